@@ -1,0 +1,95 @@
+"""Configuration, read from environment variables.
+
+Every value that differs between machines comes from the environment; nothing secret has a
+default. ``create_app`` refuses to start outside debug/testing without ``SECRET_KEY`` and
+``DATABASE_URL`` (see ``conflict_app.create_app``).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from decimal import Decimal
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "SQLite under instance/", decided in create_app once instance_path is known.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Uploads: a photo larger than this is refused before it is read into memory.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
+    MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+    # Evidence lives outside the web root; None means instance/evidence.
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
+
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "UTC")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", 8)))
+
+    # Claim rules that are configuration, not code (PRODUCT.md §2 defaults).
+    REPORT_WITHIN_HOURS = int(os.environ.get("REPORT_WITHIN_HOURS", 72))
+    REPORT_CUTOFF_DAYS = int(os.environ.get("REPORT_CUTOFF_DAYS", 15))
+    SCREENING_WITHIN_HOURS = int(os.environ.get("SCREENING_WITHIN_HOURS", 24))
+    VERIFICATION_WITHIN_HOURS = int(os.environ.get("VERIFICATION_WITHIN_HOURS", 48))
+    DECISION_WITHIN_DAYS = int(os.environ.get("DECISION_WITHIN_DAYS", 30))
+    APPEAL_WITHIN_DAYS = int(os.environ.get("APPEAL_WITHIN_DAYS", 30))
+    DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", 2))
+    DUPLICATE_DISTANCE_KM = float(os.environ.get("DUPLICATE_DISTANCE_KM", 3))
+    # Above this amount (claim currency) two distinct approvers are needed. Values are in
+    # the national currency, roughly 500 USD each; an unlisted currency uses "default".
+    SECOND_APPROVAL_ABOVE = {
+        "default": Decimal("500"),
+        "USD": Decimal("500"),
+        "EUR": Decimal("500"),
+        "AMD": Decimal("200000"),
+        "AZN": Decimal("850"),
+        "GEL": Decimal("1400"),
+        "IRR": Decimal("300000000"),
+        "TRY": Decimal("20000"),
+        "KZT": Decimal("250000"),
+        "AFN": Decimal("35000"),
+        "PKR": Decimal("140000"),
+        "TMT": Decimal("1750"),
+        "RUB": Decimal("45000"),
+        "IQD": Decimal("650000"),
+        "UZS": Decimal("6300000"),
+        "TJS": Decimal("5400"),
+    }
+    # Core valuation defaults (the scheme engine replaces them per scheme).
+    SHARE_OF_VALUE = Decimal(os.environ.get("SHARE_OF_VALUE", "0.75"))
+    INJURED_SHARE = Decimal(os.environ.get("INJURED_SHARE", "0.25"))
+    RATE_BY_CONFIDENCE = {
+        "confirmed": Decimal("1.00"),
+        "probable": Decimal("0.75"),
+        "possible": Decimal("0"),
+        "not_leopard": Decimal("0"),
+        "unknown": Decimal("0"),
+    }
+    ELIGIBLE_PREDATORS = ("leopard",)
+
+    PAGE_SIZE = 25
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-not-for-production"  # noqa: S105 - test only
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    # Cheap hashing keeps the suite fast; production uses scrypt defaults.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

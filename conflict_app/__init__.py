@@ -1,0 +1,218 @@
+"""Pardus: case management for human–leopard conflict compensation."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from conflict_app.core.errors import DomainError
+from conflict_app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    _configure(app, config)
+
+    # Order matters: the database first, then what builds on it (migrations, users),
+    # then request-level machinery (locale, CSRF).
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    from conflict_app.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+    _import_models()
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_error_handlers(app)
+    _register_templates(app)
+    from conflict_app.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure(app: Flask, config: object | None) -> None:
+    from config import Config
+
+    app.config.from_object(config or Config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    relaxed = app.debug or app.testing
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        if not relaxed:
+            raise RuntimeError("DATABASE_URL must be set outside debug mode")
+        db_path = Path(app.instance_path) / "pardus.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        if not relaxed:
+            raise RuntimeError("SECRET_KEY must be set outside debug mode")
+        # Development only: a random key kept in instance/ so sessions survive restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if app.debug and not app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("EVIDENCE_DIR"):
+        app.config["EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
+    default = app.config["BABEL_DEFAULT_LOCALE"]
+    if default != "en" and not (ROOT / "translations" / default).is_dir():
+        raise RuntimeError(f"no catalogue for the default locale {default!r}")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite in a web server: wait for a writer instead of failing at once.
+        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    """Foreign keys on, and let SQLAlchemy (not pysqlite) open transactions, so SAVEPOINTs
+    and rollbacks behave as on PostgreSQL."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+
+
+def _import_models() -> None:
+    """Import every model module so metadata (and Alembic) sees all tables."""
+    import conflict_app.auth.models
+    import conflict_app.claims.models
+    import conflict_app.core.audit
+    import conflict_app.geo.models
+    import conflict_app.herders.models
+    import conflict_app.payments.models
+    import conflict_app.schemes.models
+    import conflict_app.verification.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from conflict_app.auth.views import admin_bp, auth_bp
+    from conflict_app.claims.views import bp as claims_bp
+    from conflict_app.herders.views import bp as herders_bp
+    from conflict_app.payments.views import bp as payments_bp
+    from conflict_app.schemes.views import bp as schemes_bp
+    from conflict_app.verification.views import bp as verification_bp
+
+    for blueprint in (auth_bp, admin_bp, claims_bp, herders_bp, verification_bp, schemes_bp,
+                      payments_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from conflict_app.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def require_login():  # noqa: ANN202
+        """Login by default: only views marked ``@public`` are open to everybody."""
+        g.csp_nonce = secrets.token_urlsafe(16)
+        if request.endpoint is None:
+            return None  # 404/405 are answered by the error handlers
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False) or request.endpoint == "static":
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def security_headers(response):  # noqa: ANN001, ANN202
+        nonce = g.get("csp_nonce", "")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # noqa: ANN202
+        message = _("The form has expired or was sent twice. Please reload the page and try "
+                    "again.")
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # noqa: ANN202
+        db.session.rollback()
+        return render_template("errors/error.html", code=409, message=error.translated()), 409
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # noqa: ANN202
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You do not have permission to see this page."),
+            404: _("This page does not exist, or you may not see it."),
+            405: _("This action is not available here."),
+            413: _("The upload is too large."),
+            429: _("Too many attempts. Please wait a moment and try again."),
+        }
+        code = error.code or 500
+        message = messages.get(code, _("Something went wrong."))
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # noqa: ANN202
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s", request.path)
+        message = _("Something went wrong. Nothing was changed; please try again.")
+        return render_template("errors/error.html", code=500, message=message), 500
+
+
+def _register_templates(app: Flask) -> None:
+    from conflict_app.i18n import template_helpers
+    from conflict_app.i18n.labels import label
+
+    app.jinja_env.globals.update(template_helpers())
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
+    app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,0 +1,1 @@
+"""Staff users, their roles and jurisdictions; sign-in and account administration."""

@@ -1,0 +1,83 @@
+"""Staff accounts. Herders have no account: they use a claim reference and PIN."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from conflict_app.core import clock
+from conflict_app.core.permissions import Role
+from conflict_app.core.types import UTCDateTime, enum_column
+from conflict_app.extensions import db
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    # Jurisdiction: no country = the whole range (admins); a country; or one of its areas.
+    jurisdiction_country: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
+    jurisdiction_area_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    jurisdiction_area = relationship("AdminArea", lazy="joined")
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def set_roles(self, roles: set[Role]) -> None:
+        keep = [r for r in self.role_rows if r.role in roles]
+        have = {r.role for r in keep}
+        self.role_rows = keep + [UserRole(role=r) for r in sorted(roles - have)]
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def jurisdiction_level(self) -> int | None:
+        return self.jurisdiction_area.level if self.jurisdiction_area else None
+
+    @property
+    def jurisdiction_label(self) -> str:
+        if self.jurisdiction_country is None:
+            return "*"
+        if self.jurisdiction_area is None:
+            return self.jurisdiction_country
+        return f"{self.jurisdiction_country} / {self.jurisdiction_area.label}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def set_password(self, password: str, method: str | None = None) -> None:
+        self.password_hash = generate_password_hash(password, method=method or "scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+def users_with_role(role: Role):  # noqa: ANN201 - a Select
+    return select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True))

@@ -1,0 +1,1 @@
+"""Incidents, claims, the claim workflow, intake, duplicate checks and work queues."""

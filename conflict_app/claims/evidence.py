@@ -1,0 +1,80 @@
+"""Evidence files: checked by content, size-limited, re-encoded, stored outside the web root.
+
+Names given by the uploader are never used: the file is stored under a random key, and only
+the re-encoded image is ever served (it drops metadata such as the phone's GPS track and any
+payload hidden behind the picture).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from conflict_app.core.errors import N_, InvalidInput
+
+ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_PIXELS = 40_000_000  # larger images are decompression bombs, not carcass photos
+MAX_EDGE = 2400  # served copies are scaled down to this
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    storage_key: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    width: int
+    height: int
+
+
+def store_photo(data: bytes, directory: str, max_bytes: int) -> StoredFile:
+    """Validate ``data`` as an image and write a clean JPEG copy; raise InvalidInput."""
+    if not data:
+        raise InvalidInput(N_("The file is empty."), field="photos")
+    if len(data) > max_bytes:
+        raise InvalidInput(N_("The photo is larger than %(mb)s MB."), field="photos",
+                           mb=max_bytes // (1024 * 1024))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ALLOWED_FORMATS:
+                raise InvalidInput(N_("Only JPEG, PNG and WebP photos are accepted."),
+                                   field="photos")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise InvalidInput(N_("The photo has too many pixels."), field="photos")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = image.convert("RGB")
+            image.thumbnail((MAX_EDGE, MAX_EDGE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85)
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError) as exc:
+        raise InvalidInput(N_("The file is not a readable photo."), field="photos") from exc
+    clean = out.getvalue()
+    key = secrets.token_hex(16)
+    target = Path(directory) / key[:2]
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{key}.jpg"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(clean)
+    tmp.replace(path)  # atomic: a half-written file is never visible under its key
+    return StoredFile(key, "image/jpeg", len(clean), hashlib.sha256(data).hexdigest(),
+                      width, height)
+
+
+def path_for(directory: str, storage_key: str) -> Path:
+    if not storage_key.isalnum():
+        raise ValueError("bad storage key")
+    return Path(directory) / storage_key[:2] / f"{storage_key}.jpg"
+
+
+def discard(directory: str, storage_key: str) -> None:
+    """Remove a stored file whose database transaction failed."""
+    path_for(directory, storage_key).unlink(missing_ok=True)

@@ -1,0 +1,209 @@
+"""Incidents (what happened), their loss lines, and claims (the case run under a scheme)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conflict_app.claims.workflow import State
+from conflict_app.core import clock
+from conflict_app.core.types import UTCDateTime, enum_column
+from conflict_app.extensions import db
+from conflict_app.herders.models import Species
+
+
+class PartOfDay(StrEnum):
+    MORNING = "morning"
+    DAYTIME = "daytime"
+    EVENING = "evening"
+    NIGHT = "night"
+
+
+class Setting(StrEnum):
+    PASTURE = "pasture"
+    NIGHT_CORRAL = "night_corral"
+    VILLAGE = "village"
+
+
+class AgeClass(StrEnum):
+    YOUNG = "young"
+    ADULT_FEMALE = "adult_female"
+    ADULT_MALE = "adult_male"
+
+
+class Channel(StrEnum):
+    OFFICE = "office"
+    PHONE = "phone"
+    WEB = "web"
+    SMS = "sms"
+
+
+class Incident(db.Model):
+    __tablename__ = "incident"
+    __table_args__ = (
+        Index("ix_incident_household_date", "household_id", "occurred_on"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    occurred_time: Mapped[time | None] = mapped_column(Time)
+    part_of_day: Mapped[PartOfDay | None] = mapped_column(enum_column(PartOfDay, "part_of_day"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    admin1_id: Mapped[int] = mapped_column(ForeignKey("admin_area.id"))
+    admin2_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    in_protected_area: Mapped[bool] = mapped_column(default=False)
+    setting: Mapped[Setting] = mapped_column(enum_column(Setting, "setting"))
+    guard_present: Mapped[bool] = mapped_column(default=False)
+    dog_present: Mapped[bool] = mapped_column(default=False)
+    measure_present: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    household = relationship("Household", lazy="joined")
+    village = relationship("Village", lazy="joined")
+    lines: Mapped[list[LossLine]] = relationship(
+        back_populates="incident", cascade="all, delete-orphan", order_by="LossLine.id"
+    )
+
+
+class LossLine(db.Model):
+    __tablename__ = "loss_line"
+    __table_args__ = (
+        CheckConstraint("killed >= 0 AND injured >= 0", name="counts_positive"),
+        CheckConstraint("killed + injured > 0", name="some_loss"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    species: Mapped[Species] = mapped_column(enum_column(Species, "species"))
+    age_class: Mapped[AgeClass] = mapped_column(enum_column(AgeClass, "age_class"))
+    killed: Mapped[int] = mapped_column(default=0)
+    injured: Mapped[int] = mapped_column(default=0)
+
+    incident: Mapped[Incident] = relationship(back_populates="lines")
+
+
+class Claim(db.Model):
+    __tablename__ = "claim"
+    __table_args__ = (
+        Index("ix_claim_queue", "state", "due_at", "id"),
+        Index("ix_claim_scope", "country_code", "admin1_id", "admin2_id", "state"),
+        Index("ix_claim_verifier", "verifier_id", "state"),
+        CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(24), unique=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    state: Mapped[State] = mapped_column(enum_column(State, "claim_state"))
+    # Optimistic lock: a stale form or a concurrent request fails instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    admin1_id: Mapped[int] = mapped_column(ForeignKey("admin_area.id"))
+    admin2_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    late_report: Mapped[bool] = mapped_column(default=False)
+    late_override_reason: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evidence_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_state: Mapped[State | None] = mapped_column(enum_column(State, "return_state"))
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    amount_approved: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    incident: Mapped[Incident] = relationship(lazy="joined")
+    household = relationship("Household", lazy="joined")
+    verifier = relationship("User", foreign_keys=[verifier_id])
+    duplicate_of: Mapped[Claim | None] = relationship(remote_side=[id])
+    approvals: Mapped[list[Approval]] = relationship(
+        back_populates="claim", order_by="Approval.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < clock.now()
+
+
+class Approval(db.Model):
+    """One approver's yes on one assessment; two distinct ones above the threshold."""
+
+    __tablename__ = "approval"
+    __table_args__ = (UniqueConstraint("claim_id", "assessment_id", "approver_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
+    approver_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    claim: Mapped[Claim] = relationship(back_populates="approvals")
+    approver = relationship("User", lazy="joined")
+
+
+class DuplicateFlag(db.Model):
+    """A possible duplicate or fraud signal for a human to look at; never acted on alone."""
+
+    __tablename__ = "duplicate_flag"
+    __table_args__ = (UniqueConstraint("claim_id", "other_claim_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
+    other_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    other_claim: Mapped[Claim | None] = relationship(foreign_keys=[other_claim_id])
+
+
+class Evidence(db.Model):
+    """A photo or document kept outside the web root under a random storage key."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
+    verification_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("verification_report.id", ondelete="SET NULL")
+    )
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column()
+    # Of the original upload: the same photo on two claims is a fraud signal.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    width: Mapped[int | None] = mapped_column()
+    height: Mapped[int | None] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

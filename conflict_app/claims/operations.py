@@ -1,0 +1,652 @@
+"""Use cases that change claims. Each one checks jurisdiction and role, applies the workflow,
+writes the audit entry and commits, all in one transaction; nothing else changes a claim."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
+from werkzeug.security import generate_password_hash
+
+from conflict_app.auth.models import User
+from conflict_app.claims import duplicates, workflow
+from conflict_app.claims.models import (
+    AgeClass,
+    Approval,
+    Channel,
+    Claim,
+    DuplicateFlag,
+    Incident,
+    LossLine,
+    PartOfDay,
+    Setting,
+)
+from conflict_app.claims.workflow import Action, Need, State
+from conflict_app.core import audit, clock
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
+from conflict_app.core.money import Money
+from conflict_app.core.permissions import Role, covers
+from conflict_app.core.transaction import unit_of_work
+from conflict_app.extensions import db
+from conflict_app.geo.models import Country, Village
+from conflict_app.herders.models import HerdCensus, Household, Species
+from conflict_app.schemes import valuation
+from conflict_app.schemes.models import Assessment, AssessmentLine, MarketPrice
+
+
+# --- settings -------------------------------------------------------------------------
+def deadlines() -> workflow.Deadlines:
+    cfg = current_app.config
+    return workflow.Deadlines(
+        screening=timedelta(hours=cfg["SCREENING_WITHIN_HOURS"]),
+        verification=timedelta(hours=cfg["VERIFICATION_WITHIN_HOURS"]),
+        decision=timedelta(days=cfg["DECISION_WITHIN_DAYS"]),
+        appeal=timedelta(days=cfg["APPEAL_WITHIN_DAYS"]),
+    )
+
+
+def core_valuer() -> valuation.Valuer:
+    cfg = current_app.config
+    return valuation.MarketShareValuer(
+        share_of_value=cfg["SHARE_OF_VALUE"],
+        injured_share=cfg["INJURED_SHARE"],
+        rate_by_confidence=cfg["RATE_BY_CONFIDENCE"],
+        eligible_predators=frozenset(cfg["ELIGIBLE_PREDATORS"]),
+    )
+
+
+def second_approval_threshold(currency: str) -> Decimal:
+    table = current_app.config["SECOND_APPROVAL_ABOVE"]
+    return table.get(currency, table["default"])
+
+
+# --- intake ---------------------------------------------------------------------------
+@dataclass
+class LossInput:
+    species: Species
+    age_class: AgeClass
+    killed: int
+    injured: int
+
+
+@dataclass
+class ReportInput:
+    occurred_on: date
+    setting: Setting
+    lines: Sequence[LossInput]
+    occurred_time: time | None = None
+    part_of_day: PartOfDay | None = None
+    village_id: int | None = None  # defaults to the household's village
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    in_protected_area: bool = False
+    guard_present: bool = False
+    dog_present: bool = False
+    measure_present: bool = False
+    description: str | None = None
+    late_override_reason: str | None = None
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def hash_pin(pin: str) -> str:
+    return generate_password_hash(pin, method=current_app.config.get(
+        "PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def register_report(
+    actor: User, household: Household, report: ReportInput, channel: Channel = Channel.OFFICE
+) -> tuple[Claim, str]:
+    """Record an incident and open its claim; returns the claim and the herder's PIN."""
+    now = clock.now()
+    with unit_of_work():
+        if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
+            raise PermissionDenied(N_("Your role may not do this."))
+        if not covers(actor, household):
+            raise PermissionDenied(N_("This household is outside your jurisdiction."))
+        village = db.session.get(Village, report.village_id or household.village_id)
+        if village is None:
+            raise InvalidInput(N_("Choose a village from the list."), field="village_id")
+        if not covers(actor, village):
+            raise PermissionDenied(N_("This village is outside your jurisdiction."),
+                                   field="village_id")
+        _validate_report(report, now)
+        late, override = _lateness(actor, report, now)
+        incident = Incident(
+            household_id=household.id,
+            occurred_on=report.occurred_on,
+            occurred_time=report.occurred_time,
+            part_of_day=report.part_of_day,
+            village_id=village.id,
+            country_code=village.country_code,
+            admin1_id=village.admin1_id,
+            admin2_id=village.admin2_id,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            in_protected_area=report.in_protected_area,
+            setting=report.setting,
+            guard_present=report.guard_present,
+            dog_present=report.dog_present,
+            measure_present=report.measure_present,
+            description=(report.description or "").strip() or None,
+            lines=[
+                LossLine(species=line.species, age_class=line.age_class,
+                         killed=line.killed, injured=line.injured)
+                for line in report.lines
+            ],
+        )
+        country = db.session.get(Country, village.country_code)
+        pin = new_pin()
+        claim = Claim(
+            incident=incident,
+            household_id=household.id,
+            state=State.REPORTED,
+            country_code=village.country_code,
+            admin1_id=village.admin1_id,
+            admin2_id=village.admin2_id,
+            currency=country.currency,
+            channel=channel,
+            reported_at=now,
+            late_report=late,
+            late_override_reason=override,
+            state_changed_at=now,
+            pin_hash=hash_pin(pin),
+            created_by_id=actor.id,
+        )
+        claim.due_at = workflow.due_at(
+            State.REPORTED, reported_at=now, changed_at=now, deadlines=deadlines()
+        )
+        db.session.add(claim)
+        db.session.flush()
+        claim.reference = f"{claim.country_code}-{now.year}-{claim.id:06d}"
+        audit.record(
+            actor_id=actor.id,
+            object_type="claim",
+            object_id=claim.id,
+            action="register",
+            to_state=State.REPORTED.value,
+            reason=override,
+            changes={
+                "reference": claim.reference,
+                "channel": channel.value,
+                "occurred_on": report.occurred_on,
+                "lines": [
+                    f"{ln.species.value}/{ln.age_class.value}: {ln.killed}+{ln.injured}"
+                    for ln in report.lines
+                ],
+                "late_report": late,
+            },
+        )
+        _flag_candidates(claim)
+    return claim, pin
+
+
+def _validate_report(report: ReportInput, now: datetime) -> None:
+    if report.occurred_on > now.date():
+        raise InvalidInput(N_("The incident date cannot be in the future."),
+                           field="occurred_on")
+    if not report.lines:
+        raise InvalidInput(N_("Add at least one animal killed or injured."), field="lines")
+    seen: set[tuple[str, str]] = set()
+    for line in report.lines:
+        if line.killed < 0 or line.injured < 0:
+            raise InvalidInput(N_("Counts cannot be negative."), field="lines")
+        if line.killed + line.injured == 0:
+            raise InvalidInput(N_("Each line needs at least one animal killed or injured."),
+                               field="lines")
+        key = (line.species.value, line.age_class.value)
+        if key in seen:
+            raise InvalidInput(N_("Each species and age class may appear only once."),
+                               field="lines")
+        seen.add(key)
+    if (report.latitude is None) != (report.longitude is None):
+        raise InvalidInput(N_("Give both latitude and longitude, or neither."),
+                           field="latitude")
+
+
+def _lateness(actor: User, report: ReportInput, now: datetime) -> tuple[bool, str | None]:
+    """Late reports are flagged, not refused; past the hard cut-off a supervisor overrides."""
+    cfg = current_app.config
+    occurred = datetime.combine(report.occurred_on, report.occurred_time or time(0), UTC)
+    age = now - occurred
+    late = age > timedelta(hours=cfg["REPORT_WITHIN_HOURS"])
+    override = (report.late_override_reason or "").strip() or None
+    if age > timedelta(days=cfg["REPORT_CUTOFF_DAYS"]):
+        if not actor.has_role(Role.SUPERVISOR):
+            raise InvalidInput(
+                N_("The incident is older than %(days)s days. A supervisor must register it "
+                   "with a reason for the exception."),
+                field="occurred_on",
+                days=cfg["REPORT_CUTOFF_DAYS"],
+            )
+        if not override:
+            raise InvalidInput(
+                N_("The incident is older than %(days)s days: give the reason for the "
+                   "exception."),
+                field="late_override_reason",
+                days=cfg["REPORT_CUTOFF_DAYS"],
+            )
+    else:
+        override = None
+    return late, override
+
+
+def _flag_candidates(claim: Claim) -> None:
+    """Flag possible duplicates and head counts above the census for the clerk."""
+    cfg = current_app.config
+    incident = claim.incident
+    window = timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
+    rows = db.session.execute(
+        select(Claim, Incident)
+        .join(Incident, Claim.incident_id == Incident.id)
+        .where(
+            Claim.household_id == claim.household_id,
+            Claim.id != claim.id,
+            Incident.occurred_on.between(incident.occurred_on - window,
+                                         incident.occurred_on + window),
+        )
+    ).all()
+    here = duplicates.Place(incident.occurred_on, incident.village_id, incident.latitude,
+                            incident.longitude)
+    for other, other_incident in rows:
+        there = duplicates.Place(other_incident.occurred_on, other_incident.village_id,
+                                 other_incident.latitude, other_incident.longitude)
+        if duplicates.same_event(here, there, window.days, cfg["DUPLICATE_DISTANCE_KM"]):
+            db.session.add(DuplicateFlag(claim_id=claim.id, other_claim_id=other.id,
+                                         kind="same_household_nearby",
+                                         detail=other.reference))
+    claimed = Counter()
+    for line in incident.lines:
+        claimed[line.species.value] += line.killed + line.injured
+    census_rows = db.session.scalars(
+        select(HerdCensus).where(
+            HerdCensus.household_id == claim.household_id,
+            HerdCensus.year == incident.occurred_on.year,
+        )
+    ).all()
+    census = {row.species.value: row.head_count for row in census_rows}
+    for species, (heads, held) in duplicates.above_census(dict(claimed), census).items():
+        db.session.add(DuplicateFlag(claim_id=claim.id, kind="above_census",
+                                     detail=f"{species}: {heads} > {held}"))
+    missing = sorted(set(claimed) - set(census))
+    if missing:
+        db.session.add(DuplicateFlag(claim_id=claim.id, kind="no_census",
+                                     detail=", ".join(missing)))
+
+
+def clear_flag(actor: User, flag: DuplicateFlag, claim: Claim) -> None:
+    with unit_of_work():
+        _authorise(actor, claim)
+        if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
+            raise PermissionDenied(N_("Your role may not do this."))
+        flag.cleared_by_id = actor.id
+        audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                     action="clear_flag", changes={"flag": flag.kind, "detail": flag.detail})
+
+
+# --- the transition engine --------------------------------------------------------------
+def lock_claim(claim_id: int) -> Claim:
+    """Load the claim with a row lock (PostgreSQL) and fresh values."""
+    claim = db.session.execute(
+        select(Claim)
+        .where(Claim.id == claim_id)
+        .with_for_update(of=Claim)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if claim is None:
+        raise InvalidInput(N_("This claim does not exist."))
+    return claim
+
+
+def _authorise(actor: User, claim: Claim) -> None:
+    if not covers(actor, claim):
+        raise PermissionDenied(N_("This claim is outside your jurisdiction."))
+
+
+def fire(
+    claim: Claim,
+    action: Action,
+    actor: User,
+    *,
+    version: int | None,
+    reason: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> workflow.Transition:
+    """Move ``claim`` by ``action``; the caller is inside ``unit_of_work``."""
+    _authorise(actor, claim)
+    if version is not None and claim.version != version:
+        raise StaleObject(
+            N_("Someone else changed this claim since you opened it. Nothing was saved; "
+               "please look at it again.")
+        )
+    transition = workflow.check(claim.state, action, actor.roles)
+    reason = (reason or "").strip() or None
+    if Need.REASON in transition.needs and not reason:
+        raise InvalidInput(N_("Give a reason."), field="reason")
+    before = claim.state
+    target = transition.target or claim.return_state
+    now = clock.now()
+    claim.state = target
+    claim.state_changed_at = now
+    if target != State.MORE_EVIDENCE_REQUESTED:
+        claim.return_state = None
+    claim.due_at = workflow.due_at(
+        target,
+        reported_at=claim.reported_at,
+        changed_at=now,
+        deadlines=deadlines(),
+        evidence_due_at=claim.evidence_due_at,
+    )
+    flag_modified(claim, "state")  # bump the version even when the state is unchanged
+    audit.record(
+        actor_id=actor.id,
+        object_type="claim",
+        object_id=claim.id,
+        action=action.value,
+        from_state=before.value,
+        to_state=target.value,
+        reason=reason,
+        changes=changes,
+    )
+    return transition
+
+
+def _do(claim_id: int, action: Action, actor: User, version: int | None,
+        reason: str | None = None, changes: dict[str, Any] | None = None) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        fire(claim, action, actor, version=version, reason=reason, changes=changes)
+    return claim
+
+
+# --- screening ------------------------------------------------------------------------
+def screen(claim_id: int, actor: User, version: int | None, note: str | None = None) -> Claim:
+    return _do(claim_id, Action.SCREEN, actor, version, note)
+
+
+def declare_ineligible(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        fire(claim, Action.DECLARE_INELIGIBLE, actor, version=version, reason=reason)
+        claim.decided_at = clock.now()
+        claim.decision_reason = reason.strip()
+    return claim
+
+
+def request_evidence(claim_id: int, actor: User, version: int | None, reason: str,
+                     deadline: date | None) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        if deadline is None:
+            raise InvalidInput(N_("Give the deadline for the evidence."), field="deadline")
+        if deadline <= clock.today():
+            raise InvalidInput(N_("The deadline must be after today."), field="deadline")
+        claim.return_state = claim.state
+        claim.evidence_due_at = datetime.combine(deadline, time(23, 59), UTC)
+        fire(claim, Action.REQUEST_EVIDENCE, actor, version=version, reason=reason,
+             changes={"deadline": deadline})
+    return claim
+
+
+def receive_evidence(claim_id: int, actor: User, version: int | None,
+                     note: str | None = None) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        fire(claim, Action.RECEIVE_EVIDENCE, actor, version=version, reason=note)
+        claim.evidence_due_at = None
+    return claim
+
+
+# --- verification scheduling ------------------------------------------------------------
+def _verifier_for(claim: Claim, verifier_id: int | None) -> User:
+    verifier = db.session.get(User, verifier_id) if verifier_id else None
+    if (
+        verifier is None
+        or not verifier.active
+        or not verifier.has_role(Role.VERIFIER)
+        or not covers(verifier, claim)
+    ):
+        raise InvalidInput(N_("Choose a verifier who works in this claim's area."),
+                           field="verifier_id")
+    return verifier
+
+
+def assign_verifier(claim_id: int, actor: User, version: int | None, verifier_id: int | None,
+                    note: str | None = None, *, appeal: bool = False) -> Claim:
+    action = Action.APPEAL_TO_VERIFICATION if appeal else Action.ASSIGN_VERIFIER
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        verifier = _verifier_for(claim, verifier_id)
+        claim.verifier_id = verifier.id
+        fire(claim, action, actor, version=version, reason=note,
+             changes={"verifier": verifier.name})
+    return claim
+
+
+# --- assessment and decision ----------------------------------------------------------
+def latest_report(claim_id: int):  # noqa: ANN201 - VerificationReport | None
+    from conflict_app.verification.models import VerificationReport
+
+    return db.session.scalars(
+        select(VerificationReport)
+        .where(VerificationReport.claim_id == claim_id)
+        .order_by(VerificationReport.id.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_assessment(claim_id: int) -> Assessment | None:
+    return db.session.scalars(
+        select(Assessment).where(Assessment.claim_id == claim_id)
+        .order_by(Assessment.id.desc()).limit(1)
+    ).first()
+
+
+def prices_on(country_code: str, on: date) -> dict[tuple[str, str], Money]:
+    """The market price table in force on a date: the newest row per species and class."""
+    rows = db.session.scalars(
+        select(MarketPrice)
+        .where(MarketPrice.country_code == country_code, MarketPrice.valid_from <= on)
+        .order_by(MarketPrice.valid_from)
+    ).all()
+    return {(r.species.value, r.age_class.value): r.money for r in rows}
+
+
+def assess(claim_id: int, actor: User, version: int | None,
+           valuer: valuation.Valuer | None = None) -> Assessment:
+    """Value the verified losses and store the itemised assessment."""
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        report = latest_report(claim.id)
+        if report is None:
+            raise InvalidInput(N_("The claim has no verification report yet."))
+        case = valuation.Case(
+            currency=claim.currency,
+            predator=report.predator.value,
+            confidence=report.confidence.value,
+            losses=[
+                valuation.Loss(
+                    line_id=vl.loss_line_id,
+                    species=vl.loss_line.species.value,
+                    age_class=vl.loss_line.age_class.value,
+                    killed=vl.confirmed_killed,
+                    injured=vl.confirmed_injured,
+                )
+                for vl in report.lines
+            ],
+            prices=prices_on(claim.country_code, claim.incident.occurred_on),
+        )
+        result = (valuer or core_valuer()).value(case)
+        assessment = Assessment(
+            claim_id=claim.id,
+            rule=result.rule,
+            predator=case.predator,
+            confidence=case.confidence,
+            total=result.total.amount,
+            currency=result.currency,
+            created_by_id=actor.id,
+            lines=[
+                AssessmentLine(
+                    loss_line_id=item.line_id,
+                    species=item.species,
+                    age_class=item.age_class,
+                    kind=item.kind,
+                    heads=item.heads,
+                    unit_value=item.unit_value.amount,
+                    share=item.share,
+                    rate=item.rate,
+                    amount=item.amount.amount,
+                    note=item.note,
+                )
+                for item in result.items
+            ],
+        )
+        db.session.add(assessment)
+        fire(claim, Action.ASSESS, actor, version=version,
+             changes={"total": result.total.amount, "currency": result.currency,
+                      "rule": result.rule})
+    return assessment
+
+
+def _not_the_verifier(actor: User, claim: Claim) -> None:
+    report = latest_report(claim.id)
+    verifiers = {claim.verifier_id, report.verifier_id if report else None}
+    if actor.id in verifiers:
+        raise PermissionDenied(N_("The verifier of a claim may not decide it."))
+
+
+def approve(claim_id: int, actor: User, version: int | None, note: str | None = None) -> Claim:
+    """Approve; above the threshold the first approval waits for a second approver."""
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        _authorise(actor, claim)
+        workflow.check(claim.state, Action.APPROVE, actor.roles)
+        _not_the_verifier(actor, claim)
+        assessment = latest_assessment(claim.id)
+        if assessment is None:
+            raise InvalidInput(N_("The claim has not been assessed."))
+        if assessment.total <= 0:
+            raise InvalidInput(N_("The assessed amount is zero: reject the claim with a "
+                                  "reason instead."))
+        approvers = {a.approver_id for a in claim.approvals if a.assessment_id == assessment.id}
+        if actor.id in approvers:
+            raise PermissionDenied(N_("You have already approved this claim; a different "
+                                      "approver must give the second approval."))
+        needed = 2 if assessment.total > second_approval_threshold(claim.currency) else 1
+        claim.approvals.append(Approval(assessment_id=assessment.id, approver_id=actor.id,
+                                        approved_at=clock.now()))
+        if len(approvers) + 1 < needed:
+            if version is not None and claim.version != version:
+                raise StaleObject(N_("Someone else changed this claim since you opened it. "
+                                     "Nothing was saved; please look at it again."))
+            flag_modified(claim, "state")
+            audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                         action="first_approval", from_state=claim.state.value,
+                         to_state=claim.state.value, reason=(note or "").strip() or None,
+                         changes={"amount": assessment.total, "approvals": 1,
+                                  "needed": needed})
+            return claim
+        fire(claim, Action.APPROVE, actor, version=version, reason=note,
+             changes={"amount": assessment.total, "currency": assessment.currency,
+                      "approvals": len(approvers) + 1})
+        claim.amount_approved = assessment.total
+        claim.decided_at = clock.now()
+        claim.decision_reason = None
+    return claim
+
+
+def reject(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        _authorise(actor, claim)
+        _not_the_verifier(actor, claim)
+        fire(claim, Action.REJECT, actor, version=version, reason=reason)
+        claim.decided_at = clock.now()
+        claim.decision_reason = reason.strip()
+    return claim
+
+
+def send_back(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    return _do(claim_id, Action.SEND_BACK, actor, version, reason)
+
+
+# --- appeals ----------------------------------------------------------------------------
+def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        if claim.decided_at is not None and claim.state in {State.REJECTED, State.INELIGIBLE}:
+            limit = claim.decided_at + deadlines().appeal
+            if clock.now() > limit:
+                raise InvalidInput(
+                    N_("The appeal period ended on %(date)s."),
+                    date=limit.date().isoformat(),
+                )
+        fire(claim, Action.APPEAL, actor, version=version, reason=reason)
+    return claim
+
+
+def appeal_deadline(claim: Claim) -> datetime | None:
+    if claim.state in {State.REJECTED, State.INELIGIBLE} and claim.decided_at:
+        return claim.decided_at + deadlines().appeal
+    return None
+
+
+def appeal_to_assessment(claim_id: int, actor: User, version: int | None,
+                         note: str | None = None) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        if latest_report(claim.id) is None:
+            raise InvalidInput(N_("This claim was never verified: send it to verification "
+                                  "instead."))
+        fire(claim, Action.APPEAL_TO_ASSESSMENT, actor, version=version, reason=note)
+    return claim
+
+
+def dismiss_appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        fire(claim, Action.DISMISS_APPEAL, actor, version=version, reason=reason)
+        claim.decided_at = clock.now()
+        claim.decision_reason = reason.strip()
+    return claim
+
+
+# --- closing ----------------------------------------------------------------------------
+def withdraw(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    return _do(claim_id, Action.WITHDRAW, actor, version, reason)
+
+
+def close(claim_id: int, actor: User, version: int | None) -> Claim:
+    return _do(claim_id, Action.CLOSE, actor, version)
+
+
+def mark_duplicate(claim_id: int, actor: User, version: int | None, reason: str,
+                   original_reference: str) -> Claim:
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        original = db.session.scalars(
+            select(Claim).where(Claim.reference == (original_reference or "").strip().upper())
+        ).first()
+        if original is None or not covers(actor, original):
+            raise InvalidInput(N_("No claim with this reference in your area."),
+                               field="original_reference")
+        if original.id == claim.id:
+            raise InvalidInput(N_("A claim cannot duplicate itself."),
+                               field="original_reference")
+        if original.state == State.DUPLICATE:
+            raise InvalidInput(N_("That claim is itself a duplicate; choose the original."),
+                               field="original_reference")
+        claim.duplicate_of_id = original.id
+        fire(claim, Action.MARK_DUPLICATE, actor, version=version, reason=reason,
+             changes={"duplicate_of": original.reference})
+    return claim

@@ -1,0 +1,1 @@
+"""Shared building blocks: column types, money, clock, domain errors, permissions, audit."""

@@ -1,0 +1,1 @@
+"""Geography: range states, their provinces and districts, villages, and the four regions."""

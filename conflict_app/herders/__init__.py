@@ -1,0 +1,1 @@
+"""Herders' households and their herd census (the exposure for analytics)."""

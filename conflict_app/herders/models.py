@@ -1,0 +1,77 @@
+"""Households and yearly herd census. Names, phones and IDs are personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conflict_app.core import clock
+from conflict_app.core.types import UTCDateTime, enum_column
+from conflict_app.extensions import db
+
+
+class Species(StrEnum):
+    SHEEP = "sheep"
+    GOAT = "goat"
+    CATTLE = "cattle"
+    HORSE = "horse"
+    DONKEY = "donkey"
+    CAMEL = "camel"
+    DOG = "dog"
+    OTHER = "other"
+
+
+class Household(db.Model):
+    __tablename__ = "household"
+    __table_args__ = (
+        Index("ix_household_scope", "country_code", "admin1_id", "admin2_id"),
+        Index("ix_household_phone", "phone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    head_name: Mapped[str] = mapped_column(String(160))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    national_id: Mapped[str | None] = mapped_column(String(40))
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
+    # Denormalised from the village so jurisdiction scoping is one indexed filter.
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    admin1_id: Mapped[int] = mapped_column(ForeignKey("admin_area.id"))
+    admin2_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    village = relationship("Village", lazy="joined")
+    census: Mapped[list[HerdCensus]] = relationship(
+        back_populates="household",
+        cascade="all, delete-orphan",
+        order_by="(HerdCensus.year.desc(), HerdCensus.species)",
+    )
+
+    def head_count(self, species: Species, year: int) -> int | None:
+        for row in self.census:
+            if row.species == species and row.year == year:
+                return row.head_count
+        return None
+
+
+class HerdCensus(db.Model):
+    __tablename__ = "herd_census"
+    __table_args__ = (
+        UniqueConstraint("household_id", "year", "species"),
+        CheckConstraint("head_count >= 0", name="head_count"),
+        CheckConstraint("year BETWEEN 1950 AND 2200", name="year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column()
+    species: Mapped[Species] = mapped_column(enum_column(Species, "species"))
+    head_count: Mapped[int] = mapped_column()
+
+    household: Mapped[Household] = relationship(back_populates="census")

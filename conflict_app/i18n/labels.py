@@ -1,0 +1,229 @@
+"""Display labels for domain codes. Codes are stored; words are translated at display."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+LABELS: dict[str, dict[str, object]] = {
+    "state": {
+        "reported": _l("Reported"),
+        "screened": _l("Screened"),
+        "more_evidence_requested": _l("More evidence requested"),
+        "ineligible": _l("Ineligible"),
+        "verification_scheduled": _l("Verification scheduled"),
+        "verified": _l("Verified"),
+        "assessed": _l("Assessed"),
+        "approved": _l("Approved"),
+        "payment_scheduled": _l("Payment scheduled"),
+        "paid": _l("Paid"),
+        "closed": _l("Closed"),
+        "rejected": _l("Rejected"),
+        "appealed": _l("Appealed"),
+        "withdrawn": _l("Withdrawn"),
+        "duplicate": _l("Duplicate"),
+    },
+    "action": {
+        "register": _l("Registered"),
+        "screen": _l("Screen as eligible"),
+        "declare_ineligible": _l("Declare ineligible"),
+        "request_evidence": _l("Request more evidence"),
+        "receive_evidence": _l("Evidence received"),
+        "assign_verifier": _l("Assign verifier"),
+        "file_verification": _l("File verification report"),
+        "assess": _l("Assess"),
+        "approve": _l("Approve"),
+        "send_back": _l("Send back for verification"),
+        "reject": _l("Reject"),
+        "appeal": _l("Record appeal"),
+        "appeal_to_verification": _l("Appeal: verify again"),
+        "appeal_to_assessment": _l("Appeal: assess again"),
+        "dismiss_appeal": _l("Dismiss appeal"),
+        "schedule_payment": _l("Scheduled for payment"),
+        "payment_failed": _l("Payment failed"),
+        "record_payment": _l("Payment recorded"),
+        "close": _l("Close"),
+        "withdraw": _l("Withdraw"),
+        "mark_duplicate": _l("Mark as duplicate"),
+        "first_approval": _l("First approval"),
+        "update_household": _l("Household updated"),
+        "create_user": _l("User created"),
+        "update_user": _l("User updated"),
+        "create_batch": _l("Payment batch created"),
+        "export_batch": _l("Payment file exported"),
+        "clear_flag": _l("Flag cleared"),
+        "set_price": _l("Market price set"),
+    },
+    "species": {
+        "sheep": _l("Sheep"),
+        "goat": _l("Goat"),
+        "cattle": _l("Cattle"),
+        "horse": _l("Horse"),
+        "donkey": _l("Donkey"),
+        "camel": _l("Camel"),
+        "dog": _l("Dog"),
+        "other": _l("Other"),
+    },
+    "age_class": {
+        "young": _l("Young"),
+        "adult_female": _l("Adult female"),
+        "adult_male": _l("Adult male"),
+    },
+    "setting": {
+        "pasture": _l("Pasture"),
+        "night_corral": _l("Night corral"),
+        "village": _l("Inside the village"),
+    },
+    "part_of_day": {
+        "morning": _l("Morning"),
+        "daytime": _l("Daytime"),
+        "evening": _l("Evening"),
+        "night": _l("Night"),
+    },
+    "channel": {
+        "office": _l("At the office"),
+        "phone": _l("By phone"),
+        "web": _l("Web form"),
+        "sms": _l("SMS"),
+    },
+    "predator": {
+        "leopard": _l("Leopard"),
+        "wolf": _l("Wolf"),
+        "bear": _l("Bear"),
+        "lynx": _l("Lynx"),
+        "jackal": _l("Jackal"),
+        "dog": _l("Dog"),
+        "non_predation": _l("Not predation"),
+        "unknown": _l("Unknown"),
+    },
+    "confidence": {
+        "confirmed": _l("Confirmed"),
+        "probable": _l("Probable"),
+        "possible": _l("Possible"),
+        "not_leopard": _l("Not leopard"),
+        "unknown": _l("Unknown (not inspected)"),
+    },
+    "bite_location": {
+        "throat_nape": _l("Throat or nape"),
+        "hindquarters_flanks": _l("Hindquarters and flanks"),
+        "random": _l("Random, all over"),
+        "back_withers": _l("Back and withers"),
+        "not_found": _l("No bites found"),
+    },
+    "carcass_handling": {
+        "none": _l("Left where killed"),
+        "dragged": _l("Dragged"),
+        "cached": _l("Cached under cover"),
+        "hoisted": _l("Hoisted into a tree"),
+    },
+    "tracks": {
+        "none": _l("None"),
+        "leopard": _l("Leopard (four toes, no claws, three-lobed pad)"),
+        "canid": _l("Wolf or dog"),
+        "bear": _l("Bear"),
+        "unclear": _l("Unclear"),
+    },
+    "camera_trap": {
+        "none": _l("None"),
+        "leopard": _l("Leopard recorded"),
+        "other_predator": _l("Another predator recorded"),
+    },
+    "sign_reason": {
+        "no_haemorrhage": _l("no haemorrhage under the bites"),
+        "carcass_cached_or_hoisted": _l("carcass cached or hoisted"),
+        "leopard_tracks": _l("leopard tracks"),
+        "camera_trap_leopard": _l("leopard on camera trap"),
+        "leopard_canine_spacing": _l("canine spacing of a leopard"),
+        "wolf_bite_pattern": _l("bite pattern of a wolf"),
+        "dog_bite_pattern": _l("bite pattern of dogs"),
+        "bear_bite_pattern": _l("bite pattern of a bear"),
+        "jackal_canine_spacing": _l("canine spacing of a jackal"),
+        "canid_tracks": _l("wolf or dog tracks"),
+        "bear_tracks": _l("bear tracks"),
+        "camera_trap_other": _l("another predator on camera trap"),
+        "surplus_killing": _l("many heads killed in one event"),
+        "felid_bites": _l("felid bites at throat or nape"),
+        "evidence_too_old": _l("evidence too old"),
+        "signs_inconclusive": _l("signs inconclusive"),
+    },
+    "sign": {
+        "haemorrhage": _l("Haemorrhage under the skin at the bites"),
+        "bite_location": _l("Bite location"),
+        "canine_spacing_cm": _l("Canine puncture spacing (cm)"),
+        "claw_rakes": _l("Claw rakes"),
+        "carcass_handling": _l("Carcass"),
+        "feeding_pattern": _l("Feeding pattern"),
+        "heads_killed": _l("Heads killed in the event"),
+        "tracks": _l("Tracks"),
+        "scat_hair_dna": _l("Scat, hair or DNA swab taken"),
+        "camera_trap": _l("Camera trap at the carcass"),
+        "hours_since_attack": _l("Hours since the attack"),
+    },
+    "kind": {
+        "killed": _l("Killed"),
+        "injured": _l("Injured"),
+    },
+    "flag": {
+        "same_household_nearby": _l("Same household, close in time and place"),
+        "same_photo": _l("Same evidence photo on another claim"),
+        "above_census": _l("More heads claimed than the herd census holds"),
+        "no_census": _l("No herd census for the incident year"),
+    },
+    "payment_method": {
+        "bank_transfer": _l("Bank transfer"),
+        "mobile_money": _l("Mobile money"),
+        "cash": _l("Cash against signature"),
+    },
+    "batch_state": {
+        "open": _l("Open"),
+        "exported": _l("Exported"),
+        "closed": _l("Closed"),
+    },
+    "payment_item_state": {
+        "pending": _l("Pending"),
+        "paid": _l("Paid"),
+        "failed": _l("Failed"),
+        "removed": _l("Removed"),
+    },
+    "role": {
+        "clerk": _l("Clerk"),
+        "supervisor": _l("Supervisor"),
+        "verifier": _l("Verifier"),
+        "approver": _l("Approver"),
+        "finance": _l("Finance"),
+        "scheme_manager": _l("Scheme manager"),
+        "analyst": _l("Analyst"),
+        "admin": _l("Administrator"),
+    },
+    "region": {
+        "caucasus": _l("Caucasus"),
+        "alborz_kopet_dagh": _l("Alborz–Kopet Dagh"),
+        "zagros": _l("Zagros"),
+        "eastern_range": _l("Eastern range"),
+    },
+    "note": {
+        "predator not covered": _l("predator not covered"),
+        "confidence level pays nothing": _l("confidence level pays nothing"),
+    },
+}
+
+
+def label(group: str, code: object) -> str:
+    """The translated word for a stored code; unknown codes show as they are."""
+    if code is None:
+        return ""
+    key = getattr(code, "value", code)
+    text = LABELS.get(group, {}).get(key)
+    return str(text) if text is not None else str(key)
+
+
+def choices(group: str, codes=None) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(code, label) pairs for a select field, lazily translated."""
+    table = LABELS[group]
+    keys = [getattr(c, "value", c) for c in codes] if codes is not None else list(table)
+    return [(k, table[k]) for k in keys]
+
+
+def translate_domain(message: str, **params: object) -> str:
+    text = gettext(message)
+    return text % params if params else text

@@ -1,0 +1,1 @@
+"""Payment batches of approved claims, payment files, confirmations and failures."""

@@ -1,0 +1,101 @@
+"""Payment batches and their items. An item is paid at most once, enforced in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conflict_app.core import clock
+from conflict_app.core.money import Money
+from conflict_app.core.types import MONEY, UTCDateTime, enum_column
+from conflict_app.extensions import db
+
+
+class PaymentMethod(StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    MOBILE_MONEY = "mobile_money"
+    CASH = "cash"
+
+
+class BatchState(StrEnum):
+    OPEN = "open"  # items can be added and removed
+    EXPORTED = "exported"  # the payment file was produced; results are being recorded
+    CLOSED = "closed"  # every item is paid or failed
+
+
+class ItemState(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    REMOVED = "removed"
+
+
+class PaymentBatch(db.Model):
+    __tablename__ = "payment_batch"
+    __table_args__ = (Index("ix_payment_batch_scope", "country_code", "admin1_id", "admin2_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(24), unique=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    admin1_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
+    admin2_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod, "payment_method"))
+    state: Mapped[BatchState] = mapped_column(enum_column(BatchState, "batch_state"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version}
+
+    created_by = relationship("User", lazy="joined")
+    items: Mapped[list[PaymentItem]] = relationship(
+        back_populates="batch", order_by="PaymentItem.id"
+    )
+
+    def live_items(self) -> list[PaymentItem]:
+        return [i for i in self.items if i.state != ItemState.REMOVED]
+
+    def total(self) -> Money:
+        return sum(
+            (Money(i.amount, i.currency) for i in self.live_items()), Money.zero(self.currency)
+        )
+
+
+class PaymentItem(db.Model):
+    __tablename__ = "payment_item"
+    __table_args__ = (
+        # A claim is in at most one pending-or-paid item: it cannot be paid twice, even when
+        # two requests race past the application checks.
+        Index(
+            "uq_payment_item_live_claim",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("state IN ('pending', 'paid')"),
+            postgresql_where=text("state IN ('pending', 'paid')"),
+        ),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    state: Mapped[ItemState] = mapped_column(enum_column(ItemState, "payment_item_state"))
+    payment_reference: Mapped[str | None] = mapped_column(String(80))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    batch: Mapped[PaymentBatch] = relationship(back_populates="items")
+    claim = relationship("Claim", lazy="joined")
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)

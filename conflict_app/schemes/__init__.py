@@ -1,0 +1,1 @@
+"""Scheme rules, market price tables and the valuation of verified losses."""

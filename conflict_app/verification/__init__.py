@@ -1,0 +1,1 @@
+"""Field verification: assigned visits, the signs checklist, reports and evidence photos."""
