@@ -61,6 +61,11 @@ def _configure(app: Flask, config: object | None) -> None:
             raise RuntimeError("DATABASE_URL must be set outside debug mode")
         db_path = Path(app.instance_path) / "pardus.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            # The psycopg (3) driver is the one installed; plain URLs would ask for psycopg2.
+            app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len(prefix):]
     if not app.config.get("SECRET_KEY"):
         if not relaxed:
             raise RuntimeError("SECRET_KEY must be set outside debug mode")

@@ -294,6 +294,21 @@ def clear_flag(actor: User, flag: DuplicateFlag, claim: Claim) -> None:
                      action="clear_flag", changes={"flag": flag.kind, "detail": flag.detail})
 
 
+def reissue_pin(claim_id: int, actor: User) -> str:
+    """A herder lost the PIN: issue a new one; the old one stops working."""
+    with unit_of_work():
+        claim = lock_claim(claim_id)
+        _authorise(actor, claim)
+        if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
+            raise PermissionDenied(N_("Your role may not do this."))
+        pin = new_pin()
+        claim.pin_hash = hash_pin(pin)
+        audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                     action="reissue_pin", from_state=claim.state.value,
+                     to_state=claim.state.value)
+    return pin
+
+
 # --- the transition engine --------------------------------------------------------------
 def lock_claim(claim_id: int) -> Claim:
     """Load the claim with a row lock (PostgreSQL) and fresh values."""

@@ -1,14 +1,362 @@
-"""TEMPORARY scaffold."""
-from flask import Blueprint
+"""Claim pages: work queues, search, reporting an incident, the claim page and its actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from conflict_app.claims import operations, queries, workflow
+from conflict_app.claims.evidence import path_for
+from conflict_app.claims.forms import ActionForm, ClaimSearchForm, ReportForm
+from conflict_app.claims.models import (
+    AgeClass,
+    Channel,
+    Claim,
+    DuplicateFlag,
+    Evidence,
+    PartOfDay,
+    Setting,
+)
+from conflict_app.claims.workflow import Action, Need, State
+from conflict_app.core.errors import (
+    DomainError,
+    IllegalTransition,
+    PermissionDenied,
+    StaleObject,
+)
+from conflict_app.core.permissions import CASE_ROLES, Role, covers
+from conflict_app.core.web import attach_error, roles_required
+from conflict_app.extensions import db
+from conflict_app.herders.models import Species
+from conflict_app.herders.views import load_household, villages_in_scope
 
 bp = Blueprint("claims", __name__)
+
+# Actions fired from the claim page; the others have their own pages (verification report,
+# payments).
+PAGE_ACTIONS = (
+    Action.SCREEN, Action.DECLARE_INELIGIBLE, Action.REQUEST_EVIDENCE, Action.RECEIVE_EVIDENCE,
+    Action.ASSIGN_VERIFIER, Action.ASSESS, Action.APPROVE, Action.SEND_BACK, Action.REJECT,
+    Action.APPEAL, Action.APPEAL_TO_VERIFICATION, Action.APPEAL_TO_ASSESSMENT,
+    Action.DISMISS_APPEAL, Action.CLOSE, Action.WITHDRAW, Action.MARK_DUPLICATE,
+)
+
+
+def load_claim(claim_id: int) -> Claim:
+    claim = db.session.get(Claim, claim_id)
+    if claim is None or not covers(current_user, claim) or not current_user.has_role(
+        *CASE_ROLES
+    ):
+        abort(404)
+    return claim
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("claims.queue"))
 
 
 @bp.route("/queue")
 def queue():
-    return '<input type="hidden" name="csrf_token" value="x">'
+    """One section per role the user holds, each sorted by due date."""
+    size = current_app.config["PAGE_SIZE"]
+    only = request.args.get("role")
+    after = None
+    if only and request.args.get("after_due") and request.args.get("after_id"):
+        try:
+            after = (datetime.fromisoformat(request.args["after_due"]),
+                     int(request.args["after_id"]))
+        except ValueError:
+            after = None
+    sections = []
+    for role in Role:
+        if role not in workflow.QUEUES or not current_user.has_role(role):
+            continue
+        if only and only != role.value:
+            continue
+        rows = queries.queue(current_user, role, after if only else None, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        sections.append({
+            "role": role,
+            "claims": rows,
+            "total": queries.queue_count(current_user, role),
+            "next": {"role": role.value, "after_due": rows[-1].due_at.isoformat(),
+                     "after_id": rows[-1].id} if more else None,
+        })
+    return render_template("claims/queue.html", sections=sections)
 
 
 @bp.route("/claims")
+@roles_required(*CASE_ROLES)
 def index():
-    return "claims"
+    form = ClaimSearchForm(request.args)
+    form.validate()
+    size = current_app.config["PAGE_SIZE"]
+    state = form.state.data if form.state.data in {s.value for s in State} else None
+    rows = queries.search(current_user, form.q.data if not form.q.errors else None, state,
+                          form.after.data if not form.after.errors else None, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    return render_template("claims/index.html", form=form, claims=rows,
+                           next_after=rows[-1].id if more else None)
+
+
+def _report_input(form: ReportForm) -> operations.ReportInput:
+    lines = [
+        operations.LossInput(
+            species=Species(entry.form.species.data),
+            age_class=AgeClass(entry.form.age_class.data),
+            killed=entry.form.killed.data or 0,
+            injured=entry.form.injured.data or 0,
+        )
+        for entry in form.lines.entries
+        if not entry.form.is_empty
+    ]
+    return operations.ReportInput(
+        occurred_on=form.occurred_on.data,
+        occurred_time=form.occurred_time.data,
+        part_of_day=PartOfDay(form.part_of_day.data) if form.part_of_day.data else None,
+        setting=Setting(form.setting.data),
+        lines=lines,
+        village_id=form.village_id.data,
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        in_protected_area=form.in_protected_area.data,
+        guard_present=form.guard_present.data,
+        dog_present=form.dog_present.data,
+        measure_present=form.measure_present.data,
+        description=form.description.data,
+        late_override_reason=form.late_override_reason.data,
+    )
+
+
+@bp.route("/households/<int:household_id>/report", methods=["GET", "POST"])
+@roles_required(Role.CLERK, Role.SUPERVISOR)
+def report(household_id: int):
+    household = load_household(household_id)
+    form = ReportForm(villages_in_scope())
+    if request.method == "GET":
+        form.village_id.data = household.village_id
+    if form.validate_on_submit():
+        channel = Channel.PHONE if request.form.get("channel") == "phone" else Channel.OFFICE
+        try:
+            claim, pin = operations.register_report(current_user, household,
+                                                    _report_input(form), channel)
+        except DomainError as err:
+            attach_error(form, err)
+        else:
+            session["receipt"] = {"claim_id": claim.id, "pin": pin}
+            return redirect(url_for("claims.receipt", claim_id=claim.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("claims/report.html", form=form, household=household), status
+
+
+@bp.route("/claims/<int:claim_id>/receipt")
+@roles_required(Role.CLERK, Role.SUPERVISOR)
+def receipt(claim_id: int):
+    claim = load_claim(claim_id)
+    pending = session.get("receipt") or {}
+    pin = None
+    if pending.get("claim_id") == claim.id:
+        # The PIN is shown once, on the receipt page right after it was issued.
+        pin = pending.get("pin")
+        session.pop("receipt", None)
+    return render_template("claims/receipt.html", claim=claim, pin=pin,
+                           deadlines=operations.deadlines())
+
+
+@bp.route("/claims/<int:claim_id>/pin", methods=["POST"])
+@roles_required(Role.CLERK, Role.SUPERVISOR)
+def reissue_pin(claim_id: int):
+    claim = load_claim(claim_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        pin = operations.reissue_pin(claim.id, current_user)
+    except DomainError as err:
+        flash(err.translated(), "error")
+        return redirect(url_for("claims.detail", claim_id=claim.id))
+    session["receipt"] = {"claim_id": claim.id, "pin": pin}
+    return redirect(url_for("claims.receipt", claim_id=claim.id))
+
+
+def _action_forms(claim: Claim) -> list[dict[str, object]]:
+    """The actions this user may take now, each with the fields it needs."""
+    forms = []
+    for action in workflow.available(claim.state, current_user.roles):
+        if action not in PAGE_ACTIONS:
+            continue
+        transition = workflow.TRANSITIONS[action]
+        form = ActionForm(formdata=None, version=str(claim.version), prefix=action.value)
+        if Need.VERIFIER in transition.needs:
+            form.verifier_id.choices = [(None, _("Choose…"))] + [
+                (u.id, u.name) for u in queries.verifiers_for(claim)
+            ]
+            form.verifier_id.data = claim.verifier_id
+        forms.append({"action": action, "form": form, "needs": transition.needs})
+    return forms
+
+
+@bp.route("/claims/<int:claim_id>")
+def detail(claim_id: int):
+    claim = load_claim(claim_id)
+    return render_template(
+        "claims/detail.html",
+        claim=claim,
+        actions=_action_forms(claim),
+        appeal_deadline=operations.appeal_deadline(claim),
+        threshold=operations.second_approval_threshold(claim.currency),
+        **queries.page_data(claim),
+    )
+
+
+def _run(action: Action, claim: Claim, form: ActionForm) -> None:
+    version = form.version_number()
+    reason = form.reason.data
+    user = current_user._get_current_object()
+    match action:
+        case Action.SCREEN:
+            operations.screen(claim.id, user, version, reason)
+        case Action.DECLARE_INELIGIBLE:
+            operations.declare_ineligible(claim.id, user, version, reason or "")
+        case Action.REQUEST_EVIDENCE:
+            operations.request_evidence(claim.id, user, version, reason or "",
+                                        form.deadline.data)
+        case Action.RECEIVE_EVIDENCE:
+            operations.receive_evidence(claim.id, user, version, reason)
+        case Action.ASSIGN_VERIFIER:
+            operations.assign_verifier(claim.id, user, version, form.verifier_id.data, reason)
+        case Action.APPEAL_TO_VERIFICATION:
+            operations.assign_verifier(claim.id, user, version, form.verifier_id.data, reason,
+                                       appeal=True)
+        case Action.ASSESS:
+            operations.assess(claim.id, user, version)
+        case Action.APPROVE:
+            operations.approve(claim.id, user, version, reason)
+        case Action.SEND_BACK:
+            operations.send_back(claim.id, user, version, reason or "")
+        case Action.REJECT:
+            operations.reject(claim.id, user, version, reason or "")
+        case Action.APPEAL:
+            operations.appeal(claim.id, user, version, reason or "")
+        case Action.APPEAL_TO_ASSESSMENT:
+            operations.appeal_to_assessment(claim.id, user, version, reason)
+        case Action.DISMISS_APPEAL:
+            operations.dismiss_appeal(claim.id, user, version, reason or "")
+        case Action.CLOSE:
+            operations.close(claim.id, user, version)
+        case Action.WITHDRAW:
+            operations.withdraw(claim.id, user, version, reason or "")
+        case Action.MARK_DUPLICATE:
+            operations.mark_duplicate(claim.id, user, version, reason or "",
+                                      form.original_reference.data or "")
+
+
+@bp.route("/claims/<int:claim_id>/actions/<action_name>", methods=["POST"])
+def act(claim_id: int, action_name: str):
+    claim = load_claim(claim_id)
+    try:
+        action = Action(action_name)
+    except ValueError:
+        abort(404)
+    if action not in PAGE_ACTIONS:
+        abort(404)
+    form = ActionForm(prefix=action.value)
+    form.verifier_id.choices = [(u.id, u.name) for u in queries.verifiers_for(claim)]
+    if form.validate_on_submit():
+        try:
+            _run(action, claim, form)
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+            status = 400
+            if isinstance(err, StaleObject | IllegalTransition):
+                status = 409
+            elif isinstance(err, PermissionDenied):
+                status = 403
+        else:
+            flash(_("Done: %(action)s.", action=_label_action(action)), "success")
+            return redirect(url_for("claims.detail", claim_id=claim.id))
+    else:
+        status = 400
+    # Show the claim page again with the error next to the action that failed.
+    db.session.expire_all()
+    claim = load_claim(claim_id)
+    actions = _action_forms(claim)
+    for item in actions:
+        if item["action"] == action:
+            form.verifier_id.choices = item["form"].verifier_id.choices
+            form.version.data = str(claim.version)
+            item["form"] = form
+            item["failed"] = True
+    if not any(item.get("failed") for item in actions):
+        errors = [e for errs in form.errors.values() for e in errs] + form.form_errors
+        for message in errors:
+            flash(str(message), "error")
+    return render_template(
+        "claims/detail.html",
+        claim=claim,
+        actions=actions,
+        appeal_deadline=operations.appeal_deadline(claim),
+        threshold=operations.second_approval_threshold(claim.currency),
+        **queries.page_data(claim),
+    ), status
+
+
+def _label_action(action: Action) -> str:
+    from conflict_app.i18n.labels import label
+
+    return label("action", action)
+
+
+@bp.route("/claims/<int:claim_id>/flags/<int:flag_id>/clear", methods=["POST"])
+@roles_required(Role.CLERK, Role.SUPERVISOR)
+def clear_flag(claim_id: int, flag_id: int):
+    claim = load_claim(claim_id)
+    flag = db.session.get(DuplicateFlag, flag_id)
+    if flag is None or flag.claim_id != claim.id:
+        abort(404)
+    form = ActionForm()
+    form.version.data = str(claim.version)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.clear_flag(current_user, flag, claim)
+    except DomainError as err:
+        flash(err.translated(), "error")
+    else:
+        flash(_("Flag cleared."), "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
+@bp.route("/claims/<int:claim_id>/evidence/<int:evidence_id>")
+def evidence(claim_id: int, evidence_id: int):
+    """Serve the re-encoded photo to users who may see the claim, never cached publicly."""
+    claim = load_claim(claim_id)
+    item = db.session.get(Evidence, evidence_id)
+    if item is None or item.claim_id != claim.id:
+        abort(404)
+    path = path_for(current_app.config["EVIDENCE_DIR"], item.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = f"inline; filename=evidence-{item.id}.jpg"
+    return response
+

@@ -165,6 +165,7 @@ class Deadlines:
     verification: timedelta
     decision: timedelta
     appeal: timedelta
+    closing: timedelta = timedelta(days=7)
 
 
 def due_at(
@@ -186,6 +187,8 @@ def due_at(
         return reported_at + deadlines.decision
     if state == S.APPEALED:
         return changed_at + deadlines.decision
+    if state == S.PAID:
+        return changed_at + deadlines.closing
     return None
 
 

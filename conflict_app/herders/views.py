@@ -1,9 +1,124 @@
-"""TEMPORARY scaffold."""
-from flask import Blueprint
+"""Household pages for clerks and supervisors."""
 
-bp = Blueprint("herders", __name__, url_prefix="/herders")
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from conflict_app.claims.models import Claim
+from conflict_app.core.errors import DomainError
+from conflict_app.core.forms import coerce_int_or_none
+from conflict_app.core.permissions import Role, covers, scope
+from conflict_app.core.web import attach_error, roles_required
+from conflict_app.extensions import db
+from conflict_app.geo.models import Village
+from conflict_app.herders import operations
+from conflict_app.herders.forms import HouseholdForm
+from conflict_app.herders.models import Household, Species
+
+bp = Blueprint("herders", __name__, url_prefix="/households")
+
+STAFF = (Role.CLERK, Role.SUPERVISOR)
+
+
+def villages_in_scope() -> list[Village]:
+    query = scope(select(Village), Village, current_user).order_by(Village.name)
+    return list(db.session.scalars(query))
+
+
+def load_household(household_id: int) -> Household:
+    household = db.session.get(Household, household_id)
+    # Outside the jurisdiction looks exactly like "not there": ids cannot be probed.
+    if household is None or not covers(current_user, household):
+        abort(404)
+    return household
+
+
+def _input(form: HouseholdForm) -> operations.HouseholdInput:
+    year = form.census_year.data
+    census = {
+        (year, species): getattr(form, f"census_{species.value}").data
+        for species in Species
+        if getattr(form, f"census_{species.value}").data is not None
+    }
+    return operations.HouseholdInput(
+        head_name=form.head_name.data or "",
+        village_id=form.village_id.data,
+        language=form.language.data,
+        phone=form.phone.data,
+        national_id=form.national_id.data,
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        census=census,
+    )
 
 
 @bp.route("/")
+@roles_required(*STAFF)
 def index():
-    return "households"
+    q = (request.args.get("q") or "").strip()[:100]
+    after = coerce_int_or_none(request.args.get("after"))
+    query = scope(select(Household), Household, current_user)
+    if q:
+        like = f"%{q}%"
+        query = query.join(Village, Household.village_id == Village.id).where(
+            or_(Household.head_name.ilike(like), Household.phone.ilike(like),
+                Village.name.ilike(like))
+        )
+    if after:
+        query = query.where(Household.id < after)
+    size = current_app.config["PAGE_SIZE"]
+    rows = list(db.session.scalars(query.order_by(Household.id.desc()).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    return render_template("herders/index.html", households=rows, q=q,
+                           next_after=rows[-1].id if more else None)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new():
+    form = HouseholdForm(villages_in_scope())
+    if form.validate_on_submit():
+        try:
+            household = operations.register_household(current_user, _input(form))
+        except DomainError as err:
+            attach_error(form, err)
+        else:
+            flash(_("Household registered."), "success")
+            return redirect(url_for("herders.detail", household_id=household.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("herders/form.html", form=form, household=None), status
+
+
+@bp.route("/<int:household_id>")
+@roles_required(*STAFF)
+def detail(household_id: int):
+    household = load_household(household_id)
+    claims = db.session.scalars(
+        select(Claim).where(Claim.household_id == household.id).order_by(Claim.id.desc())
+    ).all()
+    return render_template("herders/detail.html", household=household, claims=claims)
+
+
+@bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit(household_id: int):
+    household = load_household(household_id)
+    form = HouseholdForm(villages_in_scope(), obj=household)
+    if request.method == "GET":
+        year = form.census_year.data
+        for species in Species:
+            getattr(form, f"census_{species.value}").data = household.head_count(species, year)
+    if form.validate_on_submit():
+        try:
+            operations.update_household(current_user, household, _input(form))
+        except DomainError as err:
+            attach_error(form, err)
+        else:
+            flash(_("Household updated."), "success")
+            return redirect(url_for("herders.detail", household_id=household.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("herders/form.html", form=form, household=household), status

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from babel import Locale, negotiate_locale
 from flask import current_app, request, session
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_percent,
+    get_locale,
+)
 from flask_login import current_user
 
 from conflict_app.core.money import Money
@@ -68,6 +74,8 @@ def template_helpers() -> dict[str, object]:
         "format_money": money,
         "format_date": format_date,
         "format_datetime": format_datetime,
+        "format_percent": format_percent,
+        "Money": Money,
         "locales": LOCALES,
         "native_name": native_name,
     }

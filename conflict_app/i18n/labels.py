@@ -46,6 +46,7 @@ LABELS: dict[str, dict[str, object]] = {
         "withdraw": _l("Withdraw"),
         "mark_duplicate": _l("Mark as duplicate"),
         "first_approval": _l("First approval"),
+        "reissue_pin": _l("New PIN issued"),
         "update_household": _l("Household updated"),
         "create_user": _l("User created"),
         "update_user": _l("User updated"),
