@@ -310,8 +310,16 @@ def reissue_pin(claim_id: int, actor: User) -> str:
 
 
 # --- the transition engine --------------------------------------------------------------
-def lock_claim(claim_id: int) -> Claim:
-    """Load the claim with a row lock (PostgreSQL) and fresh values."""
+STALE = N_("Someone else changed this claim since you opened it. Nothing was saved; please "
+           "look at it again.")
+
+
+def lock_claim(claim_id: int, version: int | None = None) -> Claim:
+    """Load the claim with a row lock (PostgreSQL) and fresh values.
+
+    ``version`` is the one the user's form was built from: a mismatch means someone else
+    moved the claim meanwhile, and the action is refused before anything is touched.
+    """
     claim = db.session.execute(
         select(Claim)
         .where(Claim.id == claim_id)
@@ -320,6 +328,8 @@ def lock_claim(claim_id: int) -> Claim:
     ).scalar_one_or_none()
     if claim is None:
         raise InvalidInput(N_("This claim does not exist."))
+    if version is not None and claim.version != version:
+        raise StaleObject(STALE)
     return claim
 
 
@@ -333,17 +343,15 @@ def fire(
     action: Action,
     actor: User,
     *,
-    version: int | None,
+    version: int | None = None,
     reason: str | None = None,
     changes: dict[str, Any] | None = None,
 ) -> workflow.Transition:
-    """Move ``claim`` by ``action``; the caller is inside ``unit_of_work``."""
-    _authorise(actor, claim)
+    """Move ``claim`` by ``action``; the caller is inside ``unit_of_work`` and loaded the
+    claim with ``lock_claim(claim_id, version)``."""
     if version is not None and claim.version != version:
-        raise StaleObject(
-            N_("Someone else changed this claim since you opened it. Nothing was saved; "
-               "please look at it again.")
-        )
+        raise StaleObject(STALE)
+    _authorise(actor, claim)
     transition = workflow.check(claim.state, action, actor.roles)
     reason = (reason or "").strip() or None
     if Need.REASON in transition.needs and not reason:
@@ -379,8 +387,8 @@ def fire(
 def _do(claim_id: int, action: Action, actor: User, version: int | None,
         reason: str | None = None, changes: dict[str, Any] | None = None) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
-        fire(claim, action, actor, version=version, reason=reason, changes=changes)
+        claim = lock_claim(claim_id, version)
+        fire(claim, action, actor, reason=reason, changes=changes)
     return claim
 
 
@@ -391,8 +399,8 @@ def screen(claim_id: int, actor: User, version: int | None, note: str | None = N
 
 def declare_ineligible(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
-        fire(claim, Action.DECLARE_INELIGIBLE, actor, version=version, reason=reason)
+        claim = lock_claim(claim_id, version)
+        fire(claim, Action.DECLARE_INELIGIBLE, actor, reason=reason)
         claim.decided_at = clock.now()
         claim.decision_reason = reason.strip()
     return claim
@@ -401,14 +409,14 @@ def declare_ineligible(claim_id: int, actor: User, version: int | None, reason: 
 def request_evidence(claim_id: int, actor: User, version: int | None, reason: str,
                      deadline: date | None) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         if deadline is None:
             raise InvalidInput(N_("Give the deadline for the evidence."), field="deadline")
         if deadline <= clock.today():
             raise InvalidInput(N_("The deadline must be after today."), field="deadline")
         claim.return_state = claim.state
         claim.evidence_due_at = datetime.combine(deadline, time(23, 59), UTC)
-        fire(claim, Action.REQUEST_EVIDENCE, actor, version=version, reason=reason,
+        fire(claim, Action.REQUEST_EVIDENCE, actor, reason=reason,
              changes={"deadline": deadline})
     return claim
 
@@ -416,8 +424,8 @@ def request_evidence(claim_id: int, actor: User, version: int | None, reason: st
 def receive_evidence(claim_id: int, actor: User, version: int | None,
                      note: str | None = None) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
-        fire(claim, Action.RECEIVE_EVIDENCE, actor, version=version, reason=note)
+        claim = lock_claim(claim_id, version)
+        fire(claim, Action.RECEIVE_EVIDENCE, actor, reason=note)
         claim.evidence_due_at = None
     return claim
 
@@ -440,10 +448,10 @@ def assign_verifier(claim_id: int, actor: User, version: int | None, verifier_id
                     note: str | None = None, *, appeal: bool = False) -> Claim:
     action = Action.APPEAL_TO_VERIFICATION if appeal else Action.ASSIGN_VERIFIER
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         verifier = _verifier_for(claim, verifier_id)
         claim.verifier_id = verifier.id
-        fire(claim, action, actor, version=version, reason=note,
+        fire(claim, action, actor, reason=note,
              changes={"verifier": verifier.name})
     return claim
 
@@ -481,7 +489,7 @@ def assess(claim_id: int, actor: User, version: int | None,
            valuer: valuation.Valuer | None = None) -> Assessment:
     """Value the verified losses and store the itemised assessment."""
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         report = latest_report(claim.id)
         if report is None:
             raise InvalidInput(N_("The claim has no verification report yet."))
@@ -527,7 +535,7 @@ def assess(claim_id: int, actor: User, version: int | None,
             ],
         )
         db.session.add(assessment)
-        fire(claim, Action.ASSESS, actor, version=version,
+        fire(claim, Action.ASSESS, actor,
              changes={"total": result.total.amount, "currency": result.currency,
                       "rule": result.rule})
     return assessment
@@ -543,7 +551,7 @@ def _not_the_verifier(actor: User, claim: Claim) -> None:
 def approve(claim_id: int, actor: User, version: int | None, note: str | None = None) -> Claim:
     """Approve; above the threshold the first approval waits for a second approver."""
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         _authorise(actor, claim)
         workflow.check(claim.state, Action.APPROVE, actor.roles)
         _not_the_verifier(actor, claim)
@@ -561,9 +569,6 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
         claim.approvals.append(Approval(assessment_id=assessment.id, approver_id=actor.id,
                                         approved_at=clock.now()))
         if len(approvers) + 1 < needed:
-            if version is not None and claim.version != version:
-                raise StaleObject(N_("Someone else changed this claim since you opened it. "
-                                     "Nothing was saved; please look at it again."))
             flag_modified(claim, "state")
             audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
                          action="first_approval", from_state=claim.state.value,
@@ -571,7 +576,7 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
                          changes={"amount": assessment.total, "approvals": 1,
                                   "needed": needed})
             return claim
-        fire(claim, Action.APPROVE, actor, version=version, reason=note,
+        fire(claim, Action.APPROVE, actor, reason=note,
              changes={"amount": assessment.total, "currency": assessment.currency,
                       "approvals": len(approvers) + 1})
         claim.amount_approved = assessment.total
@@ -582,10 +587,10 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
 
 def reject(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         _authorise(actor, claim)
         _not_the_verifier(actor, claim)
-        fire(claim, Action.REJECT, actor, version=version, reason=reason)
+        fire(claim, Action.REJECT, actor, reason=reason)
         claim.decided_at = clock.now()
         claim.decision_reason = reason.strip()
     return claim
@@ -598,7 +603,7 @@ def send_back(claim_id: int, actor: User, version: int | None, reason: str) -> C
 # --- appeals ----------------------------------------------------------------------------
 def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         if claim.decided_at is not None and claim.state in {State.REJECTED, State.INELIGIBLE}:
             limit = claim.decided_at + deadlines().appeal
             if clock.now() > limit:
@@ -606,7 +611,7 @@ def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Clai
                     N_("The appeal period ended on %(date)s."),
                     date=limit.date().isoformat(),
                 )
-        fire(claim, Action.APPEAL, actor, version=version, reason=reason)
+        fire(claim, Action.APPEAL, actor, reason=reason)
     return claim
 
 
@@ -619,18 +624,18 @@ def appeal_deadline(claim: Claim) -> datetime | None:
 def appeal_to_assessment(claim_id: int, actor: User, version: int | None,
                          note: str | None = None) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         if latest_report(claim.id) is None:
             raise InvalidInput(N_("This claim was never verified: send it to verification "
                                   "instead."))
-        fire(claim, Action.APPEAL_TO_ASSESSMENT, actor, version=version, reason=note)
+        fire(claim, Action.APPEAL_TO_ASSESSMENT, actor, reason=note)
     return claim
 
 
 def dismiss_appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
-        fire(claim, Action.DISMISS_APPEAL, actor, version=version, reason=reason)
+        claim = lock_claim(claim_id, version)
+        fire(claim, Action.DISMISS_APPEAL, actor, reason=reason)
         claim.decided_at = clock.now()
         claim.decision_reason = reason.strip()
     return claim
@@ -648,7 +653,7 @@ def close(claim_id: int, actor: User, version: int | None) -> Claim:
 def mark_duplicate(claim_id: int, actor: User, version: int | None, reason: str,
                    original_reference: str) -> Claim:
     with unit_of_work():
-        claim = lock_claim(claim_id)
+        claim = lock_claim(claim_id, version)
         original = db.session.scalars(
             select(Claim).where(Claim.reference == (original_reference or "").strip().upper())
         ).first()
@@ -662,6 +667,6 @@ def mark_duplicate(claim_id: int, actor: User, version: int | None, reason: str,
             raise InvalidInput(N_("That claim is itself a duplicate; choose the original."),
                                field="original_reference")
         claim.duplicate_of_id = original.id
-        fire(claim, Action.MARK_DUPLICATE, actor, version=version, reason=reason,
+        fire(claim, Action.MARK_DUPLICATE, actor, reason=reason,
              changes={"duplicate_of": original.reference})
     return claim

@@ -59,7 +59,7 @@ def file_verification(claim_id: int, actor: User, version: int | None,
 
 def _file(claim_id: int, actor: User, version: int | None, data: VerificationInput,
           stored: list[StoredFile]) -> VerificationReport:
-    claim = claim_ops.lock_claim(claim_id)
+    claim = claim_ops.lock_claim(claim_id, version)
     if claim.verifier_id != actor.id:
         raise PermissionDenied(N_("Only the verifier assigned to this claim may file its "
                                   "report."))
@@ -112,7 +112,7 @@ def _file(claim_id: int, actor: User, version: int | None, data: VerificationInp
         ))
         _flag_reused_photo(claim.id, item.sha256)
     claim_ops.fire(
-        claim, Action.FILE_VERIFICATION, actor, version=version,
+        claim, Action.FILE_VERIFICATION, actor,
         changes={
             "predator": data.predator.value,
             "confidence": data.confidence.value,

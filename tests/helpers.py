@@ -1,0 +1,104 @@
+"""Small builders shared by tests: drive claims through the real operations."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from PIL import Image
+from sqlalchemy import select
+
+from conflict_app.claims import operations as ops
+from conflict_app.claims.models import AgeClass, Claim, Setting
+from conflict_app.core import clock
+from conflict_app.extensions import db
+from conflict_app.herders import operations as household_ops
+from conflict_app.herders.models import Species
+from conflict_app.verification import operations as verification_ops
+from conflict_app.verification.checklist import (
+    BiteLocation,
+    CameraTrap,
+    CarcassHandling,
+    Confidence,
+    Predator,
+    Signs,
+    Tracks,
+)
+
+
+def household(world, village=None, name="Armen Petrosyan", census=None):
+    village = village or world.shvanidzor
+    year = clock.today().year
+    return household_ops.register_household(
+        world.clerk if village.admin1_id == world.syunik.id else world.other_clerk,
+        household_ops.HouseholdInput(
+            head_name=name, village_id=village.id, language="hy", phone="+37491234567",
+            census=census if census is not None else {(year, Species.SHEEP): 80,
+                                                      (year, Species.CATTLE): 6},
+        ),
+    )
+
+
+def report(world, hh=None, species=Species.SHEEP, age=AgeClass.ADULT_FEMALE, killed=3,
+           injured=0, days_ago=1, actor=None, **kw):
+    hh = hh or household(world)
+    data = ops.ReportInput(
+        occurred_on=clock.today() - timedelta(days=days_ago),
+        setting=Setting.PASTURE,
+        lines=[ops.LossInput(species, age, killed, injured)],
+        **kw,
+    )
+    return ops.register_report(actor or world.clerk, hh, data)
+
+
+def signs(**kw):
+    base = dict(haemorrhage=True, bite_location=BiteLocation.THROAT_NAPE,
+                canine_spacing_cm=None, claw_rakes=True,
+                carcass_handling=CarcassHandling.CACHED, feeding_pattern=None, heads_killed=3,
+                tracks=Tracks.LEOPARD, scat_hair_dna=False, camera_trap=CameraTrap.NONE,
+                hours_since_attack=20)
+    base.update(kw)
+    return Signs(**base)
+
+
+def photo_bytes(color=(120, 60, 30), size=(64, 48), fmt="JPEG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt)
+    return out.getvalue()
+
+
+def verified(world, claim=None, confidence=Confidence.CONFIRMED, photos=(), **report_kw):
+    if claim is None:
+        claim, _pin = report(world, **report_kw)
+    ops.screen(claim.id, world.clerk, claim.version)
+    ops.assign_verifier(claim.id, world.supervisor, claim.version, world.verifier.id)
+    lines = claim.incident.lines
+    verification_ops.file_verification(
+        claim.id, world.verifier, claim.version,
+        verification_ops.VerificationInput(
+            visited_on=clock.today(), signs=signs(), predator=Predator.LEOPARD,
+            confidence=confidence,
+            confirmed={ln.id: (ln.killed, ln.injured) for ln in lines},
+            photos=list(photos),
+        ),
+    )
+    return claim
+
+
+def assessed(world, **kw):
+    claim = verified(world, **kw)
+    ops.assess(claim.id, world.clerk, claim.version)
+    return claim
+
+
+def approved(world, **kw):
+    claim = assessed(world, **kw)
+    ops.approve(claim.id, world.approver, claim.version)
+    if claim.state.value != "approved":
+        ops.approve(claim.id, world.approver2, claim.version)
+    return claim
+
+
+def reload(claim) -> Claim:
+    db.session.expire_all()
+    return db.session.scalars(select(Claim).where(Claim.id == claim.id)).one()
