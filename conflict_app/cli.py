@@ -14,3 +14,41 @@ def register(app: Flask) -> None:
 
         for line in build():
             click.echo(line)
+
+    @app.cli.group("translate")
+    def translate() -> None:
+        """Catalogues for translators: extract, update, compile, check."""
+
+    @translate.command("extract")
+    def translate_extract() -> None:
+        """Collect every marked string into translations/messages.pot."""
+        from conflict_app.i18n import catalogues
+
+        catalogues.extract()
+
+    @translate.command("update")
+    def translate_update() -> None:
+        """Extract, then merge new strings into every language's catalogue."""
+        from conflict_app.i18n import catalogues
+
+        catalogues.extract()
+        catalogues.update()
+
+    @translate.command("compile")
+    def translate_compile() -> None:
+        """Build the .mo files the app reads (they are not kept in git)."""
+        from conflict_app.i18n import catalogues
+
+        catalogues.compile_all()
+
+    @translate.command("check")
+    def translate_check() -> None:
+        """Fail when any catalogue is incomplete, fuzzy or has mismatched placeholders."""
+        from conflict_app.i18n import catalogues
+
+        found = [p for code in catalogues.TARGET_LOCALES for p in catalogues.problems(code)]
+        for line in found:
+            click.echo(line)
+        if found:
+            raise click.ClickException(f"{len(found)} problem(s) in the catalogues")
+        click.echo("All catalogues complete.")

@@ -1,0 +1,87 @@
+"""Catalogue maintenance for translators: extract, update, compile and check.
+
+Extraction is deterministic (no locations, no wrapping, sorted) so re-extracting shows no
+drift unless a source string changed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from conflict_app.i18n import LOCALES
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
+TARGET_LOCALES = [code for code in LOCALES if code != "en"]
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run(  # noqa: S603 - fixed arguments, our own tool
+        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT
+    )
+
+
+def extract(output: Path = POT) -> None:
+    _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--no-wrap",
+             "--sort-output", "--omit-header", "--add-comments=Translators:",
+             "-o", str(output), ".")
+
+
+def update() -> None:
+    for code in TARGET_LOCALES:
+        po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+        if po.exists():
+            _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code,
+                     "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching")
+        else:
+            _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code,
+                     "--no-wrap")
+
+
+def compile_all() -> None:
+    # Fuzzy entries are never compiled (pybabel skips them without --use-fuzzy).
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+_PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}")
+_TAG = re.compile(r"</?[a-z][^>]*>")
+
+
+def problems(code: str) -> list[str]:
+    """Untranslated, fuzzy, placeholder or tag mismatches in one catalogue."""
+    po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return [f"{code}: no catalogue"]
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=code)
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        name = ids[0][:60]
+        if message.fuzzy:
+            found.append(f"{code}: fuzzy: {name}")
+        if any(not s for s in strings):
+            found.append(f"{code}: untranslated: {name}")
+            continue
+        wanted = sorted(_PLACEHOLDER.findall(ids[-1]))
+        for s in strings:
+            got = sorted(_PLACEHOLDER.findall(s))
+            if sorted(set(got)) != sorted(set(wanted)) and not (
+                len(ids) > 1 and set(got) <= set(wanted)
+            ):
+                found.append(f"{code}: placeholders differ: {name}")
+            if sorted(_TAG.findall(ids[-1])) != sorted(_TAG.findall(s)):
+                found.append(f"{code}: HTML tags differ: {name}")
+        if len(ids) > 1 and len(strings) != catalog.num_plurals:
+            found.append(f"{code}: needs {catalog.num_plurals} plural forms: {name}")
+    return found
