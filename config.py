@@ -84,6 +84,22 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # SMS: "console" writes each text to SMS_OUTBOX_FILE (default instance/sms-outbox.jsonl);
+    # "http" posts to a provider. Inbound texts must carry SMS_INBOUND_SECRET.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "console")
+    SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE")
+    SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL")
+    SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN")
+    SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET")
+    # Rate limits (Flask-Limiter); Redis when RATELIMIT_STORAGE_URI is set, else in memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
+    PIN_FAILURES_BEFORE_LOCK = int(os.environ.get("PIN_FAILURES_BEFORE_LOCK", 5))
+    PIN_LOCK_MINUTES = int(os.environ.get("PIN_LOCK_MINUTES", 30))
+    # Who herders contact, shown on their receipt and status pages.
+    OFFICE_CONTACT = os.environ.get("OFFICE_CONTACT", "")
+
 
 class TestConfig(Config):
     TESTING = True

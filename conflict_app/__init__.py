@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import flask_babel
 from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
 from conflict_app.core.errors import DomainError
-from conflict_app.extensions import babel, csrf, db, login_manager, migrate
+from conflict_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ def create_app(config: object | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    limiter.init_app(app)
 
     _import_models()
     _register_blueprints(app)
@@ -78,6 +80,8 @@ def _configure(app: Flask, config: object | None) -> None:
     if app.debug and not app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("SMS_OUTBOX_FILE"):
+        app.config["SMS_OUTBOX_FILE"] = str(Path(app.instance_path) / "sms-outbox.jsonl")
     if not app.config.get("EVIDENCE_DIR"):
         app.config["EVIDENCE_DIR"] = str(Path(app.instance_path) / "evidence")
     default = app.config["BABEL_DEFAULT_LOCALE"]
@@ -118,6 +122,7 @@ def _import_models() -> None:
     import conflict_app.herders.models
     import conflict_app.payments.models
     import conflict_app.schemes.models
+    import conflict_app.status.models
     import conflict_app.verification.models  # noqa: F401
 
 
@@ -127,10 +132,11 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.herders.views import bp as herders_bp
     from conflict_app.payments.views import bp as payments_bp
     from conflict_app.schemes.views import bp as schemes_bp
+    from conflict_app.status.views import bp as status_bp
     from conflict_app.verification.views import bp as verification_bp
 
-    for blueprint in (auth_bp, admin_bp, claims_bp, herders_bp, verification_bp, schemes_bp,
-                      payments_bp):
+    for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
+                      schemes_bp, payments_bp):
         app.register_blueprint(blueprint)
 
 
@@ -147,6 +153,9 @@ def _register_request_hooks(app: Flask) -> None:
     def require_login():  # noqa: ANN202
         """Login by default: only views marked ``@public`` are open to everybody."""
         g.csp_nonce = secrets.token_urlsafe(16)
+        g.sms_queued = False
+        # The locale is chosen per request (an app context may outlive one, as in tests).
+        flask_babel.refresh()
         if request.endpoint is None:
             return None  # 404/405 are answered by the error handlers
         view = app.view_functions.get(request.endpoint)
@@ -155,6 +164,20 @@ def _register_request_hooks(app: Flask) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+    @app.after_request
+    def send_queued_sms(response):  # noqa: ANN001, ANN202
+        """Texts queued by this request's (committed) change go out now; failures stay
+        queued for ``flask sms dispatch`` and never affect the response."""
+        if g.get("sms_queued") and response.status_code < 400:
+            from conflict_app.status.notify import dispatch_due
+
+            try:
+                dispatch_due()
+            except Exception:  # the claim change is committed; the texts wait for a retry
+                db.session.rollback()
+                app.logger.exception("SMS dispatch failed; will retry")
+        return response
 
     @app.after_request
     def security_headers(response):  # noqa: ANN001, ANN202

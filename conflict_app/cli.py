@@ -52,3 +52,15 @@ def register(app: Flask) -> None:
         if found:
             raise click.ClickException(f"{len(found)} problem(s) in the catalogues")
         click.echo("All catalogues complete.")
+
+    @app.cli.group("sms")
+    def sms() -> None:
+        """Text messages to herders."""
+
+    @sms.command("dispatch")
+    def sms_dispatch() -> None:
+        """Send queued texts that are due (run from cron to retry failures)."""
+        from conflict_app.status.notify import dispatch_due
+
+        sent, failed = dispatch_due(limit=500)
+        click.echo(f"sent {sent}, failed attempts {failed}")

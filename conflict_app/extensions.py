@@ -1,6 +1,8 @@
 """Extension instances, created unbound; ``create_app`` initialises them in order."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+
+# Rate limits: counters in memory by default, in Redis when RATELIMIT_STORAGE_URI says so.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -81,10 +81,7 @@ def test_no_route_answers_500_for_any_role(app, world, browser_for, role):
     for endpoint, method, url in _urls(app, values):
         if endpoint == "auth.logout":
             continue
-        if method == "GET":
-            response = browser.get(url)
-        else:
-            response = browser.post(url, data={})
+        response = browser.get(url) if method == "GET" else browser.post(url, data={})
         assert response.status_code < 500, (role, endpoint, method, url,
                                             response.get_data(as_text=True)[:300])
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conflict_app.claims.models import Claim, Household
+from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
 from conflict_app.core import clock
 from conflict_app.extensions import db
+from conflict_app.herders.models import Household
 from tests import helpers
 from tests.conftest import csrf_token
 

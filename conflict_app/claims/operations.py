@@ -24,6 +24,7 @@ from conflict_app.claims.models import (
     Channel,
     Claim,
     DuplicateFlag,
+    Evidence,
     Incident,
     LossLine,
     PartOfDay,
@@ -40,6 +41,7 @@ from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.schemes import valuation
 from conflict_app.schemes.models import Assessment, AssessmentLine, MarketPrice
+from conflict_app.status import notify
 
 
 # --- settings -------------------------------------------------------------------------
@@ -105,95 +107,133 @@ def hash_pin(pin: str) -> str:
 
 
 def register_report(
-    actor: User, household: Household, report: ReportInput, channel: Channel = Channel.OFFICE
+    actor: User | None, household: Household, report: ReportInput,
+    channel: Channel = Channel.OFFICE, photos: Sequence[bytes] = (),
 ) -> tuple[Claim, str]:
-    """Record an incident and open its claim; returns the claim and the herder's PIN."""
+    """Record an incident and open its claim; returns the claim and the herder's PIN.
+
+    ``actor`` is the staff member who registers it, or ``None`` when the herder reports
+    directly (web form or SMS): then no jurisdiction applies and no late exception is possible.
+    """
+    from conflict_app.claims.evidence import discard, store_photo
+
     now = clock.now()
-    with unit_of_work():
+    directory = current_app.config["EVIDENCE_DIR"]
+    stored = []
+    try:
+        for raw in photos:
+            stored.append(store_photo(raw, directory, current_app.config["MAX_PHOTO_BYTES"]))
+        with unit_of_work():
+            claim, pin = _open_claim(actor, household, report, channel, now)
+            for item in stored:
+                db.session.add(Evidence(
+                    claim_id=claim.id, storage_key=item.storage_key,
+                    content_type=item.content_type, size_bytes=item.size_bytes,
+                    sha256=item.sha256, width=item.width, height=item.height,
+                    uploaded_by_id=actor.id if actor else None, uploaded_at=now,
+                ))
+    except BaseException:
+        for item in stored:
+            discard(directory, item.storage_key)
+        raise
+    return claim, pin
+
+
+def _open_claim(actor: User | None, household: Household, report: ReportInput,
+                channel: Channel, now: datetime) -> tuple[Claim, str]:
+    if actor is not None:
         if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
             raise PermissionDenied(N_("Your role may not do this."))
         if not covers(actor, household):
             raise PermissionDenied(N_("This household is outside your jurisdiction."))
-        village = db.session.get(Village, report.village_id or household.village_id)
-        if village is None:
-            raise InvalidInput(N_("Choose a village from the list."), field="village_id")
-        if not covers(actor, village):
-            raise PermissionDenied(N_("This village is outside your jurisdiction."),
-                                   field="village_id")
-        _validate_report(report, now)
-        late, override = _lateness(actor, report, now)
-        incident = Incident(
-            household_id=household.id,
-            occurred_on=report.occurred_on,
-            occurred_time=report.occurred_time,
-            part_of_day=report.part_of_day,
-            village_id=village.id,
-            country_code=village.country_code,
-            admin1_id=village.admin1_id,
-            admin2_id=village.admin2_id,
-            latitude=report.latitude,
-            longitude=report.longitude,
-            in_protected_area=report.in_protected_area,
-            setting=report.setting,
-            guard_present=report.guard_present,
-            dog_present=report.dog_present,
-            measure_present=report.measure_present,
-            description=(report.description or "").strip() or None,
-            lines=[
-                LossLine(species=line.species, age_class=line.age_class,
-                         killed=line.killed, injured=line.injured)
-                for line in report.lines
+    village = db.session.get(Village, report.village_id or household.village_id)
+    if village is None:
+        raise InvalidInput(N_("Choose a village from the list."), field="village_id")
+    if actor is not None and not covers(actor, village):
+        raise PermissionDenied(N_("This village is outside your jurisdiction."),
+                               field="village_id")
+    _validate_report(report, now)
+    late, override = _lateness(actor, report, now)
+    incident = Incident(
+        household_id=household.id,
+        occurred_on=report.occurred_on,
+        occurred_time=report.occurred_time,
+        part_of_day=report.part_of_day,
+        village_id=village.id,
+        country_code=village.country_code,
+        admin1_id=village.admin1_id,
+        admin2_id=village.admin2_id,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        in_protected_area=report.in_protected_area,
+        setting=report.setting,
+        guard_present=report.guard_present,
+        dog_present=report.dog_present,
+        measure_present=report.measure_present,
+        description=(report.description or "").strip() or None,
+        lines=[
+            LossLine(species=line.species, age_class=line.age_class,
+                     killed=line.killed, injured=line.injured)
+            for line in report.lines
+        ],
+    )
+    country = db.session.get(Country, village.country_code)
+    pin = new_pin()
+    claim = Claim(
+        incident=incident,
+        household_id=household.id,
+        state=State.REPORTED,
+        country_code=village.country_code,
+        admin1_id=village.admin1_id,
+        admin2_id=village.admin2_id,
+        currency=country.currency,
+        channel=channel,
+        reported_at=now,
+        late_report=late,
+        late_override_reason=override,
+        state_changed_at=now,
+        pin_hash=hash_pin(pin),
+        created_by_id=actor.id if actor else None,
+    )
+    claim.due_at = workflow.due_at(
+        State.REPORTED, reported_at=now, changed_at=now, deadlines=deadlines()
+    )
+    db.session.add(claim)
+    db.session.flush()
+    claim.reference = f"{claim.country_code}-{now.year}-{claim.id:06d}"
+    audit.record(
+        actor_id=actor.id if actor else None,
+        object_type="claim",
+        object_id=claim.id,
+        action="register",
+        to_state=State.REPORTED.value,
+        reason=override,
+        changes={
+            "reference": claim.reference,
+            "channel": channel.value,
+            "occurred_on": report.occurred_on,
+            "lines": [
+                f"{ln.species.value}/{ln.age_class.value}: {ln.killed}+{ln.injured}"
+                for ln in report.lines
             ],
-        )
-        country = db.session.get(Country, village.country_code)
-        pin = new_pin()
-        claim = Claim(
-            incident=incident,
-            household_id=household.id,
-            state=State.REPORTED,
-            country_code=village.country_code,
-            admin1_id=village.admin1_id,
-            admin2_id=village.admin2_id,
-            currency=country.currency,
-            channel=channel,
-            reported_at=now,
-            late_report=late,
-            late_override_reason=override,
-            state_changed_at=now,
-            pin_hash=hash_pin(pin),
-            created_by_id=actor.id,
-        )
-        claim.due_at = workflow.due_at(
-            State.REPORTED, reported_at=now, changed_at=now, deadlines=deadlines()
-        )
-        db.session.add(claim)
-        db.session.flush()
-        claim.reference = f"{claim.country_code}-{now.year}-{claim.id:06d}"
-        audit.record(
-            actor_id=actor.id,
-            object_type="claim",
-            object_id=claim.id,
-            action="register",
-            to_state=State.REPORTED.value,
-            reason=override,
-            changes={
-                "reference": claim.reference,
-                "channel": channel.value,
-                "occurred_on": report.occurred_on,
-                "lines": [
-                    f"{ln.species.value}/{ln.age_class.value}: {ln.killed}+{ln.injured}"
-                    for ln in report.lines
-                ],
-                "late_report": late,
-            },
-        )
-        _flag_candidates(claim)
+            "late_report": late,
+        },
+    )
+    _flag_candidates(claim)
+    notify.claim_moved(claim, State.REPORTED)
     return claim, pin
+
+
+EARLIEST_INCIDENT = date(2000, 1, 1)
+MAX_HEADS_PER_LINE = 2000  # more than this in one attack is a typing error
 
 
 def _validate_report(report: ReportInput, now: datetime) -> None:
     if report.occurred_on > now.date():
         raise InvalidInput(N_("The incident date cannot be in the future."),
+                           field="occurred_on")
+    if report.occurred_on < EARLIEST_INCIDENT:
+        raise InvalidInput(N_("The incident date must be in the year 2000 or later."),
                            field="occurred_on")
     if not report.lines:
         raise InvalidInput(N_("Add at least one animal killed or injured."), field="lines")
@@ -204,6 +244,9 @@ def _validate_report(report: ReportInput, now: datetime) -> None:
         if line.killed + line.injured == 0:
             raise InvalidInput(N_("Each line needs at least one animal killed or injured."),
                                field="lines")
+        if line.killed + line.injured > MAX_HEADS_PER_LINE:
+            raise InvalidInput(N_("At most %(max)s animals per line; please check the numbers."),
+                               field="lines", max=MAX_HEADS_PER_LINE)
         key = (line.species.value, line.age_class.value)
         if key in seen:
             raise InvalidInput(N_("Each species and age class may appear only once."),
@@ -214,7 +257,8 @@ def _validate_report(report: ReportInput, now: datetime) -> None:
                            field="latitude")
 
 
-def _lateness(actor: User, report: ReportInput, now: datetime) -> tuple[bool, str | None]:
+def _lateness(actor: User | None, report: ReportInput,
+              now: datetime) -> tuple[bool, str | None]:
     """Late reports are flagged, not refused; past the hard cut-off a supervisor overrides."""
     cfg = current_app.config
     occurred = datetime.combine(report.occurred_on, report.occurred_time or time(0), UTC)
@@ -222,6 +266,10 @@ def _lateness(actor: User, report: ReportInput, now: datetime) -> tuple[bool, st
     late = age > timedelta(hours=cfg["REPORT_WITHIN_HOURS"])
     override = (report.late_override_reason or "").strip() or None
     if age > timedelta(days=cfg["REPORT_CUTOFF_DAYS"]):
+        if actor is None:
+            raise InvalidInput(
+                N_("The incident is older than %(days)s days. Please contact the office."),
+                field="occurred_on", days=cfg["REPORT_CUTOFF_DAYS"])
         if not actor.has_role(Role.SUPERVISOR):
             raise InvalidInput(
                 N_("The incident is older than %(days)s days. A supervisor must register it "
@@ -371,6 +419,8 @@ def fire(
         evidence_due_at=claim.evidence_due_at,
     )
     flag_modified(claim, "state")  # bump the version even when the state is unchanged
+    if target != before:
+        notify.claim_moved(claim, target, changes)
     audit.record(
         actor_id=actor.id,
         object_type="claim",

@@ -65,11 +65,6 @@ def load_claim(claim_id: int) -> Claim:
     return claim
 
 
-@bp.route("/")
-def home():
-    return redirect(url_for("claims.queue"))
-
-
 @bp.route("/queue")
 def queue():
     """One section per role the user holds, each sorted by due date."""

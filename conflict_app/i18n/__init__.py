@@ -20,10 +20,18 @@ LOCALES = ("en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr",
 RTL = frozenset({"ar", "fa", "fa_AF", "ckb", "ur"})
 
 
+# Where CLDR's own name is not what speakers call the language in a chooser.
+_NATIVE_NAMES = {"fa_AF": "دری", "az": "Azərbaycan dili"}
+
+
 def native_name(code: str) -> str:
     """The language's name in its own script, for the language chooser."""
+    if code in _NATIVE_NAMES:
+        return _NATIVE_NAMES[code]
     locale = Locale.parse(code)
     name = locale.get_display_name(locale) or code
+    if code == "ka":  # Georgian has no capital letters in running text
+        return name
     return name[:1].upper() + name[1:]
 
 

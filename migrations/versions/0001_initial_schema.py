@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 01:39:52.102664
+Create Date: 2026-11-24 01:55:17.764655
 
 """
 from alembic import op
@@ -329,6 +329,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payment_item_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('uq_payment_item_live_claim', ['claim_id'], unique=True, sqlite_where=sa.text("state IN ('pending', 'paid')"), postgresql_where=sa.text("state IN ('pending', 'paid')"))
 
+    op.create_table('pin_guard',
+    sa.Column('claim_id', sa.Integer(), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], name=op.f('fk_pin_guard_claim_id_claim'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('claim_id', name=op.f('pk_pin_guard'))
+    )
+    op.create_table('sms_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('claim_id', sa.Integer(), nullable=True),
+    sa.Column('direction', sa.String(length=3), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'sent', 'failed', 'received', name='sms_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], name=op.f('fk_sms_message_claim_id_claim'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_message'))
+    )
+    with op.batch_alter_table('sms_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sms_message_claim_id'), ['claim_id'], unique=False)
+        batch_op.create_index('ix_sms_message_due', ['status', 'next_attempt_at'], unique=False)
+
     op.create_table('verification_report',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('claim_id', sa.Integer(), nullable=False),
@@ -432,6 +460,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_verification_report_claim_id'))
 
     op.drop_table('verification_report')
+    with op.batch_alter_table('sms_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_sms_message_due')
+        batch_op.drop_index(batch_op.f('ix_sms_message_claim_id'))
+
+    op.drop_table('sms_message')
+    op.drop_table('pin_guard')
     with op.batch_alter_table('payment_item', schema=None) as batch_op:
         batch_op.drop_index('uq_payment_item_live_claim', sqlite_where=sa.text("state IN ('pending', 'paid')"), postgresql_where=sa.text("state IN ('pending', 'paid')"))
         batch_op.drop_index(batch_op.f('ix_payment_item_batch_id'))

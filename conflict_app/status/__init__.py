@@ -1,0 +1,1 @@
+"""What herders see: the public start page, reporting a loss, checking status, and SMS."""

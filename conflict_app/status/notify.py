@@ -1,0 +1,146 @@
+"""Texts to herders at the steps they can see, queued in the claim's own transaction.
+
+Each text is written in the household's language and kept within two SMS segments in every
+language (a test measures it). Sending happens after the commit (``dispatch_due``); a gateway
+failure is retried later and never undoes or blocks the claim change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, g, has_request_context
+from flask_babel import force_locale, format_date, gettext
+from sqlalchemy import or_, select
+
+from conflict_app.claims.workflow import HerderStep, State
+from conflict_app.core import clock
+from conflict_app.core.money import Money
+from conflict_app.extensions import db
+from conflict_app.i18n import money
+from conflict_app.status.gateways import GatewayError, from_config
+from conflict_app.status.models import SmsMessage, SmsStatus
+
+MAX_ATTEMPTS = 6
+
+# The states whose arrival a herder is told about, and the kind of text for each.
+KIND_FOR_STATE = {
+    State.REPORTED: "received",
+    State.VERIFICATION_SCHEDULED: "visit_planned",
+    State.APPROVED: "approved",
+    State.REJECTED: "rejected",
+    State.INELIGIBLE: "rejected",
+    State.PAID: "paid",
+}
+
+
+def render(kind: str, locale: str, **params: object) -> str:
+    """The text of one message in ``locale``; messages are marked for translation here."""
+    with force_locale(locale):
+        texts = {
+            "received": lambda: gettext(
+                "Pardus %(ref)s: report received. Keep the carcasses in place. A field "
+                "officer visits within %(hours)s h.", **params),
+            "visit_planned": lambda: gettext(
+                "Pardus %(ref)s: a field officer will visit by %(date)s. Keep the carcasses "
+                "in place.", **params),
+            "approved": lambda: gettext(
+                "Pardus %(ref)s: approved, %(amount)s. Payment follows.", **params),
+            "rejected": lambda: gettext(
+                "Pardus %(ref)s: not approved. You may appeal at the office until %(date)s.",
+                **params),
+            "paid": lambda: gettext(
+                "Pardus %(ref)s: %(amount)s paid. Payment reference %(payref)s.", **params),
+            "status": lambda: gettext("Pardus %(ref)s: %(step)s. %(next)s", **params),
+            "not_found": lambda: gettext(
+                "Pardus: reference or PIN not recognised. Send: STATUS reference PIN"),
+        }
+        return texts[kind]()
+
+
+def step_text(step: HerderStep) -> tuple[str, str]:
+    """The step's name and what comes next, in the current locale."""
+    names = {
+        HerderStep.RECEIVED: (gettext("Received"), gettext("The office checks the report.")),
+        HerderStep.BEING_CHECKED: (gettext("Being checked"),
+                                   gettext("A field visit is planned next.")),
+        HerderStep.FIELD_VISIT: (gettext("Field visit"),
+                                 gettext("A decision follows the visit.")),
+        HerderStep.DECISION: (gettext("Decision"), gettext("The office decides the claim.")),
+        HerderStep.PAYMENT: (gettext("Payment"), gettext("The payment is being made.")),
+        HerderStep.DONE: (gettext("Done"), gettext("Nothing more to do.")),
+    }
+    return names[step]
+
+
+def _params(claim, kind: str, locale: str, changes: dict | None) -> dict[str, object]:  # noqa: ANN001
+    params: dict[str, object] = {"ref": claim.reference}
+    with force_locale(locale):
+        if kind == "received":
+            params["hours"] = current_app.config["VERIFICATION_WITHIN_HOURS"]
+        elif kind == "visit_planned":
+            due = claim.due_at or clock.now()
+            params["date"] = format_date(due, "short")
+        elif kind in {"approved", "paid"}:
+            params["amount"] = money(Money(claim.amount_approved or 0, claim.currency))
+            params["payref"] = str((changes or {}).get("payment_reference", ""))[:20]
+        elif kind == "rejected":
+            days = current_app.config["APPEAL_WITHIN_DAYS"]
+            params["date"] = format_date(clock.now() + timedelta(days=days), "short")
+    return params
+
+
+def claim_moved(claim, state: State, changes: dict | None = None) -> None:  # noqa: ANN001
+    """Queue the herder's text for the state the claim just reached, if any."""
+    kind = KIND_FOR_STATE.get(state)
+    household = claim.household
+    if kind is None or household is None or not household.phone:
+        return
+    locale = household.language or "en"
+    body = render(kind, locale, **_params(claim, kind, locale, changes))
+    queue(household.phone, locale, kind, body, claim_id=claim.id)
+
+
+def queue(phone: str, locale: str, kind: str, body: str, claim_id: int | None = None) -> None:
+    db.session.add(SmsMessage(
+        claim_id=claim_id, direction="out", phone=phone, locale=locale, kind=kind, body=body,
+        status=SmsStatus.QUEUED, next_attempt_at=clock.now(),
+    ))
+    if has_request_context():
+        g.sms_queued = True
+
+
+def dispatch_due(limit: int = 50) -> tuple[int, int]:
+    """Send queued texts that are due; returns (sent, failed attempts). Own transaction."""
+    gateway = from_config(current_app.config)
+    now = clock.now()
+    sent = failed = 0
+    query = (
+        select(SmsMessage)
+        .where(SmsMessage.status == SmsStatus.QUEUED,
+               or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now))
+        .order_by(SmsMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    try:
+        for message in db.session.scalars(query).all():
+            message.attempts += 1
+            try:
+                gateway.send(message.phone, message.body)
+            except GatewayError as exc:
+                failed += 1
+                message.last_error = str(exc)[:200]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = SmsStatus.FAILED
+                else:
+                    message.next_attempt_at = now + timedelta(minutes=2 ** message.attempts)
+            else:
+                sent += 1
+                message.status = SmsStatus.SENT
+                message.sent_at = now
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return sent, failed

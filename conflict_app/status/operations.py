@@ -1,0 +1,159 @@
+"""Herders' own use cases: report a loss without an account, look up a claim by PIN."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.models import Channel, Claim
+from conflict_app.core import clock
+from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.transaction import unit_of_work
+from conflict_app.extensions import db
+from conflict_app.geo.models import Village
+from conflict_app.herders.models import Household
+from conflict_app.herders.operations import normalise_phone
+from conflict_app.i18n import LOCALES
+from conflict_app.status.models import PinGuard, SmsMessage, SmsStatus
+
+REFERENCE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+# Compared against when the reference does not exist, so a miss costs the same time as a
+# wrong PIN and the two cannot be told apart.
+_DUMMY_HASH: str | None = None
+
+
+@dataclass
+class PublicReport:
+    name: str
+    phone: str
+    village_id: int
+    language: str
+    report: claim_ops.ReportInput
+    photos: Sequence[bytes] = ()
+
+
+def report_loss(data: PublicReport) -> tuple[Claim, str]:
+    """A herder's own report: reuse their household (same phone in the same village)."""
+    phone = normalise_phone(data.phone)
+    if not phone:
+        raise InvalidInput(N_("Enter your phone number so the office can reach you."),
+                           field="phone")
+    name = (data.name or "").strip()
+    if not name:
+        raise InvalidInput(N_("Enter your name."), field="name")
+    village = db.session.get(Village, data.village_id)
+    if village is None:
+        raise InvalidInput(N_("Choose a village from the list."), field="village_id")
+    language = data.language if data.language in LOCALES else "en"
+    household = db.session.scalars(
+        select(Household).where(Household.phone == phone, Household.village_id == village.id)
+    ).first()
+    if household is None:
+        with unit_of_work():
+            household = Household(
+                head_name=name[:160], phone=phone, village_id=village.id,
+                country_code=village.country_code, admin1_id=village.admin1_id,
+                admin2_id=village.admin2_id, language=language,
+            )
+            db.session.add(household)
+    try:
+        return claim_ops.register_report(None, household, data.report, Channel.WEB,
+                                         photos=data.photos)
+    except BaseException:
+        # Do not keep a household that was created only for a report that failed.
+        if not household.census and not db.session.scalars(
+            select(Claim.id).where(Claim.household_id == household.id)
+        ).first():
+            with unit_of_work():
+                db.session.delete(db.session.merge(household))
+        raise
+
+
+def normalise_reference(raw: str | None) -> str | None:
+    ref = re.sub(r"\s+", "", (raw or "")).upper()
+    return ref if REFERENCE.match(ref) else None
+
+
+def lookup(reference: str | None, pin: str | None) -> Claim | None:
+    """The claim when reference and PIN match, else ``None`` — the same for every failure.
+
+    Wrong PINs count against the reference; past the limit it is locked for a while, and
+    even the right PIN is refused until the lock ends.
+    """
+    global _DUMMY_HASH
+    cfg = current_app.config
+    ref = normalise_reference(reference)
+    pin = (pin or "").strip()
+    claim = None
+    if ref:
+        claim = db.session.scalars(select(Claim).where(Claim.reference == ref)).first()
+    if claim is None:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = claim_ops.hash_pin("000000")
+        check_password_hash(_DUMMY_HASH, pin or "x")
+        return None
+    now = clock.now()
+    matches = check_password_hash(claim.pin_hash, pin) if pin else False
+    with unit_of_work():
+        guard = db.session.execute(
+            select(PinGuard).where(PinGuard.claim_id == claim.id).with_for_update()
+        ).scalar_one_or_none()
+        if guard is None:
+            guard = PinGuard(claim_id=claim.id, failures=0)
+            db.session.add(guard)
+        if guard.locked_until and guard.locked_until > now:
+            return None
+        if not matches:
+            guard.failures += 1
+            if guard.failures >= cfg["PIN_FAILURES_BEFORE_LOCK"]:
+                guard.locked_until = now + timedelta(minutes=cfg["PIN_LOCK_MINUTES"])
+                guard.failures = 0
+            return None
+        guard.failures = 0
+    return claim
+
+
+# "STATUS <reference> <PIN>": the keyword in each language (any of them is accepted; it
+# only chooses the reply's language when the claim is not found).
+KEYWORDS = {
+    "en": "STATUS", "ru": "СТАТУС", "kk": "МӘРТЕБЕ", "fa": "وضعیت", "fa_AF": "وضعیت",
+    "ar": "حالة", "ckb": "دۆخ", "ur": "اسٹیٹس", "hy": "ԿԱՐԳԱՎԻՃԱԿ", "ka": "სტატუსი",
+    "az": "STATUS", "tr": "DURUM", "tk": "ÝAGDAÝ",
+}
+_SMS_QUERY = re.compile(r"([A-Za-z]{2}-\d{4}-\d{6})\D+(\d{4,8})")
+
+
+def answer_sms(phone: str, text: str) -> None:
+    """Record an inbound text and queue the answer: the claim's step, or "not recognised"."""
+    from flask_babel import force_locale
+
+    from conflict_app.status import notify
+    from conflict_app.status.progress import progress
+
+    first_word = text.strip().split(maxsplit=1)[0].upper() if text.strip() else ""
+    locale = next((code for code, word in KEYWORDS.items() if word.upper() == first_word),
+                  None)
+    match = _SMS_QUERY.search(text)
+    claim = lookup(match.group(1), match.group(2)) if match else None
+    with unit_of_work():
+        if claim is not None:
+            household = db.session.get(Household, claim.household_id)
+            locale = household.language or locale or "en"
+            with force_locale(locale):
+                step, next_text = notify.step_text(progress(claim).current)
+            body = notify.render("status", locale, ref=claim.reference, step=step,
+                                 next=next_text)
+            notify.queue(phone, locale, "status", body, claim_id=claim.id)
+        else:
+            locale = locale or "en"
+            notify.queue(phone, locale, "not_found", notify.render("not_found", locale))
+        db.session.add(SmsMessage(direction="in", phone=phone, locale=locale, kind="query",
+                                  body=text, status=SmsStatus.RECEIVED,
+                                  claim_id=claim.id if claim else None))

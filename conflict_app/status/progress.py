@@ -1,0 +1,71 @@
+"""The plain steps a herder sees for a claim, with dates, from the claim's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.models import Claim
+from conflict_app.claims.workflow import HERDER_STEP, HerderStep, State
+from conflict_app.core import audit
+from conflict_app.extensions import db
+
+ORDER = list(HerderStep)
+
+
+@dataclass
+class Step:
+    step: HerderStep
+    reached_at: datetime | None
+    current: bool
+    done: bool
+
+
+@dataclass
+class Progress:
+    steps: list[Step]
+    current: HerderStep
+    state: State
+    due_at: datetime | None
+    amount: object | None  # Money once decided
+    decided_at: datetime | None
+    appeal_until: datetime | None
+    paid_at: datetime | None
+    payment_reference: str | None
+
+
+def progress(claim: Claim) -> Progress:
+    from conflict_app.core.money import Money
+
+    reached: dict[HerderStep, datetime] = {}
+    for entry in audit.history("claim", claim.id):
+        if entry.to_state:
+            step = HERDER_STEP[State(entry.to_state)]
+            reached.setdefault(step, entry.occurred_at)
+    current = HERDER_STEP[claim.state]
+    position = ORDER.index(current)
+    steps = [
+        Step(step, reached.get(step) if i <= position else None, step == current,
+             i < position or (step == HerderStep.DONE and current == HerderStep.DONE))
+        for i, step in enumerate(ORDER)
+    ]
+    payment_reference = None
+    if claim.state in {State.PAID, State.CLOSED}:
+        from conflict_app.payments.models import ItemState, PaymentItem
+
+        payment_reference = db.session.scalars(
+            select(PaymentItem.payment_reference).where(
+                PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)
+        ).first()
+    amount = (Money(claim.amount_approved, claim.currency)
+              if claim.amount_approved is not None else None)
+    return Progress(
+        steps=steps, current=current, state=claim.state,
+        due_at=claim.due_at if claim.state not in {State.REJECTED, State.INELIGIBLE} else None,
+        amount=amount, decided_at=claim.decided_at,
+        appeal_until=claim_ops.appeal_deadline(claim),
+        paid_at=claim.paid_at, payment_reference=payment_reference,
+    )

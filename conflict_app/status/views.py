@@ -1,0 +1,157 @@
+"""Public pages for herders (no account): start, report a loss, check status; SMS webhook.
+
+Light pages: no JavaScript, no request to another host, one small stylesheet.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.models import AgeClass, PartOfDay, Setting
+from conflict_app.core.errors import DomainError
+from conflict_app.core.web import attach_error, public
+from conflict_app.extensions import csrf, db, limiter
+from conflict_app.geo.models import Country, Village
+from conflict_app.herders.models import Species
+from conflict_app.i18n import LOCALES, native_name
+from conflict_app.status import notify, operations
+from conflict_app.status.forms import PublicReportForm, StatusForm
+from conflict_app.status.progress import progress
+
+bp = Blueprint("status", __name__)
+
+@bp.route("/")
+@public
+def start():
+    languages = [(code, native_name(code)) for code in LOCALES]
+    return render_template("status/start.html", languages=languages)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def report():
+    countries = db.session.scalars(select(Country).order_by(Country.name)).all()
+    country = request.values.get("country", "")
+    if country not in {c.code for c in countries}:
+        return render_template("status/choose_country.html", countries=countries)
+    villages = db.session.scalars(
+        select(Village).where(Village.country_code == country).order_by(Village.name)
+    ).all()
+    form = PublicReportForm(villages)
+    if form.validate_on_submit():
+        lines = [claim_ops.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
+                                     form.killed.data or 0, form.injured.data or 0)]
+        if form.species_2.data:
+            lines.append(claim_ops.LossInput(Species(form.species_2.data),
+                                             AgeClass(form.age_class_2.data),
+                                             form.killed_2.data or 0, form.injured_2.data or 0))
+        upload = form.photo.data
+        photos = [upload.read()] if upload and getattr(upload, "filename", "") else []
+        data = operations.PublicReport(
+            name=form.name.data, phone=form.phone.data, village_id=form.village_id.data,
+            language=str(_current_locale()),
+            report=claim_ops.ReportInput(
+                occurred_on=form.occurred_on.data, setting=Setting(form.setting.data),
+                part_of_day=PartOfDay(form.part_of_day.data), lines=lines,
+                village_id=form.village_id.data, latitude=form.latitude.data,
+                longitude=form.longitude.data,
+            ),
+            photos=photos,
+        )
+        try:
+            claim, pin = operations.report_loss(data)
+        except DomainError as err:
+            field = "photo" if err.field == "photos" else err.field
+            err.field = field
+            attach_error(form, err)
+        else:
+            session["public_receipt"] = {"reference": claim.reference, "pin": pin}
+            return redirect(url_for("status.receipt"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("status/report.html", form=form, country=country), status
+
+
+def _current_locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
+@bp.route("/report/receipt")
+@public
+def receipt():
+    data = session.pop("public_receipt", None)
+    if not data:
+        return redirect(url_for("status.start"))
+    claim = db.session.scalars(
+        select(operations.Claim).where(operations.Claim.reference == data["reference"])
+    ).first()
+    if claim is None:
+        abort(404)
+    return render_template("status/receipt.html", reference=data["reference"],
+                           pin=data["pin"], claim=claim, deadlines=claim_ops.deadlines(),
+                           contact=current_app.config["OFFICE_CONTACT"])
+
+
+def _reference_key() -> str:
+    return "ref:" + (operations.normalise_reference(request.form.get("reference")) or "-")
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["STATUS_LOOKUP_LIMIT"], methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=_reference_key)
+def check():
+    form = StatusForm()
+    if form.validate_on_submit():
+        claim = operations.lookup(form.reference.data, form.pin.data)
+        if claim is None:
+            # One answer for a wrong reference, a wrong PIN and a locked reference.
+            form.form_errors.append(_("We could not find a claim with this reference and "
+                                      "PIN. Check both and try again."))
+        else:
+            return render_template("status/progress.html", claim=claim,
+                                   progress=progress(claim), step_text=notify.step_text,
+                                   contact=current_app.config["OFFICE_CONTACT"])
+    status = 400 if form.is_submitted() else 200
+    return render_template("status/check.html", form=form), status
+
+
+@bp.route("/sms/inbound", methods=["POST"])
+@public
+@csrf.exempt
+@limiter.limit("120 per minute")
+def sms_inbound():
+    """Provider webhook: ``from`` and ``text`` form fields, shared secret in a header."""
+    secret = current_app.config.get("SMS_INBOUND_SECRET") or ""
+    given = request.headers.get("X-Pardus-Secret", "")
+    if not secret or not hmac.compare_digest(secret.encode(), given.encode()):
+        abort(403)
+    sender = (request.form.get("from") or "")[:30]
+    text = (request.form.get("text") or "")[:500]
+    try:
+        from conflict_app.herders.operations import normalise_phone
+
+        phone = normalise_phone(sender)
+    except DomainError:
+        phone = None
+    if not phone:
+        return {"status": "ignored"}, 200
+    operations.answer_sms(phone, text)
+    return {"status": "queued"}, 200
+
