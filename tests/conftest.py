@@ -13,9 +13,8 @@ from decimal import Decimal
 
 import flask_migrate
 import pytest
-from sqlalchemy import text
-
 from flask_sqlalchemy.session import Session as FSASession
+from sqlalchemy import text
 
 from config import TestConfig
 from conflict_app import create_app
