@@ -64,3 +64,19 @@ def register(app: Flask) -> None:
 
         sent, failed = dispatch_due(limit=500)
         click.echo(f"sent {sent}, failed attempts {failed}")
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The append-only audit log."""
+
+    @audit_group.command("verify")
+    def audit_verify() -> None:
+        """Walk the hash chain; fail if any entry was altered or deleted."""
+        from conflict_app.core.audit import verify_chain
+
+        problems = verify_chain()
+        for line in problems:
+            click.echo(line)
+        if problems:
+            raise click.ClickException(f"audit log broken: {len(problems)} problem(s)")
+        click.echo("Audit log intact.")

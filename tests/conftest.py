@@ -43,8 +43,17 @@ def reset_schema(engine) -> None:
             conn.execute(text("CREATE SCHEMA public"))
 
 
+def compile_catalogues() -> None:
+    """The .mo files are built, not kept in git: build them once per run."""
+    from conflict_app.i18n import catalogues
+
+    if any(catalogues.TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        catalogues.compile_all(quiet=True)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
+    compile_catalogues()
     url = database_url(tmp_path_factory)
     evidence = tmp_path_factory.mktemp("evidence")
 

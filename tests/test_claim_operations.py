@@ -237,3 +237,15 @@ def test_audit_chain_detects_tampering(world):
     db.session.execute(text("UPDATE audit_entry SET reason = 'forged' WHERE action = 'screen'"))
     problems = audit.verify_chain()
     assert any("altered" in p for p in problems)
+
+
+def test_audit_verify_command_reports_a_deleted_entry(app, world):
+    claim, _ = helpers.report(world)
+    ops.screen(claim.id, world.clerk, claim.version)
+    ops.declare_ineligible(claim.id, world.clerk, reload(claim).version, "Not livestock")
+    runner = app.test_cli_runner()
+    assert "intact" in runner.invoke(args=["audit", "verify"]).output
+    db.session.execute(text("DELETE FROM audit_entry WHERE action = 'screen'"))
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert "previous entry missing or altered" in result.output

@@ -22,15 +22,17 @@ KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
 TARGET_LOCALES = [code for code in LOCALES if code != "en"]
 
 
-def _pybabel(*args: str) -> None:
+def _pybabel(*args: str, quiet: bool = False) -> None:
     subprocess.run(  # noqa: S603 - fixed arguments, our own tool
-        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT
+        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT,
+        capture_output=quiet,
     )
 
 
 def extract(output: Path = POT) -> None:
     _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--no-wrap",
-             "--sort-output", "--omit-header", "--add-comments=Translators:",
+             "--sort-output", "--add-comments=Translators:", "--project=Pardus",
+             "--copyright-holder=Pardus contributors", "--version=0.1",
              "-o", str(output), ".")
 
 
@@ -45,9 +47,9 @@ def update() -> None:
                      "--no-wrap")
 
 
-def compile_all() -> None:
+def compile_all(quiet: bool = False) -> None:
     # Fuzzy entries are never compiled (pybabel skips them without --use-fuzzy).
-    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics", quiet=quiet)
 
 
 _PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}")
