@@ -80,3 +80,32 @@ def register(app: Flask) -> None:
         if problems:
             raise click.ClickException(f"audit log broken: {len(problems)} problem(s)")
         click.echo("Audit log intact.")
+
+    @app.cli.group("backup")
+    def backup_group() -> None:
+        """Portable backups (SQLite and PostgreSQL alike)."""
+
+    @backup_group.command("create")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_create(path: str) -> None:
+        """Write every table to PATH (a .zip of JSON lines)."""
+        from pathlib import Path
+
+        from conflict_app.core.backup import create
+
+        counts = create(Path(path))
+        click.echo(f"{sum(counts.values())} rows in {len(counts)} tables written to {path}")
+
+    @backup_group.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def backup_restore(path: str) -> None:
+        """Load PATH into this (empty, migrated) database."""
+        from pathlib import Path
+
+        from conflict_app.core.backup import BackupError, restore
+
+        try:
+            counts = restore(Path(path))
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{sum(counts.values())} rows restored into {len(counts)} tables")

@@ -14,7 +14,8 @@ from decimal import Decimal
 import flask_migrate
 import pytest
 from flask_sqlalchemy.session import Session as FSASession
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from conflict_app import create_app
@@ -188,6 +189,32 @@ class World:
 @pytest.fixture
 def world(app) -> World:
     return World()
+
+
+@pytest.fixture
+def scratch_app(tmp_path):
+    """An app on a database of its own, empty, so migrations start from nothing."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base and base.startswith("postgres"):
+        url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1)
+                       if base.startswith("postgresql://") else base)
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        name = f"pardus_scratch_{os.getpid()}"
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        target = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        target = f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = target
+
+    application = create_app(Config)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
