@@ -159,5 +159,6 @@ def _reset_sequences(conn) -> None:  # noqa: ANN001
             text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": pk[0].name}
         ).scalar()
         if sequence:
-            conn.execute(text(f'SELECT setval(\'{sequence}\', COALESCE((SELECT MAX("{pk[0].name}") '
-                              f'FROM "{table.name}"), 0) + 1, false)'))
+            highest = conn.execute(select(func.max(pk[0]))).scalar() or 0
+            conn.execute(text("SELECT setval(:seq, :next, false)"),
+                         {"seq": sequence, "next": highest + 1})
