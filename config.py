@@ -33,6 +33,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "UTC")
+    # "native": Arabic-script locales show their own digits; "latin": 0-9 everywhere.
+    DIGITS = os.environ.get("DIGITS", "latin")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

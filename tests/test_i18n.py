@@ -77,3 +77,32 @@ def test_public_pages_in_every_language(app, code):
         # The page is translated: its main English sentences are gone.
         assert "Did a leopard kill or injure your animals?" not in page
         assert "Report a loss" not in page
+
+
+def test_native_digits_and_solar_hijri_dates(app):
+    from datetime import date
+    from decimal import Decimal
+
+    from flask_babel import refresh
+
+    from conflict_app.core.money import Money
+    from conflict_app.i18n import date_text, money
+
+    app.config["DIGITS"] = "native"
+    try:
+        with app.test_request_context("/?lang=fa&calendar=solar_hijri"):
+            refresh()
+            assert date_text(date(2026, 11, 24)) == "۳ آذر ۱۴۰۵"
+            assert "۱۲٬۵۰۰" in money(Money(Decimal("12500"), "IRR"))
+        with app.test_request_context("/?lang=ar"):
+            refresh()
+            assert "١٢" in money(Money(Decimal("12500"), "IQD"))
+        with app.test_request_context("/?lang=ka&calendar=solar_hijri"):
+            refresh()
+            # Only Persian and Dari users get the Solar Hijri calendar.
+            assert "2026" in date_text(date(2026, 11, 24))
+    finally:
+        app.config["DIGITS"] = "latin"
+    with app.test_request_context("/?lang=fa"):
+        refresh()
+        assert "12" in money(Money(Decimal("12500"), "IRR"))

@@ -69,10 +69,103 @@ def direction() -> str:
     return locale.character_order == "right-to-left" and "rtl" or "ltr"
 
 
+# Babel prints ASCII digits only (I18N-FACTS.md); a deployment may ask for native ones.
+_EXTENDED_ARABIC = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
+NATIVE_DIGITS = {"fa": _EXTENDED_ARABIC, "fa_AF": _EXTENDED_ARABIC, "ur": _EXTENDED_ARABIC,
+                 "ar": _ARABIC_INDIC, "ckb": _ARABIC_INDIC}
+CALENDARS = ("gregorian", "solar_hijri")
+
+
+def digits(text: str) -> str:
+    """Native digits for the current locale when the deployment asks for them."""
+    if current_app.config.get("DIGITS") != "native":
+        return text
+    table = NATIVE_DIGITS.get(str(get_locale()))
+    if not table:
+        return text
+    return text.translate(str.maketrans("0123456789", table))
+
+
+def calendar() -> str:
+    """Solar Hijri only for Persian and Dari, and only when chosen."""
+    if not str(get_locale()).startswith("fa"):
+        return "gregorian"
+    if request:
+        chosen = request.args.get("calendar")
+        if chosen in CALENDARS:
+            session["calendar"] = chosen
+        if session.get("calendar") in CALENDARS:
+            return session["calendar"]
+        if current_user and current_user.is_authenticated:
+            return getattr(current_user, "calendar", None) or "gregorian"
+    return "gregorian"
+
+
+def _solar_hijri(value) -> str:  # noqa: ANN001
+    from persiantools.jdatetime import JalaliDate
+
+    from conflict_app.i18n.labels import dari_month
+
+    day = value.date() if hasattr(value, "date") else value
+    jalali = JalaliDate(day)
+    if str(get_locale()) == "fa_AF":
+        # Dari month names (حمل، ثور، …) are not in the library: they are in our catalogue.
+        return f"{jalali.day} {dari_month(jalali.month)} {jalali.year}"
+    return jalali.strftime("%d %B %Y", locale="fa").lstrip("۰")
+
+
+def date_text(value, fmt: str = "medium") -> str:  # noqa: ANN001
+    if value is None:
+        return ""
+    if calendar() == "solar_hijri":
+        return digits(_solar_hijri(value))
+    return digits(format_date(value, fmt))
+
+
+def datetime_text(value, fmt: str = "medium") -> str:  # noqa: ANN001
+    if value is None:
+        return ""
+    if calendar() == "solar_hijri":
+        from flask_babel import format_time
+
+        return digits(f"{_solar_hijri(format_datetime_local(value))} "
+                      f"{format_time(value, 'short')}")
+    return digits(format_datetime(value, fmt))
+
+
+def format_datetime_local(value):  # noqa: ANN001, ANN201
+    """The date of ``value`` in the user's time zone (Solar Hijri days follow it too)."""
+    from flask_babel import to_user_timezone
+
+    return to_user_timezone(value)
+
+
+def _native() -> bool:
+    return (current_app.config.get("DIGITS") == "native"
+            and str(get_locale()) in NATIVE_DIGITS)
+
+
 def money(value: Money | None) -> str:
     if value is None:
         return ""
+    if _native():
+        # The locale's own separators (٬ ٫) go with its own digits.
+        from babel.numbers import UnsupportedNumberingSystemError
+        from babel.numbers import format_currency as babel_currency
+
+        system = "arab" if NATIVE_DIGITS[str(get_locale())] == _ARABIC_INDIC else "arabext"
+        try:
+            text = babel_currency(value.amount, value.currency, locale=get_locale(),
+                                  numbering_system=system)
+        except UnsupportedNumberingSystemError:
+            text = format_currency(value.amount, value.currency)
+        return digits(text)
     return format_currency(value.amount, value.currency)
+
+
+def percent(value) -> str:  # noqa: ANN001
+    return digits(format_percent(value))
 
 
 def template_helpers() -> dict[str, object]:
@@ -80,9 +173,10 @@ def template_helpers() -> dict[str, object]:
         "text_direction": direction,
         "current_locale": lambda: str(get_locale()),
         "format_money": money,
-        "format_date": format_date,
-        "format_datetime": format_datetime,
-        "format_percent": format_percent,
+        "format_date": date_text,
+        "format_datetime": datetime_text,
+        "format_percent": percent,
+        "digits": digits,
         "Money": Money,
         "locales": LOCALES,
         "native_name": native_name,

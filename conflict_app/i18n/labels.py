@@ -233,6 +233,19 @@ LABELS: dict[str, dict[str, object]] = {
 }
 
 
+# Dari (Afghan) Solar Hijri month names, in order from the spring equinox.
+DARI_MONTHS = (
+    _l("Hamal (month 1)"), _l("Sawr (month 2)"), _l("Jawza (month 3)"),
+    _l("Saratan (month 4)"), _l("Asad (month 5)"), _l("Sunbula (month 6)"),
+    _l("Mizan (month 7)"), _l("Aqrab (month 8)"), _l("Qaws (month 9)"),
+    _l("Jadi (month 10)"), _l("Dalw (month 11)"), _l("Hut (month 12)"),
+)
+
+
+def dari_month(number: int) -> str:
+    return str(DARI_MONTHS[number - 1])
+
+
 def label(group: str, code: object) -> str:
     """The translated word for a stored code; unknown codes show as they are."""
     if code is None:
