@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import flask_migrate
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FSASession
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -44,6 +46,19 @@ def reset_schema(engine) -> None:
             conn.execute(text("CREATE SCHEMA public"))
 
 
+class RequestClient(FlaskClient):
+    """Each request gets its own app context, as in production, even while the test holds
+    one open for its own database work (otherwise ``g`` and the signed-in user would leak
+    from one request, or one test client, to the next)."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 def compile_catalogues() -> None:
     """The .mo files are built, not kept in git: build them once per run."""
     from conflict_app.i18n import catalogues
@@ -63,6 +78,7 @@ def app(tmp_path_factory):
         EVIDENCE_DIR = str(evidence)
 
     application = create_app(Config)
+    application.test_client_class = RequestClient
     with application.app_context():
         reset_schema(db.engine)
         flask_migrate.upgrade()

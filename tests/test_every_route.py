@@ -64,6 +64,7 @@ def test_anonymous_visitors_reach_only_public_pages(app, world):
     client = app.test_client()
     for endpoint, method, url in _urls(app, values):
         response = client.open(url, method=method)
+        response.close()
         assert response.status_code < 500, (endpoint, method, url)
         if not _is_public(app, endpoint):
             if method == "GET":
@@ -82,6 +83,7 @@ def test_no_route_answers_500_for_any_role(app, world, browser_for, role):
         if endpoint == "auth.logout":
             continue
         response = browser.get(url) if method == "GET" else browser.post(url, data={})
+        response.close()
         assert response.status_code < 500, (role, endpoint, method, url,
                                             response.get_data(as_text=True)[:300])
 

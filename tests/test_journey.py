@@ -83,7 +83,7 @@ def test_a_claim_from_report_to_decision_through_the_pages(world, browser_for):
     # 5. The verifier files the report with a photo.
     lines = claim.incident.lines
     form = {
-        "version": str(db.session.get(Claim, claim.id).version),
+        "version": str(helpers.reload(claim).version),
         "visited_on": clock.today().isoformat(), "haemorrhage": "y",
         "bite_location": "throat_nape", "canine_spacing_cm": "4,5",
         "carcass_handling": "dragged", "heads_killed": "3", "tracks": "leopard",
@@ -105,6 +105,8 @@ def test_a_claim_from_report_to_decision_through_the_pages(world, browser_for):
     served = clerk.get(photo)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
     assert served.headers["Cache-Control"] == "private, no-store"
+    assert served.get_data()[:2] == b"\xff\xd8"  # a JPEG, re-encoded
+    served.close()
 
     # 6. Assessment, itemised on the page.
     assert act(clerk, claim, "assess").status_code == 302
@@ -152,7 +154,7 @@ def test_bad_input_is_explained_and_changes_nothing(world, browser_for):
     assert state_of(claim) == State.REPORTED
 
     # A stale form (someone screened meanwhile) is refused.
-    version = db.session.get(Claim, claim.id).version
+    version = helpers.reload(claim).version
     assert act(clerk, claim, "screen").status_code == 302
     stale = clerk.post(f"/claims/{claim.id}/actions/withdraw", data={
         "withdraw-version": str(version), "withdraw-reason": "x",
