@@ -120,6 +120,7 @@ def _import_models() -> None:
     import conflict_app.core.audit
     import conflict_app.geo.models
     import conflict_app.herders.models
+    import conflict_app.mitigation.models
     import conflict_app.payments.models
     import conflict_app.schemes.models
     import conflict_app.status.models

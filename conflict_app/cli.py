@@ -109,3 +109,41 @@ def register(app: Flask) -> None:
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{sum(counts.values())} rows restored into {len(counts)} tables")
+
+    @app.cli.command("import-bundle")
+    @click.argument("path", type=click.Path(exists=True))
+    def import_bundle_command(path: str) -> None:
+        """Validate a data bundle (folder or .zip) and import it, all or nothing."""
+        import sys
+        from pathlib import Path
+
+        from conflict_app.bundles.importer import BundleInvalid, import_bundle, total_rows
+        from conflict_app.bundles.importer import validate as validate_bundle
+
+        bundle = Path(path)
+        try:
+            parsed = validate_bundle(bundle)
+        except BundleInvalid as exc:
+            for line in exc.errors:
+                click.echo(line, err=True)
+            raise click.ClickException(
+                f"{len(exc.errors)} error(s): nothing was imported") from exc
+        with click.progressbar(length=total_rows(parsed), label="Importing",
+                               file=sys.stderr if sys.stderr.isatty() else None) as bar:
+            report = import_bundle(bundle, progress=bar.update)
+        created = ", ".join(f"{k} {v}" for k, v in sorted(report.created.items())) or "nothing"
+        unchanged = ", ".join(f"{k} {v}" for k, v in sorted(report.unchanged.items()))
+        click.echo(f"created: {created}" + (f"; unchanged: {unchanged}" if unchanged else ""))
+
+    @app.cli.command("export-bundle")
+    @click.argument("path", type=click.Path(file_okay=False))
+    @click.option("--deidentified", is_flag=True,
+                  help="Drop names, phones and IDs; coarsen coordinates to the grid.")
+    def export_bundle_command(path: str, deidentified: bool) -> None:
+        """Write the data as a bundle folder."""
+        from pathlib import Path
+
+        from conflict_app.bundles.exporter import export_bundle
+
+        counts = export_bundle(Path(path), deidentified=deidentified)
+        click.echo(", ".join(f"{name} {n} rows" for name, n in counts.items()))

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
     ChoiceField,
     LocalisedDateField,
@@ -44,7 +45,7 @@ class LossLineForm(Form):
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.species.choices = BLANK + choices("species")
-        self.age_class.choices = BLANK + choices("age_class")
+        self.age_class.choices = BLANK + choices("age_class", REPORTABLE_AGE_CLASSES)
 
     @property
     def is_empty(self) -> bool:

@@ -43,6 +43,10 @@ class AgeClass(StrEnum):
     YOUNG = "young"
     ADULT_FEMALE = "adult_female"
     ADULT_MALE = "adult_male"
+    UNKNOWN = "unknown"  # historical records that did not say
+
+
+REPORTABLE_AGE_CLASSES = (AgeClass.YOUNG, AgeClass.ADULT_FEMALE, AgeClass.ADULT_MALE)
 
 
 class Channel(StrEnum):
@@ -61,6 +65,8 @@ class Incident(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Key of an incident imported from a data bundle (historical records).
+    external_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     occurred_on: Mapped[date] = mapped_column(Date)
     occurred_time: Mapped[time | None] = mapped_column(Time)
@@ -72,11 +78,16 @@ class Incident(db.Model):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     in_protected_area: Mapped[bool] = mapped_column(default=False)
-    setting: Mapped[Setting] = mapped_column(enum_column(Setting, "setting"))
+    # Unknown only for imported historical incidents; reports always give it.
+    setting: Mapped[Setting | None] = mapped_column(enum_column(Setting, "setting"))
     guard_present: Mapped[bool] = mapped_column(default=False)
     dog_present: Mapped[bool] = mapped_column(default=False)
     measure_present: Mapped[bool] = mapped_column(default=False)
     description: Mapped[str | None] = mapped_column(Text)
+    # Attribution recorded with an imported incident; claims take theirs from the
+    # verification report instead.
+    recorded_predator: Mapped[str | None] = mapped_column(String(20))
+    recorded_confidence: Mapped[str | None] = mapped_column(String(20))
 
     household = relationship("Household", lazy="joined")
     village = relationship("Village", lazy="joined")

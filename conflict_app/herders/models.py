@@ -33,6 +33,8 @@ class Household(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Key of a household imported from a data bundle.
+    external_ref: Mapped[str | None] = mapped_column(String(80), unique=True)
     head_name: Mapped[str] = mapped_column(String(160))
     phone: Mapped[str | None] = mapped_column(String(20))
     national_id: Mapped[str | None] = mapped_column(String(40))

@@ -69,6 +69,7 @@ LABELS: dict[str, dict[str, object]] = {
         "young": _l("Young"),
         "adult_female": _l("Adult female"),
         "adult_male": _l("Adult male"),
+        "unknown": _l("Age not recorded"),
     },
     "setting": {
         "pasture": _l("Pasture"),

@@ -8,6 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import NumberRange, ValidationError
 
+from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
     ChoiceField,
     LocalisedDateField,
@@ -57,8 +58,8 @@ class PublicReportForm(FlaskForm):
         self.setting.choices = BLANK + choices("setting")
         self.species.choices = BLANK + choices("species")
         self.species_2.choices = BLANK + choices("species")
-        self.age_class.choices = BLANK + choices("age_class")
-        self.age_class_2.choices = BLANK + choices("age_class")
+        self.age_class.choices = BLANK + choices("age_class", REPORTABLE_AGE_CLASSES)
+        self.age_class_2.choices = BLANK + choices("age_class", REPORTABLE_AGE_CLASSES)
 
     def validate_killed(self, field) -> None:  # noqa: ANN001
         if not (field.data or 0) + (self.injured.data or 0):

@@ -150,7 +150,8 @@ def suggest(signs: Signs) -> Suggestion:
     if other and not leopard_specific:
         return Suggestion(other[0][0], Confidence.NOT_LEOPARD, tuple(code for _, code in other))
     if felid_bites and leopard_specific and not other:
-        return Suggestion(Predator.LEOPARD, Confidence.CONFIRMED, ("felid_bites", *leopard_specific))
+        reasons = ("felid_bites", *leopard_specific)
+        return Suggestion(Predator.LEOPARD, Confidence.CONFIRMED, reasons)
     if leopard_specific and not other:
         return Suggestion(Predator.LEOPARD, Confidence.CONFIRMED, tuple(leopard_specific))
     too_old = (

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 01:55:17.764655
+Create Date: 2026-11-24 02:08:37.779381
 
 """
 from alembic import op
@@ -100,6 +100,7 @@ def upgrade():
 
     op.create_table('household',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('external_ref', sa.String(length=80), nullable=True),
     sa.Column('head_name', sa.String(length=160), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('national_id', sa.String(length=40), nullable=True),
@@ -115,7 +116,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['admin2_id'], ['admin_area.id'], name=op.f('fk_household_admin2_id_admin_area')),
     sa.ForeignKeyConstraint(['country_code'], ['country.code'], name=op.f('fk_household_country_code_country')),
     sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_household_village_id_village')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_household'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_household')),
+    sa.UniqueConstraint('external_ref', name=op.f('uq_household_external_ref'))
     )
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index('ix_household_phone', ['phone'], unique=False)
@@ -126,7 +128,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('country_code', sa.String(length=2), nullable=False),
     sa.Column('species', sa.Enum('sheep', 'goat', 'cattle', 'horse', 'donkey', 'camel', 'dog', 'other', name='species', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('age_class', sa.Enum('young', 'adult_female', 'adult_male', name='age_class', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('age_class', sa.Enum('young', 'adult_female', 'adult_male', 'unknown', name='age_class', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('valid_from', sa.Date(), nullable=False),
@@ -187,6 +189,7 @@ def upgrade():
     )
     op.create_table('incident',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('external_ref', sa.String(length=80), nullable=True),
     sa.Column('household_id', sa.Integer(), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=False),
     sa.Column('occurred_time', sa.Time(), nullable=True),
@@ -198,11 +201,13 @@ def upgrade():
     sa.Column('latitude', sa.Numeric(precision=9, scale=6), nullable=True),
     sa.Column('longitude', sa.Numeric(precision=9, scale=6), nullable=True),
     sa.Column('in_protected_area', sa.Boolean(), nullable=False),
-    sa.Column('setting', sa.Enum('pasture', 'night_corral', 'village', name='setting', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('setting', sa.Enum('pasture', 'night_corral', 'village', name='setting', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('guard_present', sa.Boolean(), nullable=False),
     sa.Column('dog_present', sa.Boolean(), nullable=False),
     sa.Column('measure_present', sa.Boolean(), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('recorded_predator', sa.String(length=20), nullable=True),
+    sa.Column('recorded_confidence', sa.String(length=20), nullable=True),
     sa.CheckConstraint('latitude BETWEEN -90 AND 90', name=op.f('ck_incident_latitude')),
     sa.CheckConstraint('longitude BETWEEN -180 AND 180', name=op.f('ck_incident_longitude')),
     sa.ForeignKeyConstraint(['admin1_id'], ['admin_area.id'], name=op.f('fk_incident_admin1_id_admin_area')),
@@ -210,10 +215,40 @@ def upgrade():
     sa.ForeignKeyConstraint(['country_code'], ['country.code'], name=op.f('fk_incident_country_code_country')),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_incident_household_id_household')),
     sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_incident_village_id_village')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident')),
+    sa.UniqueConstraint('external_ref', name=op.f('uq_incident_external_ref'))
     )
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.create_index('ix_incident_household_date', ['household_id', 'occurred_on'], unique=False)
+
+    op.create_table('measure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('external_ref', sa.String(length=80), nullable=True),
+    sa.Column('household_id', sa.Integer(), nullable=True),
+    sa.Column('village_id', sa.Integer(), nullable=False),
+    sa.Column('country_code', sa.String(length=2), nullable=False),
+    sa.Column('admin1_id', sa.Integer(), nullable=False),
+    sa.Column('admin2_id', sa.Integer(), nullable=True),
+    sa.Column('measure', sa.Enum('corral', 'guard_dog', 'electric_fence', 'collar', 'shepherd', 'light', 'other', name='measure_type', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('installed_on', sa.Date(), nullable=False),
+    sa.Column('removed_on', sa.Date(), nullable=True),
+    sa.Column('verified_on', sa.Date(), nullable=True),
+    sa.Column('cost', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=True),
+    sa.Column('funder', sa.String(length=160), nullable=True),
+    sa.CheckConstraint('cost IS NULL OR cost >= 0', name=op.f('ck_measure_cost_positive')),
+    sa.CheckConstraint('removed_on IS NULL OR removed_on >= installed_on', name=op.f('ck_measure_removed_after_installed')),
+    sa.ForeignKeyConstraint(['admin1_id'], ['admin_area.id'], name=op.f('fk_measure_admin1_id_admin_area')),
+    sa.ForeignKeyConstraint(['admin2_id'], ['admin_area.id'], name=op.f('fk_measure_admin2_id_admin_area')),
+    sa.ForeignKeyConstraint(['country_code'], ['country.code'], name=op.f('fk_measure_country_code_country')),
+    sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_measure_household_id_household')),
+    sa.ForeignKeyConstraint(['village_id'], ['village.id'], name=op.f('fk_measure_village_id_village')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_measure')),
+    sa.UniqueConstraint('external_ref', name=op.f('uq_measure_external_ref'))
+    )
+    with op.batch_alter_table('measure', schema=None) as batch_op:
+        batch_op.create_index('ix_measure_household', ['household_id', 'measure'], unique=False)
+        batch_op.create_index('ix_measure_scope', ['country_code', 'admin1_id', 'admin2_id'], unique=False)
 
     op.create_table('claim',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -266,7 +301,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('incident_id', sa.Integer(), nullable=False),
     sa.Column('species', sa.Enum('sheep', 'goat', 'cattle', 'horse', 'donkey', 'camel', 'dog', 'other', name='species', native_enum=False, create_constraint=True, length=32), nullable=False),
-    sa.Column('age_class', sa.Enum('young', 'adult_female', 'adult_male', name='age_class', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('age_class', sa.Enum('young', 'adult_female', 'adult_male', 'unknown', name='age_class', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('killed', sa.Integer(), nullable=False),
     sa.Column('injured', sa.Integer(), nullable=False),
     sa.CheckConstraint('killed + injured > 0', name=op.f('ck_loss_line_some_loss')),
@@ -488,6 +523,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_claim_household_id'))
 
     op.drop_table('claim')
+    with op.batch_alter_table('measure', schema=None) as batch_op:
+        batch_op.drop_index('ix_measure_scope')
+        batch_op.drop_index('ix_measure_household')
+
+    op.drop_table('measure')
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_index('ix_incident_household_date')
 

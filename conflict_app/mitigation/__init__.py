@@ -1,0 +1,1 @@
+"""Registry of conflict-mitigation measures (corrals, guarding dogs, fences, collars, ...)."""
