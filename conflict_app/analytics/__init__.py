@@ -1,0 +1,1 @@
+"""Analytics for analysts: loss rates, mitigation effectiveness, de-identified views."""
