@@ -196,7 +196,6 @@ def estimate(panel: pd.DataFrame, measure: str, design: str, randomised: bool = 
     treated, control = _arms(panel, design)
     e_t, e_c = float(treated["exposure"].sum()), float(control["exposure"].sum())
     n_t, n_c = int(treated["events"].sum()), int(control["events"].sum())
-    total_events = int(panel["events"].sum())
     est = Estimate(
         measure=measure, design=design,
         grade="A" if randomised and design != "before_after" else GRADES[design],

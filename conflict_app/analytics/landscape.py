@@ -89,7 +89,7 @@ def generate(
     losses_by_year: dict[str, np.ndarray] = {}
     # Attacks are drawn month by month so self-selected adoption can follow a bad year.
     species_names = list(SPECIES_MEANS)
-    for ref, counts, frailty in households:
+    for ref, _counts, _frailty in households:
         losses_by_year[ref] = np.zeros(years)
         for measure in effects:
             installed[(ref, measure)] = None
