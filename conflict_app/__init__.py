@@ -128,6 +128,7 @@ def _import_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.auth.views import admin_bp, auth_bp
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.herders.views import bp as herders_bp
@@ -137,7 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.verification.views import bp as verification_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
-                      schemes_bp, payments_bp):
+                      schemes_bp, payments_bp, analytics_bp):
         app.register_blueprint(blueprint)
 
 

@@ -56,6 +56,11 @@ _PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}")
 _TAG = re.compile(r"</?[a-z][^>]*>")
 
 
+def _stray_percent(text: str) -> bool:
+    """A % that is neither a placeholder nor %% breaks formatting at run time."""
+    return "%" in _PLACEHOLDER.sub("", text).replace("%%", "")
+
+
 def problems(code: str) -> list[str]:
     """Untranslated, fuzzy, placeholder or tag mismatches in one catalogue."""
     po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
@@ -82,6 +87,8 @@ def problems(code: str) -> list[str]:
                 len(ids) > 1 and set(got) <= set(wanted)
             ):
                 found.append(f"{code}: placeholders differ: {name}")
+            if _stray_percent(s) and not _stray_percent(ids[-1]):
+                found.append(f"{code}: write a literal % as %%: {name}")
             if sorted(_TAG.findall(ids[-1])) != sorted(_TAG.findall(s)):
                 found.append(f"{code}: HTML tags differ: {name}")
         if len(ids) > 1 and len(strings) != catalog.num_plurals:

@@ -203,6 +203,63 @@ LABELS: dict[str, dict[str, object]] = {
         "zagros": _l("Zagros"),
         "eastern_range": _l("Eastern range"),
     },
+    "measure": {
+        "corral": _l("Predator-proof corral"),
+        "guard_dog": _l("Guarding dog"),
+        "electric_fence": _l("Electric fence"),
+        "collar": _l("Collars"),
+        "shepherd": _l("Trained shepherd"),
+        "light": _l("Lights"),
+        "other": _l("Other measure"),
+    },
+    "design": {
+        "baci": _l("Before-after with controls (BACI)"),
+        "control_impact": _l("Treated against untreated, same period"),
+        "before_after": _l("Before and after, no controls"),
+    },
+    "grade": {
+        "A": _l("A: randomised"),
+        "B": _l("B: before-after with controls"),
+        "C": _l("C: control-impact"),
+        "D": _l("D: before-after only"),
+    },
+    "suppressed": {
+        "few_events": _l("fewer than 10 losses in all"),
+        "few_control_events": _l("fewer than 3 losses among the comparison households"),
+        "little_exposure": _l("under 100 head-years with the measure"),
+        "zero_treated_events": _l("no losses with the measure: only an upper bound is shown"),
+    },
+    "caveat": {
+        "self_selection": _l("Households choose the measure, often right after a bad year, "
+                             "so the comparison flatters it."),
+        "regression_to_mean": _l("Without a comparison group, a bad year followed by a normal "
+                                 "one looks like an effect."),
+        "adoption_after_bad_year": _l("Adoption after a bad year can still flatter the "
+                                      "measure."),
+        "small_sample": _l("Too little data for a reliable estimate."),
+        "displacement_possible": _l("Leopards may turn to unprotected neighbours."),
+        "compensation_changes_reporting": _l("Compensation can change how many losses are "
+                                             "reported."),
+        "no_clustering": _l("Interval assumes independent losses; repeated losses of one "
+                            "household make it too narrow."),
+    },
+    "filter": {
+        "confirmed_probable": _l("Confirmed and probable leopard (primary)"),
+        "confirmed": _l("Confirmed leopard only"),
+        "confirmed_probable_possible": _l("Confirmed, probable and possible"),
+    },
+    "season": {
+        "spring": _l("Spring (Mar–May)"),
+        "summer": _l("Summer (Jun–Aug)"),
+        "autumn": _l("Autumn (Sep–Nov)"),
+        "winter": _l("Winter (Dec–Feb)"),
+    },
+    "step": {
+        "incident_to_report": _l("Incident to report"),
+        "report_to_verification": _l("Report to field verification"),
+        "verification_to_decision": _l("Verification to decision"),
+        "decision_to_payment": _l("Decision to payment"),
+    },
     "change": {
         "reference": _l("reference"),
         "channel": _l("channel"),

@@ -1,0 +1,56 @@
+"""One place that computes what analysts see, for the pages, the CLI and the JSON API alike."""
+
+from __future__ import annotations
+
+from conflict_app.analytics import data, effectiveness
+
+FILTERS = {
+    "confirmed_probable": effectiveness.PRIMARY,
+    "confirmed": frozenset({"confirmed"}),
+    "confirmed_probable_possible": frozenset({"confirmed", "probable", "possible"}),
+}
+
+
+def effectiveness_table(user, country: str | None = None,  # noqa: ANN001
+                        verification_filter: str = "confirmed_probable") -> list[dict]:
+    """One row per measure in the registry and design, every disclosure included."""
+    confidence = FILTERS[verification_filter]
+    rows = data.load(user, country)
+    total_losses = sum(i["killed"] for i in rows.incidents
+                       if i["predator"] == "leopard" and i["confidence"] in confidence)
+    table = []
+    for measure in sorted({m["measure"] for m in rows.measures}):
+        stratum = effectiveness.STRATUM.get(measure)
+        panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
+                                            rows.incidents, measure, confidence)
+        in_stratum = int(panel["events"].sum())
+        for design in effectiveness.DESIGNS:
+            est = effectiveness.estimate(panel, measure, design,
+                                         verification_filter=verification_filter,
+                                         stratum=stratum)
+            est.stratum_share_of_losses = (in_stratum / total_losses) if total_losses else None
+            table.append(est.as_dict())
+    return table
+
+
+def time_since_installation(user, measure: str, country: str | None = None,  # noqa: ANN001
+                            verification_filter: str = "confirmed_probable") -> list[dict]:
+    rows = data.load(user, country)
+    panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
+                                        rows.incidents, measure, FILTERS[verification_filter])
+    return effectiveness.by_time_since_installation(panel)
+
+
+def displacement(user, measure: str, country: str | None = None) -> dict:  # noqa: ANN001
+    rows = data.load(user, country)
+    panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
+                                        rows.incidents, measure)
+    return effectiveness.displacement(panel, rows.households)
+
+
+COLUMNS = ("measure", "design", "grade", "households_treated", "households_control",
+           "villages_treated", "villages_control", "exposure_treated", "exposure_control",
+           "events_treated", "events_control", "irr", "ci_low", "ci_high",
+           "effectiveness_pct", "truly_effective", "p_value", "model", "dispersion",
+           "verification_filter", "stratum", "stratum_share_of_losses", "suppressed",
+           "min_detectable_irr", "upper_bound", "caveats")

@@ -1,0 +1,71 @@
+"""Analytics through the app: a synthetic landscape imported as a bundle gives the same
+effectiveness numbers on the page, in the CLI and in the JSON, and analysts never see who."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conflict_app.analytics.landscape import generate
+from conflict_app.bundles.writer import write_rows
+from tests import helpers
+
+
+@pytest.fixture
+def landscape(app, world, tmp_path):
+    land = generate(11, villages=2, design="random", measures={"corral": 0.3})
+    path = tmp_path / "landscape"
+    write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
+               incidents=land.incidents)
+    result = app.test_cli_runner().invoke(args=["import-bundle", str(path)])
+    assert result.exit_code == 0, result.output
+    return land
+
+
+def test_page_cli_and_json_give_the_same_numbers(app, world, browser_for, landscape):
+    cli = app.test_cli_runner().invoke(args=["analytics", "effectiveness", "--format", "json"])
+    assert cli.exit_code == 0, cli.output
+    from_cli = json.loads(cli.output)
+    analyst = browser_for(world.analyst)
+    from_api = analyst.get("/analytics/effectiveness.json").get_json()
+    assert from_cli == from_api
+    corral = {row["design"]: row for row in from_cli if row["measure"] == "corral"}
+    assert set(corral) == {"baci", "control_impact", "before_after"}
+    baci = corral["baci"]
+    for key in ("households_treated", "households_control", "exposure_treated",
+                "exposure_control", "events_treated", "events_control", "irr", "ci_low",
+                "ci_high", "effectiveness_pct", "suppressed", "grade"):
+        assert key in baci
+    assert baci["grade"] == "B" and baci["suppressed"] is None
+    assert baci["ci_low"] < 0.3 < baci["ci_high"] or baci["ci_high"] < 1
+    page = analyst.get("/analytics/effectiveness").get_data(as_text=True)
+    assert f'{baci["irr"]:.2f} ({baci["ci_low"]:.2f}–{baci["ci_high"]:.2f})' in page
+    assert "Before-after with controls (BACI)" in page
+    csv_out = app.test_cli_runner().invoke(
+        args=["analytics", "effectiveness", "--format", "csv"]).output
+    assert csv_out.splitlines()[0].startswith("measure,design,grade,households_treated")
+
+
+def test_analyst_pages_show_no_personal_data(app, world, browser_for, landscape):
+    claim = helpers.verified(world, latitude=None, longitude=None)
+    household = claim.household
+    analyst = browser_for(world.analyst)
+    for url in ("/analytics/", "/analytics/effectiveness", "/analytics/measures/corral",
+                "/analytics/effectiveness.json"):
+        response = analyst.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert household.head_name not in text and household.phone not in text
+        for h in landscape.households[:20]:
+            assert str(h["latitude"]) not in text
+    # Analysts cannot open claims or households at all.
+    assert analyst.get(f"/claims/{claim.id}").status_code == 404
+    assert analyst.get(f"/households/{household.id}").status_code == 403
+
+
+def test_loss_rates_per_100_head_years(app, world, browser_for, landscape):
+    page = browser_for(world.analyst).get("/analytics/").get_data(as_text=True)
+    assert "Losses per 100 head-years by month" in page
+    assert "<svg" in page and "<script" not in page
+    assert "Processing times" in page
