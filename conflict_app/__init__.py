@@ -149,7 +149,9 @@ def _register_request_hooks(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # Switching a user off ends their open sessions at the next request.
+        return user if user is not None and user.active else None
 
     @app.before_request
     def require_login():  # noqa: ANN202
