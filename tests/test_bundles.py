@@ -117,3 +117,20 @@ def test_deidentified_export_has_no_personal_data_or_exact_points(app, world, tm
     from conflict_app.bundles.schema import parse_bundle
 
     assert parse_bundle(read_files(out)).errors == []
+
+
+def test_clerk_records_a_measure_and_sees_exposure(world, browser_for):
+    household = helpers.household(world)
+    clerk = browser_for(world.clerk)
+    bad = clerk.post(f"/households/{household.id}/measures", data={
+        "measure": "corral", "installed_on": "2025-06-01", "removed_on": "2025-01-01"})
+    assert bad.status_code == 400
+    assert "cannot be removed before it was installed" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Measure.id))) == 0
+    ok = clerk.post(f"/households/{household.id}/measures", data={
+        "measure": "corral", "installed_on": "2025-06-01", "cost": "1500", "currency": "USD",
+        "funder": "Example NGO"})
+    assert ok.status_code == 302
+    page = clerk.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Predator-proof corral" in page and "Example NGO" in page
+    assert "86" in page  # 80 sheep + 6 cattle = 86 head-years at risk this year

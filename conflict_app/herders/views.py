@@ -17,6 +17,9 @@ from conflict_app.geo.models import Village
 from conflict_app.herders import operations
 from conflict_app.herders.forms import HouseholdForm
 from conflict_app.herders.models import Household, Species
+from conflict_app.mitigation import operations as mitigation_ops
+from conflict_app.mitigation.forms import MeasureForm
+from conflict_app.mitigation.models import Measure, MeasureType
 
 bp = Blueprint("herders", __name__, url_prefix="/households")
 
@@ -100,7 +103,42 @@ def detail(household_id: int):
     claims = db.session.scalars(
         select(Claim).where(Claim.household_id == household.id).order_by(Claim.id.desc())
     ).all()
-    return render_template("herders/detail.html", household=household, claims=claims)
+    measures = db.session.scalars(
+        select(Measure).where(Measure.household_id == household.id)
+        .order_by(Measure.installed_on.desc())
+    ).all()
+    return render_template("herders/detail.html", household=household, claims=claims,
+                           measures=measures, form=MeasureForm(),
+                           exposure=mitigation_ops.exposure_head_years(household))
+
+
+@bp.route("/<int:household_id>/measures", methods=["POST"])
+@roles_required(*STAFF)
+def add_measure(household_id: int):
+    household = load_household(household_id)
+    form = MeasureForm()
+    if form.validate_on_submit():
+        data = mitigation_ops.MeasureInput(
+            measure=MeasureType(form.measure.data), installed_on=form.installed_on.data,
+            removed_on=form.removed_on.data, verified_on=form.verified_on.data,
+            cost=form.cost.data, currency=form.currency.data or None, funder=form.funder.data)
+        try:
+            mitigation_ops.record_measure(current_user, household, data)
+        except DomainError as err:
+            attach_error(form, err)
+        else:
+            flash(_("Measure recorded."), "success")
+            return redirect(url_for("herders.detail", household_id=household.id))
+    claims = db.session.scalars(
+        select(Claim).where(Claim.household_id == household.id).order_by(Claim.id.desc())
+    ).all()
+    measures = db.session.scalars(
+        select(Measure).where(Measure.household_id == household.id)
+        .order_by(Measure.installed_on.desc())
+    ).all()
+    return render_template("herders/detail.html", household=household, claims=claims,
+                           measures=measures, form=form,
+                           exposure=mitigation_ops.exposure_head_years(household)), 400
 
 
 @bp.route("/<int:household_id>/edit", methods=["GET", "POST"])

@@ -52,6 +52,8 @@ LABELS: dict[str, dict[str, object]] = {
         "create_village": _l("Village created"),
         "login": _l("Signed in"),
         "import_bundle": _l("Data bundle imported"),
+        "record_measure": _l("Measure recorded"),
+        "remove_measure": _l("Measure removed"),
         "update_household": _l("Household updated"),
         "create_user": _l("User created"),
         "update_user": _l("User updated"),

@@ -1,0 +1,96 @@
+"""Recording mitigation measures: installed, verified, removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from conflict_app.auth.models import User
+from conflict_app.core import audit, clock
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.money import CURRENCIES
+from conflict_app.core.permissions import Role, covers
+from conflict_app.core.transaction import unit_of_work
+from conflict_app.extensions import db
+from conflict_app.herders.models import Household
+from conflict_app.mitigation.models import Measure, MeasureType
+
+STAFF = (Role.CLERK, Role.SUPERVISOR, Role.SCHEME_MANAGER)
+
+
+@dataclass
+class MeasureInput:
+    measure: MeasureType
+    installed_on: date
+    removed_on: date | None = None
+    verified_on: date | None = None
+    cost: Decimal | None = None
+    currency: str | None = None
+    funder: str | None = None
+
+
+def _check(data: MeasureInput) -> None:
+    today = clock.today()
+    if data.installed_on > today:
+        raise InvalidInput(N_("The installation date cannot be in the future."),
+                           field="installed_on")
+    if data.removed_on and data.removed_on < data.installed_on:
+        raise InvalidInput(N_("A measure cannot be removed before it was installed."),
+                           field="removed_on")
+    if data.verified_on and data.verified_on < data.installed_on:
+        raise InvalidInput(N_("A measure cannot be verified before it was installed."),
+                           field="verified_on")
+    if (data.cost is None) != (not data.currency):
+        raise InvalidInput(N_("Give the cost and its currency together."), field="currency")
+    if data.currency and data.currency not in CURRENCIES:
+        raise InvalidInput(N_("Choose a currency from the list."), field="currency")
+    if data.cost is not None and data.cost < 0:
+        raise InvalidInput(N_("The cost cannot be negative."), field="cost")
+
+
+def record_measure(actor: User, household: Household, data: MeasureInput) -> Measure:
+    with unit_of_work():
+        if not actor.has_role(*STAFF):
+            raise PermissionDenied(N_("Your role may not do this."))
+        if not covers(actor, household):
+            raise PermissionDenied(N_("This household is outside your jurisdiction."))
+        _check(data)
+        measure = Measure(
+            household_id=household.id, village_id=household.village_id,
+            country_code=household.country_code, admin1_id=household.admin1_id,
+            admin2_id=household.admin2_id, measure=data.measure,
+            installed_on=data.installed_on, removed_on=data.removed_on,
+            verified_on=data.verified_on, cost=data.cost, currency=data.currency or None,
+            funder=(data.funder or "").strip() or None,
+        )
+        db.session.add(measure)
+        db.session.flush()
+        audit.record(actor_id=actor.id, object_type="measure", object_id=measure.id,
+                     action="record_measure",
+                     changes={"household": household.id, "measure": data.measure.value,
+                              "installed_on": data.installed_on})
+    return measure
+
+
+def remove_measure(actor: User, measure: Measure, removed_on: date) -> Measure:
+    with unit_of_work():
+        if not actor.has_role(*STAFF):
+            raise PermissionDenied(N_("Your role may not do this."))
+        if not covers(actor, measure):
+            raise PermissionDenied(N_("This household is outside your jurisdiction."))
+        if removed_on < measure.installed_on or removed_on > clock.today():
+            raise InvalidInput(N_("The removal date must be between the installation and "
+                                  "today."), field="removed_on")
+        measure.removed_on = removed_on
+        audit.record(actor_id=actor.id, object_type="measure", object_id=measure.id,
+                     action="remove_measure", changes={"removed_on": removed_on})
+    return measure
+
+
+def exposure_head_years(household: Household) -> list[tuple[int, int]]:
+    """Head-years at risk per census year: the census is the mean number held that year."""
+    totals: dict[int, int] = {}
+    for row in household.census:
+        totals[row.year] = totals.get(row.year, 0) + row.head_count
+    return sorted(totals.items(), reverse=True)
