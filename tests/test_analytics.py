@@ -64,6 +64,13 @@ def test_analyst_pages_show_no_personal_data(app, world, browser_for, landscape)
     assert analyst.get(f"/households/{household.id}").status_code == 403
 
 
+def test_measure_page_shows_time_bands_displacement_and_cost(world, browser_for, landscape):
+    page = browser_for(world.analyst).get("/analytics/measures/corral").get_data(as_text=True)
+    for words in ("Effect by time since installation", "Displacement to untreated neighbours",
+                  "What it costs per head saved", "USD"):
+        assert words in page
+
+
 def test_loss_rates_per_100_head_years(app, world, browser_for, landscape):
     page = browser_for(world.analyst).get("/analytics/").get_data(as_text=True)
     assert "Losses per 100 head-years by month" in page

@@ -54,3 +54,27 @@ COLUMNS = ("measure", "design", "grade", "households_treated", "households_contr
            "effectiveness_pct", "truly_effective", "p_value", "model", "dispersion",
            "verification_filter", "stratum", "stratum_share_of_losses", "suppressed",
            "min_detectable_irr", "upper_bound", "caveats")
+
+
+def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: ANN001
+                       verification_filter: str = "confirmed_probable") -> list[dict]:
+    """Heads saved and cost per head saved, per currency the measures were paid in.
+
+    Costs are summed in their own currency (no exchange rates are applied here), and the
+    losses avoided come from the control-impact comparison of the same data.
+    """
+    rows = data.load(user, country)
+    panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
+                                        rows.incidents, measure, FILTERS[verification_filter])
+    est = effectiveness.estimate(panel, measure, "control_impact")
+    if est.irr is None or est.irr >= 1 or not est.exposure_control:
+        return []
+    avoided = est.events_control / est.exposure_control * (1 - est.irr) * est.exposure_treated
+    costs: dict[str, float] = {}
+    for m in rows.measures:
+        if m["measure"] == measure and m.get("cost") is not None and m.get("currency"):
+            costs[m["currency"]] = costs.get(m["currency"], 0.0) + float(m["cost"])
+    return [{"currency": cur, "cost": total, "heads_avoided": avoided,
+             "cost_per_head_saved": total / avoided if avoided else None,
+             "heads_saved_per_1000": avoided / total * 1000 if total else None}
+            for cur, total in sorted(costs.items())]

@@ -77,4 +77,5 @@ def measure_detail(measure: str):
         "analytics/measure.html", measure=measure,
         bands=service.time_since_installation(current_user, measure, country, _filter()),
         displacement=service.displacement(current_user, measure, country),
+        costs=service.cost_effectiveness(current_user, measure, country, _filter()),
     )
