@@ -10,6 +10,7 @@ from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -229,6 +230,14 @@ def _register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         message = messages.get(code, _("Something went wrong."))
         return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):  # noqa: ANN202
+        db.session.rollback()
+        app.logger.exception("database error on %s", request.path)
+        message = _("The database is not available right now. Nothing was changed; please "
+                    "try again in a moment.")
+        return render_template("errors/error.html", code=503, message=message), 503
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # noqa: ANN202

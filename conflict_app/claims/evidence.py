@@ -15,7 +15,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.errors import N_, DomainError, InvalidInput
+
+
+class StorageFailed(DomainError):
+    """The evidence store refused the file (disk full, read-only)."""
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MAX_PIXELS = 40_000_000  # larger images are decompression bombs, not carcass photos
@@ -60,11 +64,16 @@ def store_photo(data: bytes, directory: str, max_bytes: int) -> StoredFile:
     clean = out.getvalue()
     key = secrets.token_hex(16)
     target = Path(directory) / key[:2]
-    target.mkdir(parents=True, exist_ok=True)
     path = target / f"{key}.jpg"
     tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(clean)
-    tmp.replace(path)  # atomic: a half-written file is never visible under its key
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(clean)
+        tmp.replace(path)  # atomic: a half-written file is never visible under its key
+    except OSError as exc:  # full disk, read-only volume, ...
+        tmp.unlink(missing_ok=True)
+        raise StorageFailed(N_("The photo could not be stored. Nothing was saved; please "
+                               "try again later."), field="photos") from exc
     return StoredFile(key, "image/jpeg", len(clean), hashlib.sha256(data).hexdigest(),
                       width, height)
 
