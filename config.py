@@ -23,7 +23,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means "SQLite under instance/", decided in create_app once instance_path is known.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error in the log never shows names or phones.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     # Uploads: a photo larger than this is refused before it is read into memory.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
@@ -99,6 +100,9 @@ class Config:
     STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
     PIN_FAILURES_BEFORE_LOCK = int(os.environ.get("PIN_FAILURES_BEFORE_LOCK", 5))
     PIN_LOCK_MINUTES = int(os.environ.get("PIN_LOCK_MINUTES", 30))
+    # Personal data of settled households is erased (pseudonymised) after this many years
+    # (`flask privacy purge`).
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 10))
     # Who herders contact, shown on their receipt and status pages.
     OFFICE_CONTACT = os.environ.get("OFFICE_CONTACT", "")
 

@@ -195,6 +195,17 @@ def register(app: Flask) -> None:
         click.echo(", ".join(f"{name} {n} rows" for name, n in counts.items())
                    + f"; true IRRs: {land.true_irr}")
 
+    @app.cli.group("privacy")
+    def privacy_group() -> None:
+        """Personal data of herders."""
+
+    @privacy_group.command("purge")
+    def privacy_purge() -> None:
+        """Erase households whose claims were all settled before the retention period."""
+        from conflict_app.herders.privacy import purge_expired
+
+        click.echo(f"{purge_expired()} household(s) erased")
+
 
 class _RangeWide:
     """The command line acts for the whole range (it runs on the server itself)."""

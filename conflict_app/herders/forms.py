@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import NumberRange
 
 from conflict_app.core import clock
@@ -57,3 +57,8 @@ def _census_label(species: Species) -> LazyString:
 
 for _species in Species:
     setattr(HouseholdForm, f"census_{_species.value}", count_field(_census_label(_species)))
+
+
+class EraseForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for erasing (for example: the herder asked)"),
+                           validators=[required(), length(500)])

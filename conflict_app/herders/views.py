@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -14,8 +24,8 @@ from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
-from conflict_app.herders import operations
-from conflict_app.herders.forms import HouseholdForm
+from conflict_app.herders import operations, privacy
+from conflict_app.herders.forms import EraseForm, HouseholdForm
 from conflict_app.herders.models import Household, Species
 from conflict_app.mitigation import operations as mitigation_ops
 from conflict_app.mitigation.forms import MeasureForm
@@ -160,3 +170,37 @@ def edit(household_id: int):
             return redirect(url_for("herders.detail", household_id=household.id))
     status = 400 if form.is_submitted() else 200
     return render_template("herders/form.html", form=form, household=household), status
+
+
+@bp.route("/<int:household_id>/personal-data.json")
+@roles_required(*STAFF)
+def export_personal_data(household_id: int):
+    """Everything held about the household, for the herder who asked for it."""
+    household = load_household(household_id)
+    try:
+        data = privacy.export(current_user, household)
+    except DomainError:
+        abort(403)
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=household-{household.id}-personal-data.json")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:household_id>/erase", methods=["POST"])
+@roles_required(*STAFF)
+def erase_personal_data(household_id: int):
+    household = load_household(household_id)
+    form = EraseForm()
+    if form.validate_on_submit():
+        try:
+            privacy.erase(current_user, household, form.reason.data)
+        except DomainError as err:
+            flash(err.translated(), "error")
+        else:
+            flash(_("The household's personal data was erased; its claims are kept."),
+                  "success")
+    else:
+        flash(_("Give a reason."), "error")
+    return redirect(url_for("herders.detail", household_id=household.id))

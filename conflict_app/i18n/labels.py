@@ -53,6 +53,8 @@ LABELS: dict[str, dict[str, object]] = {
         "login": _l("Signed in"),
         "import_bundle": _l("Data bundle imported"),
         "record_measure": _l("Measure recorded"),
+        "export_personal_data": _l("Personal data exported"),
+        "erase_personal_data": _l("Personal data erased"),
         "remove_measure": _l("Measure removed"),
         "update_household": _l("Household updated"),
         "create_user": _l("User created"),
