@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 import flask_babel
-from flask import Flask, g, render_template, request
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -170,6 +170,10 @@ def _register_request_hooks(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        # Roles that move money or grant rights set up a second factor before anything else.
+        if (current_user.needs_two_factor and not current_user.has_two_factor
+                and request.endpoint not in {"auth.two_factor_setup", "auth.logout"}):
+            return redirect(url_for("auth.two_factor_setup"))
         return None
 
     @app.after_request

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import flask_migrate
+import pyotp
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
@@ -197,6 +198,9 @@ class World:
                     jurisdiction_country=country, jurisdiction_area_id=area_id)
         user.set_password(PASSWORD, method=TestConfig.PASSWORD_HASH_METHOD)
         user.set_roles(set(roles))
+        if user.needs_two_factor:
+            user.totp_secret = pyotp.random_base32()
+            user.totp_confirmed_at = clock.now()
         db.session.add(user)
         db.session.flush()
         return user
@@ -255,6 +259,11 @@ class Browser:
         response = self.client.post(
             "/login", data={"email": user.email, "password": password, "csrf_token": token}
         )
+        if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+            # The second factor, as the user's authenticator app would give it.
+            response = self.client.post("/login/code", data={
+                "code": pyotp.TOTP(user.totp_secret).now(),
+                "csrf_token": csrf_token(self.client, "/login/code")})
         self.token = None
         return response
 

@@ -149,3 +149,14 @@ class VillageForm(FlaskForm):
 
     def validate_latitude(self, field) -> None:  # noqa: ANN001
         pair_required(self.latitude, self.longitude)
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("6-digit code from your authenticator app"),
+                       validators=[required(), length(12)])
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[required(), length(256)])
+    code = StringField(_l("6-digit code (if two-factor sign-in is on)"),
+                       validators=[optional(), length(12)])

@@ -23,13 +23,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from conflict_app.auth import operations
+from conflict_app.auth import operations, two_factor
 from conflict_app.auth.forms import (
     WHOLE_RANGE,
     AreaForm,
+    CodeForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
+    ReauthForm,
     UserForm,
     VillageForm,
     parse_place,
@@ -130,18 +132,117 @@ def login():
             status = 403
         else:
             throttle.succeeded(email)
-            operations.record_login(user)
             # A fresh session on sign-in, so a session id planted before it is worthless;
             # the chosen language survives.
             lang = session.get("lang")
             session.clear()
             if lang:
                 session["lang"] = lang
-            login_user(user)
+            if user.has_two_factor:
+                # Half signed in: the code from the authenticator app completes it.
+                session["two_factor_user"] = user.id
+                session["two_factor_next"] = target
+                return redirect(url_for("auth.login_code"))
+            complete_login(user)
             return redirect(target or url_for("claims.queue"))
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form, next=target), status
+
+
+def complete_login(user: User) -> None:
+    operations.record_login(user)
+    login_user(user)
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    two_factor.mark_authenticated()
+
+
+@auth_bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    """Second step of signing in: the 6-digit code of the authenticator app."""
+    user_id = session.get("two_factor_user")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active or not user.has_two_factor:
+        session.pop("two_factor_user", None)
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    throttle = operations.login_throttle
+    until = throttle.locked_until(user.email)
+    if until is not None:
+        form.form_errors.append(_locked_message(until))
+        status = 429
+    elif form.validate_on_submit():
+        if two_factor.code_is_valid(user.totp_secret, form.code.data):
+            throttle.succeeded(user.email)
+            target = session.pop("two_factor_next", None)
+            session.pop("two_factor_user", None)
+            complete_login(user)
+            return redirect(target or url_for("claims.queue"))
+        until = throttle.failed(user.email)
+        form.form_errors.append(_locked_message(until) if until else
+                                _("The code is not right. Enter the 6 digits your "
+                                  "authenticator app shows now."))
+        status = 429 if until else 400
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/code.html", form=form), status
+
+
+@auth_bp.route("/account/two-factor", methods=["GET", "POST"])
+def two_factor_setup():
+    """Set up the authenticator app: scan the code, then confirm with one code."""
+    import segno
+
+    form = CodeForm()
+    secret = session.get("pending_totp_secret")
+    if request.method == "GET" or not secret:
+        secret = two_factor.new_secret()
+        session["pending_totp_secret"] = secret
+    status = 200
+    if form.validate_on_submit():
+        try:
+            two_factor.confirm(current_user, secret, form.code.data)
+        except DomainError as err:
+            attach_error(form, err)
+            status = 400
+        else:
+            session.pop("pending_totp_secret", None)
+            two_factor.mark_authenticated()
+            flash(_("Two-factor sign-in is on."), "success")
+            return redirect(url_for("claims.queue"))
+    elif form.is_submitted():
+        status = 400
+    uri = two_factor.provisioning_uri(current_user, secret)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4)
+    return render_template("auth/two_factor.html", form=form, secret=secret, qr_svg=qr_svg,
+                           required=current_user.needs_two_factor), status
+
+
+@auth_bp.route("/reauthenticate", methods=["GET", "POST"])
+def reauthenticate():
+    """Confirm it is still you before a sensitive step (password, and code if set up)."""
+    form = ReauthForm()
+    target = safe_next(request.args.get("next")) or url_for("claims.queue")
+    status = 200
+    throttle = operations.login_throttle
+    if form.validate_on_submit():
+        until = throttle.locked_until(current_user.email)
+        ok = until is None and current_user.check_password(form.password.data) and (
+            not current_user.has_two_factor
+            or two_factor.code_is_valid(current_user.totp_secret, form.code.data))
+        if ok:
+            throttle.succeeded(current_user.email)
+            two_factor.mark_authenticated()
+            return redirect(target)
+        until = until or throttle.failed(current_user.email)
+        form.form_errors.append(_locked_message(until) if until else
+                                _("The password or the code is not right."))
+        status = 429 if until else 400
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/reauth.html", form=form, next=target), status
 
 
 @auth_bp.route("/logout", methods=["POST"])

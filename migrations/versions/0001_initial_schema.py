@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 02:08:37.779381
+Create Date: 2026-11-24 02:23:29.690590
 
 """
 from alembic import op
@@ -53,6 +53,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_confirmed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['jurisdiction_area_id'], ['admin_area.id'], name=op.f('fk_user_jurisdiction_area_id_admin_area')),
     sa.ForeignKeyConstraint(['jurisdiction_country'], ['country.code'], name=op.f('fk_user_jurisdiction_country_country')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),

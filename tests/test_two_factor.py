@@ -1,0 +1,60 @@
+"""Two-factor sign-in for roles that move money or grant rights, and re-authentication."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+
+from conflict_app.core.permissions import Role
+from conflict_app.extensions import db
+from tests.conftest import PASSWORD, Browser, csrf_token
+
+
+def test_an_approver_must_set_up_a_second_factor_first(app, world):
+    newcomer = world.user("new.approver@am.test", {Role.APPROVER}, "AM", world.syunik.id)
+    newcomer.totp_secret = newcomer.totp_confirmed_at = None
+    db.session.commit()
+    browser = Browser(app.test_client())
+    assert browser.login(newcomer).status_code == 302
+    queue = browser.get("/queue")
+    assert queue.status_code == 302 and queue.headers["Location"].endswith(
+        "/account/two-factor")
+    page = browser.get("/account/two-factor").get_data(as_text=True)
+    assert "<svg" in page
+    secret = re.search(r"<code><bdi>([A-Z2-7]+)</bdi></code>", page).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    wrong = browser.client.post("/account/two-factor", data={"code": "000000",
+                                                             "csrf_token": token})
+    assert wrong.status_code == 400 and "not right" in wrong.get_data(as_text=True)
+    ok = browser.client.post("/account/two-factor", data={
+        "code": pyotp.TOTP(secret).now(), "csrf_token": token})
+    assert ok.status_code == 302
+    assert browser.get("/queue").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(type(newcomer), newcomer.id).has_two_factor
+
+
+def test_sign_in_needs_the_code_and_wrong_codes_lock(app, world):
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    first = client.post("/login", data={"email": world.finance.email, "password": PASSWORD,
+                                        "csrf_token": token})
+    assert first.headers["Location"].endswith("/login/code")
+    # Half signed in: no page is open yet.
+    assert client.get("/queue").status_code == 302
+    statuses = []
+    for _ in range(6):
+        statuses.append(client.post("/login/code", data={
+            "code": "123456", "csrf_token": csrf_token(client, "/login/code")}).status_code)
+    assert statuses[0] == 400 and statuses[-1] == 429
+    locked = client.post("/login/code", data={
+        "code": pyotp.TOTP(world.finance.totp_secret).now(),
+        "csrf_token": csrf_token(client, "/login/code")})
+    assert locked.status_code == 429
+
+
+def test_clerks_sign_in_without_a_second_factor(app, world):
+    browser = Browser(app.test_client())
+    response = browser.login(world.clerk)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/queue")
