@@ -75,10 +75,16 @@ def test_anonymous_visitors_reach_only_public_pages(app, world):
                 assert response.status_code in {302, 400}, (endpoint, method, url)
 
 
+@pytest.mark.parametrize("locale", ["en", "ar"])
 @pytest.mark.parametrize("role", list(ROLE_USERS))
-def test_no_route_answers_500_for_any_role(app, world, browser_for, role):
+def test_no_route_answers_500_for_any_role(app, world, browser_for, role, locale):
+    """Every page as every role, in English and in a right-to-left language."""
     values = _values(world)
     browser = browser_for(getattr(world, ROLE_USERS[role]))
+    page = browser.get(f"/queue?lang={locale}")
+    if page.status_code == 200:
+        direction = "rtl" if locale == "ar" else "ltr"
+        assert f'dir="{direction}"' in page.get_data(as_text=True)
     for endpoint, method, url in _urls(app, values):
         if endpoint == "auth.logout":
             continue

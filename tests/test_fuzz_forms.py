@@ -71,3 +71,38 @@ def test_no_form_answers_500(app, world, browser_for):
         assert response.status_code < 500, (who, target, form)
 
     check()
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=10,
+)
+
+
+def test_json_and_webhook_endpoints_never_answer_500(app, world, browser_for):
+    app.config["SMS_INBOUND_SECRET"] = "s3cret"
+    analyst = browser_for(world.analyst)
+    client = app.test_client()
+
+    @settings(max_examples=150, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow,
+                                     HealthCheck.function_scoped_fixture])
+    @given(body=JSONISH, sender=st.text(max_size=30), text=st.text(max_size=200),
+           query=st.dictionaries(st.sampled_from(["country", "filter", "lang"]),
+                                 st.text(max_size=10), max_size=3))
+    def check(body, sender, text, query):
+        response = client.post("/sms/inbound", data={"from": sender, "text": text},
+                               headers={"X-Pardus-Secret": "s3cret"})
+        assert response.status_code < 500, (sender, text)
+        response = client.post("/sms/inbound", json=body,
+                               headers={"X-Pardus-Secret": "s3cret"})
+        assert response.status_code < 500, body
+        response = analyst.get("/analytics/effectiveness.json", query_string=query)
+        assert response.status_code < 500, query
+
+    try:
+        check()
+    finally:
+        app.config["SMS_INBOUND_SECRET"] = None
