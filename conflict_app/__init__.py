@@ -118,6 +118,7 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
 
 def _import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
+    import conflict_app.api.models
     import conflict_app.auth.models
     import conflict_app.claims.models
     import conflict_app.core.audit
@@ -132,6 +133,7 @@ def _import_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from conflict_app.analytics.views import bp as analytics_bp
+    from conflict_app.api.views import bp as api_bp
     from conflict_app.auth.views import admin_bp, auth_bp
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.herders.views import bp as herders_bp
@@ -141,7 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.verification.views import bp as verification_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
-                      schemes_bp, payments_bp, analytics_bp):
+                      schemes_bp, payments_bp, analytics_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -160,3 +160,12 @@ class ReauthForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[required(), length(256)])
     code = StringField(_l("6-digit code (if two-factor sign-in is on)"),
                        validators=[optional(), length(12)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the token (what uses it)"),
+                       validators=[required(), length(80)])
+
+
+class TokenRevokeForm(FlaskForm):
+    pass

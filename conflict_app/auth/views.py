@@ -32,6 +32,8 @@ from conflict_app.auth.forms import (
     LoginForm,
     PasswordChangeForm,
     ReauthForm,
+    TokenForm,
+    TokenRevokeForm,
     UserForm,
     VillageForm,
     parse_place,
@@ -572,3 +574,40 @@ def new_village():
     status = 400 if form.is_submitted() else 200
     return render_template("admin/village_form.html", form=form), status
 
+
+
+@auth_bp.route("/account/tokens", methods=["GET", "POST"])
+def api_tokens():
+    """Personal API tokens: the secret is shown once, only its hash is kept."""
+    from conflict_app.api import tokens
+    from conflict_app.api.models import ApiToken
+
+    form = TokenForm()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, secret = tokens.issue(current_user, form.name.data)
+        except DomainError as err:
+            attach_error(form, err)
+            status = 400
+    elif form.is_submitted():
+        status = 400
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                              .order_by(ApiToken.id.desc())).all()
+    return render_template("auth/tokens.html", form=form, secret=secret, tokens=rows), status
+
+
+@auth_bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_api_token(token_id: int):
+    from conflict_app.api import tokens
+
+    form = TokenRevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        tokens.revoke(current_user, token_id)
+    except DomainError:
+        abort(404)
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("auth.api_tokens"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 02:23:29.690590
+Create Date: 2026-11-24 02:34:12.430121
 
 """
 from alembic import op
@@ -80,6 +80,21 @@ def upgrade():
     with op.batch_alter_table('village', schema=None) as batch_op:
         batch_op.create_index('ix_village_scope', ['country_code', 'admin1_id', 'admin2_id'], unique=False)
 
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=12), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('occurred_at', sa.DateTime(), nullable=False),
@@ -125,6 +140,21 @@ def upgrade():
         batch_op.create_index('ix_household_phone', ['phone'], unique=False)
         batch_op.create_index('ix_household_scope', ['country_code', 'admin1_id', 'admin2_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_village_id'), ['village_id'], unique=False)
+
+    op.create_table('idempotency_record',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_idempotency_record_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_record')),
+    sa.UniqueConstraint('user_id', 'key', name=op.f('uq_idempotency_record_user_id_key'))
+    )
+    with op.batch_alter_table('idempotency_record', schema=None) as batch_op:
+        batch_op.create_index('ix_idempotency_record_created', ['created_at'], unique=False)
 
     op.create_table('market_price',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -547,6 +577,10 @@ def downgrade():
         batch_op.drop_index('ix_market_price_lookup')
 
     op.drop_table('market_price')
+    with op.batch_alter_table('idempotency_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_idempotency_record_created')
+
+    op.drop_table('idempotency_record')
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_household_village_id'))
         batch_op.drop_index('ix_household_scope')
@@ -557,6 +591,10 @@ def downgrade():
         batch_op.drop_index('ix_audit_entry_object')
 
     op.drop_table('audit_entry')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
     with op.batch_alter_table('village', schema=None) as batch_op:
         batch_op.drop_index('ix_village_scope')
 

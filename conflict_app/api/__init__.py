@@ -1,0 +1,1 @@
+"""JSON API under /api/v1: the same operations as the pages, with personal API tokens."""

@@ -1,0 +1,129 @@
+"""The OpenAPI 3.1 description, generated from the pydantic models the handlers validate with
+(so the document cannot drift from what the API accepts)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic.json_schema import models_json_schema
+
+from conflict_app.api import schemas
+
+MODELS = (schemas.Problem, schemas.ReportIn, schemas.TransitionIn, schemas.VerificationIn,
+          schemas.ClaimOut, schemas.ClaimCreated, schemas.ClaimPage, schemas.EffectivenessRow)
+
+
+def _ref(model) -> dict:  # noqa: ANN001
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _problems(*codes: int) -> dict:
+    texts = {400: "Bad request", 401: "No valid token", 403: "Not allowed for this role",
+             404: "Not found in your area", 409: "Stale version or illegal transition",
+             413: "Payload too large", 415: "Not JSON", 422: "Invalid body",
+             429: "Too many requests"}
+    return {str(c): {"description": texts[c],
+                     "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}}}
+            for c in codes}
+
+
+def _json(model, description: str) -> dict:  # noqa: ANN001
+    return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
+
+
+REFERENCE = {"name": "reference", "in": "path", "required": True,
+             "schema": {"type": "string", "maxLength": 24}}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "maxLength": 100},
+               "description": "Repeat a POST safely: the same key and body return the first "
+                              "answer; the same key with another body is refused (422)."}
+
+
+@cache
+def document() -> dict:
+    _, definitions = models_json_schema([(m, "validation") for m in MODELS],
+                                        ref_template="#/components/schemas/{model}")
+    post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Pardus API", "version": "1.0.0",
+                 "description": "Claims of livestock loss to leopards, their workflow and "
+                                "the analytics, with the same rules as the web pages."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "A personal API token."}},
+            "schemas": definitions["$defs"],
+        },
+        "paths": {
+            "/claims": {
+                "get": {
+                    "operationId": "listClaims", "summary": "Claims in your area, newest first",
+                    "parameters": [
+                        {"name": "state", "in": "query", "schema": {"type": "string"}},
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                        {"name": "limit", "in": "query",
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                    ],
+                    "responses": {"200": _json(schemas.ClaimPage, "A page of claims"),
+                                  **_problems(400, 401, 403)},
+                },
+                "post": {
+                    "operationId": "createClaim", "summary": "Register a loss report",
+                    "parameters": [IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(schemas.ReportIn)}}},
+                    "responses": {"201": _json(schemas.ClaimCreated, "The new claim and PIN"),
+                                  **post_common},
+                },
+            },
+            "/claims/{reference}": {
+                "get": {"operationId": "getClaim", "parameters": [REFERENCE],
+                        "responses": {"200": _json(schemas.ClaimOut, "The claim"),
+                                      **_problems(401, 404)}},
+            },
+            "/claims/{reference}/transitions": {
+                "post": {
+                    "operationId": "transitionClaim",
+                    "summary": "Fire a workflow action (same rules as the claim page)",
+                    "parameters": [REFERENCE, IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(schemas.TransitionIn)}}},
+                    "responses": {"200": _json(schemas.ClaimOut, "The claim after it"),
+                                  **post_common},
+                },
+            },
+            "/claims/{reference}/verification": {
+                "post": {
+                    "operationId": "fileVerification",
+                    "parameters": [REFERENCE, IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(schemas.VerificationIn)}}},
+                    "responses": {"201": _json(schemas.ClaimOut, "The verified claim"),
+                                  **post_common},
+                },
+            },
+            "/analytics/effectiveness": {
+                "get": {
+                    "operationId": "effectiveness",
+                    "parameters": [
+                        {"name": "filter", "in": "query", "schema": {
+                            "type": "string", "enum": ["confirmed_probable", "confirmed",
+                                                       "confirmed_probable_possible"]}},
+                        {"name": "country", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"200": {"description": "One row per measure and design",
+                                          "content": {"application/json": {"schema": {
+                                              "type": "array",
+                                              "items": _ref(schemas.EffectivenessRow)}}}},
+                                  **_problems(400, 401, 403)},
+                },
+            },
+            "/openapi.json": {
+                "get": {"operationId": "openapi", "security": [],
+                        "responses": {"200": {"description": "This document",
+                                              "content": {"application/json": {}}}}},
+            },
+        },
+    }

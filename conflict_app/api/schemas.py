@@ -1,0 +1,186 @@
+"""Request and response bodies of the API (pydantic), also the source of the OpenAPI schemas."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from conflict_app.claims.models import Channel, PartOfDay, Setting
+from conflict_app.claims.workflow import Action, State
+from conflict_app.herders.models import Species
+from conflict_app.verification.checklist import (
+    BiteLocation,
+    CameraTrap,
+    CarcassHandling,
+    Confidence,
+    Predator,
+    Tracks,
+)
+
+AgeClassCode = Literal["young", "adult_female", "adult_male"]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict] | None = None
+
+
+class LossLineIn(Strict):
+    species: Species
+    age_class: AgeClassCode
+    killed: int = Field(ge=0, le=2000)
+    injured: int = Field(ge=0, le=2000)
+
+
+class ReportIn(Strict):
+    household_id: int = Field(ge=1)
+    occurred_on: date
+    occurred_time: time | None = None
+    part_of_day: PartOfDay | None = None
+    setting: Setting
+    village_id: int | None = Field(default=None, ge=1)
+    latitude: Decimal | None = Field(default=None, ge=-90, le=90)
+    longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    in_protected_area: bool = False
+    guard_present: bool = False
+    dog_present: bool = False
+    measure_present: bool = False
+    description: str | None = Field(default=None, max_length=4000)
+    late_override_reason: str | None = Field(default=None, max_length=2000)
+    channel: Literal["office", "phone"] = "office"
+    lines: list[LossLineIn] = Field(min_length=1, max_length=12)
+
+
+class TransitionIn(Strict):
+    action: Action
+    version: int = Field(ge=1)
+    reason: str | None = Field(default=None, max_length=2000)
+    deadline: date | None = None
+    verifier_id: int | None = Field(default=None, ge=1)
+    original_reference: str | None = Field(default=None, max_length=24)
+
+
+class SignsIn(Strict):
+    haemorrhage: bool
+    bite_location: BiteLocation
+    canine_spacing_cm: Decimal | None = Field(default=None, ge=0, le=20)
+    claw_rakes: bool = False
+    carcass_handling: CarcassHandling = CarcassHandling.NONE
+    feeding_pattern: str | None = Field(default=None, max_length=200)
+    heads_killed: int = Field(ge=0, le=10000)
+    tracks: Tracks = Tracks.NONE
+    scat_hair_dna: bool = False
+    camera_trap: CameraTrap = CameraTrap.NONE
+    hours_since_attack: int | None = Field(default=None, ge=0, le=2000)
+
+
+class ConfirmedLineIn(Strict):
+    line_id: int = Field(ge=1)
+    killed: int = Field(ge=0, le=2000)
+    injured: int = Field(ge=0, le=2000)
+
+
+class VerificationIn(Strict):
+    version: int = Field(ge=1)
+    visited_on: date
+    signs: SignsIn
+    predator: Predator
+    confidence: Confidence
+    confirmed: list[ConfirmedLineIn] = Field(min_length=1, max_length=12)
+    latitude: Decimal | None = Field(default=None, ge=-90, le=90)
+    longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    notes: str | None = Field(default=None, max_length=4000)
+    photos: list[str] = Field(default_factory=list, max_length=6,
+                              description="base64-encoded JPEG, PNG or WebP images")
+
+
+class LossLineOut(BaseModel):
+    id: int
+    species: str
+    age_class: str
+    killed: int
+    injured: int
+
+
+class AssessmentLineOut(BaseModel):
+    species: str
+    age_class: str
+    kind: str
+    heads: int
+    unit_value: str
+    share: str
+    rate: str
+    amount: str
+    note: str | None
+
+
+class AssessmentOut(BaseModel):
+    rule: str
+    predator: str
+    confidence: str
+    total: str
+    currency: str
+    lines: list[AssessmentLineOut]
+
+
+class ClaimOut(BaseModel):
+    reference: str
+    state: State
+    version: int
+    country: str
+    currency: str
+    channel: Channel
+    reported_at: datetime
+    due_at: datetime | None
+    late_report: bool
+    household_id: int
+    occurred_on: date
+    village: str
+    setting: str | None
+    lines: list[LossLineOut]
+    verifier_id: int | None
+    amount_approved: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    paid_at: datetime | None
+    assessment: AssessmentOut | None
+
+
+class ClaimCreated(ClaimOut):
+    pin: str = Field(description="Give it to the herder; it is not shown again.")
+
+
+class ClaimPage(BaseModel):
+    items: list[ClaimOut]
+    next_cursor: str | None
+
+
+class EffectivenessRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    measure: str
+    design: Literal["baci", "control_impact", "before_after"]
+    grade: str
+    households_treated: int
+    households_control: int
+    exposure_treated: float | None
+    exposure_control: float | None
+    events_treated: int
+    events_control: int
+    irr: float | None
+    ci_low: float | None
+    ci_high: float | None
+    effectiveness_pct: float | None
+    suppressed: str | None

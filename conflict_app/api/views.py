@@ -1,0 +1,338 @@
+"""The JSON API. Every handler authenticates the bearer token, loads, authorises, then calls
+the same operation as the HTML page; errors are RFC 9457 problem documents."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from conflict_app.analytics import service as analytics
+from conflict_app.api import schemas, tokens
+from conflict_app.api.models import IdempotencyRecord
+from conflict_app.claims import operations as ops
+from conflict_app.claims import queries
+from conflict_app.claims.models import AgeClass, Channel, Claim
+from conflict_app.claims.workflow import Action
+from conflict_app.core.errors import (
+    DomainError,
+    IllegalTransition,
+    PermissionDenied,
+    StaleObject,
+)
+from conflict_app.core.permissions import CASE_ROLES, Role, covers
+from conflict_app.core.web import public
+from conflict_app.extensions import csrf, db
+from conflict_app.herders.models import Household
+from conflict_app.verification import operations as verification_ops
+from conflict_app.verification.checklist import Signs
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a forged request to ride on
+PAGE = 50
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, title: str, detail: str | None = None,
+                 errors: list[dict] | None = None) -> None:
+        super().__init__(title)
+        self.status, self.title, self.detail, self.errors = status, title, detail, errors
+
+
+def problem(status: int, title: str, detail: str | None = None,
+            errors: list[dict] | None = None) -> Response:
+    body = schemas.Problem(title=title, status=status, detail=detail, errors=errors)
+    response = Response(body.model_dump_json(exclude_none=True), status=status,
+                        mimetype="application/problem+json")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pardus"'
+    return response
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    db.session.rollback()
+    return problem(error.status, error.title, error.detail, error.errors)
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    db.session.rollback()
+    status = 400
+    if isinstance(error, PermissionDenied):
+        status = 403
+    elif isinstance(error, StaleObject | IllegalTransition):
+        status = 409
+    errors = [{"field": error.field, "message": error.translated()}] if error.field else None
+    return problem(status, error.translated(), errors=errors)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return problem(error.code or 500, error.name, error.description)
+
+
+def authenticated(view: Callable) -> Callable:
+    """Bearer-token authentication; the token carries its user's roles and jurisdiction."""
+
+    @public  # no session sign-in: the token is the credential
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        secret = header[7:].strip() if header.lower().startswith("bearer ") else None
+        user = tokens.user_for(secret)
+        if user is None:
+            raise ApiError(401, "Authentication required",
+                           "Send a valid personal API token: Authorization: Bearer <token>.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    wrapped.api_token_required = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def body(model: type[BaseModel]) -> Any:
+    if not request.is_json:
+        raise ApiError(415, "Unsupported media type", "Send application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "Malformed JSON", "The body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                  for e in exc.errors(include_url=False, include_input=False)]
+        raise ApiError(422, "Invalid request body", errors=errors) from exc
+
+
+def idempotent(view: Callable) -> Callable:
+    """Replays the stored answer for a repeated Idempotency-Key with the same body; a key
+    reused with a different body is refused."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return view(*args, **kwargs)
+        if len(key) > 100:
+            raise ApiError(400, "Idempotency-Key too long", "Use at most 100 characters.")
+        user = g.api_user
+        digest = hashlib.sha256(request.method.encode() + request.path.encode()
+                                + request.get_data()).hexdigest()
+        record = db.session.scalars(select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key)).first()
+        if record is not None:
+            if record.request_hash != digest:
+                raise ApiError(422, "Idempotency-Key reused",
+                               "This key was used for a different request.")
+            return Response(record.body, status=record.status, mimetype="application/json")
+        response = view(*args, **kwargs)
+        if response.status_code < 500:
+            try:
+                db.session.add(IdempotencyRecord(user_id=user.id, key=key,
+                                                 request_hash=digest,
+                                                 status=response.status_code,
+                                                 body=response.get_data(as_text=True)))
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()  # a concurrent twin stored it first; same answer
+        return response
+
+    return wrapped
+
+
+def json_response(model: BaseModel, status: int = 200) -> Response:
+    return Response(model.model_dump_json(), status=status, mimetype="application/json")
+
+
+def claim_for(reference: str) -> Claim:
+    user = g.api_user
+    claim = db.session.scalars(select(Claim).where(Claim.reference == reference.upper())).first()
+    if claim is None or not covers(user, claim) or not user.has_role(*CASE_ROLES):
+        raise ApiError(404, "Not found", "No claim with this reference in your area.")
+    return claim
+
+
+def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
+              **extra: Any) -> schemas.ClaimOut:
+    assessment = ops.latest_assessment(claim.id)
+    return model(
+        reference=claim.reference, state=claim.state, version=claim.version,
+        country=claim.country_code, currency=claim.currency, channel=claim.channel,
+        reported_at=claim.reported_at, due_at=claim.due_at, late_report=claim.late_report,
+        household_id=claim.household_id, occurred_on=claim.incident.occurred_on,
+        village=claim.incident.village.name,
+        setting=claim.incident.setting.value if claim.incident.setting else None,
+        lines=[schemas.LossLineOut(id=ln.id, species=ln.species.value,
+                                   age_class=ln.age_class.value, killed=ln.killed,
+                                   injured=ln.injured) for ln in claim.incident.lines],
+        verifier_id=claim.verifier_id,
+        amount_approved=str(claim.amount_approved) if claim.amount_approved is not None
+        else None,
+        decided_at=claim.decided_at, decision_reason=claim.decision_reason,
+        paid_at=claim.paid_at,
+        assessment=schemas.AssessmentOut(
+            rule=assessment.rule, predator=assessment.predator,
+            confidence=assessment.confidence, total=str(assessment.total),
+            currency=assessment.currency,
+            lines=[schemas.AssessmentLineOut(
+                species=al.species, age_class=al.age_class, kind=al.kind, heads=al.heads,
+                unit_value=str(al.unit_value), share=str(al.share), rate=str(al.rate),
+                amount=str(al.amount), note=al.note) for al in assessment.lines],
+        ) if assessment else None,
+        **extra,
+    )
+
+
+@bp.route("/claims", methods=["GET"])
+@authenticated
+def list_claims():
+    user = g.api_user
+    if not user.has_role(*CASE_ROLES):
+        raise ApiError(403, "Forbidden", "Your role may not list claims.")
+    state = request.args.get("state")
+    cursor = request.args.get("cursor")
+    try:
+        after = int(cursor) if cursor else None
+        limit = min(max(int(request.args.get("limit", PAGE)), 1), 200)
+    except ValueError as exc:
+        raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
+    from conflict_app.claims.workflow import State
+
+    if state and state not in {s.value for s in State}:
+        raise ApiError(400, "Bad query", f"Unknown state {state!r}.")
+    rows = queries.search(user, None, state or None, after, limit + 1)
+    page = schemas.ClaimPage(items=[claim_out(c) for c in rows[:limit]],
+                             next_cursor=str(rows[limit - 1].id) if len(rows) > limit
+                             else None)
+    return json_response(page)
+
+
+@bp.route("/claims/<reference>", methods=["GET"])
+@authenticated
+def get_claim(reference: str):
+    return json_response(claim_out(claim_for(reference)))
+
+
+@bp.route("/claims", methods=["POST"])
+@authenticated
+@idempotent
+def create_claim():
+    user = g.api_user
+    data = body(schemas.ReportIn)
+    household = db.session.get(Household, data.household_id)
+    if household is None or not covers(user, household):
+        raise ApiError(404, "Not found", "No household with this id in your area.")
+    report = ops.ReportInput(
+        occurred_on=data.occurred_on, occurred_time=data.occurred_time,
+        part_of_day=data.part_of_day, setting=data.setting,
+        lines=[ops.LossInput(ln.species, AgeClass(ln.age_class), ln.killed, ln.injured)
+               for ln in data.lines],
+        village_id=data.village_id, latitude=data.latitude, longitude=data.longitude,
+        in_protected_area=data.in_protected_area, guard_present=data.guard_present,
+        dog_present=data.dog_present, measure_present=data.measure_present,
+        description=data.description, late_override_reason=data.late_override_reason,
+    )
+    claim, pin = ops.register_report(user, household, report, Channel(data.channel))
+    return json_response(claim_out(claim, schemas.ClaimCreated, pin=pin), 201)
+
+
+@bp.route("/claims/<reference>/transitions", methods=["POST"])
+@authenticated
+@idempotent
+def transition(reference: str):
+    user = g.api_user
+    claim = claim_for(reference)
+    data = body(schemas.TransitionIn)
+    version, reason = data.version, data.reason
+    actions: dict[Action, Callable[[], Any]] = {
+        Action.SCREEN: lambda: ops.screen(claim.id, user, version, reason),
+        Action.DECLARE_INELIGIBLE: lambda: ops.declare_ineligible(claim.id, user, version,
+                                                                  reason or ""),
+        Action.REQUEST_EVIDENCE: lambda: ops.request_evidence(claim.id, user, version,
+                                                              reason or "", data.deadline),
+        Action.RECEIVE_EVIDENCE: lambda: ops.receive_evidence(claim.id, user, version, reason),
+        Action.ASSIGN_VERIFIER: lambda: ops.assign_verifier(claim.id, user, version,
+                                                            data.verifier_id, reason),
+        Action.APPEAL_TO_VERIFICATION: lambda: ops.assign_verifier(
+            claim.id, user, version, data.verifier_id, reason, appeal=True),
+        Action.ASSESS: lambda: ops.assess(claim.id, user, version),
+        Action.APPROVE: lambda: ops.approve(claim.id, user, version, reason),
+        Action.SEND_BACK: lambda: ops.send_back(claim.id, user, version, reason or ""),
+        Action.REJECT: lambda: ops.reject(claim.id, user, version, reason or ""),
+        Action.APPEAL: lambda: ops.appeal(claim.id, user, version, reason or ""),
+        Action.APPEAL_TO_ASSESSMENT: lambda: ops.appeal_to_assessment(claim.id, user, version,
+                                                                      reason),
+        Action.DISMISS_APPEAL: lambda: ops.dismiss_appeal(claim.id, user, version, reason or ""),
+        Action.CLOSE: lambda: ops.close(claim.id, user, version),
+        Action.WITHDRAW: lambda: ops.withdraw(claim.id, user, version, reason or ""),
+        Action.MARK_DUPLICATE: lambda: ops.mark_duplicate(claim.id, user, version, reason or "",
+                                                          data.original_reference or ""),
+    }
+    run = actions.get(data.action)
+    if run is None:
+        raise ApiError(400, "Not a claim transition",
+                       f"{data.action.value} has its own endpoint (verification or payments).")
+    run()
+    db.session.expire_all()
+    return json_response(claim_out(db.session.get(Claim, claim.id)))
+
+
+@bp.route("/claims/<reference>/verification", methods=["POST"])
+@authenticated
+@idempotent
+def file_verification(reference: str):
+    user = g.api_user
+    claim = claim_for(reference)
+    data = body(schemas.VerificationIn)
+    photos = []
+    for i, encoded in enumerate(data.photos):
+        try:
+            photos.append(base64.b64decode(encoded, validate=True))
+        except (binascii.Error, ValueError) as exc:
+            raise ApiError(422, "Invalid request body", errors=[
+                {"field": f"photos.{i}", "message": "not base64"}]) from exc
+    verification_ops.file_verification(claim.id, user, data.version,
+                                       verification_ops.VerificationInput(
+        visited_on=data.visited_on,
+        signs=Signs(**data.signs.model_dump()),
+        predator=data.predator, confidence=data.confidence,
+        confirmed={c.line_id: (c.killed, c.injured) for c in data.confirmed},
+        latitude=data.latitude, longitude=data.longitude, notes=data.notes, photos=photos,
+    ))
+    db.session.expire_all()
+    return json_response(claim_out(db.session.get(Claim, claim.id)), 201)
+
+
+@bp.route("/analytics/effectiveness", methods=["GET"])
+@authenticated
+def effectiveness():
+    user = g.api_user
+    if not user.has_role(Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN):
+        raise ApiError(403, "Forbidden", "Analytics are for analysts.")
+    verification = request.args.get("filter", "confirmed_probable")
+    if verification not in analytics.FILTERS:
+        raise ApiError(400, "Bad query", f"Unknown filter {verification!r}.")
+    country = user.jurisdiction_country or (request.args.get("country") or None)
+    table = analytics.effectiveness_table(user, country, verification)
+    return Response(json.dumps(table), mimetype="application/json")
+
+
+@bp.route("/openapi.json", methods=["GET"])
+@public
+def openapi():
+    from conflict_app.api.openapi import document
+
+    return Response(json.dumps(document()), mimetype="application/json")
+
+
