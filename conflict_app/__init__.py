@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from conflict_app.core.errors import DomainError
 from conflict_app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -131,7 +132,16 @@ def _import_models() -> None:
     import conflict_app.verification.models  # noqa: F401
 
 
+class _IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: ids fit the database's 32-bit integers, larger ones are 404."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1,  # noqa: A002, ANN001
+                 signed=False) -> None:  # noqa: ANN001
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = _IdConverter
     from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth.views import admin_bp, auth_bp

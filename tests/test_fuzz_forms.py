@@ -106,3 +106,14 @@ def test_json_and_webhook_endpoints_never_answer_500(app, world, browser_for):
         check()
     finally:
         app.config["SMS_INBOUND_SECRET"] = None
+
+
+def test_impossible_ids_and_cursors_are_not_found_not_500(world, browser_for):
+    clerk = browser_for(world.clerk)
+    huge = str(2**70)
+    for url in (f"/claims/{huge}", f"/households/{huge}", f"/claims?after={huge}",
+                f"/households/?after={huge}",
+                f"/queue?role=clerk&after_due=2026-01-01T00:00:00%2B00:00&after_id={huge}",
+                "/queue?role=clerk&after_due=2026-01-01T00:00:00&after_id=1"):
+        response = clerk.get(url)
+        assert response.status_code in {200, 404}, url

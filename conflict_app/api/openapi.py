@@ -8,6 +8,7 @@ from functools import cache
 from pydantic.json_schema import models_json_schema
 
 from conflict_app.api import schemas
+from conflict_app.claims.workflow import State
 
 MODELS = (schemas.Problem, schemas.ReportIn, schemas.TransitionIn, schemas.VerificationIn,
           schemas.ClaimOut, schemas.ClaimCreated, schemas.ClaimPage, schemas.EffectivenessRow)
@@ -61,8 +62,10 @@ def document() -> dict:
                 "get": {
                     "operationId": "listClaims", "summary": "Claims in your area, newest first",
                     "parameters": [
-                        {"name": "state", "in": "query", "schema": {"type": "string"}},
-                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                        {"name": "state", "in": "query", "schema": {
+                            "type": "string", "enum": [st.value for st in State]}},
+                        {"name": "cursor", "in": "query", "schema": {
+                            "type": "string", "pattern": "^[0-9]{1,12}$"}},
                         {"name": "limit", "in": "query",
                          "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                     ],
@@ -111,7 +114,8 @@ def document() -> dict:
                         {"name": "filter", "in": "query", "schema": {
                             "type": "string", "enum": ["confirmed_probable", "confirmed",
                                                        "confirmed_probable_possible"]}},
-                        {"name": "country", "in": "query", "schema": {"type": "string"}},
+                        {"name": "country", "in": "query", "schema": {
+                            "type": "string", "pattern": "^[A-Z]{2}$"}},
                     ],
                     "responses": {"200": {"description": "One row per measure and design",
                                           "content": {"application/json": {"schema": {

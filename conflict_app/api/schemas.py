@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from conflict_app.claims.models import Channel, PartOfDay, Setting
 from conflict_app.claims.workflow import Action, State
@@ -21,6 +21,18 @@ from conflict_app.verification.checklist import (
 )
 
 AgeClassCode = Literal["young", "adult_female", "adult_male"]
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; larger numbers name nothing
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def number(low: float, high: float):  # noqa: ANN201
+    """A decimal given as a JSON number (kept exact as Decimal inside)."""
+    return Annotated[Decimal, Field(ge=low, le=high),
+                     WithJsonSchema({"type": "number", "minimum": low, "maximum": high})]
+
+
+Latitude = number(-90, 90)
+Longitude = number(-180, 180)
 
 
 class Strict(BaseModel):
@@ -45,14 +57,14 @@ class LossLineIn(Strict):
 
 
 class ReportIn(Strict):
-    household_id: int = Field(ge=1)
+    household_id: Id
     occurred_on: date
     occurred_time: time | None = None
     part_of_day: PartOfDay | None = None
     setting: Setting
-    village_id: int | None = Field(default=None, ge=1)
-    latitude: Decimal | None = Field(default=None, ge=-90, le=90)
-    longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    village_id: Id | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     in_protected_area: bool = False
     guard_present: bool = False
     dog_present: bool = False
@@ -65,17 +77,17 @@ class ReportIn(Strict):
 
 class TransitionIn(Strict):
     action: Action
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ID)
     reason: str | None = Field(default=None, max_length=2000)
     deadline: date | None = None
-    verifier_id: int | None = Field(default=None, ge=1)
+    verifier_id: Id | None = None
     original_reference: str | None = Field(default=None, max_length=24)
 
 
 class SignsIn(Strict):
     haemorrhage: bool
     bite_location: BiteLocation
-    canine_spacing_cm: Decimal | None = Field(default=None, ge=0, le=20)
+    canine_spacing_cm: number(0, 20) | None = None
     claw_rakes: bool = False
     carcass_handling: CarcassHandling = CarcassHandling.NONE
     feeding_pattern: str | None = Field(default=None, max_length=200)
@@ -87,20 +99,20 @@ class SignsIn(Strict):
 
 
 class ConfirmedLineIn(Strict):
-    line_id: int = Field(ge=1)
+    line_id: Id
     killed: int = Field(ge=0, le=2000)
     injured: int = Field(ge=0, le=2000)
 
 
 class VerificationIn(Strict):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ID)
     visited_on: date
     signs: SignsIn
     predator: Predator
     confidence: Confidence
     confirmed: list[ConfirmedLineIn] = Field(min_length=1, max_length=12)
-    latitude: Decimal | None = Field(default=None, ge=-90, le=90)
-    longitude: Decimal | None = Field(default=None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     notes: str | None = Field(default=None, max_length=4000)
     photos: list[str] = Field(default_factory=list, max_length=6,
                               description="base64-encoded JPEG, PNG or WebP images")

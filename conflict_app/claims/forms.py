@@ -13,10 +13,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, ValidationError
 
 from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
+    MAX_ID,
     ChoiceField,
     LocalisedDateField,
     LocalisedIntegerField,
@@ -119,7 +120,8 @@ class ClaimSearchForm(FlaskForm):
 
     q = StringField(_l("Reference, name or phone"), validators=[optional(), length(100)])
     state = ChoiceField(_l("State"), validators=[optional()])
-    after = LocalisedIntegerField(validators=[optional()])
+    after = LocalisedIntegerField(validators=[optional(), NumberRange(
+        min=1, max=MAX_ID, message=_l("Enter a whole number."))])
 
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

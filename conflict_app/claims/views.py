@@ -38,6 +38,7 @@ from conflict_app.core.errors import (
     PermissionDenied,
     StaleObject,
 )
+from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import CASE_ROLES, Role, covers
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
@@ -73,10 +74,12 @@ def queue():
     after = None
     if only and request.args.get("after_due") and request.args.get("after_id"):
         try:
-            after = (datetime.fromisoformat(request.args["after_due"]),
-                     int(request.args["after_id"]))
+            due = datetime.fromisoformat(request.args["after_due"])
         except ValueError:
-            after = None
+            due = None
+        last_id = coerce_int_or_none(request.args["after_id"])
+        if due is not None and due.tzinfo is not None and last_id is not None:
+            after = (due, last_id)
     sections = []
     for role in Role:
         if role not in workflow.QUEUES or not current_user.has_role(role):

@@ -100,14 +100,18 @@ def text_field(label, maximum: int, required_: bool = False) -> StringField:  # 
                                           length(maximum)])
 
 
+MAX_ID = 2**31 - 1  # database ids are 32-bit; a larger number names nothing
+
+
 def coerce_int_or_none(value):  # noqa: ANN001, ANN201
-    """Select coercion that turns garbage into None instead of a 500."""
+    """Select coercion that turns garbage (or an impossible id) into None, never a 500."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
 
 
 def pair_required(first, second) -> None:  # noqa: ANN001
