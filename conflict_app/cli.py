@@ -15,6 +15,16 @@ def register(app: Flask) -> None:
         for line in build():
             click.echo(line)
 
+    @app.cli.command("load-geography")
+    def load_geography() -> None:
+        """Create the range states, their provinces, districts and reference villages."""
+        from conflict_app.extensions import db
+        from conflict_app.geo.reference import load_reference_geography
+
+        created = load_reference_geography()
+        db.session.commit()
+        click.echo(", ".join(f"{k} {v}" for k, v in created.items()) + " created")
+
     @app.cli.group("translate")
     def translate() -> None:
         """Catalogues for translators: extract, update, compile, check."""
