@@ -25,6 +25,22 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(", ".join(f"{k} {v}" for k, v in created.items()) + " created")
 
+    @app.cli.command("import-aggregate")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--source", required=True, help="Name of the instance it comes from.")
+    def import_aggregate_command(path: str, source: str) -> None:
+        """Load another instance's aggregate CSV into the regional view."""
+        from pathlib import Path
+
+        from conflict_app.exports.aggregate import import_aggregate
+
+        count, errors = import_aggregate(Path(path).read_text(encoding="utf-8"), source)
+        for line in errors:
+            click.echo(line, err=True)
+        if errors:
+            raise click.ClickException(f"{len(errors)} error(s): nothing was imported")
+        click.echo(f"{count} aggregate rows from {source}")
+
     @app.cli.group("translate")
     def translate() -> None:
         """Catalogues for translators: extract, update, compile, check."""

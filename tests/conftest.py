@@ -53,6 +53,8 @@ class RequestClient(FlaskClient):
     from one request, or one test client, to the next)."""
 
     def open(self, *args, **kwargs):
+        # Streamed bodies are read while the request's own context is current.
+        kwargs.setdefault("buffered", True)
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 02:34:12.430121
+Create Date: 2026-11-24 02:45:13.395912
 
 """
 from alembic import op
@@ -25,6 +25,28 @@ def upgrade():
     sa.Column('default_locale', sa.String(length=8), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_country'))
     )
+    op.create_table('regional_aggregate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=80), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('region', sa.String(length=32), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('species', sa.String(length=20), nullable=False),
+    sa.Column('households', sa.Integer(), nullable=True),
+    sa.Column('incidents', sa.Integer(), nullable=True),
+    sa.Column('killed', sa.Integer(), nullable=True),
+    sa.Column('injured', sa.Integer(), nullable=True),
+    sa.Column('claims', sa.Integer(), nullable=True),
+    sa.Column('paid_claims', sa.Integer(), nullable=True),
+    sa.Column('paid_amount', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('suppressed', sa.Boolean(), nullable=False),
+    sa.Column('imported_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_regional_aggregate'))
+    )
+    with op.batch_alter_table('regional_aggregate', schema=None) as batch_op:
+        batch_op.create_index('ix_regional_aggregate_key', ['source', 'country', 'region', 'year', 'species'], unique=True)
+
     op.create_table('admin_area',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('country_code', sa.String(length=2), nullable=False),
@@ -604,5 +626,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_admin_area_country_code'))
 
     op.drop_table('admin_area')
+    with op.batch_alter_table('regional_aggregate', schema=None) as batch_op:
+        batch_op.drop_index('ix_regional_aggregate_key')
+
+    op.drop_table('regional_aggregate')
     op.drop_table('country')
     # ### end Alembic commands ###

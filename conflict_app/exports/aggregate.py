@@ -1,0 +1,145 @@
+"""De-identified exports: incidents on the analytics grid as GeoJSON, and the range-wide
+aggregate (counts, losses, payouts by country, region, year and species) that a regional
+Pardus instance imports. Cells with fewer than 5 households are suppressed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, grid
+from conflict_app.claims.models import Claim, Incident, LossLine
+from conflict_app.core.permissions import scope
+from conflict_app.extensions import db
+from conflict_app.geo.models import AdminArea
+
+AGGREGATE_COLUMNS = ("country", "region", "year", "species", "households", "incidents",
+                     "killed", "injured", "claims", "paid_claims", "paid_amount", "currency",
+                     "suppressed")
+
+
+def geojson(user, cell: Decimal = Decimal("0.1")) -> dict:  # noqa: ANN001
+    """A FeatureCollection of grid cells (polygons), never points."""
+    features = []
+    for c in grid(user, cell):
+        if c["suppressed"]:
+            continue
+        lat, lon, size = c["lat"], c["lon"], c["size"]
+        ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size],
+                [lon, lat]]
+        features.append({"type": "Feature",
+                         "geometry": {"type": "Polygon", "coordinates": [ring]},
+                         "properties": {"incidents": c["incidents"], "cell_degrees": size}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def aggregate_rows(user) -> list[dict]:  # noqa: ANN001
+    """Losses and payouts by country, region, year and species, in SQL."""
+    year = func.extract("year", Incident.occurred_on)
+    region = AdminArea.region
+    base = (select(Incident.country_code, region, year.label("year"), LossLine.species,
+                   func.count(func.distinct(Incident.household_id)),
+                   func.count(func.distinct(Incident.id)),
+                   func.sum(LossLine.killed), func.sum(LossLine.injured))
+            .join(LossLine, LossLine.incident_id == Incident.id)
+            .join(AdminArea, AdminArea.id == Incident.admin1_id)
+            .group_by(Incident.country_code, region, year, LossLine.species))
+    losses = db.session.execute(scope(base, Incident, user)).all()
+    money = db.session.execute(scope(
+        select(Claim.country_code, region, year.label("year"), Claim.currency,
+               func.count(Claim.id),
+               func.sum(func.coalesce(Claim.amount_approved, 0)).filter(
+                   Claim.paid_at.is_not(None)),
+               func.count(Claim.id).filter(Claim.paid_at.is_not(None)))
+        .join(Incident, Incident.id == Claim.incident_id)
+        .join(AdminArea, AdminArea.id == Claim.admin1_id)
+        .group_by(Claim.country_code, region, year, Claim.currency), Claim, user)).all()
+    payouts: dict[tuple, tuple] = defaultdict(lambda: (0, Decimal(0), 0, ""))
+    for country, reg, yr, currency, claims, paid, n_paid in money:
+        payouts[(country, reg, int(yr))] = (claims, paid or Decimal(0), n_paid, currency)
+    rows = []
+    for country, reg, yr, species, households, incidents, killed, injured in losses:
+        claims, paid, n_paid, currency = payouts[(country, reg, int(yr))]
+        small = households < MIN_CELL_HOUSEHOLDS
+        rows.append({
+            "country": country, "region": reg.value if reg else "", "year": int(yr),
+            "species": species.value, "households": None if small else households,
+            "incidents": None if small else incidents, "killed": None if small else killed,
+            "injured": None if small else injured,
+            # Claims and payouts are per country, region and year (not per species).
+            "claims": None if small else claims, "paid_claims": None if small else n_paid,
+            "paid_amount": None if small else str(paid), "currency": currency,
+            "suppressed": small,
+        })
+    return sorted(rows, key=lambda r: (r["country"], r["region"], r["year"], r["species"]))
+
+
+def aggregate_csv(user) -> str:  # noqa: ANN001
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=AGGREGATE_COLUMNS)
+    writer.writeheader()
+    for row in aggregate_rows(user):
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def import_aggregate(text: str, source: str) -> tuple[int, list[str]]:
+    """Load another instance's aggregate CSV; rows are keyed by source and cell, so a
+    re-import replaces, never duplicates. Returns (rows, errors); nothing is written on error."""
+    from conflict_app.bundles.schema import COUNTRIES, SPECIES
+    from conflict_app.core.transaction import unit_of_work
+    from conflict_app.exports.models import RegionalAggregate
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if reader.fieldnames is None or set(reader.fieldnames) != set(AGGREGATE_COLUMNS):
+        return 0, [f"aggregate:1:1: columns must be {', '.join(AGGREGATE_COLUMNS)}"]
+    rows, errors = [], []
+
+    def number(value: str, line: int, column: str) -> int | None:
+        if value == "":
+            return None
+        if not value.isdigit():
+            errors.append(f"aggregate:{line}:{AGGREGATE_COLUMNS.index(column) + 1}: "
+                          f"{column} must be a whole number")
+            return None
+        return int(value)
+
+    for line, raw in enumerate(reader, start=2):
+        if raw["country"] not in COUNTRIES:
+            errors.append(f"aggregate:{line}:1: unknown country {raw['country']!r}")
+        if raw["species"] not in SPECIES:
+            errors.append(f"aggregate:{line}:4: unknown species {raw['species']!r}")
+        year = number(raw["year"], line, "year")
+        row = {"source": source, "country": raw["country"], "region": raw["region"],
+               "year": year or 0, "species": raw["species"],
+               "currency": raw["currency"][:3], "suppressed": raw["suppressed"] == "True"}
+        for column in ("households", "incidents", "killed", "injured", "claims",
+                       "paid_claims"):
+            row[column] = number(raw[column], line, column)
+        try:
+            row["paid_amount"] = Decimal(raw["paid_amount"]) if raw["paid_amount"] else None
+        except ArithmeticError:
+            errors.append(f"aggregate:{line}:11: paid_amount must be a decimal number")
+        if row["households"] is not None and row["households"] < MIN_CELL_HOUSEHOLDS:
+            errors.append(f"aggregate:{line}:5: a cell of fewer than {MIN_CELL_HOUSEHOLDS} "
+                          "households must be suppressed")
+        rows.append(row)
+    if errors:
+        return 0, errors
+    with unit_of_work():
+        for row in rows:
+            existing = db.session.scalars(select(RegionalAggregate).where(
+                RegionalAggregate.source == source, RegionalAggregate.country == row["country"],
+                RegionalAggregate.region == row["region"],
+                RegionalAggregate.year == row["year"],
+                RegionalAggregate.species == row["species"])).first()
+            if existing is None:
+                db.session.add(RegionalAggregate(**row))
+            else:
+                for key, value in row.items():
+                    setattr(existing, key, value)
+    return len(rows), []

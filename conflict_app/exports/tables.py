@@ -1,0 +1,86 @@
+"""Claims and payments as tables (CSV or XLSX), inside the user's jurisdiction.
+
+Rows are streamed from the database in batches; cells that a spreadsheet would run as a
+formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from conflict_app.claims.models import Claim
+from conflict_app.core.permissions import scope
+from conflict_app.extensions import db
+from conflict_app.herders.models import Household
+from conflict_app.payments.models import PaymentBatch, PaymentItem
+
+CLAIM_COLUMNS = ("reference", "state", "country", "household", "phone", "village",
+                 "incident_date", "reported_at", "late_report", "heads_killed",
+                 "heads_injured", "amount_approved", "currency", "decided_at", "paid_at")
+PAYMENT_COLUMNS = ("batch", "batch_state", "method", "claim_reference", "payee", "phone",
+                   "amount", "currency", "item_state", "payment_reference", "recorded_at")
+
+
+def safe(value: object) -> object:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+def claim_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
+    query = (scope(select(Claim, Household).join(Household, Claim.household_id == Household.id),
+                   Claim, user).order_by(Claim.id).execution_options(yield_per=batch))
+    for claim, household in db.session.execute(query):
+        lines = claim.incident.lines
+        yield (claim.reference, claim.state.value, claim.country_code, household.head_name,
+               household.phone, claim.incident.village.name,
+               claim.incident.occurred_on.isoformat(), claim.reported_at.isoformat(),
+               claim.late_report, sum(ln.killed for ln in lines),
+               sum(ln.injured for ln in lines),
+               str(claim.amount_approved) if claim.amount_approved is not None else "",
+               claim.currency, claim.decided_at.isoformat() if claim.decided_at else "",
+               claim.paid_at.isoformat() if claim.paid_at else "")
+
+
+def payment_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
+    query = (scope(select(PaymentItem, PaymentBatch, Claim, Household)
+                   .join(PaymentBatch, PaymentItem.batch_id == PaymentBatch.id)
+                   .join(Claim, PaymentItem.claim_id == Claim.id)
+                   .join(Household, Claim.household_id == Household.id), Claim, user)
+             .order_by(PaymentItem.id).execution_options(yield_per=batch))
+    for item, pbatch, claim, household in db.session.execute(query):
+        yield (pbatch.reference, pbatch.state.value, pbatch.method.value, claim.reference,
+               household.head_name, household.phone, str(item.amount), item.currency,
+               item.state.value, item.payment_reference or "",
+               item.recorded_at.isoformat() if item.recorded_at else "")
+
+
+def as_csv(columns: tuple[str, ...], rows: Iterator[tuple]) -> Iterator[str]:
+    """Stream CSV text: header first, then one line per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([safe(v) for v in row])
+        yield buffer.getvalue()
+
+
+def as_xlsx(columns: tuple[str, ...], rows: Iterator[tuple], title: str) -> bytes:
+    """A workbook written in write-only mode, so memory stays flat for long tables."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append([safe(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

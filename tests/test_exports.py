@@ -1,0 +1,59 @@
+"""Exports: staff tables inside the jurisdiction, de-identified grid and aggregates."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from conflict_app.exports.aggregate import aggregate_csv, import_aggregate
+from conflict_app.exports.models import RegionalAggregate
+from conflict_app.extensions import db
+from tests import helpers
+
+
+def test_claims_csv_and_xlsx_stay_inside_the_jurisdiction(world, browser_for):
+    mine, _ = helpers.report(world)
+    helpers.report(world, hh=helpers.household(world, village=world.gndevaz,
+                                               name="=HYPERLINK(evil)"),
+                   actor=world.other_clerk)
+    text = browser_for(world.clerk).get("/exports/claims.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["reference"] for r in rows] == [mine.reference]
+    other = browser_for(world.other_clerk).get("/exports/claims.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(evil)" in other  # formulas are neutralised
+    response = browser_for(world.clerk).get("/exports/claims.xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert [c.value for c in sheet[2]][0] == mine.reference
+
+
+def test_analysts_get_only_de_identified_exports(world, browser_for):
+    claim = helpers.verified(world)
+    analyst = browser_for(world.analyst)
+    assert analyst.get("/exports/claims.csv").status_code == 403
+    geo = analyst.get("/exports/incidents.geojson")
+    assert geo.status_code == 200 and geo.mimetype == "application/geo+json"
+    # One household only: its cell is hidden.
+    assert geo.get_json()["features"] == []
+    text = analyst.get("/exports/aggregate.csv").get_data(as_text=True)
+    assert claim.household.head_name not in text and "+374" not in text
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["suppressed"] == "True" and row["killed"] == ""
+
+
+def test_aggregate_round_trip_into_a_regional_view(world):
+    for i in range(5):
+        helpers.report(world, hh=helpers.household(world, name=f"H{i}"))
+    text = aggregate_csv(world.admin)
+    count, errors = import_aggregate(text, "armenia")
+    assert errors == [] and count == 1
+    again, _ = import_aggregate(text, "armenia")
+    assert again == 1
+    assert db.session.scalar(select(func.count(RegionalAggregate.id))) == 1
+    row = db.session.scalars(select(RegionalAggregate)).one()
+    assert (row.country, row.species, row.households, row.killed) == ("AM", "sheep", 5, 15)
+    bad = text.replace(",5,", ",2,", 1)
+    count, errors = import_aggregate(bad, "armenia")
+    assert count == 0 and "must be suppressed" in errors[0]
