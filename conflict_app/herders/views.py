@@ -110,6 +110,10 @@ def new():
 @roles_required(*STAFF)
 def detail(household_id: int):
     household = load_household(household_id)
+    return _detail_page(household, MeasureForm())
+
+
+def _detail_page(household: Household, form: MeasureForm):  # noqa: ANN202
     claims = db.session.scalars(
         select(Claim).where(Claim.household_id == household.id).order_by(Claim.id.desc())
     ).all()
@@ -118,7 +122,7 @@ def detail(household_id: int):
         .order_by(Measure.installed_on.desc())
     ).all()
     return render_template("herders/detail.html", household=household, claims=claims,
-                           measures=measures, form=MeasureForm(),
+                           measures=measures, form=form,
                            exposure=mitigation_ops.exposure_head_years(household))
 
 
@@ -139,16 +143,7 @@ def add_measure(household_id: int):
         else:
             flash(_("Measure recorded."), "success")
             return redirect(url_for("herders.detail", household_id=household.id))
-    claims = db.session.scalars(
-        select(Claim).where(Claim.household_id == household.id).order_by(Claim.id.desc())
-    ).all()
-    measures = db.session.scalars(
-        select(Measure).where(Measure.household_id == household.id)
-        .order_by(Measure.installed_on.desc())
-    ).all()
-    return render_template("herders/detail.html", household=household, claims=claims,
-                           measures=measures, form=form,
-                           exposure=mitigation_ops.exposure_head_years(household)), 400
+    return _detail_page(household, form), 400
 
 
 @bp.route("/<int:household_id>/edit", methods=["GET", "POST"])
