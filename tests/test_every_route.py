@@ -90,6 +90,9 @@ def test_no_route_answers_500_for_any_role(app, world, browser_for, role, locale
             continue
         response = browser.get(url) if method == "GET" else browser.post(url, data={})
         response.close()
+        if response.mimetype == "text/html":
+            title = response.get_data(as_text=True).split("<title>", 1)[-1].split("</title>")[0]
+            assert "<" not in title, (endpoint, "markup inside <title>")
         assert response.status_code < 500, (role, endpoint, method, url,
                                             response.get_data(as_text=True)[:300])
 
