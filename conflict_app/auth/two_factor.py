@@ -72,7 +72,19 @@ def recent_auth_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not recently_authenticated():
-            return redirect(url_for("auth.reauthenticate", next=request.full_path))
+            # After confirming, come back to the page the button was on (a POST cannot be
+            # repeated by a redirect).
+            back = request.full_path if request.method == "GET" else _referrer_path()
+            return redirect(url_for("auth.reauthenticate", next=back))
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _referrer_path() -> str:
+    from urllib.parse import urlsplit
+
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc and ref.netloc != request.host:
+        return "/"
+    return (ref.path or "/") + (f"?{ref.query}" if ref.query else "")

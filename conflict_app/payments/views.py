@@ -1,9 +1,156 @@
-"""TEMPORARY scaffold: replaced by the payments task."""
-from flask import Blueprint
+"""Finance pages: approved claims ready to pay, payment batches, the payment file, results."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from conflict_app.auth.two_factor import recent_auth_required
+from conflict_app.claims.models import Claim
+from conflict_app.claims.workflow import State
+from conflict_app.core.errors import DomainError
+from conflict_app.core.forms import coerce_int_or_none
+from conflict_app.core.permissions import Role, covers, scope
+from conflict_app.core.web import attach_error, roles_required
+from conflict_app.extensions import db
+from conflict_app.payments import operations
+from conflict_app.payments.forms import BatchForm, ExportForm, FailedForm, PaidForm
+from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
+def _ready(after: int | None, size: int) -> list[Claim]:
+    query = scope(select(Claim), Claim, current_user).where(Claim.state == State.APPROVED)
+    if after:
+        query = query.where(Claim.id > after)
+    return list(db.session.scalars(query.order_by(Claim.id).limit(size)))
+
+
+def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
+    size = current_app.config["PAGE_SIZE"] * 4
+    after = coerce_int_or_none(request.args.get("after"))
+    ready = _ready(after, size + 1)
+    totals = dict(db.session.execute(
+        select(PaymentItem.batch_id, func.count(PaymentItem.id))
+        .where(PaymentItem.state != "removed").group_by(PaymentItem.batch_id)).all())
+    batches = db.session.scalars(scope(select(PaymentBatch), PaymentBatch, current_user)
+                                 .order_by(PaymentBatch.id.desc()).limit(50)).all()
+    return render_template("payments/index.html", form=form, ready=ready[:size],
+                           next_after=ready[size - 1].id if len(ready) > size else None,
+                           batches=batches, counts=totals), status
+
+
 @bp.route("/")
+@roles_required(Role.FINANCE)
 def index():
-    return "payments"
+    return _page(BatchForm())
+
+
+@bp.route("/batches", methods=["POST"])
+@roles_required(Role.FINANCE)
+def create_batch():
+    form = BatchForm()
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    ids = [i for i in (coerce_int_or_none(v) for v in request.form.getlist("claim_ids")) if i]
+    try:
+        batch = operations.create_batch(current_user, ids, PaymentMethod(form.method.data))
+    except DomainError as err:
+        attach_error(form, err)
+        return _page(form, 400)
+    flash(_("Payment batch %(reference)s created.", reference=batch.reference), "success")
+    return redirect(url_for("payments.batch", batch_id=batch.id))
+
+
+def _load(batch_id: int) -> PaymentBatch:
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None or not covers(current_user, batch):
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>")
+@roles_required(Role.FINANCE)
+def batch(batch_id: int):
+    return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
+                           failed_form=FailedForm(), export_form=ExportForm())
+
+
+@bp.route("/batches/<int:batch_id>/export", methods=["POST"])
+@roles_required(Role.FINANCE)
+@recent_auth_required
+def export(batch_id: int):
+    """Releasing the payment file moves money: the user confirms it is them first."""
+    _load(batch_id)
+    if not ExportForm().validate_on_submit():
+        abort(400)
+    try:
+        text = operations.export_batch(current_user, batch_id)
+    except DomainError as err:
+        flash(err.translated(), "error")
+        return redirect(url_for("payments.batch", batch_id=batch_id))
+    batch = _load(batch_id)
+    response = Response(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename={batch.reference}.csv"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _item_action(batch_id: int, item_id: int, run) -> Response:  # noqa: ANN001
+    batch = _load(batch_id)
+    item = db.session.get(PaymentItem, item_id)
+    if item is None or item.batch_id != batch.id:
+        abort(404)
+    try:
+        run(item)
+    except DomainError as err:
+        flash(err.translated(), "error")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("payments.batch", batch_id=batch.id))
+
+
+@bp.route("/batches/<int:batch_id>/items/<int:item_id>/paid", methods=["POST"])
+@roles_required(Role.FINANCE)
+def paid(batch_id: int, item_id: int):
+    form = PaidForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the payment reference (up to 80 characters)."), "error")
+        return redirect(url_for("payments.batch", batch_id=batch_id))
+    return _item_action(batch_id, item_id, lambda item: operations.record_paid(
+        current_user, item.id, form.reference.data))
+
+
+@bp.route("/batches/<int:batch_id>/items/<int:item_id>/failed", methods=["POST"])
+@roles_required(Role.FINANCE)
+def failed(batch_id: int, item_id: int):
+    form = FailedForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason."), "error")
+        return redirect(url_for("payments.batch", batch_id=batch_id))
+    return _item_action(batch_id, item_id, lambda item: operations.record_failed(
+        current_user, item.id, form.reason.data))
+
+
+@bp.route("/batches/<int:batch_id>/items/<int:item_id>/remove", methods=["POST"])
+@roles_required(Role.FINANCE)
+def remove(batch_id: int, item_id: int):
+    form = FailedForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason."), "error")
+        return redirect(url_for("payments.batch", batch_id=batch_id))
+    return _item_action(batch_id, item_id, lambda item: operations.remove_item(
+        current_user, item.id, form.reason.data))

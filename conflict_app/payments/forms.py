@@ -1,0 +1,30 @@
+"""Forms of the payment pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+
+from conflict_app.core.forms import ChoiceField, length, optional, required
+from conflict_app.i18n.labels import choices
+
+
+class BatchForm(FlaskForm):
+    method = ChoiceField(_l("Payment method"), validators=[required()])
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.method.choices = choices("payment_method")
+
+
+class PaidForm(FlaskForm):
+    reference = StringField(_l("Payment reference"), validators=[required(), length(80)])
+
+
+class FailedForm(FlaskForm):
+    reason = TextAreaField(_l("Why it failed"), validators=[required(), length(500)])
+
+
+class ExportForm(FlaskForm):
+    note = StringField(validators=[optional()])

@@ -1,0 +1,233 @@
+"""Payment batches: build, export, record paid or failed. A claim is paid at most once.
+
+Concurrency: an item is locked (SELECT ... FOR UPDATE on PostgreSQL) before its state is
+read, the claim carries a version column, and a partial unique index allows one pending or
+paid item per claim, so two requests racing to pay the same item cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from conflict_app.auth.models import User
+from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.models import Approval, Claim
+from conflict_app.claims.workflow import Action, State
+from conflict_app.core import audit, clock
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.permissions import Role, covers
+from conflict_app.core.transaction import unit_of_work
+from conflict_app.extensions import db
+from conflict_app.payments.models import (
+    BatchState,
+    ItemState,
+    PaymentBatch,
+    PaymentItem,
+    PaymentMethod,
+)
+
+CSV_COLUMNS = ("batch", "item", "claim_reference", "payee_name", "phone", "amount", "currency",
+               "method")
+
+
+def _finance(actor: User) -> None:
+    if not actor.has_role(Role.FINANCE):
+        raise PermissionDenied(N_("Your role may not do this."))
+
+
+def _not_the_approver(actor: User, claim: Claim) -> None:
+    approved = db.session.scalar(select(Approval.id).where(
+        Approval.claim_id == claim.id, Approval.approver_id == actor.id))
+    if approved is not None:
+        raise PermissionDenied(N_("You approved claim %(reference)s, so you may not pay it."),
+                               reference=claim.reference)
+
+
+def _scope_of(actor: User) -> tuple[str, int | None, int | None]:
+    area = actor.jurisdiction_area
+    if area is None:
+        return actor.jurisdiction_country, None, None
+    if area.level == 1:
+        return actor.jurisdiction_country, area.id, None
+    return actor.jurisdiction_country, area.parent_id, area.id
+
+
+def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -> PaymentBatch:
+    """Put approved claims of one currency into a new batch."""
+    _finance(actor)
+    if actor.jurisdiction_country is None:
+        raise PermissionDenied(N_("Payment batches are made by a country's or an area's "
+                                  "finance office."))
+    ids = sorted({int(i) for i in claim_ids})
+    if not ids:
+        raise InvalidInput(N_("Choose at least one approved claim."), field="claim_ids")
+    with unit_of_work():
+        country, admin1, admin2 = _scope_of(actor)
+        batch = PaymentBatch(country_code=country, admin1_id=admin1, admin2_id=admin2,
+                             currency="", method=method, state=BatchState.OPEN,
+                             created_by_id=actor.id, created_at=clock.now())
+        db.session.add(batch)
+        db.session.flush()
+        currencies = set()
+        for claim_id in ids:
+            claim = claim_ops.lock_claim(claim_id)
+            if not covers(actor, claim):
+                raise PermissionDenied(N_("Claim %(reference)s is outside your jurisdiction."),
+                                       reference=claim.reference)
+            if claim.state != State.APPROVED or not claim.amount_approved:
+                raise InvalidInput(N_("Claim %(reference)s is not approved for payment."),
+                                   field="claim_ids", reference=claim.reference)
+            _not_the_approver(actor, claim)
+            currencies.add(claim.currency)
+            claim_ops.fire(claim, Action.SCHEDULE_PAYMENT, actor,
+                           changes={"batch": batch.id})
+            db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id,
+                                       amount=claim.amount_approved, currency=claim.currency,
+                                       state=ItemState.PENDING))
+        if len(currencies) != 1:
+            raise InvalidInput(N_("A batch pays one currency: %(currencies)s were chosen."),
+                               field="claim_ids", currencies=", ".join(sorted(currencies)))
+        batch.currency = currencies.pop()
+        batch.reference = f"PAY-{country}-{clock.now().year}-{batch.id:05d}"
+        audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
+                     action="create_batch",
+                     changes={"reference": batch.reference, "claims": len(ids),
+                              "method": method.value, "currency": batch.currency})
+    return batch
+
+
+def load_batch(actor: User, batch_id: int, lock: bool = False) -> PaymentBatch:
+    query = select(PaymentBatch).where(PaymentBatch.id == batch_id)
+    if lock:
+        query = query.with_for_update(of=PaymentBatch).execution_options(populate_existing=True)
+    batch = db.session.scalars(query).first()
+    if batch is None or not covers(actor, batch):
+        raise InvalidInput(N_("This payment batch does not exist."))
+    return batch
+
+
+def payment_file(batch: PaymentBatch) -> str:
+    """The CSV handed to the bank or mobile-money provider."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for item in batch.live_items():
+        household = item.claim.household
+        writer.writerow([_cell(v) for v in (
+            batch.reference, item.id, item.claim.reference, household.head_name,
+            household.phone or "", str(item.amount), item.currency, batch.method.value)])
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+def export_batch(actor: User, batch_id: int) -> str:
+    """The payment file; the first export closes the batch to changes."""
+    _finance(actor)
+    with unit_of_work():
+        batch = load_batch(actor, batch_id, lock=True)
+        if not batch.live_items():
+            raise InvalidInput(N_("The batch has no items to pay."))
+        first = batch.state == BatchState.OPEN
+        if first:
+            batch.state = BatchState.EXPORTED
+            batch.exported_at = clock.now()
+        audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
+                     action="export_batch", changes={"first": first,
+                                                     "items": len(batch.live_items())})
+        text = payment_file(batch)
+    return text
+
+
+def _lock_item(actor: User, item_id: int) -> PaymentItem:
+    item = db.session.scalars(
+        select(PaymentItem).where(PaymentItem.id == item_id).with_for_update(of=PaymentItem)
+        .execution_options(populate_existing=True)).first()
+    if item is None or not covers(actor, item.batch):
+        raise InvalidInput(N_("This payment item does not exist."))
+    return item
+
+
+def _close_if_done(batch: PaymentBatch) -> None:
+    if all(i.state != ItemState.PENDING for i in batch.live_items()):
+        batch.state = BatchState.CLOSED
+
+
+def record_paid(actor: User, item_id: int, reference: str,
+                idempotency_key: str | None = None) -> PaymentItem:
+    """Confirm one payment. Replaying the same confirmation returns it unchanged."""
+    _finance(actor)
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 80:
+        raise InvalidInput(N_("Enter the payment reference (up to 80 characters)."),
+                           field="reference")
+    try:
+        with unit_of_work():
+            item = _lock_item(actor, item_id)
+            if item.state == ItemState.PAID and item.payment_reference == reference:
+                return item  # the same confirmation sent twice: nothing to do
+            if item.state != ItemState.PENDING:
+                raise InvalidInput(N_("This item was already paid or failed."))
+            if item.batch.state != BatchState.EXPORTED:
+                raise InvalidInput(N_("Export the payment file before recording payments."))
+            claim = claim_ops.lock_claim(item.claim_id)
+            _not_the_approver(actor, claim)
+            now = clock.now()
+            item.state = ItemState.PAID
+            item.payment_reference = reference
+            item.recorded_by_id = actor.id
+            item.recorded_at = now
+            claim_ops.fire(claim, Action.RECORD_PAYMENT, actor,
+                           changes={"payment_reference": reference,
+                                    "idempotency_key": idempotency_key})
+            claim.paid_at = now
+            _close_if_done(item.batch)
+    except IntegrityError as exc:
+        raise InvalidInput(N_("This item was already paid or failed.")) from exc
+    return item
+
+
+def record_failed(actor: User, item_id: int, reason: str) -> PaymentItem:
+    """A payment that did not go through: the claim goes back to the finance queue."""
+    _finance(actor)
+    if not (reason or "").strip():
+        raise InvalidInput(N_("Give a reason."), field="reason")
+    with unit_of_work():
+        item = _lock_item(actor, item_id)
+        if item.state != ItemState.PENDING:
+            raise InvalidInput(N_("This item was already paid or failed."))
+        if item.batch.state != BatchState.EXPORTED:
+            raise InvalidInput(N_("Export the payment file before recording results."))
+        claim = claim_ops.lock_claim(item.claim_id)
+        item.state = ItemState.FAILED
+        item.failure_reason = reason.strip()
+        item.recorded_by_id = actor.id
+        item.recorded_at = clock.now()
+        claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
+        _close_if_done(item.batch)
+    return item
+
+
+def remove_item(actor: User, item_id: int, reason: str) -> PaymentItem:
+    """Take a claim out of a batch that was not exported yet."""
+    _finance(actor)
+    if not (reason or "").strip():
+        raise InvalidInput(N_("Give a reason."), field="reason")
+    with unit_of_work():
+        item = _lock_item(actor, item_id)
+        if item.batch.state != BatchState.OPEN or item.state != ItemState.PENDING:
+            raise InvalidInput(N_("Only items of a batch not yet exported can be removed."))
+        claim = claim_ops.lock_claim(item.claim_id)
+        item.state = ItemState.REMOVED
+        item.failure_reason = reason.strip()
+        claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
+    return item
