@@ -1,0 +1,280 @@
+"""Demo data: places, staff of every role in two jurisdictions, prices, households and
+claims in every state, all made through the real operations. Demo passwords only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pyotp
+from sqlalchemy import func, select
+
+from conflict_app.auth.models import User
+from conflict_app.claims import operations as ops
+from conflict_app.claims.models import AgeClass, Claim, Setting
+from conflict_app.claims.workflow import State
+from conflict_app.core import clock
+from conflict_app.core.permissions import Role
+from conflict_app.extensions import db
+from conflict_app.geo.models import AdminArea, Village
+from conflict_app.geo.reference import load_reference_geography
+from conflict_app.herders import operations as household_ops
+from conflict_app.herders.models import Species
+from conflict_app.payments import operations as pay
+from conflict_app.payments.models import PaymentMethod
+from conflict_app.schemes.models import MarketPrice
+from conflict_app.verification import operations as verification_ops
+from conflict_app.verification.checklist import (
+    BiteLocation,
+    CameraTrap,
+    CarcassHandling,
+    Confidence,
+    Predator,
+    Signs,
+    Tracks,
+)
+
+PASSWORD = "demo-pardus-2026"  # noqa: S105 - printed as demo-only, for a local demo
+# A fixed authenticator key for the demo accounts that need two-factor sign-in.
+DEMO_TOTP = "PARDUSDEMOPARDUSDEMOPARDUSDEMO23"
+
+PRICES = {  # (species, age class): AMD, IRR
+    ("sheep", "adult_female"): ("60000", "45000000"), ("sheep", "adult_male"): ("75000",
+                                                                                 "55000000"),
+    ("sheep", "young"): ("30000", "22000000"), ("goat", "adult_female"): ("50000", "38000000"),
+    ("goat", "adult_male"): ("60000", "42000000"), ("goat", "young"): ("25000", "18000000"),
+    ("cattle", "adult_female"): ("450000", "350000000"),
+    ("cattle", "adult_male"): ("500000", "400000000"), ("cattle", "young"): ("200000",
+                                                                             "150000000"),
+    ("horse", "adult_male"): ("600000", "450000000"), ("donkey", "adult_female"): ("120000",
+                                                                                   "90000000"),
+}
+HOUSEHOLDS = {
+    "AM": [("Armen Petrosyan", "+37491100201"), ("Gohar Hakobyan", "+37493100202"),
+           ("Suren Mkrtchyan", "+37494100203"), ("Anahit Sargsyan", "+37495100204"),
+           ("Hayk Grigoryan", "+37496100205"), ("Lusine Avetisyan", "+37497100206"),
+           ("Tigran Harutyunyan", "+37498100207"), ("Narine Karapetyan", "+37499100208")],
+    "IR": [("Reza Ahmadi", "+989111000301"), ("Fatemeh Mohammadi", "+989121000302"),
+           ("Ali Hosseini", "+989131000303"), ("Maryam Rezaei", "+989141000304"),
+           ("Hossein Karimi", "+989151000305"), ("Zahra Moradi", "+989161000306"),
+           ("Mohammad Rahimi", "+989171000307")],
+}
+
+
+def build() -> Iterator[str]:
+    if db.session.scalar(select(func.count(User.id))):
+        yield "Demo data already present: nothing changed."
+        return
+    created = load_reference_geography()
+    db.session.commit()
+    yield (f"Geography: {created['country']} countries, {created['admin_area']} areas, "
+           f"{created['village']} villages")
+    staff = _staff()
+    _prices(staff)
+    yield "DEMO ONLY: every account below has the password " + PASSWORD
+    yield ("Approvers, finance and the admin sign in with a code from an authenticator app "
+           f"set up with the key {DEMO_TOTP}")
+    for email, roles, place in sorted(staff["listing"]):
+        yield f"  {email:38} {roles:28} {place}"
+    try:
+        counts = _claims(staff)
+    finally:
+        clock.freeze(None)
+    yield "Claims by state: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
+
+
+def _staff() -> dict:
+    def area(country: str, name: str) -> AdminArea:
+        return db.session.scalars(select(AdminArea).where(
+            AdminArea.country_code == country, AdminArea.name == name,
+            AdminArea.parent_id.is_(None))).one()
+
+    places = {"syunik": ("AM", area("AM", "Syunik")), "golestan": ("IR", area("IR", "Golestan"))}
+    out: dict = {"listing": []}
+
+    def user(email: str, name: str, roles: set[Role], country: str | None,
+             area_obj: AdminArea | None, locale: str) -> User:
+        account = User(email=email, name=name, locale=locale, jurisdiction_country=country,
+                       jurisdiction_area_id=area_obj.id if area_obj else None)
+        account.set_password(PASSWORD)
+        account.set_roles(roles)
+        if account.needs_two_factor:
+            account.totp_secret = DEMO_TOTP
+            account.totp_confirmed_at = clock.now()
+        db.session.add(account)
+        out["listing"].append((email, ", ".join(sorted(r.value for r in roles)),
+                               f"{country or '*'} {area_obj.name if area_obj else ''}".strip()))
+        return account
+
+    for key, (country, area_obj) in places.items():
+        locale = "hy" if country == "AM" else "fa"
+        for role in (Role.CLERK, Role.SUPERVISOR, Role.VERIFIER, Role.APPROVER, Role.FINANCE):
+            out[(key, role)] = user(f"{role.value}.{key}@demo.pardus",
+                                    f"{role.value.title()} {area_obj.name}", {role}, country,
+                                    area_obj, locale)
+        out[(key, "approver2")] = user(f"approver2.{key}@demo.pardus",
+                                       f"Second approver {area_obj.name}", {Role.APPROVER},
+                                       country, area_obj, locale)
+        out[(key, Role.SCHEME_MANAGER)] = user(f"manager.{country.lower()}@demo.pardus",
+                                               f"Scheme manager {country}",
+                                               {Role.SCHEME_MANAGER}, country, None, locale)
+    user("analyst@demo.pardus", "Analyst", {Role.ANALYST}, None, None, "en")
+    user("admin@demo.pardus", "Administrator", {Role.ADMIN}, None, None, "en")
+    db.session.commit()
+    out["places"] = places
+    return out
+
+
+def _prices(staff: dict) -> None:
+    for (species, age), (amd, irr) in PRICES.items():
+        for country, amount, currency in (("AM", amd, "AMD"), ("IR", irr, "IRR")):
+            db.session.add(MarketPrice(country_code=country, species=species, age_class=age,
+                                       amount=Decimal(amount), currency=currency,
+                                       valid_from=date(2025, 1, 1)))
+    db.session.commit()
+
+
+def _signs(heads: int) -> Signs:
+    return Signs(haemorrhage=True, bite_location=BiteLocation.THROAT_NAPE,
+                 canine_spacing_cm=Decimal("4.6"), claw_rakes=True,
+                 carcass_handling=CarcassHandling.CACHED, feeding_pattern="chest opened",
+                 heads_killed=heads, tracks=Tracks.LEOPARD, scat_hair_dna=False,
+                 camera_trap=CameraTrap.NONE, hours_since_attack=20)
+
+
+def _claims(staff: dict) -> Counter:
+    now = datetime.now(UTC)
+    counts: Counter = Counter()
+    # (state wanted, days ago reported, species, killed) per jurisdiction
+    plan = [
+        (State.REPORTED, 1, "sheep", 2), (State.REPORTED, 4, "goat", 1),
+        (State.SCREENED, 2, "sheep", 3), (State.MORE_EVIDENCE_REQUESTED, 6, "goat", 2),
+        (State.INELIGIBLE, 20, "sheep", 1), (State.VERIFICATION_SCHEDULED, 3, "cattle", 1),
+        (State.VERIFIED, 8, "sheep", 4), (State.ASSESSED, 10, "cattle", 1),
+        (State.APPROVED, 14, "sheep", 2), (State.PAYMENT_SCHEDULED, 18, "goat", 3),
+        (State.PAID, 25, "sheep", 2), (State.CLOSED, 40, "sheep", 1),
+        (State.REJECTED, 16, "sheep", 5), (State.APPEALED, 30, "goat", 2),
+        (State.WITHDRAWN, 12, "sheep", 1), (State.DUPLICATE, 9, "sheep", 2),
+    ]
+    for key, (country, province) in staff["places"].items():
+        villages = db.session.scalars(select(Village).where(
+            Village.admin1_id == province.id).order_by(Village.id)).all()
+        clerk = staff[(key, Role.CLERK)]
+        households = []
+        for i, (name, phone) in enumerate(HOUSEHOLDS[country]):
+            clock.freeze(now - timedelta(days=60))
+            households.append(household_ops.register_household(clerk, household_ops.
+                                                               HouseholdInput(
+                head_name=name, phone=phone, village_id=villages[i % len(villages)].id,
+                language="hy" if country == "AM" else "fa",
+                census={(now.year, Species.SHEEP): 60 + 10 * i, (now.year, Species.GOAT): 25,
+                        (now.year, Species.CATTLE): 4,
+                        (now.year - 1, Species.SHEEP): 55 + 10 * i})))
+        originals: list[Claim] = []
+        for n, (target, days, species, killed) in enumerate(plan):
+            household = households[n % len(households)]
+            claim = _drive(staff, key, household, target, now - timedelta(days=days),
+                           Species(species), killed, originals)
+            originals.append(claim)
+            counts[db.session.get(Claim, claim.id).state.value] += 1
+    return counts
+
+
+def _drive(staff, key, household, target, reported, species, killed, originals):  # noqa: ANN001, ANN202, C901
+    s = {role: staff[(key, role)] for role in (Role.CLERK, Role.SUPERVISOR, Role.VERIFIER,
+                                                Role.APPROVER, Role.FINANCE)}
+    second = staff[(key, "approver2")]
+    step = [reported]
+
+    def at(hours: float) -> None:
+        step[0] = step[0] + timedelta(hours=hours)
+        clock.freeze(min(step[0], datetime.now(UTC)))
+
+    clock.freeze(reported)
+    age = AgeClass.ADULT_FEMALE
+    claim, _pin = ops.register_report(s[Role.CLERK], household, ops.ReportInput(
+        occurred_on=(reported - timedelta(hours=14)).date(),
+        setting=Setting.NIGHT_CORRAL if killed > 1 else Setting.PASTURE,
+        lines=[ops.LossInput(species, age, killed, 0)], guard_present=killed == 1,
+        description="Demo report"))
+
+    def v() -> int:
+        return db.session.get(Claim, claim.id).version
+
+    if target == State.REPORTED:
+        return claim
+    if target == State.INELIGIBLE:
+        at(6)
+        ops.declare_ineligible(claim.id, s[Role.CLERK], v(), "The animals were not livestock")
+        return claim
+    if target == State.WITHDRAWN:
+        at(4)
+        ops.withdraw(claim.id, s[Role.CLERK], v(), "The herder found the animals alive")
+        return claim
+    if target == State.DUPLICATE:
+        at(3)
+        ops.mark_duplicate(claim.id, s[Role.CLERK], v(), "Reported twice by two relatives",
+                           originals[0].reference)
+        return claim
+    at(6)
+    ops.screen(claim.id, s[Role.CLERK], v())
+    if target == State.SCREENED:
+        return claim
+    if target == State.MORE_EVIDENCE_REQUESTED:
+        at(2)
+        ops.request_evidence(claim.id, s[Role.CLERK], v(), "Vet certificate for the injuries",
+                             clock.today() + timedelta(days=14))
+        return claim
+    at(10)
+    ops.assign_verifier(claim.id, s[Role.SUPERVISOR], v(), s[Role.VERIFIER].id)
+    if target == State.VERIFICATION_SCHEDULED:
+        return claim
+    at(20)
+    lines = db.session.get(Claim, claim.id).incident.lines
+    confidence = Confidence.POSSIBLE if target in {State.REJECTED, State.APPEALED} else \
+        Confidence.CONFIRMED
+    verification_ops.file_verification(claim.id, s[Role.VERIFIER], v(),
+                                       verification_ops.VerificationInput(
+        visited_on=clock.today(), signs=_signs(killed), predator=Predator.LEOPARD,
+        confidence=confidence, confirmed={ln.id: (ln.killed, ln.injured) for ln in lines},
+        notes="Demo verification"))
+    if target == State.VERIFIED:
+        return claim
+    at(24)
+    ops.assess(claim.id, s[Role.CLERK], v())
+    if target in {State.REJECTED, State.APPEALED}:
+        at(24)
+        ops.reject(claim.id, s[Role.APPROVER], v(), "Evidence too old to attribute to a leopard")
+        if target == State.APPEALED:
+            at(48)
+            ops.appeal(claim.id, s[Role.CLERK], v(), "The herder brings a neighbour's photos")
+        return claim
+    if target == State.ASSESSED:
+        return claim
+    at(24)
+    ops.approve(claim.id, s[Role.APPROVER], v())
+    if db.session.get(Claim, claim.id).state == State.ASSESSED:
+        at(2)
+        ops.approve(claim.id, second, v())
+    if target == State.APPROVED:
+        return claim
+    at(24)
+    batch = pay.create_batch(s[Role.FINANCE], [claim.id], PaymentMethod.BANK_TRANSFER)
+    if target == State.PAYMENT_SCHEDULED:
+        return claim
+    at(1)
+    pay.export_batch(s[Role.FINANCE], batch.id)
+    at(48)
+    pay.record_paid(s[Role.FINANCE], batch.items[0].id, f"BANK-{claim.id:06d}")
+    if target == State.PAID:
+        return claim
+    at(24)
+    ops.close(claim.id, s[Role.CLERK], v())
+    return claim
+
+
+def demo_totp_code() -> str:
+    """The current code of the demo authenticator key (handy for a local demo)."""
+    return pyotp.TOTP(DEMO_TOTP).now()

@@ -1,0 +1,22 @@
+"""The demo builds claims in every state through the real operations."""
+
+from sqlalchemy import select
+
+from conflict_app.auth.models import User
+from conflict_app.claims.models import Claim
+from conflict_app.claims.workflow import State
+from conflict_app.core.permissions import Role
+from conflict_app.demo import build
+from conflict_app.extensions import db
+
+
+def test_demo_has_every_state_and_role_and_runs_once(app):
+    lines = list(build())
+    assert any("DEMO ONLY" in line for line in lines)
+    states = set(db.session.scalars(select(Claim.state)))
+    assert states == set(State)
+    roles = {r for u in db.session.scalars(select(User)) for r in u.roles}
+    assert roles == set(Role)
+    before = db.session.scalar(select(Claim.id).order_by(Claim.id.desc()))
+    assert list(build()) == ["Demo data already present: nothing changed."]
+    assert db.session.scalar(select(Claim.id).order_by(Claim.id.desc())) == before
