@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from flask import url_for
 from sqlalchemy import String, select
 
+from conflict_app.core.money import CURRENCIES
 from conflict_app.extensions import db
 from conflict_app.i18n import LOCALES, catalogues, native_name
 from tests import helpers
@@ -26,15 +27,18 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self._skip = 0
 
+    # Machine strings (keys, codes) are not interface text.
+    SKIP = {"script", "style", "code", "svg"}
+
     def handle_starttag(self, tag, attrs):
-        if tag in {"script", "style"}:
+        if tag in self.SKIP:
             self._skip += 1
         for name, value in attrs:
             if name in {"alt", "title", "aria-label", "placeholder"} and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in {"script", "style"}:
+        if tag in self.SKIP:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -82,7 +86,9 @@ def _data_words() -> set[str]:
     for width in ("wide", "abbreviated"):
         words.update(get_month_names(width, locale="en").values())
         words.update(get_day_names(width, locale="en").values())
-    words.update({"AMD", "GEL", "USD", "EUR", "PM", "AM"})
+    words.update({"PM", "AM"})
+    words.update(CURRENCIES)  # ISO codes are the same in every language
+    words.update({"CSV", "XLSX", "GeoJSON", "JSON"})  # file format names
     for code in LOCALES:  # the language chooser names each language in its own script
         words.update(re.findall(r"[A-Za-z]{3,}", native_name(code)))
     return {w.lower() for w in words}
