@@ -25,7 +25,7 @@ from conflict_app import create_app
 from conflict_app.auth.models import User
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
-from conflict_app.extensions import db
+from conflict_app.extensions import db, limiter
 from conflict_app.geo.models import AdminArea, Country, Village
 from conflict_app.schemes.models import MarketPrice
 
@@ -99,6 +99,7 @@ def _transaction(request, app):
     empty the tables afterwards instead.
     """
     clock.freeze(None)
+    limiter.reset()  # rate-limit counters are per test, not per run
     if request.node.get_closest_marker("committed"):
         with app.app_context():
             yield
