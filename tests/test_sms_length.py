@@ -1,0 +1,34 @@
+"""Every text to herders fits two SMS segments in every language, with the longest values."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+
+from conflict_app.claims.workflow import HerderStep
+from conflict_app.i18n import LOCALES
+from conflict_app.status import notify
+from conflict_app.status.segments import segments
+
+WORST = {"ref": "AM-2026-000123", "hours": 48, "date": "31/12/2026",
+         "amount": "IRR 999,999,999,999", "payref": "X" * 20}
+
+
+def test_segment_counting():
+    assert segments("a" * 160) == 1 and segments("a" * 161) == 2
+    assert segments("€" * 80) == 1  # an extension character takes two septets
+    assert segments("ش" * 70) == 1 and segments("ش" * 71) == 2 and segments("ش" * 134) == 2
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_text_fits_two_segments(app, locale):
+    texts = [notify.render(kind, locale, **WORST)
+             for kind in ("received", "visit_planned", "approved", "rejected", "paid",
+                          "not_found")]
+    for step in HerderStep:
+        with force_locale(locale):
+            name, next_text = notify.step_text(step)
+        texts.append(notify.render("status", locale, ref=WORST["ref"], step=name,
+                                   next=next_text))
+    too_long = [(segments(t), t) for t in texts if segments(t) > 2]
+    assert too_long == []
