@@ -125,10 +125,31 @@ def test_a_claim_from_report_to_decision_through_the_pages(world, browser_for):
     assert act(browser_for(world.approver2), claim, "approve").status_code == 302
     assert state_of(claim) == State.APPROVED
 
-    # 8. The timeline shows every step with its actor.
+    # 8. Finance pays it: a batch, the payment file, the confirmation.
+    finance = browser_for(world.finance)
+    created = finance.post("/payments/batches", data={"claim_ids": [str(claim.id)],
+                                                      "method": "mobile_money"})
+    assert created.status_code == 302, created.get_data(as_text=True)[:1500]
+    batch_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
+    payment_file = finance.post(f"/payments/batches/{batch_id}/export")
+    assert payment_file.mimetype == "text/csv"
+    assert f"{claim.reference},Gohar Hakobyan,+37493555123,388125.00,AMD" in (
+        payment_file.get_data(as_text=True))
+    from conflict_app.payments.models import PaymentItem
+
+    item = db.session.scalars(select(PaymentItem).where(PaymentItem.batch_id == batch_id)).one()
+    paid = finance.post(f"/payments/batches/{batch_id}/items/{item.id}/paid",
+                        data={"reference": "MM-2026-4411"})
+    assert paid.status_code == 302
+    assert state_of(claim) == State.PAID
+    assert act(clerk, claim, "close").status_code == 302
+    assert state_of(claim) == State.CLOSED
+
+    # 9. The timeline shows every step with its actor.
     page = clerk.get(f"/claims/{claim.id}").get_data(as_text=True)
     for word in ("Registered", "Screen as eligible", "Assign verifier",
-                 "File verification report", "Assess", "First approval", "Approve"):
+                 "File verification report", "Assess", "First approval", "Approve",
+                 "Scheduled for payment", "Payment recorded", "Close"):
         assert word in page
     assert world.approver2.name in page
 

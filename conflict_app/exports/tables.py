@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 from openpyxl import Workbook
@@ -26,9 +27,14 @@ PAYMENT_COLUMNS = ("batch", "batch_state", "method", "claim_reference", "payee",
                    "amount", "currency", "item_state", "payment_reference", "recorded_at")
 
 
+_NUMBER = re.compile(r"^[+-]?[0-9][0-9 .]*$")
+
+
 def safe(value: object) -> object:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them (a phone
+    number or a signed amount stays as it is)."""
+    if (isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}
+            and not _NUMBER.match(value)):
         return "'" + value
     return value
 

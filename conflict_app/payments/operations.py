@@ -22,6 +22,7 @@ from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
+from conflict_app.exports.tables import safe
 from conflict_app.extensions import db
 from conflict_app.payments.models import (
     BatchState,
@@ -118,16 +119,10 @@ def payment_file(batch: PaymentBatch) -> str:
     writer.writerow(CSV_COLUMNS)
     for item in batch.live_items():
         household = item.claim.household
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([safe(v) for v in (
             batch.reference, item.id, item.claim.reference, household.head_name,
             household.phone or "", str(item.amount), item.currency, batch.method.value)])
     return out.getvalue()
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
 
 
 def export_batch(actor: User, batch_id: int) -> str:
