@@ -30,6 +30,12 @@ def test_page_cli_and_json_give_the_same_numbers(app, world, browser_for, landsc
     analyst = browser_for(world.analyst)
     from_api = analyst.get("/analytics/effectiveness.json").get_json()
     assert from_cli == from_api
+    from conflict_app.api import tokens
+
+    _token, secret = tokens.issue(world.analyst, "analytics")
+    from_api_v1 = app.test_client().get("/api/v1/analytics/effectiveness",
+                                        headers={"Authorization": f"Bearer {secret}"})
+    assert from_api_v1.get_json() == from_cli
     corral = {row["design"]: row for row in from_cli if row["measure"] == "corral"}
     assert set(corral) == {"baci", "control_impact", "before_after"}
     baci = corral["baci"]

@@ -58,3 +58,11 @@ def test_clerks_sign_in_without_a_second_factor(app, world):
     browser = Browser(app.test_client())
     response = browser.login(world.clerk)
     assert response.status_code == 302 and response.headers["Location"].endswith("/queue")
+
+
+def test_signed_in_sessions_expire(app, world):
+    browser = Browser(app.test_client())
+    response = browser.login(world.clerk)
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert app.permanent_session_lifetime.total_seconds() == 8 * 3600
