@@ -191,3 +191,20 @@ def test_queue_puts_overdue_first_and_highlights_it(world, browser_for):
     page = browser_for(world.clerk).get("/queue").get_data(as_text=True)
     assert page.index(old.reference) < page.index(fresh.reference)
     assert 'class="overdue"' in page
+
+
+def test_queue_pages_follow_each_other_without_gaps(app, world, browser_for):
+    hh = helpers.household(world)
+    made = set()
+    for i in range(30):
+        clock.freeze(clock.now() + timedelta(minutes=1))
+        claim, _ = helpers.report(world, hh=hh, killed=1 + i % 3)
+        made.add(claim.reference)
+    clerk = browser_for(world.clerk)
+    seen, url = [], "/queue?role=clerk"
+    while url:
+        page = clerk.get(url).get_data(as_text=True)
+        seen += re.findall(r"<bdi>(AM-\d{4}-\d{6})</bdi>", page)
+        more = re.search(r'href="(/queue\?[^"]+)">More', page)
+        url = more.group(1).replace("&amp;", "&") if more else None
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))

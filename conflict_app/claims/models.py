@@ -117,7 +117,13 @@ class Claim(db.Model):
     __tablename__ = "claim"
     __table_args__ = (
         Index("ix_claim_queue", "state", "due_at", "id"),
-        Index("ix_claim_scope", "country_code", "admin1_id", "admin2_id", "state"),
+        # Queues list several states in due order within a jurisdiction: walking one of
+        # these indexes in order stops after a page, whatever the size of the table.
+        Index("ix_claim_due", "due_at", "id"),
+        Index("ix_claim_country_due", "country_code", "due_at", "id"),
+        Index("ix_claim_province_due", "admin1_id", "due_at", "id"),
+        Index("ix_claim_district_due", "admin2_id", "due_at", "id"),
+
         Index("ix_claim_verifier", "verifier_id", "state"),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_self"),
     )

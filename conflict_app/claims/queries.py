@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, tuple_
 
 from conflict_app.auth.models import User, users_with_role
 from conflict_app.claims.models import Claim, DuplicateFlag, Evidence
 from conflict_app.claims.workflow import QUEUES, State
 from conflict_app.core import audit
 from conflict_app.core.permissions import Role, scope
+from conflict_app.core.types import UTCDateTime
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household
 from conflict_app.schemes.models import Assessment
@@ -24,7 +25,9 @@ def queue(user: User, role: Role, after: tuple[datetime, int] | None, limit: int
         query = query.where(Claim.verifier_id == user.id)
     if after is not None:
         due, last_id = after
-        query = query.where(or_(Claim.due_at > due, and_(Claim.due_at == due, Claim.id > last_id)))
+        # A row-value comparison lets the index seek straight to the page.
+        query = query.where(tuple_(Claim.due_at, Claim.id) > tuple_(
+            literal(due, UTCDateTime()), literal(last_id)))
     query = query.order_by(Claim.due_at, Claim.id).limit(limit)
     return list(db.session.scalars(query))
 

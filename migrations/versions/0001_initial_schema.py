@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 02:45:13.395912
+Create Date: 2026-11-24 03:19:13.094277
 
 """
 from alembic import op
@@ -345,10 +345,13 @@ def upgrade():
     sa.UniqueConstraint('reference', name=op.f('uq_claim_reference'))
     )
     with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index('ix_claim_country_due', ['country_code', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_claim_district_due', ['admin2_id', 'due_at', 'id'], unique=False)
+        batch_op.create_index('ix_claim_due', ['due_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index('ix_claim_province_due', ['admin1_id', 'due_at', 'id'], unique=False)
         batch_op.create_index('ix_claim_queue', ['state', 'due_at', 'id'], unique=False)
-        batch_op.create_index('ix_claim_scope', ['country_code', 'admin1_id', 'admin2_id', 'state'], unique=False)
         batch_op.create_index('ix_claim_verifier', ['verifier_id', 'state'], unique=False)
 
     op.create_table('loss_line',
@@ -571,10 +574,13 @@ def downgrade():
     op.drop_table('loss_line')
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.drop_index('ix_claim_verifier')
-        batch_op.drop_index('ix_claim_scope')
         batch_op.drop_index('ix_claim_queue')
+        batch_op.drop_index('ix_claim_province_due')
         batch_op.drop_index(batch_op.f('ix_claim_incident_id'))
         batch_op.drop_index(batch_op.f('ix_claim_household_id'))
+        batch_op.drop_index('ix_claim_due')
+        batch_op.drop_index('ix_claim_district_due')
+        batch_op.drop_index('ix_claim_country_due')
 
     op.drop_table('claim')
     with op.batch_alter_table('measure', schema=None) as batch_op:
