@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth.views import admin_bp, auth_bp
     from conflict_app.claims.views import bp as claims_bp
+    from conflict_app.documents.views import bp as documents_bp
     from conflict_app.exports.views import bp as exports_bp
     from conflict_app.herders.views import bp as herders_bp
     from conflict_app.payments.views import bp as payments_bp
@@ -155,7 +156,8 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.verification.views import bp as verification_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
-                      schemes_bp, payments_bp, analytics_bp, api_bp, exports_bp):
+                      schemes_bp, payments_bp, analytics_bp, api_bp, exports_bp,
+                      documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -41,6 +41,23 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"{len(errors)} error(s): nothing was imported")
         click.echo(f"{count} aggregate rows from {source}")
 
+    @app.cli.group("documents")
+    def documents_group() -> None:
+        """PDF documents: receipts, decision letters, vouchers, batch lists."""
+
+    @documents_group.command("samples")
+    @click.argument("outdir", type=click.Path(file_okay=False, writable=True))
+    def documents_samples(outdir: str) -> None:
+        """Render every document kind in every locale from synthetic data into OUTDIR."""
+        from conflict_app.documents.fonts import MissingFont
+        from conflict_app.documents.render import samples
+
+        try:
+            written = samples(outdir)
+        except MissingFont as err:
+            raise click.ClickException(str(err)) from err
+        click.echo(f"{len(written)} documents written to {outdir}")
+
     @app.cli.group("translate")
     def translate() -> None:
         """Catalogues for translators: extract, update, compile, check."""

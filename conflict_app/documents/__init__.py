@@ -1,0 +1,1 @@
+"""PDF documents (ReportLab): receipts, decision letters, payment vouchers, batch lists."""

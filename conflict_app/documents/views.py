@@ -1,0 +1,109 @@
+"""PDF downloads: the herder's receipt and decision letter (in the herder's language), the
+payment voucher, the batch list and the batch's vouchers (in the user's language)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, send_file, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from conflict_app.claims.views import load_claim
+from conflict_app.core.permissions import Role, covers
+from conflict_app.core.web import roles_required
+from conflict_app.documents import render
+from conflict_app.documents.fonts import MissingFont
+from conflict_app.extensions import db
+from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+CLAIM_DOCUMENT_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.APPROVER)
+
+
+def _pdf(draw: Callable, data: object, locale: str, filename: str):  # noqa: ANN202
+    # ReportLab assembles the file in memory when it saves anyway; a batch of 1,000
+    # vouchers is under 2 MB.
+    out = io.BytesIO()
+    try:
+        draw(data, locale, out)
+    except MissingFont as err:
+        # The server lacks a font package: say which in the log, not a 500 to the user.
+        current_app.logger.error("PDF not rendered: %s", err)
+        abort(503)
+    out.seek(0)
+    response = send_file(out, mimetype="application/pdf", as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"  # personal data
+    return response
+
+
+def _user_locale() -> str:
+    return str(get_locale())
+
+
+@bp.route("/claims/<int:claim_id>/receipt.pdf")
+@roles_required(*CLAIM_DOCUMENT_ROLES)
+def receipt(claim_id: int):
+    claim = load_claim(claim_id)
+    pin = None
+    pending = session.get("receipt") or {}
+    if pending.get("claim_id") == claim.id and pending.get("pin"):
+        # A PIN just issued is printed once, like the receipt page shows it once.
+        pin = pending["pin"]
+        session.pop("receipt", None)
+    data = render.receipt_data(claim, pin=pin)
+    return _pdf(render.render_receipt, data, render.herder_locale(claim.household),
+                render.safe_filename("receipt", data.reference))
+
+
+@bp.route("/claims/<int:claim_id>/decision.pdf")
+@roles_required(*CLAIM_DOCUMENT_ROLES)
+def decision(claim_id: int):
+    claim = load_claim(claim_id)
+    if render.decision_outcome(claim) is None:
+        abort(404)
+    data = render.decision_data(claim)
+    return _pdf(render.render_decision, data, render.herder_locale(claim.household),
+                render.safe_filename("decision", data.reference))
+
+
+def _batch(batch_id: int) -> PaymentBatch:
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None or not covers(current_user, batch):
+        abort(404)
+    return batch
+
+
+@bp.route("/payments/items/<int:item_id>/voucher.pdf")
+@roles_required(Role.FINANCE)
+def voucher(item_id: int):
+    item = db.session.get(PaymentItem, item_id)
+    if item is None or item.state == ItemState.REMOVED:
+        abort(404)
+    _batch(item.batch_id)
+    if not covers(current_user, item.claim):
+        abort(404)
+    data = render.voucher_data(item)
+    return _pdf(render.render_voucher, data, _user_locale(),
+                render.safe_filename("voucher", data.batch_reference, str(data.item_id)))
+
+
+@bp.route("/payments/batches/<int:batch_id>/list.pdf")
+@roles_required(Role.FINANCE)
+def batch_list(batch_id: int):
+    batch = _batch(batch_id)
+    data = render.batch_data(batch)
+    return _pdf(render.render_batch, data, _user_locale(),
+                render.safe_filename("batch", data.reference))
+
+
+@bp.route("/payments/batches/<int:batch_id>/vouchers.pdf")
+@roles_required(Role.FINANCE)
+def batch_vouchers(batch_id: int):
+    batch = _batch(batch_id)
+    data = render.batch_data(batch)
+    return _pdf(render.render_vouchers, data, _user_locale(),
+                render.safe_filename("vouchers", data.reference))
