@@ -65,7 +65,7 @@ def document() -> dict:
                         {"name": "state", "in": "query", "schema": {
                             "type": "string", "enum": [st.value for st in State]}},
                         {"name": "cursor", "in": "query", "schema": {
-                            "type": "string", "pattern": "^[0-9]{1,12}$"}},
+                            "type": "string", "pattern": "^[1-9][0-9]{0,8}$"}},
                         {"name": "limit", "in": "query",
                          "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
                     ],

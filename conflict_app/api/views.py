@@ -207,6 +207,8 @@ def list_claims():
         limit = min(max(int(request.args.get("limit", PAGE)), 1), 200)
     except ValueError as exc:
         raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
+    if after is not None and not 0 < after <= schemas.MAX_ID:
+        raise ApiError(400, "Bad query", "cursor is out of range.")
     from conflict_app.claims.workflow import State
 
     if state and state not in {s.value for s in State}:
