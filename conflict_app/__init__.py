@@ -152,11 +152,12 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.herders.views import bp as herders_bp
     from conflict_app.payments.views import bp as payments_bp
     from conflict_app.schemes.views import bp as schemes_bp
+    from conflict_app.schemes.views import scheme_bp
     from conflict_app.status.views import bp as status_bp
     from conflict_app.verification.views import bp as verification_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
-                      schemes_bp, payments_bp, analytics_bp, api_bp, exports_bp,
+                      schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
                       documents_bp):
         app.register_blueprint(blueprint)
 
@@ -274,8 +275,11 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_templates(app: Flask) -> None:
     from conflict_app.i18n import template_helpers
     from conflict_app.i18n.labels import label
+    from conflict_app.schemes import explain
 
     app.jinja_env.globals.update(template_helpers())
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["explain"] = explain.sentences
+    app.jinja_env.globals["rule_label"] = explain.rule_label
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
     app.jinja_env.add_extension("jinja2.ext.do")

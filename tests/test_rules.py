@@ -9,7 +9,7 @@ from conflict_app.claims import duplicates, workflow
 from conflict_app.claims.workflow import Action, Role, State
 from conflict_app.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from conflict_app.core.money import Money
-from conflict_app.schemes import valuation
+from conflict_app.schemes import rules
 from conflict_app.verification.checklist import (
     BiteLocation,
     CameraTrap,
@@ -95,42 +95,41 @@ def test_checklist_suggests_a_level(kw, predator, confidence):
     assert result.reasons
 
 
-def valuer():
-    return valuation.MarketShareValuer(
-        share_of_value=Decimal("0.75"), injured_share=Decimal("0.25"),
-        rate_by_confidence={"confirmed": Decimal(1), "probable": Decimal("0.75")},
-        eligible_predators=frozenset({"leopard"}),
-    )
+CORE = {"share_of_value": Decimal("0.75"), "injured_share": Decimal("0.25"),
+        "rate_confirmed": Decimal(1), "rate_probable": Decimal("0.75"),
+        "rate_possible": Decimal(0), "predators": ("leopard",),
+        "corral_modifier": Decimal(1), "normal_loss_adult": Decimal(0),
+        "normal_loss_young": Decimal(0)}
 
 
 def case(confidence="confirmed", predator="leopard", killed=3, injured=1):
-    return valuation.Case(
+    return rules.Facts(
         currency="AMD", predator=predator, confidence=confidence,
-        losses=[valuation.Loss(1, "sheep", "adult_female", killed, injured)],
+        losses=[rules.Loss(1, "sheep", "adult_female", killed, injured)],
         prices={("sheep", "adult_female"): Money(Decimal("60000"), "AMD")},
     )
 
 
 def test_valuation_is_itemised_price_share_rate():
-    result = valuer().value(case())
-    killed, injured = result.items
+    result = rules.compensate(CORE, case(), "core")
+    killed, injured = result.lines
     assert killed.amount == Money(Decimal("135000"), "AMD")  # 3 × 60000 × 0.75 × 1
     assert injured.amount == Money(Decimal("11250"), "AMD")  # 1 × 60000 × 0.75 × 0.25
     assert result.total == Money(Decimal("146250"), "AMD")
 
 
 def test_probable_pays_the_probable_rate_and_wolves_pay_nothing():
-    assert valuer().value(case("probable")).total == Money(Decimal("109687.50"), "AMD")
-    wolf = valuer().value(case(predator="wolf"))
+    assert rules.compensate(CORE, case("probable"), "core").total == Money(
+        Decimal("109687.50"), "AMD")
+    wolf = rules.compensate(CORE, case(predator="wolf"), "core")
     assert wolf.total == Money(Decimal("0"), "AMD")
-    assert wolf.items[0].note == "predator not covered"
+    assert wolf.lines[0].note == "predator not covered"
 
 
 def test_missing_price_is_a_clear_error():
-    bad = valuation.Case("AMD", "leopard", "confirmed",
-                         [valuation.Loss(1, "camel", "young", 1, 0)], {})
+    bad = rules.Facts("AMD", "leopard", "confirmed", [rules.Loss(1, "camel", "young", 1, 0)])
     with pytest.raises(InvalidInput, match="No market price"):
-        valuer().value(bad)
+        rules.compensate(CORE, bad, "core")
 
 
 def test_money_refuses_floats_and_mixed_currencies():

@@ -152,6 +152,14 @@ class Claim(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_reason: Mapped[str | None] = mapped_column(Text)
     amount_approved: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    # The scheme the claim runs under (none: the core market-share rule of the config).
+    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("scheme.id"), index=True)
+    # Approved but beyond the scheme's remaining budget, queued until budget is added.
+    budget_hold: Mapped[bool] = mapped_column(default=False)
+    # Audit sampling: a second review is needed before the claim can be paid.
+    review_required: Mapped[bool] = mapped_column(default=False)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -162,6 +170,8 @@ class Claim(db.Model):
     incident: Mapped[Incident] = relationship(lazy="joined")
     household = relationship("Household", lazy="joined")
     verifier = relationship("User", foreign_keys=[verifier_id])
+    scheme = relationship("Scheme", lazy="joined")
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     duplicate_of: Mapped[Claim | None] = relationship(remote_side=[id])
     approvals: Mapped[list[Approval]] = relationship(
         back_populates="claim", order_by="Approval.id", cascade="all, delete-orphan"

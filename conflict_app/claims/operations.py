@@ -33,14 +33,14 @@ from conflict_app.claims.models import (
 from conflict_app.claims.workflow import Action, Need, State
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
-from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import HerdCensus, Household, Species
-from conflict_app.schemes import valuation
-from conflict_app.schemes.models import Assessment, AssessmentLine, MarketPrice
+from conflict_app.schemes import engine
+from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes.models import Assessment, AssessmentLine
 from conflict_app.status import notify
 
 
@@ -52,16 +52,6 @@ def deadlines() -> workflow.Deadlines:
         verification=timedelta(hours=cfg["VERIFICATION_WITHIN_HOURS"]),
         decision=timedelta(days=cfg["DECISION_WITHIN_DAYS"]),
         appeal=timedelta(days=cfg["APPEAL_WITHIN_DAYS"]),
-    )
-
-
-def core_valuer() -> valuation.Valuer:
-    cfg = current_app.config
-    return valuation.MarketShareValuer(
-        share_of_value=cfg["SHARE_OF_VALUE"],
-        injured_share=cfg["INJURED_SHARE"],
-        rate_by_confidence=cfg["RATE_BY_CONFIDENCE"],
-        eligible_predators=frozenset(cfg["ELIGIBLE_PREDATORS"]),
     )
 
 
@@ -178,6 +168,8 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
         ],
     )
     country = db.session.get(Country, village.country_code)
+    scheme = engine.scheme_for(village.country_code, village.admin1_id, household.id,
+                               report.occurred_on)
     pin = new_pin()
     claim = Claim(
         incident=incident,
@@ -186,7 +178,8 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
         country_code=village.country_code,
         admin1_id=village.admin1_id,
         admin2_id=village.admin2_id,
-        currency=country.currency,
+        currency=scheme.currency if scheme else country.currency,
+        scheme_id=scheme.id if scheme else None,
         channel=channel,
         reported_at=now,
         late_report=late,
@@ -525,63 +518,40 @@ def latest_assessment(claim_id: int) -> Assessment | None:
     ).first()
 
 
-def prices_on(country_code: str, on: date) -> dict[tuple[str, str], Money]:
-    """The market price table in force on a date: the newest row per species and class."""
-    rows = db.session.scalars(
-        select(MarketPrice)
-        .where(MarketPrice.country_code == country_code, MarketPrice.valid_from <= on)
-        .order_by(MarketPrice.valid_from)
-    ).all()
-    return {(r.species.value, r.age_class.value): r.money for r in rows}
-
-
-def assess(claim_id: int, actor: User, version: int | None,
-           valuer: valuation.Valuer | None = None) -> Assessment:
-    """Value the verified losses and store the itemised assessment."""
+def assess(claim_id: int, actor: User, version: int | None) -> Assessment:
+    """Value the verified losses under the claim's scheme and store the itemised,
+    explained assessment with the rule version that produced it."""
     with unit_of_work():
         claim = lock_claim(claim_id, version)
         report = latest_report(claim.id)
         if report is None:
             raise InvalidInput(N_("The claim has no verification report yet."))
-        case = valuation.Case(
-            currency=claim.currency,
-            predator=report.predator.value,
-            confidence=report.confidence.value,
-            losses=[
-                valuation.Loss(
-                    line_id=vl.loss_line_id,
-                    species=vl.loss_line.species.value,
-                    age_class=vl.loss_line.age_class.value,
-                    killed=vl.confirmed_killed,
-                    injured=vl.confirmed_injured,
-                )
-                for vl in report.lines
-            ],
-            prices=prices_on(claim.country_code, claim.incident.occurred_on),
-        )
-        result = (valuer or core_valuer()).value(case)
+        result, rule_version = engine.value(claim, report)
         assessment = Assessment(
             claim_id=claim.id,
             rule=result.rule,
-            predator=case.predator,
-            confidence=case.confidence,
+            rule_version_id=rule_version.id if rule_version else None,
+            predator=report.predator.value,
+            confidence=report.confidence.value,
             total=result.total.amount,
             currency=result.currency,
+            interim=result.interim.amount if result.interim else None,
+            steps=[step.as_json() for step in result.steps],
             created_by_id=actor.id,
             lines=[
                 AssessmentLine(
-                    loss_line_id=item.line_id,
-                    species=item.species,
-                    age_class=item.age_class,
-                    kind=item.kind,
-                    heads=item.heads,
-                    unit_value=item.unit_value.amount,
-                    share=item.share,
-                    rate=item.rate,
-                    amount=item.amount.amount,
-                    note=item.note,
+                    loss_line_id=line.line_id,
+                    species=line.species,
+                    age_class=line.age_class,
+                    kind=line.kind,
+                    heads=line.heads,
+                    unit_value=line.unit_value.amount,
+                    share=line.share.quantize(Decimal("0.0001")),
+                    rate=line.rate.quantize(Decimal("0.0001")),
+                    amount=line.amount.amount,
+                    note=line.note,
                 )
-                for item in result.items
+                for line in result.lines
             ],
         )
         db.session.add(assessment)
@@ -611,6 +581,12 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
         if assessment.total <= 0:
             raise InvalidInput(N_("The assessed amount is zero: reject the claim with a "
                                   "reason instead."))
+        scheme = claim.scheme
+        if scheme is not None:
+            scheme = scheme_ops.lock_scheme(scheme.id)  # serialises approvals against budget
+            if scheme.closed:
+                raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no "
+                                      "longer be valued or approved."), scheme=scheme.code)
         approvers = {a.approver_id for a in claim.approvals if a.assessment_id == assessment.id}
         if actor.id in approvers:
             raise PermissionDenied(N_("You have already approved this claim; a different "
@@ -626,12 +602,42 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
                          changes={"amount": assessment.total, "approvals": 1,
                                   "needed": needed})
             return claim
+        hold = review = False
+        if scheme is not None:
+            hold = not scheme_ops.check_budget(scheme, assessment.total_money)
+            review = scheme_ops.sampled_for_review(scheme, assessment.total)
         fire(claim, Action.APPROVE, actor, reason=note,
              changes={"amount": assessment.total, "currency": assessment.currency,
-                      "approvals": len(approvers) + 1})
+                      "approvals": len(approvers) + 1, "budget_hold": hold,
+                      "second_review": review})
+        claim.budget_hold = hold
+        claim.review_required = review
         claim.amount_approved = assessment.total
         claim.decided_at = clock.now()
         claim.decision_reason = None
+    return claim
+
+
+def second_review(claim_id: int, actor: User, version: int | None,
+                  note: str | None = None) -> Claim:
+    """Audit sampling: someone other than the approvers and the verifier confirms the
+    approved amount before it can be paid."""
+    with unit_of_work():
+        claim = lock_claim(claim_id, version)
+        _authorise(actor, claim)
+        if not actor.has_role(Role.APPROVER, Role.SUPERVISOR):
+            raise PermissionDenied(N_("Your role may not do this."))
+        if not claim.review_required or claim.reviewed_at is not None:
+            raise InvalidInput(N_("This claim does not wait for a second review."))
+        if any(a.approver_id == actor.id for a in claim.approvals):
+            raise PermissionDenied(N_("You approved this claim; someone else must review "
+                                      "it."))
+        _not_the_verifier(actor, claim)
+        claim.reviewed_by_id = actor.id
+        claim.reviewed_at = clock.now()
+        audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                     action="second_review", reason=(note or "").strip() or None,
+                     changes={"amount": claim.amount_approved})
     return claim
 
 

@@ -343,6 +343,26 @@ def clear_flag(claim_id: int, flag_id: int):
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
 
+@bp.route("/claims/<int:claim_id>/second-review", methods=["POST"])
+@roles_required(Role.APPROVER, Role.SUPERVISOR)
+def second_review(claim_id: int):
+    """Audit sampling: confirm a sampled approval before it can be paid."""
+    claim = load_claim(claim_id)
+    form = ActionForm(prefix="second_review")
+    if not form.validate_on_submit():
+        flash(_("Someone else changed this record at the same time. Nothing was saved; "
+                "please look at it again."), "error")
+        return redirect(url_for("claims.detail", claim_id=claim.id))
+    try:
+        operations.second_review(claim.id, current_user, form.version_number(),
+                                 form.reason.data)
+    except DomainError as err:
+        flash(err.translated(), "error")
+    else:
+        flash(_("Second review recorded: the claim can be paid."), "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
 @bp.route("/claims/<int:claim_id>/evidence/<int:evidence_id>")
 def evidence(claim_id: int, evidence_id: int):
     """Serve the re-encoded photo to users who may see the claim, never cached publicly."""

@@ -310,6 +310,34 @@ LABELS: dict[str, dict[str, object]] = {
         "longitude": _l("longitude"),
         "protected_area": _l("protected area"),
     },
+    "scheme_kind": {
+        "compensation": _l("Compensation"),
+        "insurance": _l("Community livestock insurance"),
+        "incentive": _l("Conservation incentives"),
+    },
+    "presence": {
+        "occasional": _l("Occasional presence"),
+        "regular": _l("Regular presence"),
+        "reproduction": _l("Reproduction (cubs)"),
+    },
+    "incentive_state": {
+        "approved": _l("To be paid"),
+        "withheld": _l("Withheld"),
+        "paid": _l("Paid"),
+    },
+    "withholding_state": {
+        "active": _l("Active"),
+        "lifted": _l("Lifted on appeal"),
+        "released": _l("Released at the end of the cycle"),
+    },
+    "incentive_kind": {
+        "performance": _l("Performance payment"),
+        "adoption": _l("Adoption payment"),
+    },
+    "over_budget": {
+        "refuse": _l("is refused"),
+        "queue": _l("waits until budget is added"),
+    },
     "note": {
         "predator not covered": _l("predator not covered"),
         "confidence level pays nothing": _l("confidence level pays nothing"),

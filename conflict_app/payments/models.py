@@ -44,6 +44,7 @@ class PaymentBatch(db.Model):
     admin1_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
     admin2_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
     currency: Mapped[str] = mapped_column(String(3))
+    scheme_id: Mapped[int | None] = mapped_column(ForeignKey("scheme.id"))
     method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod, "payment_method"))
     state: Mapped[BatchState] = mapped_column(enum_column(BatchState, "batch_state"))
     version: Mapped[int] = mapped_column(default=1)
@@ -86,6 +87,8 @@ class PaymentItem(db.Model):
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"), index=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
     amount: Mapped[Decimal] = mapped_column(MONEY)
+    # Interest for late payment included in ``amount`` (scheme rule ``late_interest``).
+    interest: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[ItemState] = mapped_column(enum_column(ItemState, "payment_item_state"))
     payment_reference: Mapped[str | None] = mapped_column(String(80))

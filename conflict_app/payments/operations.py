@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,7 @@ from conflict_app.claims.models import Approval, Claim
 from conflict_app.claims.workflow import Action, State
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.exports.tables import safe
@@ -31,6 +33,10 @@ from conflict_app.payments.models import (
     PaymentItem,
     PaymentMethod,
 )
+from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes import rules
+from conflict_app.schemes.models import SettlementItem
+from conflict_app.schemes.params import SchemeKind
 
 CSV_COLUMNS = ("batch", "item", "claim_reference", "payee_name", "phone", "amount", "currency",
                "method")
@@ -74,7 +80,7 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
                              created_by_id=actor.id, created_at=clock.now())
         db.session.add(batch)
         db.session.flush()
-        currencies = set()
+        currencies, schemes = set(), set()
         for claim_id in ids:
             claim = claim_ops.lock_claim(claim_id)
             if not covers(actor, claim):
@@ -84,15 +90,27 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
                 raise InvalidInput(N_("Claim %(reference)s is not approved for payment."),
                                    field="claim_ids", reference=claim.reference)
             _not_the_approver(actor, claim)
+            if claim.budget_hold:
+                raise InvalidInput(N_("Claim %(reference)s waits for budget."),
+                                   field="claim_ids", reference=claim.reference)
+            if claim.review_required and claim.reviewed_at is None:
+                raise InvalidInput(N_("Claim %(reference)s waits for its second review."),
+                                   field="claim_ids", reference=claim.reference)
+            amount, interest = payable(claim)
             currencies.add(claim.currency)
+            schemes.add(claim.scheme_id)
             claim_ops.fire(claim, Action.SCHEDULE_PAYMENT, actor,
-                           changes={"batch": batch.id})
+                           changes={"batch": batch.id, "amount": amount,
+                                    "interest": interest})
             db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id,
-                                       amount=claim.amount_approved, currency=claim.currency,
-                                       state=ItemState.PENDING))
+                                       amount=amount, interest=interest,
+                                       currency=claim.currency, state=ItemState.PENDING))
         if len(currencies) != 1:
             raise InvalidInput(N_("A batch pays one currency: %(currencies)s were chosen."),
                                field="claim_ids", currencies=", ".join(sorted(currencies)))
+        if len(schemes) != 1:
+            raise InvalidInput(N_("A batch pays claims of one scheme."), field="claim_ids")
+        batch.scheme_id = schemes.pop()
         batch.currency = currencies.pop()
         batch.reference = f"PAY-{country}-{clock.now().year}-{batch.id:05d}"
         audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
@@ -100,6 +118,33 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
                      changes={"reference": batch.reference, "claims": len(ids),
                               "method": method.value, "currency": batch.currency})
     return batch
+
+
+def payable(claim: Claim) -> tuple[Decimal, Decimal]:
+    """What a claim is paid now: the approved amount (an insurance claim: its settled
+    share of the pool) plus interest when the scheme's payment period has passed."""
+    scheme = claim.scheme
+    if scheme is None:
+        return claim.amount_approved, Decimal(0)
+    if scheme.kind is SchemeKind.INSURANCE:
+        item = db.session.scalar(select(SettlementItem).where(
+            SettlementItem.claim_id == claim.id))
+        if item is None:
+            raise InvalidInput(N_("Claim %(reference)s waits for the settlement of its "
+                                  "insurance period."), field="claim_ids",
+                               reference=claim.reference)
+        if item.payable <= 0:
+            raise InvalidInput(N_("Claim %(reference)s was settled at nothing: the pool was "
+                                  "empty."), field="claim_ids", reference=claim.reference)
+        return item.payable, Decimal(0)
+    assessment = claim_ops.latest_assessment(claim.id)
+    version = assessment.rule_version if assessment else None
+    if version is None or claim.decided_at is None:
+        return claim.amount_approved, Decimal(0)
+    interest = rules.late_interest(scheme_ops.rules_of(version),
+                                   Money(claim.amount_approved, claim.currency),
+                                   claim.decided_at.date(), clock.today())
+    return claim.amount_approved + interest.amount, interest.amount
 
 
 def load_batch(actor: User, batch_id: int, lock: bool = False) -> PaymentBatch:
@@ -157,38 +202,61 @@ def _close_if_done(batch: PaymentBatch) -> None:
         batch.state = BatchState.CLOSED
 
 
-def record_paid(actor: User, item_id: int, reference: str,
-                idempotency_key: str | None = None) -> PaymentItem:
-    """Confirm one payment. Replaying the same confirmation returns it unchanged."""
-    _finance(actor)
+def _check_reference(reference: str) -> str:
     reference = (reference or "").strip()
     if not reference or len(reference) > 80:
         raise InvalidInput(N_("Enter the payment reference (up to 80 characters)."),
                            field="reference")
+    return reference
+
+
+def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | None) -> None:
+    if item.state == ItemState.PAID and item.payment_reference == reference:
+        return  # the same confirmation sent twice: nothing to do
+    if item.state != ItemState.PENDING:
+        raise InvalidInput(N_("This item was already paid or failed."))
+    if item.batch.state != BatchState.EXPORTED:
+        raise InvalidInput(N_("Export the payment file before recording payments."))
+    claim = claim_ops.lock_claim(item.claim_id)
+    _not_the_approver(actor, claim)
+    now = clock.now()
+    item.state = ItemState.PAID
+    item.payment_reference = reference
+    item.recorded_by_id = actor.id
+    item.recorded_at = now
+    claim_ops.fire(claim, Action.RECORD_PAYMENT, actor,
+                   changes={"payment_reference": reference, "amount": item.amount,
+                            "idempotency_key": idempotency_key})
+    claim.paid_at = now
+    _close_if_done(item.batch)
+
+
+def record_paid(actor: User, item_id: int, reference: str,
+                idempotency_key: str | None = None) -> PaymentItem:
+    """Confirm one payment. Replaying the same confirmation returns it unchanged."""
+    _finance(actor)
+    reference = _check_reference(reference)
     try:
         with unit_of_work():
             item = _lock_item(actor, item_id)
-            if item.state == ItemState.PAID and item.payment_reference == reference:
-                return item  # the same confirmation sent twice: nothing to do
-            if item.state != ItemState.PENDING:
-                raise InvalidInput(N_("This item was already paid or failed."))
-            if item.batch.state != BatchState.EXPORTED:
-                raise InvalidInput(N_("Export the payment file before recording payments."))
-            claim = claim_ops.lock_claim(item.claim_id)
-            _not_the_approver(actor, claim)
-            now = clock.now()
-            item.state = ItemState.PAID
-            item.payment_reference = reference
-            item.recorded_by_id = actor.id
-            item.recorded_at = now
-            claim_ops.fire(claim, Action.RECORD_PAYMENT, actor,
-                           changes={"payment_reference": reference,
-                                    "idempotency_key": idempotency_key})
-            claim.paid_at = now
-            _close_if_done(item.batch)
+            _pay(actor, item, reference, idempotency_key)
     except IntegrityError as exc:
         raise InvalidInput(N_("This item was already paid or failed.")) from exc
     return item
+
+
+def _fail(actor: User, item: PaymentItem, reason: str) -> None:
+    if item.state != ItemState.PENDING:
+        raise InvalidInput(N_("This item was already paid or failed."))
+    if item.batch.state != BatchState.EXPORTED:
+        raise InvalidInput(N_("Export the payment file before recording results."))
+    claim = claim_ops.lock_claim(item.claim_id)
+    item.state = ItemState.FAILED
+    item.failure_reason = reason.strip()
+    item.recorded_by_id = actor.id
+    item.recorded_at = clock.now()
+    claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
+    _close_if_done(item.batch)
 
 
 def record_failed(actor: User, item_id: int, reason: str) -> PaymentItem:
@@ -198,18 +266,62 @@ def record_failed(actor: User, item_id: int, reason: str) -> PaymentItem:
         raise InvalidInput(N_("Give a reason."), field="reason")
     with unit_of_work():
         item = _lock_item(actor, item_id)
-        if item.state != ItemState.PENDING:
-            raise InvalidInput(N_("This item was already paid or failed."))
-        if item.batch.state != BatchState.EXPORTED:
-            raise InvalidInput(N_("Export the payment file before recording results."))
-        claim = claim_ops.lock_claim(item.claim_id)
-        item.state = ItemState.FAILED
-        item.failure_reason = reason.strip()
-        item.recorded_by_id = actor.id
-        item.recorded_at = clock.now()
-        claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
-        _close_if_done(item.batch)
+        _fail(actor, item, reason)
     return item
+
+
+CONFIRMATION_COLUMNS = ("item", "status", "reference", "reason")
+
+
+def import_confirmations(actor: User, batch_id: int, text: str) -> dict[str, int]:
+    """Apply the bank's or provider's confirmation file (CSV: item, status, reference,
+    reason) all-or-nothing: one bad line and nothing is recorded. Lines already recorded
+    the same way are skipped, so the file can be imported again."""
+    _finance(actor)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows or not set(CONFIRMATION_COLUMNS[:2]) <= set(rows[0]):
+        raise InvalidInput(N_("The file needs the columns: %(columns)s."), field="file",
+                           columns=", ".join(CONFIRMATION_COLUMNS))
+    counts = {"paid": 0, "failed": 0, "unchanged": 0}
+    try:
+        with unit_of_work():
+            batch = load_batch(actor, batch_id, lock=True)
+            mine = {i.id: i for i in batch.live_items()}
+            for number, row in enumerate(rows, start=2):
+                try:
+                    item = mine.get(int((row.get("item") or "").strip()))
+                except ValueError:
+                    item = None
+                status = (row.get("status") or "").strip().lower()
+                try:
+                    if item is None:
+                        raise InvalidInput(N_("This payment item does not exist."))
+                    item = _lock_item(actor, item.id)
+                    if status == "paid":
+                        reference = _check_reference(row.get("reference") or "")
+                        if item.state == ItemState.PAID and item.payment_reference == reference:
+                            counts["unchanged"] += 1
+                            continue
+                        _pay(actor, item, reference, None)
+                    elif status == "failed":
+                        reason = (row.get("reason") or "").strip()
+                        if not reason:
+                            raise InvalidInput(N_("Give a reason."))
+                        if item.state == ItemState.FAILED:
+                            counts["unchanged"] += 1
+                            continue
+                        _fail(actor, item, reason)
+                    else:
+                        raise InvalidInput(N_("The status must be paid or failed."))
+                except InvalidInput as err:
+                    raise InvalidInput(N_("Line %(line)s: %(problem)s"), field="file",
+                                       line=number, problem=err.translated()) from err
+                counts[status] += 1
+            audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
+                         action="import_confirmations", changes=dict(counts))
+    except IntegrityError as exc:
+        raise InvalidInput(N_("This item was already paid or failed.")) from exc
+    return counts
 
 
 def remove_item(actor: User, item_id: int, reason: str) -> PaymentItem:

@@ -1,23 +1,40 @@
-"""Market price tables: a change is a new dated row, never an edit, so every old decision
-stays explainable with the prices it used."""
+"""Scheme configuration: market prices, schemes, rule versions, exchange rates, budgets.
+
+Prices, rates and published rule versions are never edited: a change is a new dated row, so
+every old decision stays explainable with the values it used."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
-from conflict_app.claims.models import AgeClass
-from conflict_app.core import audit
+from conflict_app.claims.models import AgeClass, Claim, Incident
+from conflict_app.claims.workflow import State
+from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.money import CURRENCIES, Money
 from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
-from conflict_app.geo.models import Country
+from conflict_app.geo.models import AdminArea, Country
 from conflict_app.herders.models import Species
-from conflict_app.schemes.models import MarketPrice
+from conflict_app.payments.models import ItemState, PaymentItem
+from conflict_app.schemes import params
+from conflict_app.schemes.models import (
+    Assessment,
+    ExchangeRate,
+    IncentivePayment,
+    MarketPrice,
+    RuleVersion,
+    Scheme,
+    SettlementItem,
+)
+from conflict_app.schemes.params import SchemeKind
 
 
 def set_price(actor: User, country_code: str, species: Species, age_class: AgeClass,
@@ -54,3 +71,362 @@ def set_price(actor: User, country_code: str, species: Species, age_class: AgeCl
                               "age_class": age_class.value, "amount": amount,
                               "currency": currency, "valid_from": valid_from})
     return price
+
+
+# --- schemes ----------------------------------------------------------------------------
+@dataclass
+class SchemeInput:
+    code: str
+    name: str
+    kind: SchemeKind
+    country_code: str
+    admin1_id: int | None
+    currency: str
+    funders: str | None
+    budget: Decimal
+    over_budget: str
+    valid_from: date
+    valid_to: date | None
+    review_share: Decimal
+    review_above: Decimal | None
+    example: bool = False
+
+
+def _manager(actor: User, country_code: str) -> None:
+    if not actor.has_role(Role.SCHEME_MANAGER, Role.ADMIN):
+        raise PermissionDenied(N_("Your role may not do this."))
+    if actor.jurisdiction_country not in (None, country_code):
+        raise PermissionDenied(N_("This country is outside your jurisdiction."),
+                               field="country_code")
+
+
+def _check_scheme(data: SchemeInput) -> None:
+    country = db.session.get(Country, data.country_code)
+    if country is None:
+        raise InvalidInput(N_("Choose a country from the list."), field="country_code")
+    if data.currency not in CURRENCIES:
+        raise InvalidInput(N_("Choose a currency from the list."), field="currency")
+    if data.admin1_id is not None:
+        area = db.session.get(AdminArea, data.admin1_id)
+        if area is None or area.country_code != data.country_code or area.level != 1:
+            raise InvalidInput(N_("Choose a province of the scheme's country."),
+                               field="admin1_id")
+    if data.budget < 0 or data.budget.as_tuple().exponent < -2:
+        raise InvalidInput(N_("Enter a positive amount with at most 2 decimals."),
+                           field="budget")
+    if data.over_budget not in OVER_BUDGET:
+        raise InvalidInput(N_("Choose what happens beyond the budget."), field="over_budget")
+    if data.valid_to is not None and data.valid_to < data.valid_from:
+        raise InvalidInput(N_("The end date is before the start date."), field="valid_to")
+    if not Decimal(0) <= data.review_share <= Decimal(1):
+        raise InvalidInput(N_("Enter a share between 0 and 1, for example 0.75."),
+                           field="review_share")
+    if data.review_above is not None and data.review_above < 0:
+        raise InvalidInput(N_("A rule value cannot be negative."), field="review_above")
+
+
+OVER_BUDGET = ("refuse", "queue")
+
+
+def create_scheme(actor: User, data: SchemeInput) -> Scheme:
+    _manager(actor, data.country_code)
+    code = data.code.strip().upper()
+    if not code or len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
+        raise InvalidInput(N_("Use letters, digits and - for the code."), field="code")
+    if not data.name.strip():
+        raise InvalidInput(N_("Give the scheme a name."), field="name")
+    _check_scheme(data)
+    with unit_of_work():
+        if db.session.scalar(select(Scheme.id).where(Scheme.code == code)):
+            raise InvalidInput(N_("Another scheme already has this code."), field="code")
+        scheme = Scheme(code=code, name=data.name.strip(), kind=data.kind,
+                        country_code=data.country_code, admin1_id=data.admin1_id,
+                        currency=data.currency, funders=(data.funders or "").strip() or None,
+                        budget=data.budget, over_budget=data.over_budget,
+                        valid_from=data.valid_from, valid_to=data.valid_to,
+                        review_share=data.review_share, review_above=data.review_above,
+                        example=data.example, created_by_id=actor.id)
+        db.session.add(scheme)
+        db.session.flush()
+        audit.record(actor_id=actor.id, object_type="scheme", object_id=scheme.id,
+                     action="create_scheme", changes=_scheme_changes(scheme))
+    return scheme
+
+
+def _scheme_changes(scheme: Scheme) -> dict[str, object]:
+    return {"code": scheme.code, "kind": scheme.kind.value, "country": scheme.country_code,
+            "currency": scheme.currency, "budget": scheme.budget,
+            "over_budget": scheme.over_budget, "valid_from": scheme.valid_from,
+            "valid_to": scheme.valid_to, "closed": scheme.closed,
+            "review_share": scheme.review_share, "review_above": scheme.review_above}
+
+
+def update_scheme(actor: User, scheme_id: int, *, budget: Decimal, over_budget: str,
+                  valid_to: date | None, review_share: Decimal, review_above: Decimal | None,
+                  funders: str | None, closed: bool) -> Scheme:
+    """Change what may change: budget, end date, sampling, funders, closing."""
+    with unit_of_work():
+        scheme = lock_scheme(scheme_id)
+        _manager(actor, scheme.country_code)
+        data = SchemeInput(scheme.code, scheme.name, scheme.kind, scheme.country_code,
+                           scheme.admin1_id, scheme.currency, funders, budget, over_budget,
+                           scheme.valid_from, valid_to, review_share, review_above)
+        _check_scheme(data)
+        before = _scheme_changes(scheme)
+        scheme.budget, scheme.over_budget, scheme.valid_to = budget, over_budget, valid_to
+        scheme.review_share, scheme.review_above = review_share, review_above
+        scheme.funders, scheme.closed = (funders or "").strip() or None, closed
+        after = _scheme_changes(scheme)
+        audit.record(actor_id=actor.id, object_type="scheme", object_id=scheme.id,
+                     action="update_scheme",
+                     changes={k: v for k, v in after.items() if before[k] != v})
+    if not closed:
+        release_budget_holds(actor, scheme_id)
+    return scheme
+
+
+def lock_scheme(scheme_id: int) -> Scheme:
+    scheme = db.session.execute(
+        select(Scheme).where(Scheme.id == scheme_id).with_for_update()
+    ).scalar_one_or_none()
+    if scheme is None:
+        raise InvalidInput(N_("No such scheme."))
+    return scheme
+
+
+def sampled_for_review(scheme: Scheme, amount: Decimal) -> bool:
+    """Every item above the threshold, and a random share of the others."""
+    if scheme.review_above is not None and amount > scheme.review_above:
+        return True
+    return secrets.SystemRandom().random() < float(scheme.review_share)
+
+
+def visible_schemes(actor: User) -> list[Scheme]:
+    query = select(Scheme).order_by(Scheme.country_code, Scheme.code)
+    if actor.jurisdiction_country:
+        query = query.where(Scheme.country_code == actor.jurisdiction_country)
+    return list(db.session.scalars(query))
+
+
+# --- rule versions ----------------------------------------------------------------------
+def add_version(actor: User, scheme_id: int, valid_from: date, values: dict[str, object],
+                note: str | None = None) -> RuleVersion:
+    """A draft rule version; it counts for claims only once published."""
+    with unit_of_work():
+        scheme = lock_scheme(scheme_id)
+        _manager(actor, scheme.country_code)
+        stored = params.normalise(scheme.kind, values)
+        _check_version_date(scheme, valid_from)
+        number = 1 + (db.session.scalar(select(func.max(RuleVersion.number)).where(
+            RuleVersion.scheme_id == scheme.id)) or 0)
+        version = RuleVersion(scheme_id=scheme.id, number=number, valid_from=valid_from,
+                              values=stored, note=(note or "").strip() or None,
+                              created_by_id=actor.id)
+        db.session.add(version)
+        db.session.flush()
+        audit.record(actor_id=actor.id, object_type="rule_version", object_id=version.id,
+                     action="draft_rule_version",
+                     changes={"scheme": scheme.code, "number": number,
+                              "valid_from": valid_from, **stored})
+    return version
+
+
+def _check_version_date(scheme: Scheme, valid_from: date) -> None:
+    if valid_from < scheme.valid_from or (scheme.valid_to and valid_from > scheme.valid_to):
+        raise InvalidInput(N_("A rule version must start within the scheme's validity."),
+                           field="valid_from")
+
+
+def publish_version(actor: User, version_id: int) -> RuleVersion:
+    with unit_of_work():
+        version = db.session.get(RuleVersion, version_id, with_for_update=True)
+        if version is None:
+            raise InvalidInput(N_("No such rule version."))
+        scheme = lock_scheme(version.scheme_id)
+        _manager(actor, scheme.country_code)
+        if version.published_at is not None:
+            raise InvalidInput(N_("This rule version is already published."))
+        _check_version_date(scheme, version.valid_from)
+        clash = db.session.scalar(select(RuleVersion.number).where(
+            RuleVersion.scheme_id == scheme.id, RuleVersion.published_at.is_not(None),
+            RuleVersion.valid_from == version.valid_from))
+        if clash is not None:
+            raise InvalidInput(N_("Version %(number)s already starts on that day: validity "
+                                  "periods may not overlap. Give this version a later date."),
+                               field="valid_from", number=clash)
+        used_later = db.session.scalar(select(func.count(Assessment.id)).join(
+            RuleVersion, Assessment.rule_version_id == RuleVersion.id).join(
+            Claim, Assessment.claim_id == Claim.id).join(
+            Incident, Claim.incident_id == Incident.id).where(
+            RuleVersion.scheme_id == scheme.id,
+            Incident.occurred_on >= version.valid_from))
+        if used_later:
+            raise InvalidInput(N_("Claims from that day on were already valued under a "
+                                  "published version: a new version may only start after "
+                                  "them."), field="valid_from")
+        version.published_at = clock.now()
+        audit.record(actor_id=actor.id, object_type="rule_version", object_id=version.id,
+                     action="publish_rule_version",
+                     changes={"scheme": scheme.code, "number": version.number,
+                              "valid_from": version.valid_from})
+    return version
+
+
+def version_for(scheme: Scheme, on: date) -> RuleVersion | None:
+    """The published version in force on a day: the latest one started by then."""
+    return db.session.scalars(
+        select(RuleVersion).where(
+            RuleVersion.scheme_id == scheme.id, RuleVersion.published_at.is_not(None),
+            RuleVersion.valid_from <= on)
+        .order_by(RuleVersion.valid_from.desc(), RuleVersion.number.desc()).limit(1)
+    ).first()
+
+
+def rules_of(version: RuleVersion) -> dict[str, object]:
+    return params.parse(version.scheme.kind, version.values)
+
+
+# --- exchange rates ---------------------------------------------------------------------
+def set_rate(actor: User, currency: str, valid_from: date, per_usd: Decimal,
+             source: str | None = None) -> ExchangeRate:
+    if not actor.has_role(Role.SCHEME_MANAGER, Role.ADMIN):
+        raise PermissionDenied(N_("Your role may not do this."))
+    if currency not in CURRENCIES or currency == "USD":
+        raise InvalidInput(N_("Choose a currency from the list."), field="currency")
+    if per_usd <= 0 or per_usd.as_tuple().exponent < -6:
+        raise InvalidInput(N_("Enter a positive rate with at most 6 decimals."),
+                           field="per_usd")
+    with unit_of_work():
+        if db.session.scalar(select(ExchangeRate.id).where(
+                ExchangeRate.currency == currency, ExchangeRate.valid_from == valid_from)):
+            raise InvalidInput(N_("A rate for this currency already starts on that day."),
+                               field="valid_from")
+        rate = ExchangeRate(currency=currency, valid_from=valid_from, per_usd=per_usd,
+                            source=(source or "").strip() or None, created_by_id=actor.id)
+        db.session.add(rate)
+        db.session.flush()
+        audit.record(actor_id=actor.id, object_type="exchange_rate", object_id=rate.id,
+                     action="set_rate", changes={"currency": currency, "per_usd": per_usd,
+                                                 "valid_from": valid_from})
+    return rate
+
+
+def to_usd(money: Money, on: date) -> Money | None:
+    """The amount in USD at the rate recorded for that day; None when no rate is known."""
+    if money.currency == "USD":
+        return money
+    per_usd = db.session.scalar(
+        select(ExchangeRate.per_usd).where(ExchangeRate.currency == money.currency,
+                                           ExchangeRate.valid_from <= on)
+        .order_by(ExchangeRate.valid_from.desc()).limit(1))
+    if per_usd is None:
+        return None
+    return Money(money.amount / per_usd, "USD").rounded()
+
+
+# --- budgets ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Budget:
+    allocated: Money
+    committed: Money  # approved, not yet paid
+    disbursed: Money
+    held: Money  # approvals queued beyond the budget
+
+    @property
+    def remaining(self) -> Money:
+        return self.allocated - self.committed - self.disbursed
+
+
+_COMMITTED = (State.APPROVED, State.PAYMENT_SCHEDULED)
+
+
+def budget(scheme: Scheme) -> Budget:
+    payable = func.coalesce(SettlementItem.payable, Claim.amount_approved)
+    claims = select(func.coalesce(func.sum(payable), 0)).select_from(Claim).outerjoin(
+        SettlementItem, SettlementItem.claim_id == Claim.id).where(
+        Claim.scheme_id == scheme.id, Claim.state.in_(_COMMITTED))
+    committed = db.session.scalar(claims.where(Claim.budget_hold.is_(False)))
+    held = db.session.scalar(claims.where(Claim.budget_hold.is_(True)))
+    paid_claims = db.session.scalar(
+        select(func.coalesce(func.sum(PaymentItem.amount), 0)).join(
+            Claim, PaymentItem.claim_id == Claim.id).where(
+            Claim.scheme_id == scheme.id, PaymentItem.state == ItemState.PAID))
+    incentive = dict(db.session.execute(
+        select(IncentivePayment.state, func.coalesce(func.sum(IncentivePayment.amount), 0))
+        .where(IncentivePayment.scheme_id == scheme.id).group_by(IncentivePayment.state)
+    ).all())
+    committed += incentive.get("approved", 0) + incentive.get("withheld", 0)
+    return Budget(scheme.money(scheme.budget), scheme.money(Decimal(committed)),
+                  scheme.money(Decimal(paid_claims) + Decimal(incentive.get("paid", 0))),
+                  scheme.money(Decimal(held)))
+
+
+def check_budget(scheme: Scheme, amount: Money) -> bool:
+    """True when the amount fits; raises when it does not and the scheme refuses."""
+    if amount <= budget(scheme).remaining:
+        return True
+    if scheme.over_budget == "refuse":
+        raise InvalidInput(N_("The scheme's remaining budget (%(remaining)s) does not cover "
+                              "%(amount)s."), remaining=str(budget(scheme).remaining),
+                           amount=str(amount))
+    return False
+
+
+def release_budget_holds(actor: User, scheme_id: int) -> int:
+    """Release queued approvals, oldest first, while the budget allows."""
+    released = 0
+    with unit_of_work():
+        scheme = lock_scheme(scheme_id)
+        held = db.session.scalars(select(Claim).where(
+            Claim.scheme_id == scheme.id, Claim.budget_hold.is_(True),
+            Claim.state.in_(_COMMITTED)).order_by(Claim.decided_at, Claim.id)).all()
+        for claim in held:
+            if scheme.money(claim.amount_approved) > budget(scheme).remaining:
+                break
+            claim.budget_hold = False
+            db.session.flush()
+            released += 1
+            audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                         action="release_budget_hold",
+                         changes={"amount": claim.amount_approved, "scheme": scheme.code})
+    return released
+
+
+# --- dry run ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DryRunRow:
+    claim: Claim
+    before: Money
+    after: Money | None
+    problem: str | None  # a refusal (msgid) the draft would give
+
+
+def dry_run(actor: User, version_id: int, start: date, end: date) -> list[DryRunRow]:
+    """What the claims of a period would have been under a (draft) rule version, next to
+    what they were. Nothing is stored."""
+    from conflict_app.claims.operations import latest_assessment, latest_report
+    from conflict_app.schemes import engine
+
+    version = db.session.get(RuleVersion, version_id)
+    if version is None:
+        raise InvalidInput(N_("No such rule version."))
+    _manager(actor, version.scheme.country_code)
+    if end < start:
+        raise InvalidInput(N_("The end date is before the start date."), field="end")
+    claims = db.session.scalars(
+        select(Claim).join(Incident, Claim.incident_id == Incident.id).where(
+            Claim.scheme_id == version.scheme_id, Incident.occurred_on >= start,
+            Incident.occurred_on <= end).order_by(Incident.occurred_on, Claim.id)).all()
+    rows = []
+    for claim in claims:
+        assessment = latest_assessment(claim.id)
+        report = latest_report(claim.id)
+        if assessment is None or report is None:
+            continue
+        try:
+            result, _ = engine.value(claim, report, version)
+        except InvalidInput as err:
+            rows.append(DryRunRow(claim, assessment.total_money, None, err.translated()))
+        else:
+            rows.append(DryRunRow(claim, assessment.total_money, result.total, None))
+    return rows

@@ -1,0 +1,194 @@
+"""Between claims and the pure rules: which scheme and rule version a claim runs under, and
+the facts the rules need, gathered from the database.
+
+A claim without a scheme (a country that has configured none yet) is valued by the core
+compensation rule built from the configuration, so every assessment is explained the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from conflict_app.claims.models import Claim, Incident, PartOfDay, Setting
+from conflict_app.claims.workflow import State
+from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.money import Money
+from conflict_app.extensions import db
+from conflict_app.mitigation.models import Measure, MeasureType
+from conflict_app.schemes import params, rules
+from conflict_app.schemes.models import (
+    Assessment,
+    AssessmentLine,
+    Enrolment,
+    MarketPrice,
+    RuleVersion,
+    Scheme,
+)
+from conflict_app.schemes.params import SchemeKind
+
+CORE_RULE = "core-compensation"
+# States in which a claim's amount counts against the household's yearly caps.
+_COUNTED = (State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED)
+
+
+def core_rules() -> dict[str, object]:
+    cfg = current_app.config
+    values = params.parse(SchemeKind.COMPENSATION, {})
+    values.update(share_of_value=cfg["SHARE_OF_VALUE"], injured_share=cfg["INJURED_SHARE"],
+                  predators=tuple(cfg["ELIGIBLE_PREDATORS"]), corral_modifier=Decimal(1))
+    for level, rate in cfg["RATE_BY_CONFIDENCE"].items():
+        values[f"rate_{level}"] = rate
+    return values
+
+
+def scheme_for(country_code: str, admin1_id: int, household_id: int, on: date
+               ) -> Scheme | None:
+    """The open insurance the household is enrolled in on that day, else the open
+    compensation scheme of the place."""
+    candidates = db.session.scalars(
+        select(Scheme).where(
+            Scheme.country_code == country_code, Scheme.closed.is_(False),
+            Scheme.kind.in_((SchemeKind.INSURANCE, SchemeKind.COMPENSATION)),
+            or_(Scheme.admin1_id.is_(None), Scheme.admin1_id == admin1_id),
+            Scheme.valid_from <= on, or_(Scheme.valid_to.is_(None), Scheme.valid_to >= on))
+        .order_by(Scheme.admin1_id.is_(None), Scheme.id)
+    ).all()
+    for scheme in candidates:
+        if scheme.kind is SchemeKind.INSURANCE and enrolment_for(scheme, household_id, on):
+            return scheme
+    return next((s for s in candidates if s.kind is SchemeKind.COMPENSATION), None)
+
+
+def enrolment_for(scheme: Scheme, household_id: int, on: date) -> Enrolment | None:
+    return db.session.scalars(
+        select(Enrolment).where(Enrolment.scheme_id == scheme.id,
+                                Enrolment.household_id == household_id,
+                                Enrolment.starts_on <= on, Enrolment.ends_on >= on)
+        .order_by(Enrolment.starts_on.desc()).limit(1)
+    ).first()
+
+
+def prices_on(country_code: str, on: date) -> dict[tuple[str, str], Money]:
+    """The market price table in force on a date: the newest row per species and class."""
+    rows = db.session.scalars(
+        select(MarketPrice)
+        .where(MarketPrice.country_code == country_code, MarketPrice.valid_from <= on)
+        .order_by(MarketPrice.valid_from)
+    ).all()
+    return {(r.species.value, r.age_class.value): r.money for r in rows}
+
+
+def _subsidised_corral(household_id: int, on: date) -> bool:
+    return db.session.scalar(select(Measure.id).where(
+        Measure.household_id == household_id, Measure.measure == MeasureType.CORRAL,
+        Measure.funder.is_not(None), Measure.installed_on <= on,
+        or_(Measure.removed_on.is_(None), Measure.removed_on > on)).limit(1)) is not None
+
+
+def _year_so_far(claim: Claim, scheme_id: int | None) -> tuple[int, Decimal]:
+    """Heads and money already approved for the household in the incident's year."""
+    year = claim.incident.occurred_on.year
+    others = (select(Claim.id).join(Incident, Claim.incident_id == Incident.id).where(
+        Claim.household_id == claim.household_id, Claim.id != claim.id,
+        Claim.scheme_id.is_(None) if scheme_id is None else Claim.scheme_id == scheme_id,
+        Claim.state.in_(_COUNTED),
+        Incident.occurred_on >= date(year, 1, 1), Incident.occurred_on <= date(year, 12, 31)))
+    ids = list(db.session.scalars(others))
+    if not ids:
+        return 0, Decimal(0)
+    amount = db.session.scalar(select(func.coalesce(func.sum(Claim.amount_approved), 0))
+                               .where(Claim.id.in_(ids)))
+    latest = (select(func.max(Assessment.id)).where(Assessment.claim_id.in_(ids))
+              .group_by(Assessment.claim_id))
+    heads = db.session.scalar(select(func.coalesce(func.sum(AssessmentLine.heads), 0)).where(
+        AssessmentLine.assessment_id.in_(latest)))
+    return int(heads), Decimal(amount)
+
+
+def _insured_claimed(claim: Claim, enrolment: Enrolment) -> dict[str, int]:
+    """Heads per species already paid under this enrolment by the household's other claims."""
+    ids = list(db.session.scalars(select(Claim.id).join(
+        Incident, Claim.incident_id == Incident.id).where(
+        Claim.household_id == claim.household_id, Claim.id != claim.id,
+        Claim.scheme_id == enrolment.scheme_id, Claim.state.in_(_COUNTED),
+        Incident.occurred_on >= enrolment.starts_on,
+        Incident.occurred_on <= enrolment.ends_on)))
+    if not ids:
+        return {}
+    latest = (select(func.max(Assessment.id)).where(Assessment.claim_id.in_(ids))
+              .group_by(Assessment.claim_id))
+    rows = db.session.execute(select(AssessmentLine.species, func.sum(AssessmentLine.heads))
+                              .where(AssessmentLine.assessment_id.in_(latest))
+                              .group_by(AssessmentLine.species)).all()
+    return {species: int(n) for species, n in rows}
+
+
+def enrolment_facts(enrolment: Enrolment | None) -> rules.Enrolment | None:
+    if enrolment is None:
+        return None
+    return rules.Enrolment(enrolment.starts_on, enrolment.ends_on, enrolment.premium_paid_on,
+                           enrolment.agreement_signed, enrolment.excluded_on)
+
+
+def facts_for(claim: Claim, report) -> rules.Facts:  # noqa: ANN001 - VerificationReport
+    incident = claim.incident
+    enrolment = (enrolment_for(claim.scheme, claim.household_id, incident.occurred_on)
+                 if claim.scheme is not None and claim.scheme.kind is SchemeKind.INSURANCE
+                 else None)
+    heads, amount = _year_so_far(claim, claim.scheme_id)
+    return rules.Facts(
+        currency=claim.currency,
+        predator=report.predator.value,
+        confidence=report.confidence.value,
+        losses=[rules.Loss(vl.loss_line_id, vl.loss_line.species.value,
+                           vl.loss_line.age_class.value, vl.confirmed_killed,
+                           vl.confirmed_injured) for vl in report.lines],
+        prices=prices_on(claim.country_code, incident.occurred_on),
+        night_outside_corral=(incident.part_of_day is PartOfDay.NIGHT
+                              and incident.setting is not Setting.NIGHT_CORRAL),
+        subsidised_corral=_subsidised_corral(claim.household_id, incident.occurred_on),
+        year_heads_before=heads,
+        year_amount_before=amount,
+        insured={line.species.value: (line.heads, Money(line.value_per_head, claim.currency))
+                 for line in (enrolment.lines if enrolment else [])},
+        insured_heads_claimed=_insured_claimed(claim, enrolment) if enrolment else {},
+    )
+
+
+def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN001
+          ) -> tuple[rules.Result, RuleVersion | None]:
+    """Value a verified claim under its scheme's rule version in force on the incident day
+    (or ``version``, for a dry run). Refusals are clear errors, nothing is stored here."""
+    scheme = claim.scheme
+    if scheme is None:
+        return rules.compensate(core_rules(), facts_for(claim, report), CORE_RULE), None
+    on = claim.incident.occurred_on
+    if version is None:
+        if scheme.closed:
+            raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no longer "
+                                  "be valued or approved."), scheme=scheme.code)
+        version = version_for(scheme, on)
+        if version is None:
+            raise InvalidInput(N_("The scheme %(scheme)s has no published rule version for "
+                                  "%(date)s."), scheme=scheme.code, date=on.isoformat())
+    values = params.parse(scheme.kind, version.values)
+    facts = facts_for(claim, report)
+    name = f"{scheme.code} v{version.number}"
+    if scheme.kind is SchemeKind.INSURANCE:
+        enrolment = enrolment_for(scheme, claim.household_id, on)
+        problem = rules.cover_problem(values, enrolment_facts(enrolment), on)
+        if problem is not None:
+            message, args = problem
+            raise InvalidInput(message, **args)
+        return rules.insure(values, facts, name), version
+    return rules.compensate(values, facts, name), version
+
+
+def version_for(scheme: Scheme, on: date) -> RuleVersion | None:
+    from conflict_app.schemes.operations import version_for as lookup
+
+    return lookup(scheme, on)

@@ -1,0 +1,54 @@
+"""Turn stored explanation steps into sentences in the reader's language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import format_decimal, format_percent, gettext
+
+from conflict_app.core.money import Money
+from conflict_app.i18n import digits, money
+from conflict_app.i18n.labels import label
+
+
+def _value(value: object) -> str:
+    if isinstance(value, dict):
+        if "money" in value:
+            return money(Money(Decimal(value["money"]), value["currency"]))
+        if "percent" in value:
+            return digits(format_percent(Decimal(value["percent"]), format="#,##0.##%"))
+        if "label" in value:
+            return label(value["label"], value["value"])
+        if "text" in value:
+            return gettext(value["text"])
+    if isinstance(value, int):
+        return digits(format_decimal(value))
+    return str(value)
+
+
+def sentence(step: dict) -> str:
+    """One step as a sentence; a step the catalogue cannot format shows untranslated."""
+    params = {k: _value(v) for k, v in (step.get("params") or {}).items()}
+    text = gettext(step["text"])
+    try:
+        return text % params if params else text
+    except (KeyError, ValueError, TypeError):
+        return step["text"] % params if params else step["text"]
+
+
+def sentences(steps: list[dict] | None) -> list[dict]:
+    """Steps for display: the sentence, the rule behind it and the loss line it concerns."""
+    return [{"text": sentence(s), "rule": s.get("rule"), "line": s.get("line")}
+            for s in steps or []]
+
+
+def rule_label(name: str) -> str:
+    """The words of the rule-version parameter that caused a step."""
+    from conflict_app.schemes import params
+
+    for specs in params.SPECS.values():
+        for p in specs:
+            if p.name == name:
+                return gettext(p.label, species=label("species", name.removeprefix(
+                    "cap_head_")), measure=label("measure", name.removeprefix("adoption_")))
+    return name

@@ -1,0 +1,305 @@
+"""Conservation incentives: performance payments to communities for verified leopard
+presence and reproduction, collective withholding after a retaliatory killing, and
+adoption payments for verified mitigation measures.
+
+A withholding holds the community's payments until it ends: lifted on appeal, or released
+automatically after the cycle (``release_due``, run on every incentive page and by the
+``schemes release`` command). A payment is paid at most once, never while withheld.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from conflict_app.auth.models import User
+from conflict_app.core import audit, clock
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.money import Money
+from conflict_app.core.permissions import Role, covers
+from conflict_app.core.transaction import unit_of_work
+from conflict_app.extensions import db
+from conflict_app.geo.models import Village
+from conflict_app.mitigation.models import Measure
+from conflict_app.schemes import rules
+from conflict_app.schemes.models import (
+    IncentivePayment,
+    PresenceRecord,
+    Scheme,
+    Withholding,
+)
+from conflict_app.schemes.operations import check_budget, lock_scheme, rules_of, version_for
+from conflict_app.schemes.params import SchemeKind
+
+
+def _incentive(actor: User, scheme_id: int, *roles: Role) -> Scheme:
+    scheme = lock_scheme(scheme_id)
+    if scheme.kind is not SchemeKind.INCENTIVE:
+        raise InvalidInput(N_("This is not an incentive scheme."))
+    if not actor.has_role(*roles, Role.ADMIN):
+        raise PermissionDenied(N_("Your role may not do this."))
+    if actor.jurisdiction_country not in (None, scheme.country_code):
+        raise PermissionDenied(N_("This country is outside your jurisdiction."))
+    if scheme.closed:
+        raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no longer be "
+                              "valued or approved."), scheme=scheme.code)
+    return scheme
+
+
+def _rules(scheme: Scheme, on: date) -> dict[str, object]:
+    version = version_for(scheme, on)
+    if version is None:
+        raise InvalidInput(N_("The scheme %(scheme)s has no published rule version for "
+                              "%(date)s."), scheme=scheme.code, date=on.isoformat())
+    return rules_of(version)
+
+
+def _village(actor: User, scheme: Scheme, village_id: int) -> Village:
+    village = db.session.get(Village, village_id)
+    if village is None or village.country_code != scheme.country_code or not covers(
+            actor, village) or (scheme.admin1_id and village.admin1_id != scheme.admin1_id):
+        raise InvalidInput(N_("Choose a village of the scheme's area."), field="village_id")
+    return village
+
+
+def record_presence(actor: User, scheme_id: int, village_id: int, kind: str,
+                    observed_on: date, evidence: str) -> PresenceRecord:
+    """A verified record (camera trap, tracks, den with cubs) that counts for a period."""
+    if kind not in rules.PRESENCE_KINDS:
+        raise InvalidInput(N_("Choose what was recorded from the list."), field="kind")
+    if not (evidence or "").strip():
+        raise InvalidInput(N_("Describe the evidence."), field="evidence")
+    if observed_on > clock.today():
+        raise InvalidInput(N_("The date cannot be in the future."), field="observed_on")
+    with unit_of_work():
+        scheme = _incentive(actor, scheme_id, Role.VERIFIER, Role.SCHEME_MANAGER)
+        village = _village(actor, scheme, village_id)
+        record = PresenceRecord(scheme_id=scheme.id, village_id=village.id,
+                                period=observed_on.year, kind=kind, observed_on=observed_on,
+                                evidence=evidence.strip(), verified_by_id=actor.id)
+        db.session.add(record)
+        db.session.flush()
+        audit.record(actor_id=actor.id, object_type="presence_record", object_id=record.id,
+                     action="record_presence", changes={
+                         "scheme": scheme.code, "village": village.id, "kind": kind,
+                         "observed_on": observed_on})
+    return record
+
+
+def _withheld(scheme_id: int, village_id: int) -> bool:
+    return db.session.scalar(select(Withholding.id).where(
+        Withholding.scheme_id == scheme_id, Withholding.village_id == village_id,
+        Withholding.state == "active")) is not None
+
+
+def compute_performance(actor: User, scheme_id: int, period: int) -> list[IncentivePayment]:
+    """One payment per community with verified records in the period (once per period)."""
+    with unit_of_work():
+        scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER)
+        values = _rules(scheme, date(period, 12, 31))
+        rows = db.session.execute(
+            select(PresenceRecord.village_id, PresenceRecord.kind, func.count())
+            .where(PresenceRecord.scheme_id == scheme.id, PresenceRecord.period == period)
+            .group_by(PresenceRecord.village_id, PresenceRecord.kind)).all()
+        counts: dict[int, dict[str, int]] = {}
+        for village_id, kind, n in rows:
+            counts.setdefault(village_id, {})[kind] = n
+        done = set(db.session.scalars(select(IncentivePayment.village_id).where(
+            IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "performance",
+            IncentivePayment.period == period)))
+        made = []
+        for village_id in sorted(set(counts) - done):
+            amount, steps = rules.performance(values, counts[village_id], scheme.currency)
+            if amount.amount <= 0:
+                continue
+            if not check_budget(scheme, amount):
+                raise InvalidInput(N_("The scheme's remaining budget does not cover the "
+                                      "performance payments."))
+            payment = IncentivePayment(
+                scheme_id=scheme.id, kind="performance", village_id=village_id,
+                period=period, amount=amount.amount, currency=scheme.currency,
+                steps=[s.as_json() for s in steps],
+                state="withheld" if _withheld(scheme.id, village_id) else "approved",
+                created_by_id=actor.id)
+            db.session.add(payment)
+            db.session.flush()
+            made.append(payment)
+            audit.record(actor_id=actor.id, object_type="incentive_payment",
+                         object_id=payment.id, action="performance_payment",
+                         to_state=payment.state, changes={
+                             "scheme": scheme.code, "village": village_id, "period": period,
+                             "amount": amount.amount, **counts[village_id]})
+        if not made and not done:
+            raise InvalidInput(N_("No verified presence records in %(period)s."),
+                               period=period)
+    return made
+
+
+def adoption_payment(actor: User, scheme_id: int, measure_id: int) -> IncentivePayment:
+    """Pay a household for a mitigation measure once its installation is verified."""
+    with unit_of_work():
+        scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER)
+        measure = db.session.get(Measure, measure_id)
+        if measure is None or measure.household_id is None or not covers(actor, measure) or (
+                measure.country_code != scheme.country_code):
+            raise InvalidInput(N_("Choose a household's measure of the scheme's area."),
+                               field="measure_id")
+        if measure.verified_on is None:
+            raise InvalidInput(N_("The installation has not been verified yet."),
+                               field="measure_id")
+        if db.session.scalar(select(IncentivePayment.id).where(
+                IncentivePayment.measure_id == measure.id)):
+            raise InvalidInput(N_("This measure already has an adoption payment."),
+                               field="measure_id")
+        values = _rules(scheme, measure.verified_on)
+        paid_before = Decimal(db.session.scalar(
+            select(func.coalesce(func.sum(IncentivePayment.amount), 0)).where(
+                IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "adoption",
+                IncentivePayment.household_id == measure.household_id)))
+        amount, steps = rules.adoption(values, measure.measure.value,
+                                       Money(paid_before, scheme.currency))
+        if amount.amount <= 0:
+            raise InvalidInput(N_("The household has reached the cap of adoption payments."),
+                               field="measure_id")
+        if not check_budget(scheme, amount):
+            raise InvalidInput(N_("The scheme's remaining budget does not cover this "
+                                  "payment."))
+        payment = IncentivePayment(
+            scheme_id=scheme.id, kind="adoption", village_id=measure.village_id,
+            household_id=measure.household_id, measure_id=measure.id,
+            amount=amount.amount, currency=scheme.currency,
+            steps=[s.as_json() for s in steps],
+            state="withheld" if _withheld(scheme.id, measure.village_id) else "approved",
+            created_by_id=actor.id)
+        db.session.add(payment)
+        db.session.flush()
+        audit.record(actor_id=actor.id, object_type="incentive_payment", object_id=payment.id,
+                     action="adoption_payment", to_state=payment.state, changes={
+                         "scheme": scheme.code, "measure": measure.id,
+                         "amount": amount.amount})
+    return payment
+
+
+def withhold(actor: User, scheme_id: int, village_id: int, reason: str,
+             noticed_on: date) -> Withholding:
+    """A confirmed retaliatory killing: the community's payments are held for the cycle."""
+    if not (reason or "").strip():
+        raise InvalidInput(N_("Give a reason."), field="reason")
+    with unit_of_work():
+        scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER)
+        village = _village(actor, scheme, village_id)
+        if _withheld(scheme.id, village.id):
+            raise InvalidInput(N_("The community's payments are already withheld."),
+                               field="village_id")
+        values = _rules(scheme, noticed_on)
+        item = Withholding(scheme_id=scheme.id, village_id=village.id, reason=reason.strip(),
+                           noticed_on=noticed_on,
+                           ends_on=noticed_on + timedelta(days=int(values["withholding_days"])),
+                           state="active", created_by_id=actor.id)
+        db.session.add(item)
+        db.session.flush()
+        held = 0
+        for payment in db.session.scalars(select(IncentivePayment).where(
+                IncentivePayment.scheme_id == scheme.id,
+                IncentivePayment.village_id == village.id,
+                IncentivePayment.state == "approved")):
+            payment.state = "withheld"
+            held += 1
+        audit.record(actor_id=actor.id, object_type="withholding", object_id=item.id,
+                     action="withhold", to_state="active", reason=reason.strip(), changes={
+                         "scheme": scheme.code, "village": village.id,
+                         "ends_on": item.ends_on, "payments_held": held})
+    return item
+
+
+def _end(actor_id: int | None, item: Withholding, state: str, reason: str | None) -> None:
+    item.state = state
+    item.closed_on = clock.today()
+    released = 0
+    for payment in db.session.scalars(select(IncentivePayment).where(
+            IncentivePayment.scheme_id == item.scheme_id,
+            IncentivePayment.village_id == item.village_id,
+            IncentivePayment.state == "withheld")):
+        payment.state = "approved"
+        released += 1
+    audit.record(actor_id=actor_id, object_type="withholding", object_id=item.id,
+                 action=state, from_state="active", to_state=state, reason=reason,
+                 changes={"payments_released": released})
+
+
+def appeal(actor: User, withholding_id: int, reason: str, upheld: bool) -> Withholding:
+    """Decide the community's appeal: lift the withholding, or keep it to the cycle's end."""
+    if not (reason or "").strip():
+        raise InvalidInput(N_("Give a reason."), field="reason")
+    with unit_of_work():
+        item = db.session.get(Withholding, withholding_id, with_for_update=True)
+        if item is None:
+            raise InvalidInput(N_("No such withholding."))
+        _incentive(actor, item.scheme_id, Role.SCHEME_MANAGER)
+        if item.state != "active":
+            raise InvalidInput(N_("This withholding has already ended."))
+        item.appeal = reason.strip()
+        if upheld:
+            _end(actor.id, item, "lifted", reason.strip())
+        else:
+            audit.record(actor_id=actor.id, object_type="withholding", object_id=item.id,
+                         action="appeal_dismissed", reason=reason.strip())
+    return item
+
+
+def release_due(today: date | None = None) -> int:
+    """Release every withholding whose cycle has ended."""
+    today = today or clock.today()
+    count = 0
+    with unit_of_work():
+        for item in db.session.scalars(select(Withholding).where(
+                Withholding.state == "active", Withholding.ends_on < today)
+                .with_for_update()):
+            _end(None, item, "released", None)
+            count += 1
+    return count
+
+
+def pay(actor: User, payment_id: int, reference: str, version: int | None = None
+        ) -> IncentivePayment:
+    """Record that a payment was made; at most once, never while withheld."""
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 80:
+        raise InvalidInput(N_("Enter the payment reference (up to 80 characters)."),
+                           field="reference")
+    if not actor.has_role(Role.FINANCE):
+        raise PermissionDenied(N_("Your role may not do this."))
+    with unit_of_work():
+        payment = db.session.get(IncentivePayment, payment_id, with_for_update=True,
+                                 populate_existing=True)
+        if payment is None or not covers(actor, payment.village):
+            raise InvalidInput(N_("No such payment."))
+        if version is not None and payment.version != version:
+            raise InvalidInput(N_("Someone else changed this record at the same time. "
+                                  "Nothing was saved; please look at it again."))
+        if payment.state == "withheld":
+            raise InvalidInput(N_("This payment is withheld."))
+        if payment.state != "approved":
+            raise InvalidInput(N_("This item was already paid or failed."))
+        if payment.created_by_id == actor.id:
+            raise PermissionDenied(N_("You approved this payment, so you may not pay it."))
+        payment.state = "paid"
+        payment.payment_reference = reference
+        payment.paid_on = clock.today()
+        payment.paid_by_id = actor.id
+        audit.record(actor_id=actor.id, object_type="incentive_payment", object_id=payment.id,
+                     action="pay", from_state="approved", to_state="paid",
+                     changes={"reference": reference, "amount": payment.amount})
+    return payment
+
+
+def payments(scheme_id: int) -> list[IncentivePayment]:
+    return list(db.session.scalars(select(IncentivePayment).where(
+        IncentivePayment.scheme_id == scheme_id).order_by(IncentivePayment.id.desc())))
+
+
+def withholdings(scheme_id: int) -> list[Withholding]:
+    return list(db.session.scalars(select(Withholding).where(
+        Withholding.scheme_id == scheme_id).order_by(Withholding.id.desc())))

@@ -1,0 +1,447 @@
+"""The rules of the three scheme kinds as pure functions over plain data.
+
+Every function returns its result together with the steps that produced it, so the claim
+page and the decision letter can show how each amount was reached, rule by rule. No Flask,
+no database: the same functions value a claim, dry-run a draft rule version and are tested
+with generated cases (tests/test_scheme_rules.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from babel.numbers import get_currency_precision
+
+from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.money import Money
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+# --- explanation ----------------------------------------------------------------------
+def money_param(m: Money) -> dict[str, str]:
+    return {"money": str(m.amount), "currency": m.currency}
+
+
+def share_param(d: Decimal) -> dict[str, str]:
+    return {"percent": str(d)}
+
+
+def label_param(group: str, value: str) -> dict[str, str]:
+    return {"label": group, "value": value}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the explanation: a translatable text, its values, the rule behind it."""
+
+    text: str  # msgid marked with N_; params are filled in at display
+    params: Mapping[str, object]
+    rule: str | None = None  # the rule-version parameter that caused the step
+    line_id: int | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"text": self.text, "params": dict(self.params), "rule": self.rule,
+                "line": self.line_id}
+
+
+@dataclass(frozen=True)
+class Loss:
+    line_id: int
+    species: str
+    age_class: str
+    killed: int
+    injured: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """One assessed line: heads paid of one kind, with the factors that gave its amount."""
+
+    line_id: int
+    species: str
+    age_class: str
+    kind: str  # "killed" or "injured"
+    heads: int  # heads paid (after head caps)
+    heads_lost: int
+    unit_value: Money  # market or insured value of one head
+    share: Decimal  # effective share of value (share, injured share, cap per head)
+    rate: Decimal  # effective rate (confidence, husbandry, normal-loss deduction)
+    amount: Money
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: str
+    currency: str
+    lines: tuple[Line, ...]
+    total: Money
+    steps: tuple[Step, ...]
+    interim: Money | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about one claim, gathered by the caller."""
+
+    currency: str
+    predator: str
+    confidence: str
+    losses: Sequence[Loss]
+    prices: Mapping[tuple[str, str], Money] = field(default_factory=dict)
+    night_outside_corral: bool = False
+    subsidised_corral: bool = False
+    year_heads_before: int = 0  # heads already approved for the household this year
+    year_amount_before: Decimal = ZERO
+    # insurance: species -> (insured heads, insured value of one head)
+    insured: Mapping[str, tuple[int, Money]] = field(default_factory=dict)
+    insured_heads_claimed: Mapping[str, int] = field(default_factory=dict)
+
+
+def _rate(rules: Mapping[str, object], facts: Facts) -> tuple[Decimal, Step, str | None]:
+    if facts.predator not in rules["predators"]:
+        return ZERO, Step(N_("The scheme does not cover this predator (%(predator)s): "
+                             "nothing is paid."),
+                          {"predator": label_param("predator", facts.predator)},
+                          "predators"), N_("predator not covered")
+    rate = rules.get(f"rate_{facts.confidence}", ZERO)
+    rate = rate if isinstance(rate, Decimal) else ZERO
+    step = Step(N_("Confidence %(confidence)s: rate %(rate)s."),
+                {"confidence": label_param("confidence", facts.confidence),
+                 "rate": share_param(rate)}, f"rate_{facts.confidence}")
+    return rate, step, (N_("confidence level pays nothing") if rate == 0 else None)
+
+
+@dataclass
+class _Unit:
+    loss: Loss
+    kind: str
+    heads: int
+    value: Money  # one head before any factor
+    share: Decimal
+    rate: Decimal
+    note: str | None
+    steps: list[Step]
+    heads_lost: int = 0
+
+    def per_head(self) -> Decimal:
+        return self.value.amount * self.share * self.rate
+
+    def sort_key(self) -> tuple:
+        # Highest value first; ties broken by content, never by input order.
+        return (-self.per_head(), self.loss.species, self.loss.age_class, self.kind,
+                self.loss.line_id)
+
+
+def _cap_heads(units: list[_Unit], allowed: int | None, step_text: str, rule: str) -> None:
+    """Pay at most ``allowed`` heads, the most valuable ones first."""
+    if allowed is None or sum(u.heads for u in units) <= allowed:
+        return
+    left = max(allowed, 0)
+    for u in sorted(units, key=_Unit.sort_key):
+        paid = min(u.heads, left)
+        left -= paid
+        if paid < u.heads:
+            u.steps.append(Step(step_text, {"paid": paid, "heads": u.heads, "cap": allowed},
+                                rule, u.loss.line_id))
+            u.heads = paid
+
+
+def _finish(rule: str, facts: Facts, units: list[_Unit], steps: list[Step],
+            notes: tuple[str, ...] = ()) -> tuple[list[Line], Money, list[Step]]:
+    lines = []
+    for u in sorted(units, key=lambda u: (u.loss.line_id, u.kind != "killed")):
+        amount = Money(u.per_head() * u.heads, facts.currency).rounded()
+        u.steps.append(Step(N_("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s"),
+                            {"heads": u.heads, "value": money_param(u.value),
+                             "share": share_param(u.share.normalize()),
+                             "rate": share_param(u.rate.normalize()),
+                             "amount": money_param(amount)}, None, u.loss.line_id))
+        steps.extend(u.steps)
+        lines.append(Line(u.loss.line_id, u.loss.species, u.loss.age_class, u.kind, u.heads,
+                          u.heads_lost, u.value,
+                          u.share, u.rate, amount, u.note))
+    total = sum((ln.amount for ln in lines), Money.zero(facts.currency))
+    return lines, total, steps
+
+
+def _head_intro(loss: Loss, kind: str, heads: int, value: Money, source: str) -> Step:
+    text = (N_("%(heads)s %(species)s (%(age_class)s) killed; value of one head %(value)s "
+               "(%(source)s).") if kind == "killed" else
+            N_("%(heads)s %(species)s (%(age_class)s) injured; value of one head %(value)s "
+               "(%(source)s)."))
+    return Step(text, {"heads": heads, "species": label_param("species", loss.species),
+                       "age_class": label_param("age_class", loss.age_class),
+                       "value": money_param(value), "source": {"text": source}}, None, loss.line_id)
+
+
+def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Result:
+    """Compensation: market value × share × rate, modifiers, caps, deductions, minimum."""
+    rate, rate_step, note = _rate(rules, facts)
+    steps = [rate_step]
+    units: list[_Unit] = []
+    for loss in facts.losses:
+        for kind, heads in (("killed", loss.killed), ("injured", loss.injured)):
+            if heads <= 0:
+                continue
+            price = facts.prices.get((loss.species, loss.age_class))
+            if price is None:
+                raise InvalidInput(
+                    N_("No market price for %(species)s (%(age_class)s) on the incident "
+                       "date. Add one to the price table first."),
+                    species=loss.species, age_class=loss.age_class)
+            if price.currency != facts.currency:
+                raise InvalidInput(
+                    N_("The market price is in %(price_currency)s but the claim is paid in "
+                       "%(currency)s."), price_currency=price.currency,
+                    currency=facts.currency)
+            u = _Unit(loss, kind, heads, price, rules["share_of_value"], rate, note,
+                      [_head_intro(loss, kind, heads, price, N_("market price table"))], heads)
+            u.steps.append(Step(N_("Share of market value paid: %(share)s."),
+                                {"share": share_param(u.share)}, "share_of_value",
+                                loss.line_id))
+            if kind == "injured":
+                u.share = u.share * rules["injured_share"]
+                u.steps.append(Step(N_("Injured animal: %(share)s of that."),
+                                    {"share": share_param(rules["injured_share"])},
+                                    "injured_share", loss.line_id))
+            cap = rules.get(f"cap_head_{loss.species}")
+            if cap is not None and price.amount * u.share > cap:
+                u.share = cap / price.amount
+                u.steps.append(Step(N_("At most %(cap)s is paid for one head of this "
+                                       "species."),
+                                    {"cap": money_param(Money(cap, facts.currency))},
+                                    f"cap_head_{loss.species}", loss.line_id))
+            if facts.night_outside_corral and facts.subsidised_corral:
+                u.rate = u.rate * rules["corral_modifier"]
+                u.steps.append(Step(N_("Lost at night outside the corral the household "
+                                       "received: rate × %(modifier)s."),
+                                    {"modifier": share_param(rules["corral_modifier"])},
+                                    "corral_modifier", loss.line_id))
+            deduction = rules["normal_loss_young" if loss.age_class == "young"
+                              else "normal_loss_adult"]
+            if deduction:
+                u.rate = u.rate * (ONE - deduction)
+                u.steps.append(Step(N_("Normal-loss deduction of %(share)s."),
+                                    {"share": share_param(deduction)},
+                                    "normal_loss_young" if loss.age_class == "young"
+                                    else "normal_loss_adult", loss.line_id))
+            units.append(u)
+    _cap_heads(units, rules.get("cap_incident_heads"),
+               N_("Only %(paid)s of %(heads)s heads are paid: at most %(cap)s heads per "
+                  "incident."), "cap_incident_heads")
+    year_cap = rules.get("cap_year_heads")
+    if year_cap is not None:
+        _cap_heads(units, max(year_cap - facts.year_heads_before, 0),
+                   N_("Only %(paid)s of %(heads)s heads are paid: the household's heads for "
+                      "the year reach the cap (%(cap)s left)."), "cap_year_heads")
+    lines, total, steps = _finish(rule_name, facts, units, steps)
+    total = _money_caps(rules, facts, total, steps)
+    minimum = rules.get("minimum_claim") or ZERO
+    if ZERO < total.amount < minimum:
+        steps.append(Step(N_("%(total)s is below the smallest amount paid (%(minimum)s): "
+                             "nothing is paid."),
+                          {"total": money_param(total),
+                           "minimum": money_param(Money(minimum, facts.currency))},
+                          "minimum_claim"))
+        total = Money.zero(facts.currency)
+    interim = None
+    if rules.get("interim_share") and total.amount > 0:
+        interim = (total * rules["interim_share"]).rounded()
+        steps.append(Step(N_("Interim payment on verification: %(interim)s; the rest on "
+                             "decision."), {"interim": money_param(interim)},
+                          "interim_share"))
+    steps.append(Step(N_("Total: %(total)s."), {"total": money_param(total)}))
+    return Result(rule_name, facts.currency, tuple(lines), total, tuple(steps), interim)
+
+
+def _money_caps(rules: Mapping[str, object], facts: Facts, total: Money,
+                steps: list[Step]) -> Money:
+    cap = rules.get("cap_incident_amount")
+    if cap is not None and total.amount > cap:
+        steps.append(Step(N_("Capped at %(cap)s per incident (was %(total)s)."),
+                          {"cap": money_param(Money(cap, facts.currency)),
+                           "total": money_param(total)}, "cap_incident_amount"))
+        total = Money(cap, facts.currency).rounded()
+    year_cap = rules.get("cap_year_amount")
+    if year_cap is not None:
+        left = max(year_cap - facts.year_amount_before, ZERO)
+        if total.amount > left:
+            steps.append(Step(N_("Capped at %(cap)s: what is left of the household's cap "
+                                 "for the year (was %(total)s)."),
+                              {"cap": money_param(Money(left, facts.currency)),
+                               "total": money_param(total)}, "cap_year_amount"))
+            total = Money(left, facts.currency).rounded()
+    return total
+
+
+def insure(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Result:
+    """Insurance: insured heads × insured value × payout share × rate, up to insured heads."""
+    rate, rate_step, note = _rate(rules, facts)
+    steps = [rate_step]
+    units: list[_Unit] = []
+    for loss in facts.losses:
+        cover = facts.insured.get(loss.species)
+        for kind, heads in (("killed", loss.killed), ("injured", loss.injured)):
+            if heads <= 0:
+                continue
+            if cover is None:
+                steps.append(Step(N_("%(species)s are not insured by this household: "
+                                     "nothing is paid for them."),
+                                  {"species": label_param("species", loss.species)}, None,
+                                  loss.line_id))
+                continue
+            value = cover[1]
+            share = rules["payout_share"]
+            u = _Unit(loss, kind, heads, value, share, rate, note,
+                      [_head_intro(loss, kind, heads, value, N_("insured value")),
+                       Step(N_("Share of insured value paid: %(share)s."),
+                            {"share": share_param(share)}, "payout_share", loss.line_id)],
+                      heads)
+            if kind == "injured":
+                u.share = share * rules["injured_share"]
+                u.steps.append(Step(N_("Injured animal: %(share)s of that."),
+                                    {"share": share_param(rules["injured_share"])},
+                                    "injured_share", loss.line_id))
+            units.append(u)
+    # Per species, no more heads than insured (minus heads already paid in the period).
+    for species in {u.loss.species for u in units}:
+        insured = facts.insured[species][0]
+        left = max(insured - facts.insured_heads_claimed.get(species, 0), 0)
+        _cap_heads([u for u in units if u.loss.species == species], left,
+                   N_("Only %(paid)s of %(heads)s heads are paid: %(cap)s insured heads "
+                      "are left."), None)
+    lines, total, steps = _finish(rule_name, facts, units, steps)
+    steps.append(Step(N_("Total: %(total)s."), {"total": money_param(total)}))
+    return Result(rule_name, facts.currency, tuple(lines), total, tuple(steps))
+
+
+# --- insurance cover and premiums -------------------------------------------------------
+@dataclass(frozen=True)
+class Enrolment:
+    starts_on: date
+    ends_on: date
+    premium_paid_on: date | None
+    agreement_signed: bool
+    excluded_on: date | None
+
+
+def cover_starts(rules: Mapping[str, object], enrolment: Enrolment) -> date | None:
+    if enrolment.premium_paid_on is None:
+        return None
+    return max(enrolment.starts_on,
+               enrolment.premium_paid_on + timedelta(days=int(rules["waiting_days"])))
+
+
+def cover_problem(rules: Mapping[str, object], enrolment: Enrolment | None,
+                  occurred_on: date) -> tuple[str, dict[str, str]] | None:
+    """Why a loss is not covered, as (message, params), or None when it is."""
+    if enrolment is None:
+        return N_("The household is not enrolled in this insurance for the date of the "
+                  "loss."), {}
+    if enrolment.premium_paid_on is None:
+        return N_("The premium has not been paid: there is no cover."), {}
+    if rules["agreement_required"] and not enrolment.agreement_signed:
+        return N_("The scheme requires a signed conservation agreement."), {}
+    if enrolment.excluded_on is not None and enrolment.excluded_on <= occurred_on:
+        return N_("The household was excluded on %(date)s after a breach of the "
+                  "conservation agreement."), {"date": enrolment.excluded_on.isoformat()}
+    starts = cover_starts(rules, enrolment)
+    if occurred_on < starts:
+        return N_("The loss happened before the cover started on %(date)s (waiting "
+                  "period)."), {"date": starts.isoformat()}
+    if occurred_on > enrolment.ends_on:
+        return N_("The loss happened after the cover ended on %(date)s."), {
+            "date": enrolment.ends_on.isoformat()}
+    return None
+
+
+def premium(rules: Mapping[str, object], insured_value: Money, days: int
+            ) -> tuple[Money, Money]:
+    """(herder's share, matching funds) of the premium for a cover of ``days``."""
+    whole = (insured_value * rules["premium_rate"] * Decimal(days) / Decimal(365)).rounded()
+    herder = (whole * rules["herder_share"]).rounded()
+    return herder, whole - herder
+
+
+def prorata(available: Money, claims: Sequence[tuple[object, Money]]
+            ) -> list[tuple[object, Money]]:
+    """Share what the pool holds among approved amounts: all in full when it suffices,
+    otherwise in proportion, rounded down to the minor unit with the leftover units given by
+    largest remainder, so the shares sum exactly to what the pool holds."""
+    currency = available.currency
+    total = sum((m.amount for _, m in claims), ZERO)
+    if total <= available.amount:
+        return [(key, m) for key, m in claims]
+    pot = max(available.amount, ZERO)
+    unit = Decimal(1).scaleb(-get_currency_precision(currency))
+    exact = [(key, m.amount * pot / total) for key, m in claims]
+    floors = [(key, e.quantize(unit, rounding=ROUND_DOWN), e) for key, e in exact]
+    left = int(((pot - sum(f for _, f, _ in floors)) / unit).to_integral_value())
+    order = sorted(range(len(floors)), key=lambda i: (-(floors[i][2] - floors[i][1]), i))
+    extra = set(order[:left])
+    return [(key, Money(f + (unit if i in extra else ZERO), currency))
+            for i, (key, f, _) in enumerate(floors)]
+
+
+def late_interest(rules: Mapping[str, object], amount: Money, approved_on: date,
+                  paid_on: date) -> Money:
+    """Interest on an approved amount paid after the scheme's payment period."""
+    rate = rules.get("late_interest") or ZERO
+    late = (paid_on - approved_on).days - int(rules.get("payment_within_days") or 0)
+    if rate <= 0 or late <= 0:
+        return Money.zero(amount.currency)
+    return (amount * rate * Decimal(late) / Decimal(365)).rounded()
+
+
+# --- incentives -------------------------------------------------------------------------
+PRESENCE_KINDS = ("occasional", "regular", "reproduction")
+
+
+def performance(rules: Mapping[str, object], counts: Mapping[str, int], currency: str
+                ) -> tuple[Money, tuple[Step, ...]]:
+    """A community's performance payment for a period from its verified records."""
+    weights = {"occasional": 1, "regular": rules["weight_regular"],
+               "reproduction": rules["weight_reproduction"]}
+    unit = Money(rules["presence_unit"], currency)
+    steps = []
+    units = 0
+    for kind in PRESENCE_KINDS:
+        n = counts.get(kind, 0)
+        if n:
+            units += n * int(weights[kind])
+            steps.append(Step(N_("%(count)s × %(kind)s, worth %(weight)s each."),
+                              {"count": n, "kind": label_param("presence", kind),
+                               "weight": int(weights[kind])},
+                              None if kind == "occasional" else f"weight_{kind}"))
+    amount = (unit * units).rounded()
+    steps.append(Step(N_("%(units)s × %(unit)s = %(amount)s."),
+                      {"units": units, "unit": money_param(unit),
+                       "amount": money_param(amount)}, "presence_unit"))
+    return amount, tuple(steps)
+
+
+def adoption(rules: Mapping[str, object], measure: str, paid_before: Money
+             ) -> tuple[Money, tuple[Step, ...]]:
+    """A mitigation adoption payment, capped per household across the scheme."""
+    subsidy = rules.get(f"adoption_{measure}")
+    if subsidy is None:
+        raise InvalidInput(N_("This scheme pays nothing for this measure."))
+    amount = Money(subsidy, paid_before.currency)
+    steps = [Step(N_("Adoption payment for %(measure)s: %(amount)s."),
+                  {"measure": label_param("measure", measure), "amount": money_param(amount)},
+                  f"adoption_{measure}")]
+    cap = rules.get("adoption_cap_household")
+    if cap is not None:
+        left = max(cap - paid_before.amount, ZERO)
+        if amount.amount > left:
+            amount = Money(left, amount.currency)
+            steps.append(Step(N_("Capped at %(cap)s: what is left of the household's cap."),
+                              {"cap": money_param(amount)}, "adoption_cap_household"))
+    return amount.rounded(), tuple(steps)
