@@ -365,7 +365,7 @@ def cover_problem(rules: Mapping[str, object], enrolment: Enrolment | None,
 def premium(rules: Mapping[str, object], insured_value: Money, days: int
             ) -> tuple[Money, Money]:
     """(herder's share, matching funds) of the premium for a cover of ``days``."""
-    whole = (insured_value * rules["premium_rate"] * Decimal(days) / Decimal(365)).rounded()
+    whole = (insured_value * (rules["premium_rate"] * Decimal(days) / Decimal(365))).rounded()
     herder = (whole * rules["herder_share"]).rounded()
     return herder, whole - herder
 
@@ -397,7 +397,7 @@ def late_interest(rules: Mapping[str, object], amount: Money, approved_on: date,
     late = (paid_on - approved_on).days - int(rules.get("payment_within_days") or 0)
     if rate <= 0 or late <= 0:
         return Money.zero(amount.currency)
-    return (amount * rate * Decimal(late) / Decimal(365)).rounded()
+    return (amount * (rate * Decimal(late) / Decimal(365))).rounded()
 
 
 # --- incentives -------------------------------------------------------------------------
