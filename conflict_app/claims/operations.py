@@ -40,6 +40,7 @@ from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.schemes import engine
 from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes.params import SchemeKind
 from conflict_app.schemes.models import Assessment, AssessmentLine
 from conflict_app.status import notify
 
@@ -604,7 +605,9 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
             return claim
         hold = review = False
         if scheme is not None:
-            hold = not scheme_ops.check_budget(scheme, assessment.total_money)
+            # An insurance pays from its pool, pro rata when short, not from a budget.
+            if scheme.kind is not SchemeKind.INSURANCE:
+                hold = not scheme_ops.check_budget(scheme, assessment.total_money)
             review = scheme_ops.sampled_for_review(scheme, assessment.total)
         fire(claim, Action.APPROVE, actor, reason=note,
              changes={"amount": assessment.total, "currency": assessment.currency,

@@ -100,14 +100,15 @@ def rule_version_form(kind: SchemeKind, formdata=None, defaults=None):  # noqa: 
         if p.kind is params.Kind.FLAG:
             field = BooleanField(label)
         elif p.kind is params.Kind.PREDATORS:
-            field = MultiChoiceField(label, choices=choices("predator", params.PREDATORS),
-                                     validators=[required()])
+            field = MultiChoiceField(label, validators=[required()])
         elif p.kind is params.Kind.COUNT:
             field = LocalisedIntegerField(label, validators=[optional()])
         else:
             field = LocalisedDecimalField(label, places=None, validators=[optional()])
         setattr(RuleVersionForm, p.name, field)
     form = RuleVersionForm(formdata=formdata)
+    if hasattr(form, "predators"):
+        form.predators.choices = choices("predator", params.PREDATORS)
     if formdata is None and defaults:
         for p in params.SPECS[kind]:
             value = params.parse(kind, defaults)[p.name]

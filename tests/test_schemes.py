@@ -1,0 +1,366 @@
+"""A full period of each scheme kind, from configuration in the web pages to payout, with the
+ledgers balancing to the cent; and the refusals a scheme manager meets on bad input."""
+
+from __future__ import annotations
+
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from conflict_app.claims import operations as ops
+from conflict_app.claims.workflow import State
+from conflict_app.core import audit, clock
+from conflict_app.core.errors import InvalidInput
+from conflict_app.extensions import db
+from conflict_app.mitigation.models import Measure, MeasureType
+from conflict_app.payments import operations as pay
+from conflict_app.payments.models import ItemState, PaymentItem, PaymentMethod
+from conflict_app.schemes import incentives, insurance
+from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes.models import (
+    IncentivePayment,
+    PoolEntry,
+    RuleVersion,
+    Scheme,
+    Withholding,
+)
+from tests import helpers
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen():
+    clock.freeze(START)
+    yield
+    clock.freeze(None)
+
+
+def _scheme_form(**kw):
+    data = {"code": "AM-COMP", "name": "Syunik compensation", "kind": "compensation",
+            "country": "AM", "admin1": "", "currency": "AMD", "valid_from": "2026-01-01",
+            "valid_to": "", "budget": "1000000", "over_budget": "refuse",
+            "review_share": "0", "review_above": "", "funders": "Example fund"}
+    data.update(kw)
+    return data
+
+
+def _create(browser, **kw) -> Scheme:
+    response = browser.post("/schemes/new", data=_scheme_form(**kw))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return db.session.scalars(select(Scheme).where(Scheme.code == kw.get("code", "AM-COMP"))
+                              ).one()
+
+
+def _version(browser, scheme, **values) -> RuleVersion:
+    page = browser.get(f"/schemes/{scheme.id}/versions/new")
+    assert page.status_code == 200
+    data = {"valid_from": "2026-01-01", "note": "first version", "predators": "leopard"}
+    data.update(values)
+    response = browser.post(f"/schemes/{scheme.id}/versions/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    version = db.session.scalars(select(RuleVersion).where(
+        RuleVersion.scheme_id == scheme.id).order_by(RuleVersion.id.desc())).first()
+    assert browser.post(f"/schemes/versions/{version.id}/publish").status_code == 302
+    db.session.refresh(version)
+    assert version.published_at is not None
+    return version
+
+
+def _pay_all(world, claims):
+    batch = pay.create_batch(world.finance, [c.id for c in claims], PaymentMethod.BANK_TRANSFER)
+    pay.export_batch(world.finance, batch.id)
+    lines = ["item,status,reference,reason"] + [
+        f"{item.id},paid,TX-{item.id}," for item in batch.live_items()]
+    counts = pay.import_confirmations(world.finance, batch.id, "\n".join(lines))
+    assert counts["paid"] == len(claims)
+    # The same file again changes nothing.
+    assert pay.import_confirmations(world.finance, batch.id, "\n".join(lines))["unchanged"] \
+        == len(claims)
+    return batch
+
+
+def test_compensation_period_from_configuration_to_payout(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager, review_above="150000")
+    _version(manager, scheme, share_of_value="0.75", rate_confirmed="1", rate_probable="0.75",
+             rate_possible="0", injured_share="0.5", corral_modifier="0.5",
+             cap_incident_heads="4", minimum_claim="1000", payment_within_days="60",
+             late_interest="0")
+    page = manager.get(f"/schemes/{scheme.id}").get_data(as_text=True)
+    assert "AM-COMP" in page and "Example fund" in page
+
+    small = helpers.approved(world, hh=helpers.household(world, name="A"), killed=2)
+    large = helpers.assessed(world, hh=helpers.household(world, name="B"), killed=6)
+    assert small.scheme_id == scheme.id and small.currency == "AMD"
+    # The cap of 4 heads per incident is applied and explained on the claim page.
+    clerk = browser_for(world.clerk)
+    text = clerk.get(f"/claims/{large.id}").get_data(as_text=True)
+    assert "Only 4 of 6 heads are paid" in text and "AM-COMP v1" in text
+    assessment = ops.latest_assessment(large.id)
+    assert assessment.total == Decimal("180000.00")  # 4 × 60000 × 0.75
+    assert assessment.rule_version.scheme_id == scheme.id
+    ops.approve(large.id, world.approver, None)
+    large = helpers.reload(large)
+    assert large.review_required  # above the review threshold
+    with pytest.raises(InvalidInput, match="second review"):
+        pay.create_batch(world.finance, [large.id], PaymentMethod.BANK_TRANSFER)
+    reviewer = browser_for(world.supervisor)
+    response = reviewer.post(f"/claims/{large.id}/second-review",
+                             data={"second_review-version": str(large.version),
+                                   "second_review-reason": "photos and census checked"})
+    assert response.status_code == 302 and helpers.reload(large).reviewed_at is not None
+
+    budget = scheme_ops.budget(scheme)
+    assert budget.committed.amount == Decimal("270000.00")  # 90000 + 180000
+    batch = _pay_all(world, [helpers.reload(small), helpers.reload(large)])
+    assert batch.scheme_id == scheme.id
+    budget = scheme_ops.budget(scheme)
+    assert budget.committed.amount == 0
+    assert budget.disbursed.amount == Decimal("270000.00")
+    assert budget.remaining.amount == Decimal("730000.00")
+    paid = db.session.scalar(select(func.sum(PaymentItem.amount)).where(
+        PaymentItem.batch_id == batch.id, PaymentItem.state == ItemState.PAID))
+    assert budget.allocated.amount == paid + budget.remaining.amount
+    assert audit.verify_chain() == []
+
+
+def test_over_budget_is_refused_or_queued_as_the_scheme_says(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager, budget="100000")
+    _version(manager, scheme)
+    first = helpers.approved(world, hh=helpers.household(world, name="A"), killed=2)  # 90000
+    second = helpers.assessed(world, hh=helpers.household(world, name="B"), killed=1)
+    with pytest.raises(InvalidInput, match="remaining budget"):
+        ops.approve(second.id, world.approver, None)
+    assert helpers.reload(second).state == State.ASSESSED
+    response = manager.post(f"/schemes/{scheme.id}/edit", data={
+        "budget": "100000", "over_budget": "queue", "review_share": "0"})
+    assert response.status_code == 302
+    ops.approve(second.id, world.approver, None)
+    second = helpers.reload(second)
+    assert second.state == State.APPROVED and second.budget_hold
+    with pytest.raises(InvalidInput, match="waits for budget"):
+        pay.create_batch(world.finance, [second.id], PaymentMethod.CASH)
+    assert scheme_ops.budget(scheme).held.amount == Decimal("45000.00")
+    manager.post(f"/schemes/{scheme.id}/edit", data={
+        "budget": "200000", "over_budget": "queue", "review_share": "0"})
+    assert not helpers.reload(second).budget_hold
+    _pay_all(world, [helpers.reload(first), helpers.reload(second)])
+    assert scheme_ops.budget(scheme).disbursed.amount == Decimal("135000.00")
+
+
+def test_insurance_period_with_a_pool_too_small_pays_pro_rata(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager, code="AM-INS", kind="insurance", name="Meghri insurance",
+                     budget="0")
+    _version(manager, scheme, payout_share="0.8", rate_confirmed="1", rate_probable="0.75",
+             rate_possible="0", injured_share="0.5", premium_rate="0.02",
+             herder_share="0.5", waiting_days="30")
+    households = [helpers.household(world, name=n) for n in ("A", "B")]
+    clerk = browser_for(world.clerk)
+    for hh in households:
+        response = clerk.post(f"/schemes/{scheme.id}/enrol", data={
+            "household": str(hh.id), "starts_on": "2026-03-02", "ends_on": "2027-03-02",
+            "heads_sheep": "50", "value_sheep": "60000", "agreement_signed": "y"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    enrolments = insurance.enrolments(scheme.id)
+    # 2 % of 50 × 60000 for a year, half paid by the herder, half matched.
+    assert {(e.premium_herder, e.premium_matching) for e in enrolments} == {
+        (Decimal("30000.00"), Decimal("30000.00"))}
+    finance = browser_for(world.finance)
+    for e in enrolments[:1]:
+        assert finance.post(f"/schemes/enrolments/{e.id}/premium",
+                            data={"on": "2026-03-02"}).status_code == 302
+    db.session.expire_all()
+    unpaid = [e for e in enrolments if e.premium_paid_on is None][0]
+
+    clock.freeze(START + timedelta(days=40))
+    paid_household = next(h for h in households if h.id != unpaid.household_id)
+    claim_a = helpers.verified(world, hh=paid_household, killed=3)
+    claim_b = helpers.verified(world, hh=db.session.get(type(paid_household),
+                                                         unpaid.household_id), killed=1)
+    assert claim_a.scheme_id == scheme.id
+    with pytest.raises(InvalidInput, match="premium has not been paid"):
+        ops.assess(claim_b.id, world.clerk, None)
+    ops.assess(claim_a.id, world.clerk, None)
+    assert ops.latest_assessment(claim_a.id).total == Decimal("144000.00")  # 3×60000×0.8
+    ops.approve(claim_a.id, world.approver, None)
+    second = helpers.verified(world, hh=paid_household, killed=1, days_ago=2)
+    ops.assess(second.id, world.clerk, None)
+    ops.approve(second.id, world.approver, None)
+
+    # The pool holds 60000 against 192000 approved: each claim gets its share.
+    assert insurance.balance(scheme.id) == Decimal("60000.00")
+    response = finance.post(f"/schemes/{scheme.id}/settle",
+                            data={"start": "2026-03-01", "end": "2026-12-31"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    settlement = insurance.settlements(scheme.id)[0]
+    assert settlement.approved == Decimal("192000.00")
+    assert settlement.payable == Decimal("60000.00")
+    assert settlement.shortfall == Decimal("132000.00")
+    assert sorted(i.payable for i in settlement.items) == [Decimal("15000.00"),
+                                                           Decimal("45000.00")]
+    page = finance.get(f"/schemes/{scheme.id}").get_data(as_text=True)
+    assert "paid pro rata" in page
+    _pay_all(world, [helpers.reload(claim_a), helpers.reload(second)])
+    ledger = insurance.ledger(scheme.id)
+    assert ledger.money_in == ledger.payouts + ledger.balance
+    assert ledger.balance == 0
+    paid = db.session.scalar(select(func.sum(PaymentItem.amount)).join(
+        PaymentItem.claim).where(PaymentItem.state == ItemState.PAID))
+    assert paid == ledger.payouts == Decimal("60000.00")
+    entries = db.session.scalar(select(func.sum(PoolEntry.amount)).where(
+        PoolEntry.scheme_id == scheme.id))
+    assert entries == ledger.balance
+    assert insurance.loss_ratio(scheme.id, date(2026, 1, 1), date(2026, 12, 31)) == 1
+
+
+def test_insurance_refuses_enrolment_after_the_loss(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager, code="AM-INS", kind="insurance", budget="0")
+    _version(manager, scheme)
+    hh = helpers.household(world)
+    response = browser_for(world.clerk).post(f"/schemes/{scheme.id}/enrol", data={
+        "household": str(hh.id), "starts_on": "2026-02-01", "ends_on": "2027-02-01",
+        "heads_sheep": "10", "value_sheep": "60000"})
+    assert response.status_code == 400
+    assert "Cover cannot start in the past" in response.get_data(as_text=True)
+    assert insurance.enrolments(scheme.id) == []
+
+
+def test_incentive_period_with_withholding_appeal_and_release(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager, code="AM-INC", kind="incentive", name="Presence payments",
+                     currency="USD", budget="10000")
+    _version(manager, scheme, presence_unit="100", weight_regular="2",
+             weight_reproduction="20", withholding_days="60", adoption_corral="800",
+             adoption_cap_household="1000")
+    verifier = browser_for(world.verifier)
+    for village, kind in ((world.shvanidzor, "reproduction"), (world.shvanidzor, "regular"),
+                          (world.shikahogh, "occasional")):
+        response = verifier.post(f"/schemes/{scheme.id}/presence", data={
+            "village": str(village.id), "kind": kind, "observed_on": "2026-02-20",
+            "evidence": "camera trap AM-17, female with two cubs"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    # A retaliatory killing in Shikahogh: its payments are withheld for the cycle.
+    assert manager.post(f"/schemes/{scheme.id}/withhold", data={
+        "village": str(world.shikahogh.id), "noticed_on": "2026-03-01",
+        "reason": "poisoned carcass found, leopard killed"}).status_code == 302
+    assert manager.post(f"/schemes/{scheme.id}/performance",
+                        data={"period": "2026"}).status_code == 302
+    payments = {p.village_id: p for p in incentives.payments(scheme.id)}
+    assert payments[world.shvanidzor.id].amount == Decimal("2200.00")  # (20 + 2) × 100
+    assert payments[world.shvanidzor.id].state == "approved"
+    assert payments[world.shikahogh.id].state == "withheld"
+    db.session.commit()  # a refused operation rolls back to here, not before the requests
+    with pytest.raises(InvalidInput, match="withheld"):
+        incentives.pay(world.finance, payments[world.shikahogh.id].id, "TX-9")
+    item = db.session.scalars(select(Withholding)).one()
+    assert manager.post(f"/schemes/withholdings/{item.id}/appeal",
+                        data={"reason": "community disputes; killing confirmed"}
+                        ).status_code == 302
+    assert item.state == "active"  # appeal dismissed
+    measure = Measure(household_id=helpers.household(world).id,
+                      village_id=world.shvanidzor.id, country_code="AM",
+                      admin1_id=world.syunik.id, admin2_id=world.meghri.id,
+                      measure=MeasureType.CORRAL, installed_on=date(2026, 2, 1),
+                      verified_on=date(2026, 2, 15))
+    db.session.add(measure)
+    db.session.flush()
+    assert manager.post(f"/schemes/{scheme.id}/adoption",
+                        data={"measure": str(measure.id)}).status_code == 302
+    finance = browser_for(world.finance)
+    for p in incentives.payments(scheme.id):
+        if p.state == "approved":
+            assert finance.post(f"/schemes/incentive-payments/{p.id}/pay",
+                                data={"reference": f"TX-{p.id}"}).status_code == 302
+    # After the cycle the withholding ends by itself and the payment can be made.
+    clock.freeze(START + timedelta(days=61))
+    assert incentives.release_due() == 1
+    held = db.session.get(IncentivePayment, payments[world.shikahogh.id].id)
+    assert held.state == "approved"
+    incentives.pay(world.finance, held.id, "TX-late")
+    with pytest.raises(InvalidInput, match="already paid"):
+        incentives.pay(world.finance, held.id, "TX-again")
+    budget = scheme_ops.budget(scheme)
+    paid = db.session.scalar(select(func.sum(IncentivePayment.amount)).where(
+        IncentivePayment.scheme_id == scheme.id, IncentivePayment.state == "paid"))
+    assert budget.disbursed.amount == paid == Decimal("3100.00")  # 2200 + 100 + 800
+    assert budget.remaining.amount == Decimal("6900.00") and budget.committed.amount == 0
+
+
+def test_bad_rule_values_and_overlaps_are_refused(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    response = manager.post(f"/schemes/{scheme.id}/versions/new", data={
+        "valid_from": "2026-01-01", "share_of_value": "-0.5", "predators": "leopard"})
+    assert response.status_code == 400
+    assert "cannot be negative" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(RuleVersion.id))) == 0
+    _version(manager, scheme)
+    manager.post(f"/schemes/{scheme.id}/versions/new", data={
+        "valid_from": "2026-01-01", "predators": "leopard"})
+    draft = db.session.scalars(select(RuleVersion).where(
+        RuleVersion.published_at.is_(None))).one()
+    response = manager.post(f"/schemes/versions/{draft.id}/publish", follow_redirects=True)
+    assert "may not overlap" in response.get_data(as_text=True)
+    assert db.session.get(RuleVersion, draft.id).published_at is None
+    bad = manager.post("/schemes/new", data=_scheme_form(code="X1", currency="XXX"))
+    assert bad.status_code == 400 and db.session.scalar(
+        select(func.count(Scheme.id)).where(Scheme.code == "X1")) == 0
+
+
+def test_closed_scheme_refuses_valuation_and_dry_run_compares(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    _version(manager, scheme)
+    claim = helpers.assessed(world, killed=2)
+    manager.post(f"/schemes/{scheme.id}/versions/new", data={
+        "valid_from": "2026-04-01", "share_of_value": "1", "predators": "leopard"})
+    draft = db.session.scalars(select(RuleVersion).where(
+        RuleVersion.published_at.is_(None))).one()
+    page = manager.get(f"/schemes/versions/{draft.id}/dry-run?start=2026-01-01&end=2026-12-31")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and claim.reference in text
+    assert "90,000" in text and "120,000" in text  # 2 × 60000 × 0.75 vs × 1
+    manager.post(f"/schemes/{scheme.id}/edit", data={
+        "budget": "1000000", "over_budget": "refuse", "review_share": "0", "closed": "y"})
+    with pytest.raises(InvalidInput, match="closed"):
+        ops.approve(claim.id, world.approver, None)
+
+
+def test_exchange_rates_give_budgets_in_usd(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    response = manager.post("/schemes/rates", data={"currency": "AMD", "per_usd": "400",
+                                                    "valid_from": "2026-01-01",
+                                                    "source": "central bank"})
+    assert response.status_code == 302
+    assert scheme_ops.to_usd(scheme_ops.budget(scheme).allocated, clock.today()).amount == \
+        Decimal("2500.00")
+    assert "2,500.00" in manager.get(f"/schemes/{scheme.id}").get_data(as_text=True)
+    dup = manager.post("/schemes/rates", data={"currency": "AMD", "per_usd": "410",
+                                               "valid_from": "2026-01-01"})
+    assert dup.status_code == 400
+
+
+def test_confirmation_file_is_all_or_nothing(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    _version(manager, scheme)
+    claims = [helpers.approved(world, hh=helpers.household(world, name=n), killed=1)
+              for n in ("A", "B")]
+    batch = pay.create_batch(world.finance, [c.id for c in claims], PaymentMethod.CASH)
+    pay.export_batch(world.finance, batch.id)
+    items = batch.live_items()
+    text = f"item,status,reference,reason\n{items[0].id},paid,TX-1,\n{items[1].id},lost,,\n"
+    with pytest.raises(InvalidInput, match="Line 3"):
+        pay.import_confirmations(world.finance, batch.id, text)
+    assert all(db.session.get(PaymentItem, i.id).state == ItemState.PENDING for i in items)
+    with pytest.raises(InvalidInput, match="columns"):
+        pay.import_confirmations(world.finance, batch.id, "a,b\n1,2\n")
+
