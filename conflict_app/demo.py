@@ -24,7 +24,10 @@ from conflict_app.herders import operations as household_ops
 from conflict_app.herders.models import Species
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
+from conflict_app.schemes import incentives, insurance, params
+from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import MarketPrice
+from conflict_app.schemes.params import SchemeKind
 from conflict_app.verification import operations as verification_ops
 from conflict_app.verification.checklist import (
     BiteLocation,
@@ -73,6 +76,7 @@ def build() -> Iterator[str]:
            f"{created['village']} villages")
     staff = _staff()
     _prices(staff)
+    _compensation_example(staff)
     yield "DEMO ONLY: every account below has the password " + PASSWORD
     yield ("Approvers, finance and the admin sign in with a code from an authenticator app "
            f"set up with the key {DEMO_TOTP}")
@@ -83,6 +87,9 @@ def build() -> Iterator[str]:
     finally:
         clock.freeze(None)
     yield "Claims by state: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
+    yield "Example schemes (EXAMPLE-AM-COMP valued the Armenian claims):"
+    yield "  " + _insurance_example(staff)
+    yield "  " + _incentive_example(staff)
 
 
 def _staff() -> dict:
@@ -278,3 +285,102 @@ def _drive(staff, key, household, target, reported, species, killed, originals):
 def demo_totp_code() -> str:
     """The current code of the demo authenticator key (handy for a local demo)."""
     return pyotp.TOTP(DEMO_TOTP).now()
+
+
+# --- example schemes (PRODUCT.md §4 defaults), one of each kind ---------------------------
+def _compensation_example(staff: dict) -> None:
+    """Armenia: claims of the demo are valued under this scheme's first rule version."""
+    manager = staff[("syunik", Role.SCHEME_MANAGER)]
+    scheme = scheme_ops.create_scheme(manager, scheme_ops.SchemeInput(
+        code="EXAMPLE-AM-COMP", name="Example: Syunik livestock compensation",
+        kind=SchemeKind.COMPENSATION, country_code="AM", admin1_id=None, currency="AMD",
+        funders="Example: national budget and a conservation trust", budget=Decimal(20_000_000),
+        over_budget="queue", valid_from=date(2025, 1, 1), valid_to=None,
+        review_share=Decimal(0), review_above=Decimal(1_000_000), example=True))
+    values = params.defaults(SchemeKind.COMPENSATION) | {"cap_incident_heads": "10",
+                                                        "cap_year_amount": "3000000",
+                                                        "minimum_claim": "5000"}
+    version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
+                                     "Example defaults of the product description")
+    scheme_ops.publish_version(manager, version.id)
+    scheme_ops.set_rate(manager, "AMD", date(2025, 1, 1), Decimal("390"), "example rate")
+    scheme_ops.set_rate(manager, "GEL", date(2025, 1, 1), Decimal("2.7"), "example rate")
+    scheme_ops.set_rate(manager, "IRR", date(2025, 1, 1), Decimal("42000"), "example rate")
+
+
+def _insurance_example(staff: dict) -> str:
+    """Georgia: a community insurance with two enrolled households and their premiums."""
+    kakheti = db.session.scalars(select(AdminArea).where(
+        AdminArea.country_code == "GE", AdminArea.name == "Kakheti",
+        AdminArea.parent_id.is_(None))).one()
+    village = db.session.scalars(select(Village).where(
+        Village.admin1_id == kakheti.id).order_by(Village.id)).first()
+    people = {}
+    for role, email in ((Role.SCHEME_MANAGER, "manager.ge@demo.pardus"),
+                        (Role.CLERK, "clerk.kakheti@demo.pardus"),
+                        (Role.FINANCE, "finance.kakheti@demo.pardus")):
+        account = User(email=email, name=f"{role.value.title()} Kakheti", locale="ka",
+                       jurisdiction_country="GE",
+                       jurisdiction_area_id=None if role is Role.SCHEME_MANAGER else kakheti.id)
+        account.set_password(PASSWORD)
+        account.set_roles({role})
+        if account.needs_two_factor:
+            account.totp_secret = DEMO_TOTP
+            account.totp_confirmed_at = clock.now()
+        db.session.add(account)
+        people[role] = account
+    db.session.commit()
+    manager = people[Role.SCHEME_MANAGER]
+    scheme = scheme_ops.create_scheme(manager, scheme_ops.SchemeInput(
+        code="EXAMPLE-GE-INS", name="Example: Kakheti community livestock insurance",
+        kind=SchemeKind.INSURANCE, country_code="GE", admin1_id=kakheti.id, currency="GEL",
+        funders="Example: herders' premiums matched by a conservation fund",
+        budget=Decimal(20_000), over_budget="refuse", valid_from=date(2025, 1, 1),
+        valid_to=None, review_share=Decimal(0), review_above=None, example=True))
+    version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1),
+                                     params.defaults(SchemeKind.INSURANCE),
+                                     "Example defaults of the product description")
+    scheme_ops.publish_version(manager, version.id)
+    today = clock.today()
+    for name, phone, sheep in (("Giorgi Beridze", "+995599100401", 40),
+                               ("Nino Kapanadze", "+995599100402", 25)):
+        household = household_ops.register_household(people[Role.CLERK],
+                                                      household_ops.HouseholdInput(
+            head_name=name, phone=phone, village_id=village.id, language="ka",
+            census={(today.year, Species.SHEEP): sheep}))
+        enrolment = insurance.enrol(
+            people[Role.CLERK], scheme.id, household.id, today, today + timedelta(days=365),
+            [insurance.InsuredLine(Species.SHEEP, sheep, Decimal(180))], True)
+        insurance.record_premium(people[Role.FINANCE], enrolment.id, today)
+    return f"{scheme.code}: 2 households enrolled, pool {insurance.balance(scheme.id)} GEL"
+
+
+def _incentive_example(staff: dict) -> str:
+    """Iran: performance payments for verified presence and one withholding."""
+    manager = staff[("golestan", Role.SCHEME_MANAGER)]
+    verifier = staff[("golestan", Role.VERIFIER)]
+    golestan = staff["places"]["golestan"][1]
+    scheme = scheme_ops.create_scheme(manager, scheme_ops.SchemeInput(
+        code="EXAMPLE-IR-INC", name="Example: Golestan conservation incentives",
+        kind=SchemeKind.INCENTIVE, country_code="IR", admin1_id=golestan.id, currency="USD",
+        funders="Example: a conservation NGO", budget=Decimal(15_000), over_budget="refuse",
+        valid_from=date(2025, 1, 1), valid_to=None, review_share=Decimal(0),
+        review_above=None, example=True))
+    values = params.defaults(SchemeKind.INCENTIVE) | {
+        "adoption_corral": "600", "adoption_guard_dog": "250", "adoption_cap_household": "800"}
+    version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
+                                     "Example defaults of the product description")
+    scheme_ops.publish_version(manager, version.id)
+    villages = db.session.scalars(select(Village).where(
+        Village.admin1_id == golestan.id).order_by(Village.id)).all()
+    last_year = clock.today().year - 1
+    for village, kind in zip(villages, ("reproduction", "regular", "occasional"),
+                             strict=False):
+        incentives.record_presence(verifier, scheme.id, village.id, kind,
+                                   date(last_year, 9, 15), "Example: camera-trap series")
+    if len(villages) > 2:
+        incentives.withhold(manager, scheme.id, villages[2].id,
+                            "Example: a leopard was found poisoned near the village",
+                            clock.today())
+    made = incentives.compute_performance(manager, scheme.id, last_year)
+    return f"{scheme.code}: {len(made)} performance payments for {last_year}"

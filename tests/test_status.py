@@ -189,13 +189,15 @@ def test_sms_status_query_with_secret(app, world, outbox):
         assert response.status_code == 200
         reply = sent(outbox)[-1]
         assert reply["to"] == "+37491234567"
-        assert claim.reference in reply["text"] and "Being checked" in reply["text"]
+        # The answer is in the household's language (Armenian): "Being checked".
+        assert claim.reference in reply["text"] and "Ստուգվում է" in reply["text"]
         client.post("/sms/inbound", data={"from": "+37491234567",
                                           "text": f"СТАТУС {claim.reference} 000000"},
                     headers={"X-Pardus-Secret": "s3cret"})
         not_found = sent(outbox)[-1]["text"]
         assert claim.reference not in not_found
-        assert "STATUS" in not_found
+        # Asked in Russian, answered in Russian, with the Russian keyword to use.
+        assert "СТАТУС" in not_found
     finally:
         app.config["SMS_INBOUND_SECRET"] = None
 

@@ -56,6 +56,10 @@ class MissingFont(RuntimeError):
     """No installed font has a glyph for a character the document needs."""
 
     def __init__(self, ch: str) -> None:
+        if len(ch) != 1:  # ReportLab re-raises it with its own annotated message
+            self.char, self.script = "", ""
+            super().__init__(ch)
+            return
         self.char = ch
         self.script = script_name(ch)
         super().__init__(
