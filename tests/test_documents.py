@@ -145,6 +145,11 @@ def _key_values(kind: str, locale: str) -> list[str]:
             if data.total is not None:
                 values.append(render.money(data.total))
             return values
+        if kind == "scheme-report":
+            from conflict_app.documents import report
+
+            data = report.sample_report(locale)
+            return [data.code, render.money(data.paid), date_text(data.end)]
         batch = render.sample_batch(locale, 3 if kind == "vouchers" else 30)
         first = next(iter(batch.items()))
         if kind == "voucher":

@@ -4,6 +4,7 @@ ledgers balancing to the cent; and the refusals a scheme manager meets on bad in
 from __future__ import annotations
 
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -364,3 +365,22 @@ def test_confirmation_file_is_all_or_nothing(world, browser_for, frozen):
     with pytest.raises(InvalidInput, match="columns"):
         pay.import_confirmations(world.finance, batch.id, "a,b\n1,2\n")
 
+
+
+def test_implementation_report_pdf(world, browser_for, frozen):
+    from pypdf import PdfReader
+
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    _version(manager, scheme)
+    helpers.approved(world, killed=2)
+    response = manager.get(f"/documents/schemes/{scheme.id}/report.pdf"
+                           "?start=2026-01-01&end=2026-12-31")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(response.data)).pages)
+    assert "AM-COMP" in text and "Scheme implementation report" in text
+    assert "Sheep" in text and "90,000" in text  # approved amount of the claim
+    assert manager.get(f"/documents/schemes/{scheme.id}/report.pdf?start=x").status_code == 400
+    assert browser_for(world.clerk).get(
+        f"/documents/schemes/{scheme.id}/report.pdf").status_code == 403

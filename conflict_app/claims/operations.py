@@ -40,8 +40,8 @@ from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.schemes import engine
 from conflict_app.schemes import operations as scheme_ops
-from conflict_app.schemes.params import SchemeKind
 from conflict_app.schemes.models import Assessment, AssessmentLine
+from conflict_app.schemes.params import SchemeKind
 from conflict_app.status import notify
 
 

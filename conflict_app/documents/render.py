@@ -115,6 +115,8 @@ class DecisionData:
     confidence: str | None = None
     rows: list[AssessmentRow] = field(default_factory=list)
     total: Money | None = None
+    steps: list[dict] = field(default_factory=list)  # schemes.rules.Step.as_json()
+    interim: Money | None = None
 
 
 @dataclass
@@ -236,6 +238,9 @@ def decision_data(claim, url: str | None = None) -> DecisionData:  # noqa: ANN00
                               Money(ln.amount, assessment.currency), ln.note)
                 for ln in assessment.lines
             ]
+            data.steps = list(assessment.steps or [])
+            if assessment.rule_version is not None:
+                data.rule = assessment.rule_version.label
         data.total = Money(claim.amount_approved, claim.currency)
     return data
 
@@ -727,6 +732,15 @@ def _assessment(b: Builder, data: DecisionData) -> list[Flowable]:
     flow.append(table)
     flow.append(b.p(_("Each line: heads × market value of one head × share of value paid × "
                       "rate for how sure the field visit was = amount."), b.s.small))
+    if data.steps:
+        from conflict_app.schemes.explain import rule_label, sentences
+
+        flow.append(b.p(_("Step by step"), b.s.h2))
+        for n, step in enumerate(sentences(data.steps, money), start=1):
+            text = f"{number(n)}. {step['text']}"
+            if step["rule"]:
+                text += " " + _("(rule: %(rule)s)", rule=rule_label(step["rule"]))
+            flow.append(b.p(text, b.s.body))
     if data.rule:
         flow.append(b.p(_("Rule applied: %(rule)s.", rule=ltr(data.rule)), b.s.small))
     return flow
@@ -906,19 +920,23 @@ def sample_decision(locale: str, outcome: str = "approved") -> DecisionData:
     if outcome != "approved":
         data.reason = reason
         return data
-    share, injured = Decimal("0.75"), Decimal("0.25")
-    rate = Decimal("1.00")
-    rows = []
-    for species, age, kind, heads, base, part in (
-        ("sheep", "adult_female", "killed", 3, "60000", share),
-        ("goat", "young", "injured", 1, "25000", share * injured),
-    ):
-        unit = _price(base, currency, factor)
-        rows.append(AssessmentRow(species, age, kind, heads, unit, part, rate,
-                                  (unit * heads * part * rate).rounded()))
-    data.rows = rows
-    data.rule, data.predator, data.confidence = "market-share-v1", "leopard", "confirmed"
-    data.total = sum((r.amount for r in rows), Money.zero(currency))
+    from conflict_app.schemes import params, rules
+    from conflict_app.schemes.params import SchemeKind
+
+    values = params.parse(SchemeKind.COMPENSATION, params.defaults(SchemeKind.COMPENSATION))
+    values["injured_share"] = Decimal("0.25")
+    facts = rules.Facts(
+        currency=currency, predator="leopard", confidence="confirmed",
+        losses=[rules.Loss(1, "sheep", "adult_female", 3, 0),
+                rules.Loss(2, "goat", "young", 0, 1)],
+        prices={("sheep", "adult_female"): _price("60000", currency, factor),
+                ("goat", "young"): _price("25000", currency, factor)})
+    result = rules.compensate(values, facts, "EXAMPLE-AM-COMP v1")
+    data.rows = [AssessmentRow(ln.species, ln.age_class, ln.kind, ln.heads, ln.unit_value,
+                               ln.share, ln.rate, ln.amount, ln.note) for ln in result.lines]
+    data.steps = [step.as_json() for step in result.steps]
+    data.rule, data.predator, data.confidence = result.rule, "leopard", "confirmed"
+    data.total = result.total
     return data
 
 
@@ -944,7 +962,7 @@ def sample_batch(locale: str, count: int = 30) -> BatchData:
 
 
 KINDS = ("receipt", "decision-approved", "decision-rejected", "voucher", "batch-list",
-         "vouchers")
+         "vouchers", "scheme-report")
 
 
 def render_sample(kind: str, locale: str, out: BinaryIO) -> None:
@@ -960,6 +978,12 @@ def render_sample(kind: str, locale: str, out: BinaryIO) -> None:
         render_batch(sample_batch(locale), locale, out)
     elif kind == "vouchers":
         render_vouchers(sample_batch(locale, 3), locale, out)
+    elif kind == "scheme-report":
+        from conflict_app.documents import report
+
+        with force_locale(locale):
+            data = report.sample_report(locale)
+        report.render_scheme_report(data, locale, out)
     else:
         raise ValueError(f"unknown document kind {kind!r}")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, send_file, session
+from flask import Blueprint, abort, current_app, request, send_file, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -107,3 +107,30 @@ def batch_vouchers(batch_id: int):
     data = render.batch_data(batch)
     return _pdf(render.render_vouchers, data, _user_locale(),
                 render.safe_filename("vouchers", data.reference))
+
+
+@bp.route("/schemes/<int:scheme_id>/report.pdf")
+@roles_required(Role.SCHEME_MANAGER, Role.ADMIN, Role.ANALYST)
+def scheme_report(scheme_id: int):
+    """The implementation report of a scheme for a period of losses (aggregates only)."""
+    from datetime import date
+
+    from conflict_app.core import clock
+    from conflict_app.documents import report
+    from conflict_app.schemes.models import Scheme
+
+    scheme = db.session.get(Scheme, scheme_id)
+    if scheme is None or current_user.jurisdiction_country not in (None, scheme.country_code):
+        abort(404)
+    today = clock.today()
+    try:
+        start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
+        end = date.fromisoformat(request.args.get("end") or today.isoformat())
+    except ValueError:
+        abort(400)
+    if end < start or (end - start).days > 3660:
+        abort(400)
+    data = report.report_data(scheme, start, end)
+    return _pdf(report.render_scheme_report, data, _user_locale(),
+                render.safe_filename("report", scheme.code, start.isoformat(),
+                                     end.isoformat()))

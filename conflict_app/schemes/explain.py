@@ -11,10 +11,10 @@ from conflict_app.i18n import digits, money
 from conflict_app.i18n.labels import label
 
 
-def _value(value: object) -> str:
+def _value(value: object, money_text=money) -> str:  # noqa: ANN001
     if isinstance(value, dict):
         if "money" in value:
-            return money(Money(Decimal(value["money"]), value["currency"]))
+            return money_text(Money(Decimal(value["money"]), value["currency"]))
         if "percent" in value:
             return digits(format_percent(Decimal(value["percent"]), format="#,##0.##%"))
         if "label" in value:
@@ -26,9 +26,10 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def sentence(step: dict) -> str:
-    """One step as a sentence; a step the catalogue cannot format shows untranslated."""
-    params = {k: _value(v) for k, v in (step.get("params") or {}).items()}
+def sentence(step: dict, money_text=money) -> str:  # noqa: ANN001
+    """One step as a sentence; a step the catalogue cannot format shows untranslated.
+    ``money_text`` formats amounts (documents pass one that avoids signs without a glyph)."""
+    params = {k: _value(v, money_text) for k, v in (step.get("params") or {}).items()}
     text = gettext(step["text"])
     try:
         return text % params if params else text
@@ -36,9 +37,9 @@ def sentence(step: dict) -> str:
         return step["text"] % params if params else step["text"]
 
 
-def sentences(steps: list[dict] | None) -> list[dict]:
+def sentences(steps: list[dict] | None, money_text=money) -> list[dict]:  # noqa: ANN001
     """Steps for display: the sentence, the rule behind it and the loss line it concerns."""
-    return [{"text": sentence(s), "rule": s.get("rule"), "line": s.get("line")}
+    return [{"text": sentence(s, money_text), "rule": s.get("rule"), "line": s.get("line")}
             for s in steps or []]
 
 

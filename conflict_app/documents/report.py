@@ -1,0 +1,371 @@
+"""The scheme implementation report (the strategy's indicator for Activity 8.1.4): claims by
+state and outcome, amounts assessed and paid, budget use, processing times against the
+deadlines, losses by species and area, the scheme's own indicators, and charts drawn with
+ReportLab graphics. Aggregates only: no herder's name, no coordinates.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+from sqlalchemy import select
+
+from conflict_app.core import clock
+from conflict_app.core.errors import N_
+from conflict_app.core.money import Money
+from conflict_app.documents import fonts
+from conflict_app.documents.render import Builder, money, number, percent
+from conflict_app.documents.text import ltr
+from conflict_app.i18n import date_text
+from conflict_app.i18n.labels import label
+
+BAR = colors.Color(0.62, 0.42, 0.13)
+
+
+@dataclass
+class TimeRow:
+    step: str  # "decision" or "payment"
+    claims: int
+    median_days: Decimal | None
+    p90_days: Decimal | None
+    deadline_days: int | None
+    within: Decimal | None  # share within the deadline
+
+
+@dataclass
+class SchemeReportData:
+    code: str
+    name: str
+    kind: str
+    currency: str
+    area: str
+    start: date
+    end: date
+    generated_at: datetime
+    example: bool = False
+    states: list[tuple[str, int]] = field(default_factory=list)
+    assessed: Money | None = None
+    approved: Money | None = None
+    paid: Money | None = None
+    budget: list[tuple[str, Money, Money | None]] = field(default_factory=list)
+    times: list[TimeRow] = field(default_factory=list)
+    by_species: list[tuple[str, int, int, int]] = field(default_factory=list)
+    by_area: list[tuple[str, int, int, Money]] = field(default_factory=list)
+    by_month: list[tuple[str, int]] = field(default_factory=list)
+    # (label msgid, incentive kind or None, value: Money, Decimal share, int or None);
+    # translated when rendered, in the report's language.
+    kpis: list[tuple[str, str | None, object]] = field(default_factory=list)
+
+
+def _quantiles(values: list[float]) -> tuple[Decimal | None, Decimal | None]:
+    if not values:
+        return None, None
+    if len(values) == 1:
+        return Decimal(str(round(values[0], 1))), Decimal(str(round(values[0], 1)))
+    p90 = statistics.quantiles(values, n=10, method="inclusive")[-1]
+    return (Decimal(str(round(statistics.median(values), 1))),
+            Decimal(str(round(p90, 1))))
+
+
+def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: ANN001, C901
+    """Gather the report of one scheme for the claims of losses in [start, end]."""
+    from conflict_app.claims.models import Claim, Incident, LossLine
+    from conflict_app.claims.workflow import State
+    from conflict_app.extensions import db
+    from conflict_app.geo.models import AdminArea
+    from conflict_app.payments.models import ItemState, PaymentItem
+    from conflict_app.schemes import incentives, insurance
+    from conflict_app.schemes import operations as scheme_ops
+    from conflict_app.schemes.models import Assessment
+    from conflict_app.schemes.params import SchemeKind
+
+    currency = scheme.currency
+    zero = Money.zero(currency)
+    data = SchemeReportData(
+        code=scheme.code, name=scheme.name, kind=scheme.kind.value, currency=currency,
+        area=scheme.country.name + (f" · {scheme.admin1.name}" if scheme.admin1 else ""),
+        start=start, end=end, generated_at=clock.now(), example=scheme.example)
+    claims = db.session.scalars(select(Claim).join(Incident, Claim.incident_id == Incident.id)
+                                .where(Claim.scheme_id == scheme.id,
+                                       Incident.occurred_on >= start,
+                                       Incident.occurred_on <= end)).all()
+    ids = [c.id for c in claims]
+    data.states = sorted(Counter(c.state.value for c in claims).items(),
+                         key=lambda kv: list(State).index(State(kv[0])))
+    latest: dict[int, Assessment] = {}
+    if ids:
+        for a in db.session.scalars(select(Assessment).where(Assessment.claim_id.in_(ids))
+                                    .order_by(Assessment.id)):
+            latest[a.claim_id] = a
+    data.assessed = sum((Money(a.total, currency) for a in latest.values()), zero)
+    approved_states = {State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED}
+    data.approved = sum((Money(c.amount_approved, currency) for c in claims
+                         if c.amount_approved is not None and c.state in approved_states), zero)
+    paid_items = db.session.scalars(select(PaymentItem).where(
+        PaymentItem.claim_id.in_(ids), PaymentItem.state == ItemState.PAID)).all() if ids else []
+    data.paid = sum((Money(i.amount, currency) for i in paid_items), zero)
+    budget = scheme_ops.budget(scheme)
+    today = clock.today()
+    data.budget = [(name, getattr(budget, name), scheme_ops.to_usd(getattr(budget, name), today))
+                   for name in ("allocated", "committed", "disbursed", "remaining")]
+
+    # Processing times against the deadlines.
+    decision_limit = current_app.config["DECISION_WITHIN_DAYS"]
+    version = scheme_ops.version_for(scheme, end)
+    pay_limit = None
+    if version is not None and scheme.kind is SchemeKind.COMPENSATION:
+        pay_limit = int(scheme_ops.rules_of(version).get("payment_within_days") or 0) or None
+    to_decision = [(c.decided_at - c.reported_at).total_seconds() / 86400
+                   for c in claims if c.decided_at]
+    to_payment = [(c.paid_at - c.decided_at).total_seconds() / 86400
+                  for c in claims if c.paid_at and c.decided_at]
+    for step, values, limit in (("decision", to_decision, decision_limit),
+                                ("payment", to_payment, pay_limit)):
+        median, p90 = _quantiles(values)
+        within = (Decimal(sum(1 for v in values if v <= limit)) / len(values)
+                  if values and limit else None)
+        data.times.append(TimeRow(step, len(values), median, p90, limit, within))
+
+    # Losses by species and by area.
+    species: dict[str, list[int]] = {}
+    by_area: dict[int, list] = {}
+    areas = {a.id: a.name for a in db.session.scalars(select(AdminArea))} if claims else {}
+    for c in claims:
+        heads = 0
+        seen = set()
+        for line in db.session.scalars(select(LossLine).where(
+                LossLine.incident_id == c.incident_id)):
+            row = species.setdefault(line.species.value, [0, 0, 0])
+            if line.species.value not in seen:
+                row[0] += 1
+                seen.add(line.species.value)
+            row[1] += line.killed
+            row[2] += line.injured
+            heads += line.killed + line.injured
+        key = c.admin2_id or c.admin1_id
+        entry = by_area.setdefault(key, [0, 0, zero])
+        entry[0] += 1
+        entry[1] += heads
+        if c.amount_approved is not None and c.state in approved_states:
+            entry[2] = entry[2] + Money(c.amount_approved, currency)
+    data.by_species = sorted(((s, *v) for s, v in species.items()), key=lambda r: -r[2])
+    data.by_area = sorted(((areas.get(k, "—"), *v) for k, v in by_area.items()),
+                          key=lambda r: (-r[1], r[0]))
+    months = Counter(c.incident.occurred_on.strftime("%Y-%m") for c in claims)
+    cursor = date(start.year, start.month, 1)
+    while cursor <= end and len(data.by_month) < 36:
+        key = cursor.strftime("%Y-%m")
+        data.by_month.append((key, months.get(key, 0)))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+
+    # The scheme's own indicators.
+    decided = [c for c in claims if c.decided_at]
+    approved_n = sum(1 for c in claims if c.state in approved_states)
+    data.kpis.append((N_("Claims"), None, len(claims)))
+    data.kpis.append((N_("Approved claims"), None, approved_n))
+    if decided:
+        data.kpis.append((N_("Share of decided claims approved"), None,
+                          Decimal(approved_n) / len(decided)))
+    if approved_n:
+        data.kpis.append((N_("Average approved amount per claim"), None,
+                          Money(data.approved.amount / approved_n, currency).rounded()))
+    if budget.allocated.amount:
+        data.kpis.append((N_("Budget used (committed and disbursed)"), None,
+                          (budget.committed.amount + budget.disbursed.amount)
+                          / budget.allocated.amount))
+    if scheme.kind is SchemeKind.INSURANCE:
+        ledger = insurance.ledger(scheme.id, start, end)
+        enrolled = sum(1 for e in insurance.enrolments(scheme.id)
+                       if e.starts_on <= end and e.ends_on >= start)
+        shortfall = sum((s.shortfall for s in insurance.settlements(scheme.id)
+                         if s.period_start <= end and s.period_end >= start), Decimal(0))
+        data.kpis += [
+            (N_("Households enrolled"), None, enrolled),
+            (N_("Premiums paid by herders"), None, Money(ledger.premiums, currency)),
+            (N_("Matching funds"), None, Money(ledger.matching, currency)),
+            (N_("Payouts settled"), None, Money(ledger.payouts, currency)),
+            (N_("Shortfall (approved but not payable from the pool)"), None,
+             Money(shortfall, currency)),
+            (N_("Loss ratio"), None, insurance.loss_ratio(scheme.id, start, end)),
+        ]
+    if scheme.kind is SchemeKind.INCENTIVE:
+        payments = [p for p in incentives.payments(scheme.id)
+                    if (p.period is None and start <= p.created_at.date() <= end)
+                    or (p.period is not None and start.year <= p.period <= end.year)]
+        for kind in ("performance", "adoption"):
+            chosen = [p for p in payments if p.kind == kind]
+            data.kpis.append((N_("Payments: %(kind)s"), kind, len(chosen)))
+            data.kpis.append((N_("Amount: %(kind)s"), kind,
+                              sum((p.money for p in chosen), zero)))
+        data.kpis.append((N_("Payments withheld"), None,
+                          sum(1 for p in payments if p.state == "withheld")))
+        data.kpis.append((N_("Withholdings after retaliatory killings"), None,
+                          sum(1 for w in incentives.withholdings(scheme.id)
+                              if start <= w.noticed_on <= end)))
+    return data
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Money):
+        return money(value)
+    if isinstance(value, Decimal):
+        return percent(value)
+    return number(value)
+
+
+def _days(value: Decimal | None) -> str:
+    return "—" if value is None else _("%(days)s days", days=number(value))
+
+
+def _month_chart(b: Builder, months: list[tuple[str, int]]) -> Drawing:
+    """Claims per month of the incident, as bars; month labels are numbers (no shaping)."""
+    width, height = b.width, 150
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 30, 25, width - 40, height - 35
+    values = [n for _m, n in months] or [0]
+    chart.data = [values]
+    chart.bars[0].fillColor = BAR
+    chart.bars[0].strokeColor = None
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max(max(values), 1)
+    chart.valueAxis.valueStep = max(1, (max(values) + 4) // 5)
+    font = fonts.candidates("default")[0].key if fonts.candidates("default") else "Helvetica"
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    labels = [m for m, _n in months]
+    step = max(1, len(labels) // 12)
+    chart.categoryAxis.categoryNames = [m if i % step == 0 else "" for i, m in
+                                        enumerate(labels)]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 6.5
+    chart.categoryAxis.labels.angle = 30
+    chart.categoryAxis.labels.dy = -8
+    if b.rtl:  # months run from right to left like the text
+        chart.categoryAxis.reverseDirection = 1
+    drawing.add(chart)
+    return drawing
+
+
+def _bar(fraction: float, width: float) -> Drawing:
+    drawing = Drawing(width, 9)
+    drawing.add(Rect(0, 1, max(width * fraction, 0.5), 7, fillColor=BAR, strokeColor=None))
+    return drawing
+
+
+def render_scheme_report(data: SchemeReportData, locale: str, out: BinaryIO) -> None:
+    with force_locale(locale):
+        b = Builder(locale, _("Scheme implementation report"), data.code)
+        flow: list[Flowable] = [
+            b.p(_("Scheme implementation report"), b.s.title),
+            b.facts([
+                (_("Scheme"), f"{ltr(data.code)} · {data.name}"),
+                (_("Kind of scheme"), label("scheme_kind", data.kind)),
+                (_("Area"), data.area),
+                (_("Period (date of the loss)"),
+                 f"{date_text(data.start)} – {date_text(data.end)}"),
+                (_("Prepared on"), date_text(data.generated_at)),
+            ]),
+        ]
+        if data.example:
+            flow.append(b.p(_("This scheme is an example of the demonstration data."),
+                            b.s.small))
+        flow.append(b.p(_("Claims by state"), b.s.h2))
+        flow.append(b.table([_("State"), _("Claims")],
+                            [[label("state", s), number(n)] for s, n in data.states]
+                            or [[_("No claims in this period."), ""]],
+                            [0.7, 0.3], numeric={1}))
+        flow.append(b.p(_("Amounts"), b.s.h2))
+        flow.append(b.table(None, [[_("Assessed"), money(data.assessed)],
+                                   [_("Approved"), money(data.approved)],
+                                   [_("Paid"), money(data.paid)]], [0.7, 0.3], numeric={1}))
+        flow.append(b.p(_("Budget"), b.s.h2))
+        names = {"allocated": _("Allocated"), "committed": _("Committed (approved, not paid)"),
+                 "disbursed": _("Disbursed"), "remaining": _("Remaining")}
+        flow.append(b.table([_("Budget"), ltr(data.currency), "USD"],
+                            [[names[n], money(m), money(u) if u else _("no exchange rate")]
+                             for n, m, u in data.budget], [0.4, 0.3, 0.3], numeric={1, 2}))
+        flow.append(b.p(_("Processing times"), b.s.h2))
+        steps = {"decision": _("From report to decision"),
+                 "payment": _("From decision to payment")}
+        flow.append(b.table(
+            [_("Step"), _("Claims"), _("Median"), _("90th percentile"), _("Deadline"),
+             _("Within the deadline")],
+            [[steps[t.step], number(t.claims), _days(t.median_days), _days(t.p90_days),
+              _days(Decimal(t.deadline_days)) if t.deadline_days else "—",
+              percent(t.within) if t.within is not None else "—"] for t in data.times],
+            [0.26, 0.1, 0.16, 0.16, 0.16, 0.16], numeric={1, 2, 3, 4, 5}))
+        flow.append(KeepTogether([b.p(_("Claims per month of the loss"), b.s.h2),
+                                  _month_chart(b, data.by_month)]))
+        flow.append(b.p(_("Losses by species"), b.s.h2))
+        most = max((k for _s, _c, k, _i in data.by_species), default=0) or 1
+        bar_width = b.width * 0.3 - 8
+        flow.append(b.table(
+            [_("Species"), _("Claims"), _("Killed"), _("Injured"), ""],
+            [[label("species", s), number(c), number(k), number(i), _bar(k / most, bar_width)]
+             for s, c, k, i in data.by_species] or [[_("No claims in this period."), "", "",
+                                                     "", ""]],
+            [0.25, 0.15, 0.15, 0.15, 0.3], numeric={1, 2, 3}))
+        flow.append(b.p(_("Losses by area"), b.s.h2))
+        flow.append(b.table(
+            [_("Area"), _("Claims"), _("Heads lost"), _("Approved")],
+            [[a, number(c), number(h), money(m)] for a, c, h, m in data.by_area]
+            or [[_("No claims in this period."), "", "", ""]],
+            [0.4, 0.15, 0.15, 0.3], numeric={1, 2, 3}))
+        flow.append(b.p(_("Indicators of the scheme"), b.s.h2))
+        flow.append(b.table(None, [[_(name, kind=label("incentive_kind", kind)) if kind
+                                    else _(name), _value(v)] for name, kind, v in data.kpis],
+                            [0.65, 0.35], numeric={1}))
+        flow.append(Spacer(1, 6))
+        flow.append(b.p(_("Figures count the claims of losses in the period under this "
+                          "scheme; amounts are in the scheme's currency, and in US dollars "
+                          "at the rate recorded for the day of the report."), b.s.small))
+        b.build(out, flow, subject=_("Scheme implementation report"))
+
+
+def sample_report(locale: str) -> SchemeReportData:
+    """Synthetic figures for the samples command (no database)."""
+    from conflict_app.documents.render import SAMPLE_NOW, sample_people
+
+    currency, _name, village, _reason, factor = sample_people(locale)
+
+    def m(value: str) -> Money:
+        return Money(Decimal(value) * factor, currency).rounded()
+
+    data = SchemeReportData(
+        code="EXAMPLE-AM-COMP", name=_("Example compensation scheme"), kind="compensation",
+        currency=currency, area=village, start=date(2026, 1, 1), end=date(2026, 10, 31),
+        generated_at=SAMPLE_NOW, example=True,
+        states=[("reported", 4), ("verified", 3), ("approved", 6), ("paid", 21),
+                ("rejected", 5)],
+        assessed=m("2970000"), approved=m("2430000"), paid=m("1890000"),
+        budget=[("allocated", m("20000000"), Money(Decimal("51282.05"), "USD")),
+                ("committed", m("540000"), Money(Decimal("1384.62"), "USD")),
+                ("disbursed", m("1890000"), Money(Decimal("4846.15"), "USD")),
+                ("remaining", m("17570000"), Money(Decimal("45051.28"), "USD"))],
+        times=[TimeRow("decision", 32, Decimal("12.5"), Decimal("27.0"), 30, Decimal("0.94")),
+               TimeRow("payment", 21, Decimal("18.0"), Decimal("41.5"), 60, Decimal("1"))],
+        by_species=[("sheep", 27, 74, 6), ("goat", 9, 15, 2), ("cattle", 5, 5, 1)],
+        by_area=[(village, 22, 51, m("1380000")), ("Kapan", 17, 49, m("1050000"))],
+        by_month=[(f"2026-{n:02d}", c) for n, c in
+                  zip(range(1, 11), (1, 2, 2, 4, 6, 8, 7, 5, 3, 1), strict=True)],
+        kpis=[(N_("Claims"), None, 39), (N_("Approved claims"), None, 27),
+              (N_("Share of decided claims approved"), None, Decimal("0.84")),
+              (N_("Average approved amount per claim"), None, m("90000")),
+              (N_("Budget used (committed and disbursed)"), None, Decimal("0.1215"))],
+    )
+    return data
