@@ -3,7 +3,6 @@ ledgers balancing to the cent; and the refusals a scheme manager meets on bad in
 
 from __future__ import annotations
 
-
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
