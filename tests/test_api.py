@@ -60,7 +60,7 @@ def test_revoked_token_stops_working(app, world, api):
     assert clerk.get("/api/v1/claims").status_code == 401
 
 
-def test_a_claim_through_the_api_to_approval(world, api):
+def test_a_claim_through_the_api_from_report_to_payment(world, api):
     household = helpers.household(world)
     clerk, supervisor = api(world.clerk), api(world.supervisor)
     created = clerk.post("/api/v1/claims", json=report_body(household.id),
@@ -105,6 +105,31 @@ def test_a_claim_through_the_api_to_approval(world, api):
     # The verifier may not approve; an approver may.
     approved = fire(api(world.approver), "approve", assessed.get_json()["version"])
     assert approved.status_code == 200 and approved.get_json()["state"] == "approved"
+
+    # Payment through the API alone: batch, payment file, confirmation (at most once).
+    finance = api(world.finance)
+    assert clerk.post("/api/v1/payment-batches",
+                      json={"claims": [ref], "method": "cash"}).status_code == 403
+    batch = finance.post("/api/v1/payment-batches", json={"claims": [ref],
+                                                          "method": "mobile_money"},
+                         headers={"Idempotency-Key": "batch-1"})
+    assert batch.status_code == 201, batch.get_json()
+    batch = batch.get_json()
+    assert batch["total"] == "90000.00" and batch["items"][0]["claim_reference"] == ref
+    item = batch["items"][0]["id"]
+    early = finance.post(f"/api/v1/payment-items/{item}/paid", json={"reference": "MM-1"})
+    assert early.status_code == 400  # export the payment file first
+    exported = finance.post(f"/api/v1/payment-batches/{batch['id']}/export")
+    assert exported.status_code == 200 and ref in exported.get_json()["payment_file"]
+    paid = finance.post(f"/api/v1/payment-items/{item}/paid", json={"reference": "MM-1"},
+                        headers={"Idempotency-Key": "pay-1"})
+    assert paid.status_code == 200 and paid.get_json()["state"] == "paid"
+    again = finance.post(f"/api/v1/payment-items/{item}/paid", json={"reference": "MM-2"})
+    assert again.status_code == 400
+    final = clerk.get(f"/api/v1/claims/{ref}").get_json()
+    assert final["state"] == "paid" and final["paid_at"]
+    assert finance.get(f"/api/v1/payment-batches/{batch['id']}").get_json()["state"] == "closed"
+    assert finance.get("/api/v1/payment-batches/999999").status_code == 404
 
 
 @pytest.mark.parametrize(

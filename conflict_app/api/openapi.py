@@ -11,7 +11,9 @@ from conflict_app.api import schemas
 from conflict_app.claims.workflow import State
 
 MODELS = (schemas.Problem, schemas.ReportIn, schemas.TransitionIn, schemas.VerificationIn,
-          schemas.ClaimOut, schemas.ClaimCreated, schemas.ClaimPage, schemas.EffectivenessRow)
+          schemas.ClaimOut, schemas.ClaimCreated, schemas.ClaimPage, schemas.EffectivenessRow,
+          schemas.BatchIn, schemas.PaidIn, schemas.FailedIn, schemas.BatchOut,
+          schemas.BatchExport)
 
 
 def _ref(model) -> dict:  # noqa: ANN001
@@ -38,6 +40,12 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "maxLength": 100},
                "description": "Repeat a POST safely: the same key and body return the first "
                               "answer; the same key with another body is refused (422)."}
+
+
+BATCH_ID = {"name": "batch_id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+ITEM_ID = {"name": "item_id", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 
 
 @cache
@@ -104,6 +112,52 @@ def document() -> dict:
                     "requestBody": {"required": True, "content": {
                         "application/json": {"schema": _ref(schemas.VerificationIn)}}},
                     "responses": {"201": _json(schemas.ClaimOut, "The verified claim"),
+                                  **post_common},
+                },
+            },
+            "/payment-batches": {
+                "post": {
+                    "operationId": "createPaymentBatch",
+                    "summary": "Put approved claims of one scheme and currency into a batch",
+                    "parameters": [IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(schemas.BatchIn)}}},
+                    "responses": {"201": _json(schemas.BatchOut, "The new batch"),
+                                  **post_common},
+                },
+            },
+            "/payment-batches/{batch_id}": {
+                "get": {"operationId": "getPaymentBatch", "parameters": [BATCH_ID],
+                        "responses": {"200": _json(schemas.BatchOut, "The batch"),
+                                      **_problems(400, 401, 403, 404)}},
+            },
+            "/payment-batches/{batch_id}/export": {
+                "post": {
+                    "operationId": "exportPaymentBatch",
+                    "summary": "The payment file; the first export closes the batch to changes",
+                    "parameters": [BATCH_ID, IDEMPOTENCY],
+                    "responses": {"200": _json(schemas.BatchExport, "Batch and payment file"),
+                                  **post_common},
+                },
+            },
+            "/payment-items/{item_id}/paid": {
+                "post": {
+                    "operationId": "recordPaid", "summary": "Confirm a payment (at most once)",
+                    "parameters": [ITEM_ID, IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(schemas.PaidIn)}}},
+                    "responses": {"200": _json(schemas.PaymentItemOut, "The paid item"),
+                                  **post_common},
+                },
+            },
+            "/payment-items/{item_id}/failed": {
+                "post": {
+                    "operationId": "recordFailed",
+                    "summary": "A payment that did not go through; the claim returns to the queue",
+                    "parameters": [ITEM_ID, IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(schemas.FailedIn)}}},
+                    "responses": {"200": _json(schemas.PaymentItemOut, "The failed item"),
                                   **post_common},
                 },
             },

@@ -196,3 +196,44 @@ class EffectivenessRow(BaseModel):
     ci_high: float | None
     effectiveness_pct: float | None
     suppressed: str | None
+
+
+class BatchIn(Strict):
+    claims: list[Annotated[str, Field(min_length=1, max_length=24)]] = Field(
+        min_length=1, max_length=500, description="References of approved claims")
+    method: Literal["bank_transfer", "mobile_money", "cash"]
+
+
+class PaidIn(Strict):
+    reference: str = Field(min_length=1, max_length=80,
+                           description="The bank's or provider's reference of the transfer")
+
+
+class FailedIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PaymentItemOut(BaseModel):
+    id: int
+    claim_reference: str
+    amount: str
+    interest: str
+    currency: str
+    state: Literal["pending", "paid", "failed", "removed"]
+    payment_reference: str | None
+    failure_reason: str | None
+
+
+class BatchOut(BaseModel):
+    id: int
+    reference: str
+    state: Literal["open", "exported", "closed"]
+    method: Literal["bank_transfer", "mobile_money", "cash"]
+    currency: str
+    total: str
+    items: list[PaymentItemOut]
+
+
+class BatchExport(BaseModel):
+    batch: BatchOut
+    payment_file: str = Field(description="The CSV for the bank or mobile-money provider")
