@@ -178,6 +178,50 @@ def register(app: Flask) -> None:
         unchanged = ", ".join(f"{k} {v}" for k, v in sorted(report.unchanged.items()))
         click.echo(f"created: {created}" + (f"; unchanged: {unchanged}" if unchanged else ""))
 
+    @app.cli.command("import-odk")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--user", "email", required=True,
+                  help="The staff account the submissions are filed as (clerk or verifier).")
+    @click.option("--form", type=click.Choice(["report", "verification"]), default=None,
+                  help="Which field form the export is from (default: recognised).")
+    @click.option("--media", type=click.Path(exists=True, file_okay=False), default=None,
+                  help="Folder of the export's photos (default: media/ beside the file).")
+    def import_odk_command(path: str, email: str, form: str | None, media: str | None) -> None:
+        """Import an ODK Central or KoboToolbox export (CSV or JSON) of a Pardus field form.
+        Submissions already imported are skipped; each rejected one is explained."""
+        from sqlalchemy import select
+
+        from conflict_app.auth.models import User
+        from conflict_app.extensions import db
+        from conflict_app.fieldforms.odk import Rejected, import_file
+
+        user = db.session.scalars(select(User).where(User.email == email.lower())).first()
+        if user is None or not user.active:
+            raise click.ClickException(f"no active user {email}")
+        try:
+            outcome = import_file(path, user, form, media)
+        except (Rejected, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        for line, iid, reason in outcome.rejected:
+            click.echo(f"{path}:{line}: {iid}: {reason}", err=True)
+        click.echo(f"imported {len(outcome.imported)}, already imported {outcome.skipped}, "
+                   f"rejected {len(outcome.rejected)}")
+        if outcome.rejected:
+            raise SystemExit(1)
+
+    @app.cli.group("forms")
+    def forms_group() -> None:
+        """Field forms for ODK Collect and KoboToolbox."""
+
+    @forms_group.command("xlsform")
+    @click.argument("outdir", type=click.Path(file_okay=False))
+    def xlsform_command(outdir: str) -> None:
+        """Write the XLSForm files (incident report, verification visit) in every language."""
+        from conflict_app.fieldforms import xlsform
+
+        for path in xlsform.build_all(outdir):
+            click.echo(str(path))
+
     @app.cli.command("export-bundle")
     @click.argument("path", type=click.Path(file_okay=False))
     @click.option("--deidentified", is_flag=True,

@@ -86,6 +86,7 @@ class ReportInput:
     measure_present: bool = False
     description: str | None = None
     late_override_reason: str | None = None
+    external_ref: str | None = None  # field form instance ID: imported once
 
 
 def new_pin() -> str:
@@ -146,6 +147,7 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     _validate_report(report, now)
     late, override = _lateness(actor, report, now)
     incident = Incident(
+        external_ref=report.external_ref,
         household_id=household.id,
         occurred_on=report.occurred_on,
         occurred_time=report.occurred_time,

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conflict_app.core import clock
@@ -39,6 +39,8 @@ class VerificationReport(db.Model):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The field form submission it came from (ODK / KoboToolbox instance ID), if any.
+    external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     verifier = relationship("User", lazy="joined")

@@ -36,6 +36,7 @@ class VerificationInput:
     longitude: Decimal | None = None
     notes: str | None = None
     photos: Sequence[bytes] = field(default_factory=list)
+    external_ref: str | None = None  # field form instance ID: imported once
 
 
 def file_verification(claim_id: int, actor: User, version: int | None,
@@ -95,6 +96,7 @@ def _file(claim_id: int, actor: User, version: int | None, data: VerificationInp
         latitude=data.latitude,
         longitude=data.longitude,
         notes=(data.notes or "").strip() or None,
+        external_ref=data.external_ref,
         filed_at=clock.now(),
         lines=[
             VerificationLine(loss_line_id=line_id, confirmed_killed=k, confirmed_injured=i)

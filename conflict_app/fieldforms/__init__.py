@@ -1,0 +1,1 @@
+"""Field forms for ODK Collect and KoboToolbox, and the import of their submissions."""

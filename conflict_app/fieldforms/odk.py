@@ -1,0 +1,280 @@
+"""Import ODK Central or KoboToolbox exports of the Pardus field forms.
+
+Reads CSV (ODK Central "CSV" or Kobo "XLS/CSV" export) or JSON (ODK Central OData, Kobo API
+``results``), with photos from a media folder when present. Each submission goes through the
+same operations as the web pages (``register_report``, ``file_verification``), as the staff
+account that runs the import. Idempotent: the instance ID is stored with the incident or the
+verification report (unique), so importing the same export again files nothing twice. Every
+rejected submission is reported with its line and the reason; the others are imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+
+from conflict_app.auth.models import User
+from conflict_app.claims import operations as ops
+from conflict_app.claims.models import AgeClass, Channel, Claim, Incident, PartOfDay, Setting
+from conflict_app.core.errors import DomainError
+from conflict_app.extensions import db
+from conflict_app.fieldforms.xlsform import FORM_VERSION, MAX_LINES
+from conflict_app.herders.models import Household, Species
+from conflict_app.verification import operations as verification_ops
+from conflict_app.verification.checklist import (
+    BiteLocation,
+    CameraTrap,
+    CarcassHandling,
+    Confidence,
+    Predator,
+    Signs,
+    Tracks,
+)
+from conflict_app.verification.models import VerificationReport
+
+
+class Rejected(ValueError):
+    """One submission that cannot be imported, with the reason."""
+
+
+@dataclass
+class Outcome:
+    imported: list[str] = field(default_factory=list)  # claim references
+    skipped: int = 0  # already imported earlier
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, id, reason
+
+
+def _leaf(key: str) -> str:
+    """``line_1-species_1`` (ODK Central CSV) or ``line_1/species_1`` (Kobo) -> ``species_1``."""
+    return key.split("/")[-1].split("-")[-1]
+
+
+def _flatten(record: dict, out: dict | None = None) -> dict:
+    out = {} if out is None else out
+    for key, value in record.items():
+        if isinstance(value, dict):  # ODK Central OData nests groups
+            _flatten(value, out)
+        else:
+            out.setdefault(_leaf(key), value)
+            out.setdefault(key, value)
+    return out
+
+
+def read(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line or position, flat record) of each submission in the export."""
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".json":
+        data = json.loads(raw.decode("utf-8-sig"))
+        if isinstance(data, dict):
+            data = data.get("value") or data.get("results") or []
+        if not isinstance(data, list):
+            raise Rejected("The JSON export must be a list of submissions.")
+        for n, record in enumerate(data, start=1):
+            yield n, _flatten(record) if isinstance(record, dict) else {}
+        return
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    for n, record in enumerate(reader, start=2):  # line 1 is the header
+        yield n, _flatten({k: v for k, v in record.items() if k is not None})
+
+
+def _instance_id(row: dict) -> str:
+    for key in ("instanceID", "KEY", "__id", "_uuid", "uuid"):
+        value = str(row.get(key) or "").strip()
+        if value:
+            return value if value.startswith("uuid:") else f"uuid:{value}"
+    raise Rejected("The submission has no instance ID (meta/instanceID).")
+
+
+def _text(row: dict, name: str, required: bool = False) -> str | None:
+    value = row.get(name)
+    value = "" if value is None else str(value).strip()
+    if not value:
+        if required:
+            raise Rejected(f"{name}: a value is required.")
+        return None
+    return value
+
+
+def _int(row: dict, name: str, required: bool = False, low: int = 0,
+         high: int = 2000) -> int | None:
+    text = _text(row, name, required)
+    if text is None:
+        return None
+    try:
+        number = int(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise Rejected(f"{name}: {text!r} is not a whole number.") from None
+    if not low <= number <= high:
+        raise Rejected(f"{name}: {number} is outside {low} to {high}.")
+    return number
+
+
+def _choice(row: dict, name: str, enum, required: bool = False):  # noqa: ANN001, ANN202
+    text = _text(row, name, required)
+    if text is None:
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise Rejected(f"{name}: {text!r} is not one of {allowed}.") from None
+
+
+def _yes(row: dict, name: str) -> bool:
+    return (_text(row, name) or "").lower() in {"yes", "1", "true", "y"}
+
+
+def _date(row: dict, name: str) -> date:
+    text = _text(row, name, required=True)
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise Rejected(f"{name}: {text!r} is not a date (YYYY-MM-DD).") from None
+
+
+def _point(row: dict) -> tuple[Decimal | None, Decimal | None]:
+    text = _text(row, "location")
+    if text is None:  # ODK Central CSV splits a point into -Latitude, -Longitude, ...
+        lat = _text(row, "Latitude") or _text(row, "_location_latitude")
+        lon = _text(row, "Longitude") or _text(row, "_location_longitude")
+        if lat is None or lon is None:
+            return None, None
+        text = f"{lat} {lon}"
+    parts = text.replace(",", " ").split()
+    try:
+        lat, lon = Decimal(parts[0]), Decimal(parts[1])
+    except (IndexError, InvalidOperation):
+        raise Rejected(f"location: {text!r} is not a GPS point.") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise Rejected(f"location: {text!r} is not a GPS point.")
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
+
+
+def _photos(row: dict, media: Path | None) -> list[bytes]:
+    name = _text(row, "photo")
+    if name is None:
+        return []
+    if media is None:
+        raise Rejected(f"photo: {name} is in the export but no media folder was given.")
+    path = media / Path(name).name  # never a path outside the media folder
+    if not path.is_file():
+        raise Rejected(f"photo: {path.name} is not in the media folder.")
+    return [path.read_bytes()]
+
+
+def _check_version(row: dict) -> None:
+    version = _text(row, "form_version")
+    if version != FORM_VERSION:
+        raise Rejected(f"The submission was made with form version {version or 'unknown'}; "
+                       f"this server reads version {FORM_VERSION}. Load the current form on "
+                       f"the phones (flask forms xlsform).")
+
+
+def _report(actor: User, row: dict, iid: str, media: Path | None) -> str:
+    if db.session.scalar(select(Incident.id).where(Incident.external_ref == f"odk:{iid}")):
+        return ""
+    household_id = _int(row, "household_id", required=True, low=1, high=2**31 - 1)
+    household = db.session.get(Household, household_id)
+    if household is None:
+        raise Rejected(f"household_id: no household number {household_id}.")
+    lines = []
+    for n in range(1, MAX_LINES + 1):
+        species = _choice(row, f"species_{n}", Species, required=n == 1)
+        if species is None:
+            break
+        age = _choice(row, f"age_class_{n}", AgeClass, required=True)
+        if age is AgeClass.UNKNOWN:
+            raise Rejected(f"age_class_{n}: choose young, adult_female or adult_male.")
+        lines.append(ops.LossInput(species, age, _int(row, f"killed_{n}", required=True),
+                                   _int(row, f"injured_{n}") or 0))
+    lat, lon = _point(row)
+    data = ops.ReportInput(
+        occurred_on=_date(row, "occurred_on"),
+        setting=_choice(row, "setting", Setting, required=True),
+        lines=lines, part_of_day=_choice(row, "part_of_day", PartOfDay),
+        latitude=lat, longitude=lon, guard_present=_yes(row, "guard_present"),
+        dog_present=_yes(row, "dog_present"), description=_text(row, "description"),
+        external_ref=f"odk:{iid}",
+    )
+    claim, _pin = ops.register_report(actor, household, data, Channel.OFFICE,
+                                      photos=_photos(row, media))
+    return claim.reference
+
+
+def _verification(actor: User, row: dict, iid: str, media: Path | None) -> str:
+    if db.session.scalar(select(VerificationReport.id).where(
+            VerificationReport.external_ref == f"odk:{iid}")):
+        return ""
+    reference = (_text(row, "claim_reference", required=True) or "").upper()
+    claim = db.session.scalars(select(Claim).where(Claim.reference == reference)).first()
+    if claim is None:
+        raise Rejected(f"claim_reference: no claim {reference}.")
+    spacing = _text(row, "canine_spacing_cm")
+    try:
+        spacing_cm = Decimal(spacing) if spacing else None
+    except InvalidOperation:
+        raise Rejected(f"canine_spacing_cm: {spacing!r} is not a number.") from None
+    signs = Signs(
+        haemorrhage=_yes(row, "haemorrhage"),
+        bite_location=_choice(row, "bite_location", BiteLocation, required=True),
+        canine_spacing_cm=spacing_cm, claw_rakes=_yes(row, "claw_rakes"),
+        carcass_handling=_choice(row, "carcass_handling", CarcassHandling, required=True),
+        feeding_pattern=None, heads_killed=_int(row, "heads_killed", required=True),
+        tracks=_choice(row, "tracks", Tracks, required=True),
+        scat_hair_dna=_yes(row, "scat_hair_dna"),
+        camera_trap=_choice(row, "camera_trap", CameraTrap, required=True),
+        hours_since_attack=_int(row, "hours_since_attack"),
+    )
+    confirmed = {}
+    for n, line in enumerate(claim.incident.lines, start=1):
+        if n > MAX_LINES:
+            break
+        confirmed[line.id] = (_int(row, f"confirmed_killed_{n}", required=True),
+                              _int(row, f"confirmed_injured_{n}") or 0)
+    lat, lon = _point(row)
+    verification_ops.file_verification(claim.id, actor, None, verification_ops.VerificationInput(
+        visited_on=_date(row, "visited_on"), signs=signs,
+        predator=_choice(row, "predator", Predator, required=True),
+        confidence=_choice(row, "confidence", Confidence, required=True),
+        confirmed=confirmed, latitude=lat, longitude=lon, notes=_text(row, "notes"),
+        photos=_photos(row, media), external_ref=f"odk:{iid}"))
+    return claim.reference
+
+
+def import_file(path: str | Path, actor: User, form: str | None = None,
+                media: str | Path | None = None) -> Outcome:
+    """Import every submission of an export; returns what was imported and rejected."""
+    path = Path(path)
+    media_dir = Path(media) if media else (path.parent / "media" if (
+        path.parent / "media").is_dir() else None)
+    outcome = Outcome()
+    rows = list(read(path))
+    for number, row in rows:
+        iid = "?"
+        try:
+            iid = _instance_id(row)
+            _check_version(row)
+            kind = form or ("verification" if "claim_reference" in row else "report")
+            run = _verification if kind == "verification" else _report
+            reference = run(actor, row, iid, media_dir)
+        except Rejected as err:
+            db.session.rollback()
+            outcome.rejected.append((number, iid, str(err)))
+            continue
+        except DomainError as err:
+            db.session.rollback()
+            outcome.rejected.append((number, iid, err.translated()))
+            continue
+        if reference:
+            outcome.imported.append(reference)
+        else:
+            outcome.skipped += 1
+    return outcome
