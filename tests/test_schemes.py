@@ -383,3 +383,28 @@ def test_implementation_report_pdf(world, browser_for, frozen):
     assert manager.get(f"/documents/schemes/{scheme.id}/report.pdf?start=x").status_code == 400
     assert browser_for(world.clerk).get(
         f"/documents/schemes/{scheme.id}/report.pdf").status_code == 403
+
+
+def test_interim_payment_after_assessment_and_the_rest_on_decision(world, browser_for,
+                                                                    frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    _version(manager, scheme, interim_share="0.3")
+    claim = helpers.assessed(world, killed=2)  # 90000, interim 27000
+    assert ops.latest_assessment(claim.id).interim == Decimal("27000.00")
+    page = browser_for(world.finance).get("/payments/").get_data(as_text=True)
+    assert "interim payment" in page and claim.reference in page
+    _pay_all(world, [helpers.reload(claim)])
+    claim = helpers.reload(claim)
+    assert claim.state == State.ASSESSED  # the interim does not decide the claim
+    assert pay.interim_due(claim) is None  # paid once
+    budget = scheme_ops.budget(scheme)
+    assert budget.disbursed.amount == Decimal("27000.00") and budget.committed.amount == 0
+    ops.approve(claim.id, world.approver, None)
+    assert scheme_ops.budget(scheme).committed.amount == Decimal("63000.00")
+    batch = _pay_all(world, [helpers.reload(claim)])
+    assert batch.live_items()[0].amount == Decimal("63000.00")
+    assert helpers.reload(claim).state == State.PAID
+    budget = scheme_ops.budget(scheme)
+    assert budget.disbursed.amount == Decimal("90000.00") and budget.committed.amount == 0
+    assert budget.remaining.amount == Decimal("910000.00")

@@ -71,11 +71,13 @@ class PaymentBatch(db.Model):
 class PaymentItem(db.Model):
     __tablename__ = "payment_item"
     __table_args__ = (
-        # A claim is in at most one pending-or-paid item: it cannot be paid twice, even when
-        # two requests race past the application checks.
+        # A claim is in at most one pending-or-paid item of each part (the interim payment
+        # and the final one): it cannot be paid twice, even when two requests race past the
+        # application checks.
         Index(
-            "uq_payment_item_live_claim",
+            "uq_payment_item_live_claim_part",
             "claim_id",
+            "part",
             unique=True,
             sqlite_where=text("state IN ('pending', 'paid')"),
             postgresql_where=text("state IN ('pending', 'paid')"),
@@ -86,6 +88,9 @@ class PaymentItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"), index=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    # "final": the approved amount (less any interim paid); "interim": the scheme's share paid
+    # after the assessment, before the decision.
+    part: Mapped[str] = mapped_column(String(8), default="final")
     amount: Mapped[Decimal] = mapped_column(MONEY)
     # Interest for late payment included in ``amount`` (scheme rule ``late_interest``).
     interest: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))

@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from conflict_app.auth.models import User
@@ -86,6 +86,18 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
             if not covers(actor, claim):
                 raise PermissionDenied(N_("Claim %(reference)s is outside your jurisdiction."),
                                        reference=claim.reference)
+            interim = interim_due(claim)
+            if interim is not None:
+                # The scheme pays a share after the assessment, before the decision.
+                currencies.add(claim.currency)
+                schemes.add(claim.scheme_id)
+                db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id,
+                                           part="interim", amount=interim.amount,
+                                           currency=claim.currency, state=ItemState.PENDING))
+                audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                             action="schedule_interim_payment",
+                             changes={"batch": batch.id, "amount": interim.amount})
+                continue
             if claim.state != State.APPROVED or not claim.amount_approved:
                 raise InvalidInput(N_("Claim %(reference)s is not approved for payment."),
                                    field="claim_ids", reference=claim.reference)
@@ -120,6 +132,25 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
     return batch
 
 
+def interim_paid(claim_id: int) -> Decimal:
+    """The interim amount paid or on its way (pending) for a claim."""
+    return Decimal(db.session.scalar(select(func.coalesce(func.sum(PaymentItem.amount), 0))
+                                     .where(PaymentItem.claim_id == claim_id,
+                                            PaymentItem.part == "interim",
+                                            PaymentItem.state.in_((ItemState.PENDING,
+                                                                   ItemState.PAID)))))
+
+
+def interim_due(claim: Claim) -> Money | None:
+    """The interim payment an assessed claim may receive now, if its scheme pays one."""
+    if claim.state not in (State.ASSESSED,) or claim.scheme is None:
+        return None
+    assessment = claim_ops.latest_assessment(claim.id)
+    if assessment is None or not assessment.interim or interim_paid(claim.id):
+        return None
+    return Money(assessment.interim, claim.currency)
+
+
 def payable(claim: Claim) -> tuple[Decimal, Decimal]:
     """What a claim is paid now: the approved amount (an insurance claim: its settled
     share of the pool) plus interest when the scheme's payment period has passed."""
@@ -139,12 +170,16 @@ def payable(claim: Claim) -> tuple[Decimal, Decimal]:
         return item.payable, Decimal(0)
     assessment = claim_ops.latest_assessment(claim.id)
     version = assessment.rule_version if assessment else None
+    rest = claim.amount_approved - interim_paid(claim.id)  # the interim was paid already
+    if rest <= 0:
+        raise InvalidInput(N_("Claim %(reference)s was paid in full by its interim "
+                              "payment."), field="claim_ids", reference=claim.reference)
     if version is None or claim.decided_at is None:
-        return claim.amount_approved, Decimal(0)
+        return rest, Decimal(0)
     interest = rules.late_interest(scheme_ops.rules_of(version),
-                                   Money(claim.amount_approved, claim.currency),
+                                   Money(rest, claim.currency),
                                    claim.decided_at.date(), clock.today())
-    return claim.amount_approved + interest.amount, interest.amount
+    return rest + interest.amount, interest.amount
 
 
 def load_batch(actor: User, batch_id: int, lock: bool = False) -> PaymentBatch:
@@ -224,6 +259,12 @@ def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | 
     item.payment_reference = reference
     item.recorded_by_id = actor.id
     item.recorded_at = now
+    if item.part == "interim":  # the claim goes on to its decision
+        audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                     action="record_interim_payment",
+                     changes={"payment_reference": reference, "amount": item.amount})
+        _close_if_done(item.batch)
+        return
     claim_ops.fire(claim, Action.RECORD_PAYMENT, actor,
                    changes={"payment_reference": reference, "amount": item.amount,
                             "idempotency_key": idempotency_key})
@@ -255,7 +296,11 @@ def _fail(actor: User, item: PaymentItem, reason: str) -> None:
     item.failure_reason = reason.strip()
     item.recorded_by_id = actor.id
     item.recorded_at = clock.now()
-    claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
+    if item.part == "interim":
+        audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                     action="interim_payment_failed", reason=reason.strip())
+    else:
+        claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
     _close_if_done(item.batch)
 
 
@@ -336,5 +381,9 @@ def remove_item(actor: User, item_id: int, reason: str) -> PaymentItem:
         claim = claim_ops.lock_claim(item.claim_id)
         item.state = ItemState.REMOVED
         item.failure_reason = reason.strip()
-        claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
+        if item.part == "interim":
+            audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
+                         action="remove_interim_payment", reason=reason.strip())
+        else:
+            claim_ops.fire(claim, Action.PAYMENT_FAILED, actor, reason=reason)
     return item

@@ -48,9 +48,14 @@ def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
         .where(PaymentItem.state != "removed").group_by(PaymentItem.batch_id)).all())
     batches = db.session.scalars(scope(select(PaymentBatch), PaymentBatch, current_user)
                                  .order_by(PaymentBatch.id.desc()).limit(50)).all()
+    # Assessed claims whose scheme pays an interim share before the decision.
+    assessed = db.session.scalars(scope(select(Claim), Claim, current_user).where(
+        Claim.state == State.ASSESSED, Claim.scheme_id.is_not(None))
+        .order_by(Claim.id).limit(200)).all()
+    interim = [(c, due) for c in assessed if (due := operations.interim_due(c)) is not None]
     return render_template("payments/index.html", form=form, ready=ready[:size],
                            next_after=ready[size - 1].id if len(ready) > size else None,
-                           batches=batches, counts=totals), status
+                           batches=batches, counts=totals, interim=interim), status
 
 
 @bp.route("/")

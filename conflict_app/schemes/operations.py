@@ -351,6 +351,16 @@ def budget(scheme: Scheme) -> Budget:
         select(func.coalesce(func.sum(PaymentItem.amount), 0)).join(
             Claim, PaymentItem.claim_id == Claim.id).where(
             Claim.scheme_id == scheme.id, PaymentItem.state == ItemState.PAID))
+    # Interim payments: paid ones already count as disbursed, so they leave the committed
+    # amount of their approved claims; pending ones of undecided claims are committed.
+    interim = select(func.coalesce(func.sum(PaymentItem.amount), 0)).join(
+        Claim, PaymentItem.claim_id == Claim.id).where(
+        Claim.scheme_id == scheme.id, PaymentItem.part == "interim")
+    committed -= db.session.scalar(interim.where(PaymentItem.state == ItemState.PAID,
+                                                 Claim.state.in_(_COMMITTED),
+                                                 Claim.budget_hold.is_(False)))
+    committed += db.session.scalar(interim.where(PaymentItem.state == ItemState.PENDING,
+                                                 Claim.state.not_in(_COMMITTED)))
     incentive = dict(db.session.execute(
         select(IncentivePayment.state, func.coalesce(func.sum(IncentivePayment.amount), 0))
         .where(IncentivePayment.scheme_id == scheme.id).group_by(IncentivePayment.state)
