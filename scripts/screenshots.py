@@ -48,9 +48,25 @@ def main(outdir: Path) -> None:
         flask_migrate.upgrade()
         world = World()
         db.session.commit()
+        from datetime import date
+        from decimal import Decimal
+
+        from conflict_app.schemes import operations as scheme_ops
+        from conflict_app.schemes import params
+
+        scheme = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
+            "AM-COMP", "Syunik compensation", params.SchemeKind.COMPENSATION, "AM", None,
+            "AMD", "Example fund", Decimal(5_000_000), "queue", date(2025, 1, 1), None,
+            Decimal(0), None))
+        version = scheme_ops.add_version(world.manager, scheme.id, date(2025, 1, 1),
+                                         params.defaults(params.SchemeKind.COMPENSATION)
+                                         | {"cap_incident_heads": "2"})
+        scheme_ops.publish_version(world.manager, version.id)
+        scheme_id = scheme.id
         claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
-        clerk, verifier = (SimpleNamespace(id=u.id, email=u.email, totp_secret=u.totp_secret)
-                           for u in (world.clerk, world.verifier))
+        clerk, verifier, manager = (
+            SimpleNamespace(id=u.id, email=u.email, totp_secret=u.totp_secret)
+            for u in (world.clerk, world.verifier, world.manager))
         claim_id = claim.id
         # Requests use their own connections: end this one's read transaction (SQLite).
         db.session.remove()
@@ -59,6 +75,7 @@ def main(outdir: Path) -> None:
             "report": (None, "/report?country=AM"),
             "queue": (clerk, "/queue"), "claim": (clerk, f"/claims/{claim_id}"),
             "verification": (verifier, "/verification/visits"),
+            "scheme": (manager, f"/schemes/{scheme_id}"),
         }
         browsers = {}
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
