@@ -408,3 +408,26 @@ def test_interim_payment_after_assessment_and_the_rest_on_decision(world, browse
     budget = scheme_ops.budget(scheme)
     assert budget.disbursed.amount == Decimal("90000.00") and budget.committed.amount == 0
     assert budget.remaining.amount == Decimal("910000.00")
+
+
+def test_confirmation_file_uploaded_on_the_batch_page(world, browser_for, frozen):
+    claims = [helpers.approved(world, hh=helpers.household(world, name=n), killed=1)
+              for n in ("A", "B")]
+    batch = pay.create_batch(world.finance, [c.id for c in claims], PaymentMethod.CASH)
+    pay.export_batch(world.finance, batch.id)
+    items = batch.live_items()
+    finance = browser_for(world.finance)
+    good = (f"item,status,reference,reason\n{items[0].id},paid,TX-1,\n"
+            f"{items[1].id},failed,,account closed\n").encode()
+    response = finance.post(f"/payments/batches/{batch.id}/confirmations",
+                            data={"file": (io.BytesIO(good), "results.csv")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = finance.get(f"/payments/batches/{batch.id}").get_data(as_text=True)
+    assert "1 paid, 1 failed" in page
+    assert helpers.reload(claims[0]).state == State.PAID
+    assert helpers.reload(claims[1]).state == State.APPROVED  # back in the finance queue
+    bad = finance.post(f"/payments/batches/{batch.id}/confirmations",
+                       data={"file": (io.BytesIO(b"\xff\xfe\x00"), "x.csv")},
+                       content_type="multipart/form-data")
+    assert bad.status_code == 400 and "UTF-8" in bad.get_data(as_text=True)

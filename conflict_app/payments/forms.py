@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 
 from conflict_app.core.forms import ChoiceField, length, optional, required
@@ -28,3 +29,8 @@ class FailedForm(FlaskForm):
 
 class ExportForm(FlaskForm):
     note = StringField(validators=[optional()])
+
+
+class ConfirmationForm(FlaskForm):
+    file = FileField(_l("Confirmation file from the bank or provider (CSV)"),
+                     validators=[FileRequired(message=_l("Choose a file."))])

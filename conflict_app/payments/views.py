@@ -20,13 +20,19 @@ from sqlalchemy import func, select
 from conflict_app.auth.two_factor import recent_auth_required
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
-from conflict_app.core.errors import DomainError
+from conflict_app.core.errors import N_, DomainError, InvalidInput
 from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.payments import operations
-from conflict_app.payments.forms import BatchForm, ExportForm, FailedForm, PaidForm
+from conflict_app.payments.forms import (
+    BatchForm,
+    ConfirmationForm,
+    ExportForm,
+    FailedForm,
+    PaidForm,
+)
 from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
@@ -91,7 +97,36 @@ def _load(batch_id: int) -> PaymentBatch:
 @roles_required(Role.FINANCE)
 def batch(batch_id: int):
     return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
-                           failed_form=FailedForm(), export_form=ExportForm())
+                           failed_form=FailedForm(), export_form=ExportForm(),
+                           confirm_form=ConfirmationForm())
+
+
+@bp.route("/batches/<int:batch_id>/confirmations", methods=["POST"])
+@roles_required(Role.FINANCE)
+def confirmations(batch_id: int):
+    """Record the results of a whole batch from the provider's file, all or nothing."""
+    batch = _load(batch_id)
+    form = ConfirmationForm()
+    if form.validate_on_submit():
+        raw = form.file.data.read(2 * 1024 * 1024 + 1)
+        try:
+            if len(raw) > 2 * 1024 * 1024:
+                raise InvalidInput(N_("The file is too large."), field="file")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidInput(N_("The file must be CSV text in UTF-8."),
+                                   field="file") from None
+            counts = operations.import_confirmations(current_user, batch.id, text)
+        except DomainError as err:
+            attach_error(form, err)
+        else:
+            flash(_("Confirmations recorded: %(paid)s paid, %(failed)s failed, %(unchanged)s "
+                    "already recorded.", **counts), "success")
+            return redirect(url_for("payments.batch", batch_id=batch.id))
+    return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
+                           failed_form=FailedForm(), export_form=ExportForm(),
+                           confirm_form=form), 400
 
 
 @bp.route("/batches/<int:batch_id>/export", methods=["POST"])

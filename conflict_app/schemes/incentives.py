@@ -234,7 +234,8 @@ def appeal(actor: User, withholding_id: int, reason: str, upheld: bool) -> Withh
     if not (reason or "").strip():
         raise InvalidInput(N_("Give a reason."), field="reason")
     with unit_of_work():
-        item = db.session.get(Withholding, withholding_id, with_for_update=True)
+        item = db.session.get(Withholding, withholding_id,
+                               with_for_update={"of": Withholding})
         if item is None:
             raise InvalidInput(N_("No such withholding."))
         _incentive(actor, item.scheme_id, Role.SCHEME_MANAGER)
@@ -256,7 +257,7 @@ def release_due(today: date | None = None) -> int:
     with unit_of_work():
         for item in db.session.scalars(select(Withholding).where(
                 Withholding.state == "active", Withholding.ends_on < today)
-                .with_for_update()):
+                .with_for_update(of=Withholding)):
             _end(None, item, "released", None)
             count += 1
     return count
@@ -272,7 +273,8 @@ def pay(actor: User, payment_id: int, reference: str, version: int | None = None
     if not actor.has_role(Role.FINANCE):
         raise PermissionDenied(N_("Your role may not do this."))
     with unit_of_work():
-        payment = db.session.get(IncentivePayment, payment_id, with_for_update=True,
+        payment = db.session.get(IncentivePayment, payment_id,
+                                 with_for_update={"of": IncentivePayment},
                                  populate_existing=True)
         if payment is None or not covers(actor, payment.village):
             raise InvalidInput(N_("No such payment."))

@@ -127,7 +127,7 @@ def enrol(actor: User, scheme_id: int, household_id: int, starts_on: date, ends_
 def record_premium(actor: User, enrolment_id: int, paid_on: date) -> Enrolment:
     """The herder's premium and the matching funds go into the pool; cover can start."""
     with unit_of_work():
-        enrolment = db.session.get(Enrolment, enrolment_id, with_for_update=True)
+        enrolment = db.session.get(Enrolment, enrolment_id, with_for_update={"of": Enrolment})
         if enrolment is None:
             raise InvalidInput(N_("No such enrolment."))
         scheme = _insurance(actor, enrolment.scheme_id, Role.FINANCE, Role.SCHEME_MANAGER)
@@ -157,7 +157,7 @@ def exclude(actor: User, enrolment_id: int, on: date, reason: str) -> Enrolment:
     if not (reason or "").strip():
         raise InvalidInput(N_("Give a reason."), field="reason")
     with unit_of_work():
-        enrolment = db.session.get(Enrolment, enrolment_id, with_for_update=True)
+        enrolment = db.session.get(Enrolment, enrolment_id, with_for_update={"of": Enrolment})
         if enrolment is None:
             raise InvalidInput(N_("No such enrolment."))
         _insurance(actor, enrolment.scheme_id, Role.SCHEME_MANAGER, Role.SUPERVISOR)

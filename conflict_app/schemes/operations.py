@@ -187,7 +187,8 @@ def update_scheme(actor: User, scheme_id: int, *, budget: Decimal, over_budget: 
 
 def lock_scheme(scheme_id: int) -> Scheme:
     scheme = db.session.execute(
-        select(Scheme).where(Scheme.id == scheme_id).with_for_update()
+        select(Scheme).where(Scheme.id == scheme_id).with_for_update(of=Scheme)
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if scheme is None:
         raise InvalidInput(N_("No such scheme."))
@@ -239,7 +240,7 @@ def _check_version_date(scheme: Scheme, valid_from: date) -> None:
 
 def publish_version(actor: User, version_id: int) -> RuleVersion:
     with unit_of_work():
-        version = db.session.get(RuleVersion, version_id, with_for_update=True)
+        version = db.session.get(RuleVersion, version_id, with_for_update={"of": RuleVersion})
         if version is None:
             raise InvalidInput(N_("No such rule version."))
         scheme = lock_scheme(version.scheme_id)

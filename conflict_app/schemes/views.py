@@ -471,7 +471,7 @@ def withhold(scheme_id: int):
         scheme_id, "withhold", lambda s: WithholdForm(_villages(s)),
         lambda s, f: incentives.withhold(current_user, s.id, f.village.data, f.reason.data,
                                          f.noticed_on.data),
-        _("Payments withheld; the community is notified with the reason."))
+        _("Payments withheld until the end of the cycle."))
 
 
 @scheme_bp.route("/withholdings/<int:withholding_id>/appeal", methods=["POST"])
