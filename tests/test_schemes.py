@@ -18,7 +18,7 @@ from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import ItemState, PaymentItem, PaymentMethod
-from conflict_app.schemes import incentives, insurance
+from conflict_app.schemes import incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import (
     IncentivePayment,
@@ -27,6 +27,7 @@ from conflict_app.schemes.models import (
     Scheme,
     Withholding,
 )
+from conflict_app.schemes.params import SchemeKind
 from tests import helpers
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -431,3 +432,53 @@ def test_confirmation_file_uploaded_on_the_batch_page(world, browser_for, frozen
                        data={"file": (io.BytesIO(b"\xff\xfe\x00"), "x.csv")},
                        content_type="multipart/form-data")
     assert bad.status_code == 400 and "UTF-8" in bad.get_data(as_text=True)
+
+
+@pytest.mark.committed
+@pytest.mark.postgres
+def test_concurrent_approvals_never_overspend_the_budget(app):
+    """Ten approvers at once on ten claims of 45,000 under a budget of 200,000: the scheme
+    row lock serialises them, exactly four are approved and the rest refused."""
+    import threading
+
+    from conflict_app.auth.models import User
+    from conflict_app.core.errors import DomainError
+    from tests.conftest import World
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    world = World()
+    db.session.commit()
+    scheme = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
+        "AM-RACE", "Race", SchemeKind.COMPENSATION, "AM", None, "AMD", None,
+        Decimal(200_000), "refuse", date(2020, 1, 1), None, Decimal(0), None))
+    version = scheme_ops.add_version(world.manager, scheme.id, date(2020, 1, 1),
+                                     params.defaults(SchemeKind.COMPENSATION))
+    scheme_ops.publish_version(world.manager, version.id)
+    claims = [helpers.assessed(world, hh=helpers.household(world, name=f"H{n}"), killed=1).id
+              for n in range(10)]
+    approver_id, scheme_id = world.approver.id, scheme.id
+    db.session.remove()
+    results: list[str] = []
+    start = threading.Barrier(len(claims))
+
+    def approve(claim_id: int) -> None:
+        start.wait()
+        with app.app_context():
+            try:
+                ops.approve(claim_id, db.session.get(User, approver_id), None)
+                results.append("approved")
+            except DomainError:
+                results.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(c,)) for c in claims]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("approved") == 4 and results.count("refused") == 6
+    budget = scheme_ops.budget(db.session.get(Scheme, scheme_id))
+    assert budget.committed.amount == Decimal("180000.00")
+    assert budget.remaining.amount == Decimal("20000.00")
