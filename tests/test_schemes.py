@@ -482,3 +482,18 @@ def test_concurrent_approvals_never_overspend_the_budget(app):
     budget = scheme_ops.budget(db.session.get(Scheme, scheme_id))
     assert budget.committed.amount == Decimal("180000.00")
     assert budget.remaining.amount == Decimal("20000.00")
+
+
+def test_scheme_page_shows_only_households_of_ones_own_area(world, browser_for, frozen):
+    manager = browser_for(world.manager)
+    scheme = _create(manager, code="AM-INS", kind="insurance", budget="0")
+    _version(manager, scheme)
+    hh = helpers.household(world, name="Vardanush Ghazaryan")
+    assert browser_for(world.clerk).post(f"/schemes/{scheme.id}/enrol", data={
+        "household": str(hh.id), "starts_on": "2026-03-02", "ends_on": "2027-03-02",
+        "heads_sheep": "10", "value_sheep": "60000"}).status_code == 302
+    assert "Vardanush" in browser_for(world.clerk).get(
+        f"/schemes/{scheme.id}").get_data(as_text=True)
+    other = browser_for(world.other_clerk).get(f"/schemes/{scheme.id}")
+    assert other.status_code == 200 and "Vardanush" not in other.get_data(as_text=True)
+    assert browser_for(world.ge_clerk).get(f"/schemes/{scheme.id}").status_code == 404

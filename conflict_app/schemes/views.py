@@ -175,7 +175,10 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
     if scheme.kind is SchemeKind.INSURANCE:
         year = date(today.year, 1, 1), date(today.year, 12, 31)
         context.update(
-            ledger=insurance.ledger(scheme.id), enrolments=insurance.enrolments(scheme.id),
+            # Households are personal data: each user sees those of their own area.
+            ledger=insurance.ledger(scheme.id),
+            enrolments=[e for e in insurance.enrolments(scheme.id)
+                        if covers(current_user, e.household)],
             settlements=insurance.settlements(scheme.id),
             loss_ratio=insurance.loss_ratio(scheme.id, *year), year=today.year,
             settle=forms.get("settle") or PeriodForm(), date_form=DateForm())
@@ -189,7 +192,8 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
                 IncentivePayment.measure_id.is_not(None)))), Measure, current_user)
             .order_by(Measure.verified_on.desc()).limit(200)).all()
         context.update(
-            payments=incentives.payments(scheme.id),
+            payments=[p for p in incentives.payments(scheme.id)
+                      if covers(current_user, p.village)],
             withholdings=incentives.withholdings(scheme.id),
             presence=forms.get("presence") or PresenceForm(villages),
             performance=forms.get("performance") or PerformanceForm(),
