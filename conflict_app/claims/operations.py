@@ -588,8 +588,7 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
         if scheme is not None:
             scheme = scheme_ops.lock_scheme(scheme.id)  # serialises approvals against budget
             if scheme.closed:
-                raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no "
-                                      "longer be valued or approved."), scheme=scheme.code)
+                raise scheme_ops.closed_error(scheme)
         approvers = {a.approver_id for a in claim.approvals if a.assessment_id == assessment.id}
         if actor.id in approvers:
             raise PermissionDenied(N_("You have already approved this claim; a different "

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from conflict_app.claims.models import Claim, Incident, PartOfDay, Setting
 from conflict_app.claims.workflow import State
-from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.errors import InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
@@ -168,13 +168,11 @@ def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN0
         return rules.compensate(core_rules(), facts_for(claim, report), CORE_RULE), None
     on = claim.incident.occurred_on
     if version is None:
+        from conflict_app.schemes.operations import closed_error, require_version
+
         if scheme.closed:
-            raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no longer "
-                                  "be valued or approved."), scheme=scheme.code)
-        version = version_for(scheme, on)
-        if version is None:
-            raise InvalidInput(N_("The scheme %(scheme)s has no published rule version for "
-                                  "%(date)s."), scheme=scheme.code, date=on.isoformat())
+            raise closed_error(scheme)
+        version = require_version(scheme, on)
     values = params.parse(scheme.kind, version.values)
     facts = facts_for(claim, report)
     name = f"{scheme.code} v{version.number}"
@@ -186,9 +184,3 @@ def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN0
             raise InvalidInput(message, **args)
         return rules.insure(values, facts, name), version
     return rules.compensate(values, facts, name), version
-
-
-def version_for(scheme: Scheme, on: date) -> RuleVersion | None:
-    from conflict_app.schemes.operations import version_for as lookup
-
-    return lookup(scheme, on)

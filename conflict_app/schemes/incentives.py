@@ -30,30 +30,12 @@ from conflict_app.schemes.models import (
     Scheme,
     Withholding,
 )
-from conflict_app.schemes.operations import check_budget, lock_scheme, rules_of, version_for
+from conflict_app.schemes.operations import check_budget, rules_on, scheme_to_act_on
 from conflict_app.schemes.params import SchemeKind
 
 
 def _incentive(actor: User, scheme_id: int, *roles: Role) -> Scheme:
-    scheme = lock_scheme(scheme_id)
-    if scheme.kind is not SchemeKind.INCENTIVE:
-        raise InvalidInput(N_("This is not an incentive scheme."))
-    if not actor.has_role(*roles, Role.ADMIN):
-        raise PermissionDenied(N_("Your role may not do this."))
-    if actor.jurisdiction_country not in (None, scheme.country_code):
-        raise PermissionDenied(N_("This country is outside your jurisdiction."))
-    if scheme.closed:
-        raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no longer be "
-                              "valued or approved."), scheme=scheme.code)
-    return scheme
-
-
-def _rules(scheme: Scheme, on: date) -> dict[str, object]:
-    version = version_for(scheme, on)
-    if version is None:
-        raise InvalidInput(N_("The scheme %(scheme)s has no published rule version for "
-                              "%(date)s."), scheme=scheme.code, date=on.isoformat())
-    return rules_of(version)
+    return scheme_to_act_on(actor, scheme_id, SchemeKind.INCENTIVE, *roles)
 
 
 def _village(actor: User, scheme: Scheme, village_id: int) -> Village:
@@ -98,7 +80,7 @@ def compute_performance(actor: User, scheme_id: int, period: int) -> list[Incent
     """One payment per community with verified records in the period (once per period)."""
     with unit_of_work():
         scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER)
-        values = _rules(scheme, date(period, 12, 31))
+        values = rules_on(scheme, date(period, 12, 31))
         rows = db.session.execute(
             select(PresenceRecord.village_id, PresenceRecord.kind, func.count())
             .where(PresenceRecord.scheme_id == scheme.id, PresenceRecord.period == period)
@@ -153,7 +135,7 @@ def adoption_payment(actor: User, scheme_id: int, measure_id: int) -> IncentiveP
                 IncentivePayment.measure_id == measure.id)):
             raise InvalidInput(N_("This measure already has an adoption payment."),
                                field="measure_id")
-        values = _rules(scheme, measure.verified_on)
+        values = rules_on(scheme, measure.verified_on)
         paid_before = Decimal(db.session.scalar(
             select(func.coalesce(func.sum(IncentivePayment.amount), 0)).where(
                 IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "adoption",
@@ -193,7 +175,7 @@ def withhold(actor: User, scheme_id: int, village_id: int, reason: str,
         if _withheld(scheme.id, village.id):
             raise InvalidInput(N_("The community's payments are already withheld."),
                                field="village_id")
-        values = _rules(scheme, noticed_on)
+        values = rules_on(scheme, noticed_on)
         item = Withholding(scheme_id=scheme.id, village_id=village.id, reason=reason.strip(),
                            noticed_on=noticed_on,
                            ends_on=noticed_on + timedelta(days=int(values["withholding_days"])),

@@ -18,7 +18,7 @@ from conflict_app.auth.models import User
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.claims.workflow import State
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
@@ -33,30 +33,12 @@ from conflict_app.schemes.models import (
     Settlement,
     SettlementItem,
 )
-from conflict_app.schemes.operations import lock_scheme, rules_of, version_for
+from conflict_app.schemes.operations import rules_on, scheme_to_act_on
 from conflict_app.schemes.params import SchemeKind
 
 
 def _insurance(actor: User, scheme_id: int, *roles: Role) -> Scheme:
-    scheme = lock_scheme(scheme_id)
-    if scheme.kind is not SchemeKind.INSURANCE:
-        raise InvalidInput(N_("This is not an insurance scheme."))
-    if not actor.has_role(*roles, Role.ADMIN):
-        raise PermissionDenied(N_("Your role may not do this."))
-    if actor.jurisdiction_country not in (None, scheme.country_code):
-        raise PermissionDenied(N_("This country is outside your jurisdiction."))
-    if scheme.closed:
-        raise InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no longer be "
-                              "valued or approved."), scheme=scheme.code)
-    return scheme
-
-
-def _rules(scheme: Scheme, on: date) -> dict[str, object]:
-    version = version_for(scheme, on)
-    if version is None:
-        raise InvalidInput(N_("The scheme %(scheme)s has no published rule version for "
-                              "%(date)s."), scheme=scheme.code, date=on.isoformat())
-    return rules_of(version)
+    return scheme_to_act_on(actor, scheme_id, SchemeKind.INSURANCE, *roles)
 
 
 @dataclass(frozen=True)
@@ -101,7 +83,7 @@ def enrol(actor: User, scheme_id: int, household_id: int, starts_on: date, ends_
         if overlap:
             raise InvalidInput(N_("The household is already enrolled for part of this "
                                   "period."), field="starts_on")
-        values = _rules(scheme, starts_on)
+        values = rules_on(scheme, starts_on)
         insured = sum((Money(ln.value_per_head * ln.heads, scheme.currency) for ln in lines),
                       Money.zero(scheme.currency))
         herder, matching = rules.premium(values, insured, (ends_on - starts_on).days)
@@ -274,7 +256,7 @@ def cover_of(enrolment: Enrolment) -> date | None:
     """The first day the enrolment covers, once the premium is paid."""
     scheme = db.session.get(Scheme, enrolment.scheme_id)
     try:
-        values = _rules(scheme, enrolment.starts_on)
+        values = rules_on(scheme, enrolment.starts_on)
     except InvalidInput:
         return None
     return rules.cover_starts(values, engine.enrolment_facts(enrolment))

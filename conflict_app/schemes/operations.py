@@ -287,6 +287,38 @@ def rules_of(version: RuleVersion) -> dict[str, object]:
     return params.parse(version.scheme.kind, version.values)
 
 
+def require_version(scheme: Scheme, on: date) -> RuleVersion:
+    """The version in force on a day, or a clear refusal when there is none."""
+    version = version_for(scheme, on)
+    if version is None:
+        raise InvalidInput(N_("The scheme %(scheme)s has no published rule version for "
+                              "%(date)s."), scheme=scheme.code, date=on.isoformat())
+    return version
+
+
+def rules_on(scheme: Scheme, on: date) -> dict[str, object]:
+    return rules_of(require_version(scheme, on))
+
+
+def closed_error(scheme: Scheme) -> InvalidInput:
+    return InvalidInput(N_("The scheme %(scheme)s is closed: its claims can no longer be "
+                           "valued or approved."), scheme=scheme.code)
+
+
+def scheme_to_act_on(actor: User, scheme_id: int, kind: SchemeKind, *roles: Role) -> Scheme:
+    """Lock an open scheme of ``kind`` for an action by one of ``roles`` (or an admin)."""
+    scheme = lock_scheme(scheme_id)
+    if scheme.kind is not kind:
+        raise InvalidInput(N_("This action does not belong to this kind of scheme."))
+    if not actor.has_role(*roles, Role.ADMIN):
+        raise PermissionDenied(N_("Your role may not do this."))
+    if actor.jurisdiction_country not in (None, scheme.country_code):
+        raise PermissionDenied(N_("This country is outside your jurisdiction."))
+    if scheme.closed:
+        raise closed_error(scheme)
+    return scheme
+
+
 # --- exchange rates ---------------------------------------------------------------------
 def set_rate(actor: User, currency: str, valid_from: date, per_usd: Decimal,
              source: str | None = None) -> ExchangeRate:
