@@ -125,3 +125,32 @@ def test_native_digits_and_solar_hijri_dates(app):
     with app.test_request_context("/?lang=fa"):
         refresh()
         assert "12" in money(Money(Decimal("12500"), "IRR"))
+
+
+@pytest.mark.parametrize("code", TARGETS)
+def test_every_staff_page_renders_in_every_language(app, world, browser_for, code):
+    """Every page an administrator or a scheme manager opens, in each language: no error,
+    the language and direction on <html>, and the translated navigation."""
+    from flask import url_for
+
+    from tests.test_every_route import _values
+
+    values = _values(world)
+    direction = "rtl" if code in RTL else "ltr"
+    marker = f'<html lang="{code.replace("_", "-")}" dir="{direction}">'
+    for user in (world.admin, world.manager):
+        browser = browser_for(user)
+        browser.get(f"/queue?lang={code}")
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in {"static", "auth.logout"}:
+                continue
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **{a: values.get(a, 1) for a in rule.arguments})
+            response = browser.get(url)
+            assert response.status_code < 500, (code, url)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                page = response.get_data(as_text=True)
+                assert marker in page, (code, url)
+                if 'class="signout"' in page:
+                    assert ">Sign out<" not in page, (code, url)
+            response.close()
