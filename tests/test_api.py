@@ -102,6 +102,8 @@ def test_a_claim_through_the_api_from_report_to_payment(world, api):
     assert verified.status_code == 201, verified.get_json()
     assessed = fire(clerk, "assess", verified.get_json()["version"])
     assert assessed.get_json()["assessment"]["total"] == "90000.00"
+    steps = assessed.get_json()["assessment"]["steps"]
+    assert steps[-1]["text"].startswith("Total:") and any(s["rule"] for s in steps)
     # The verifier may not approve; an approver may.
     approved = fire(api(world.approver), "approve", assessed.get_json()["version"])
     assert approved.status_code == 200 and approved.get_json()["state"] == "approved"

@@ -138,19 +138,28 @@ class AssessmentLineOut(BaseModel):
     note: str | None
 
 
+class StepOut(BaseModel):
+    text: str = Field(description="The step as a sentence, in the token user's language")
+    rule: str | None = Field(description="The rule-version parameter behind the step")
+
+
 class AssessmentOut(BaseModel):
     rule: str
     predator: str
     confidence: str
     total: str
     currency: str
+    interim: str | None = None
     lines: list[AssessmentLineOut]
+    steps: list[StepOut] = Field(default_factory=list,
+                                 description="How the amount was calculated, step by step")
 
 
 class ClaimOut(BaseModel):
     reference: str
     state: State
     version: int
+    scheme: str | None = Field(default=None, description="Code of the scheme it runs under")
     country: str
     currency: str
     channel: Channel

@@ -37,6 +37,7 @@ from conflict_app.extensions import csrf, db
 from conflict_app.herders.models import Household
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
+from conflict_app.schemes import explain
 from conflict_app.verification import operations as verification_ops
 from conflict_app.verification.checklist import Signs
 
@@ -171,7 +172,8 @@ def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
     assessment = ops.latest_assessment(claim.id)
     return model(
         reference=claim.reference, state=claim.state, version=claim.version,
-        country=claim.country_code, currency=claim.currency, channel=claim.channel,
+        scheme=claim.scheme.code if claim.scheme else None, country=claim.country_code,
+        currency=claim.currency, channel=claim.channel,
         reported_at=claim.reported_at, due_at=claim.due_at, late_report=claim.late_report,
         household_id=claim.household_id, occurred_on=claim.incident.occurred_on,
         village=claim.incident.village.name,
@@ -192,6 +194,9 @@ def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
                 species=al.species, age_class=al.age_class, kind=al.kind, heads=al.heads,
                 unit_value=str(al.unit_value), share=str(al.share), rate=str(al.rate),
                 amount=str(al.amount), note=al.note) for al in assessment.lines],
+            interim=str(assessment.interim) if assessment.interim is not None else None,
+            steps=[schemas.StepOut(text=s["text"], rule=s["rule"])
+                   for s in explain.sentences(assessment.steps)],
         ) if assessment else None,
         **extra,
     )
