@@ -20,11 +20,12 @@ from conflict_app.extensions import db
 from conflict_app.herders.models import Household
 from conflict_app.payments.models import PaymentBatch, PaymentItem
 
-CLAIM_COLUMNS = ("reference", "state", "country", "household", "phone", "village",
+CLAIM_COLUMNS = ("reference", "state", "scheme", "country", "household", "phone", "village",
                  "incident_date", "reported_at", "late_report", "heads_killed",
                  "heads_injured", "amount_approved", "currency", "decided_at", "paid_at")
-PAYMENT_COLUMNS = ("batch", "batch_state", "method", "claim_reference", "payee", "phone",
-                   "amount", "currency", "item_state", "payment_reference", "recorded_at")
+PAYMENT_COLUMNS = ("batch", "batch_state", "method", "claim_reference", "part", "payee",
+                   "phone", "amount", "interest", "currency", "item_state",
+                   "payment_reference", "recorded_at")
 
 
 _NUMBER = re.compile(r"^[+-]?[0-9][0-9 .]*$")
@@ -44,7 +45,8 @@ def claim_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
                    Claim, user).order_by(Claim.id).execution_options(yield_per=batch))
     for claim, household in db.session.execute(query):
         lines = claim.incident.lines
-        yield (claim.reference, claim.state.value, claim.country_code, household.head_name,
+        yield (claim.reference, claim.state.value, claim.scheme.code if claim.scheme else "",
+               claim.country_code, household.head_name,
                household.phone, claim.incident.village.name,
                claim.incident.occurred_on.isoformat(), claim.reported_at.isoformat(),
                claim.late_report, sum(ln.killed for ln in lines),
@@ -62,7 +64,8 @@ def payment_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
              .order_by(PaymentItem.id).execution_options(yield_per=batch))
     for item, pbatch, claim, household in db.session.execute(query):
         yield (pbatch.reference, pbatch.state.value, pbatch.method.value, claim.reference,
-               household.head_name, household.phone, str(item.amount), item.currency,
+               item.part, household.head_name, household.phone, str(item.amount),
+               str(item.interest or 0), item.currency,
                item.state.value, item.payment_reference or "",
                item.recorded_at.isoformat() if item.recorded_at else "")
 
