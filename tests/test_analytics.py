@@ -82,3 +82,27 @@ def test_loss_rates_per_100_head_years(app, world, browser_for, landscape):
     assert "Losses per 100 head-years by month" in page
     assert "<svg" in page and "<script" not in page
     assert "Processing times" in page
+
+
+def test_costs_also_in_us_dollars_at_recorded_rates(app, world, landscape):
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import update
+
+    from conflict_app.analytics import service
+    from conflict_app.extensions import db
+    from conflict_app.mitigation.models import Measure, MeasureType
+    from conflict_app.schemes.models import ExchangeRate
+
+    before = service.cost_effectiveness(world.analyst, "corral")
+    assert [r["currency"] for r in before] == ["USD"]
+    db.session.execute(update(Measure).where(Measure.measure == MeasureType.CORRAL)
+                       .values(cost=Measure.cost * 400, currency="AMD"))
+    db.session.add(ExchangeRate(currency="AMD", valid_from=date(1990, 1, 1),
+                                per_usd=Decimal(400)))
+    db.session.flush()
+    after = service.cost_effectiveness(world.analyst, "corral")
+    assert [(r["currency"], r["converted"]) for r in after] == [("AMD", False), ("USD", True)]
+    assert after[1]["cost"] == pytest.approx(before[0]["cost"])
+    assert after[1]["cost_per_head_saved"] == pytest.approx(before[0]["cost_per_head_saved"])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from conflict_app.analytics import data, effectiveness
+from conflict_app.core.money import Money
+from conflict_app.schemes import operations as scheme_ops
 
 FILTERS = {
     "confirmed_probable": effectiveness.PRIMARY,
@@ -60,7 +64,8 @@ def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: 
                        verification_filter: str = "confirmed_probable") -> list[dict]:
     """Heads saved and cost per head saved, per currency the measures were paid in.
 
-    Costs are summed in their own currency (no exchange rates are applied here), and the
+    Costs are summed in their own currency, plus one row of all of them in US dollars at
+    the rates recorded for the installation days (when every currency has a rate); the
     losses avoided come from the control-impact comparison of the same data.
     """
     rows = data.load(user, country)
@@ -71,10 +76,24 @@ def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: 
         return []
     avoided = est.events_control / est.exposure_control * (1 - est.irr) * est.exposure_treated
     costs: dict[str, float] = {}
+    usd: Decimal | None = Decimal(0)
     for m in rows.measures:
         if m["measure"] == measure and m.get("cost") is not None and m.get("currency"):
             costs[m["currency"]] = costs.get(m["currency"], 0.0) + float(m["cost"])
-    return [{"currency": cur, "cost": total, "heads_avoided": avoided,
-             "cost_per_head_saved": total / avoided if avoided else None,
-             "heads_saved_per_1000": avoided / total * 1000 if total else None}
-            for cur, total in sorted(costs.items())]
+            # All costs in US dollars at the rate recorded for the day of installation,
+            # when every currency has one.
+            converted = scheme_ops.to_usd(Money(Decimal(m["cost"]), m["currency"]),
+                                          m["installed_on"]) if usd is not None else None
+            usd = usd + converted.amount if converted is not None else None
+    out = [{"currency": cur, "cost": total, "heads_avoided": avoided,
+            "cost_per_head_saved": total / avoided if avoided else None,
+            "heads_saved_per_1000": avoided / total * 1000 if total else None,
+            "converted": False}
+           for cur, total in sorted(costs.items())]
+    if usd is not None and costs and set(costs) != {"USD"}:
+        total = float(usd)
+        out.append({"currency": "USD", "cost": total, "heads_avoided": avoided,
+                    "cost_per_head_saved": total / avoided if avoided else None,
+                    "heads_saved_per_1000": avoided / total * 1000 if total else None,
+                    "converted": True})
+    return out
