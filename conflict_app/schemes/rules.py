@@ -83,7 +83,6 @@ class Result:
     total: Money
     steps: tuple[Step, ...]
     interim: Money | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -153,8 +152,8 @@ def _cap_heads(units: list[_Unit], allowed: int | None, step_text: str, rule: st
             u.heads = paid
 
 
-def _finish(rule: str, facts: Facts, units: list[_Unit], steps: list[Step],
-            notes: tuple[str, ...] = ()) -> tuple[list[Line], Money, list[Step]]:
+def _finish(facts: Facts, units: list[_Unit], steps: list[Step]
+            ) -> tuple[list[Line], Money, list[Step]]:
     lines = []
     for u in sorted(units, key=lambda u: (u.loss.line_id, u.kind != "killed")):
         amount = Money(u.per_head() * u.heads, facts.currency).rounded()
@@ -241,7 +240,7 @@ def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Res
         _cap_heads(units, max(year_cap - facts.year_heads_before, 0),
                    N_("Only %(paid)s of %(heads)s heads are paid: the household's heads for "
                       "the year reach the cap (%(cap)s left)."), "cap_year_heads")
-    lines, total, steps = _finish(rule_name, facts, units, steps)
+    lines, total, steps = _finish(facts, units, steps)
     total = _money_caps(rules, facts, total, steps)
     minimum = rules.get("minimum_claim") or ZERO
     if ZERO < total.amount < minimum:
@@ -317,7 +316,7 @@ def insure(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Result:
         _cap_heads([u for u in units if u.loss.species == species], left,
                    N_("Only %(paid)s of %(heads)s heads are paid: %(cap)s insured heads "
                       "are left."), None)
-    lines, total, steps = _finish(rule_name, facts, units, steps)
+    lines, total, steps = _finish(facts, units, steps)
     steps.append(Step(N_("Total: %(total)s."), {"total": money_param(total)}))
     return Result(rule_name, facts.currency, tuple(lines), total, tuple(steps))
 
