@@ -352,7 +352,8 @@ def _insurance_example(staff: dict) -> str:
             people[Role.CLERK], scheme.id, household.id, today, today + timedelta(days=365),
             [insurance.InsuredLine(Species.SHEEP, sheep, Decimal(180))], True)
         insurance.record_premium(people[Role.FINANCE], enrolment.id, today)
-    return f"{scheme.code}: 2 households enrolled, pool {insurance.balance(scheme.id)} GEL"
+    return (f"{scheme.code}: 2 households enrolled, pool {insurance.balance(scheme.id)} GEL "
+            "(accounts manager.ge@, clerk.kakheti@, finance.kakheti@demo.pardus)")
 
 
 def _incentive_example(staff: dict) -> str:
