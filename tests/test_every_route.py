@@ -23,7 +23,27 @@ ROLE_USERS = {
 }
 
 
+def _scheme(world) -> tuple[int, int]:
+    """An incentive scheme with a published and a draft rule version (its pages then have
+    real data for every role)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from conflict_app.schemes import operations as scheme_ops
+    from conflict_app.schemes import params
+
+    scheme = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
+        "AM-INC", "Incentives", params.SchemeKind.INCENTIVE, "AM", None, "USD", None,
+        Decimal(10_000), "refuse", date(2020, 1, 1), None, Decimal(0), None))
+    values = params.defaults(params.SchemeKind.INCENTIVE)
+    first = scheme_ops.add_version(world.manager, scheme.id, date(2020, 1, 1), values)
+    scheme_ops.publish_version(world.manager, first.id)
+    draft = scheme_ops.add_version(world.manager, scheme.id, date(2021, 1, 1), values)
+    return scheme.id, draft.id
+
+
 def _values(world) -> dict[str, object]:
+    scheme_id, version_id = _scheme(world)
     claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
     second, _ = helpers.report(world, hh=claim.household, killed=1)
     evidence = db.session.scalars(select(Evidence).where(Evidence.claim_id == claim.id)).first()
@@ -38,6 +58,8 @@ def _values(world) -> dict[str, object]:
         "action_name": "screen",
         "filename": "pardus.css",
         "second_claim_id": second.id,
+        "scheme_id": scheme_id,
+        "version_id": version_id,
     }
 
 

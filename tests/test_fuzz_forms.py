@@ -29,6 +29,9 @@ def _field_names() -> list[str]:
                                                        "verifier_id", "original_reference"))
     names.update(f"lines-{i}-{n}" for i in range(3)
                  for n in ("species", "age_class", "killed", "injured"))
+    from conflict_app.schemes.params import SPECS
+
+    names.update(p.name for specs in SPECS.values() for p in specs)  # rule-version form
     return sorted(names - {"csrf_token", "meta"})
 
 
