@@ -245,3 +245,14 @@ def test_late_interest_only_after_the_payment_period():
     assert rules.late_interest(values, amount, date(2026, 1, 1), date(2026, 1, 31)).amount == 0
     assert rules.late_interest(values, amount, date(2026, 1, 1),
                                date(2026, 3, 2)).amount == Decimal("821.92")  # 30 days late
+
+
+def test_species_not_covered_pay_nothing_and_say_so():
+    values = with_rules(species=("sheep",))
+    result = rules.compensate(values, facts([rules.Loss(1, "sheep", "adult_female", 1, 0),
+                                             rules.Loss(2, "goat", "adult_female", 2, 0)]), "T")
+    assert result.total == Money(Decimal("45000.00"), "AMD")
+    assert [ln.species for ln in result.lines] == ["sheep"]
+    assert any(s.rule == "species" and s.line_id == 2 for s in result.steps)
+    with pytest.raises(InvalidInput):
+        params.normalise(SchemeKind.COMPENSATION, {"species": "sheep,unicorn"})

@@ -59,7 +59,8 @@ def _create(browser, **kw) -> Scheme:
 def _version(browser, scheme, **values) -> RuleVersion:
     page = browser.get(f"/schemes/{scheme.id}/versions/new")
     assert page.status_code == 200
-    data = {"valid_from": "2026-01-01", "note": "first version", "predators": "leopard"}
+    data = {"valid_from": "2026-01-01", "note": "first version", "predators": "leopard",
+            "species": list(params.SPECIES)}
     data.update(values)
     response = browser.post(f"/schemes/{scheme.id}/versions/new", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
@@ -298,13 +299,14 @@ def test_bad_rule_values_and_overlaps_are_refused(world, browser_for, frozen):
     manager = browser_for(world.manager)
     scheme = _create(manager)
     response = manager.post(f"/schemes/{scheme.id}/versions/new", data={
-        "valid_from": "2026-01-01", "share_of_value": "-0.5", "predators": "leopard"})
+        "valid_from": "2026-01-01", "share_of_value": "-0.5", "predators": "leopard",
+        "species": "sheep"})
     assert response.status_code == 400
     assert "cannot be negative" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(RuleVersion.id))) == 0
     _version(manager, scheme)
     manager.post(f"/schemes/{scheme.id}/versions/new", data={
-        "valid_from": "2026-01-01", "predators": "leopard"})
+        "valid_from": "2026-01-01", "predators": "leopard", "species": "sheep"})
     draft = db.session.scalars(select(RuleVersion).where(
         RuleVersion.published_at.is_(None))).one()
     response = manager.post(f"/schemes/versions/{draft.id}/publish", follow_redirects=True)
@@ -321,7 +323,8 @@ def test_closed_scheme_refuses_valuation_and_dry_run_compares(world, browser_for
     _version(manager, scheme)
     claim = helpers.assessed(world, killed=2)
     manager.post(f"/schemes/{scheme.id}/versions/new", data={
-        "valid_from": "2026-04-01", "share_of_value": "1", "predators": "leopard"})
+        "valid_from": "2026-04-01", "share_of_value": "1", "predators": "leopard",
+        "species": list(params.SPECIES)})
     draft = db.session.scalars(select(RuleVersion).where(
         RuleVersion.published_at.is_(None))).one()
     page = manager.get(f"/schemes/versions/{draft.id}/dry-run?start=2026-01-01&end=2026-12-31")

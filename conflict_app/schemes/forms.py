@@ -99,7 +99,7 @@ def rule_version_form(kind: SchemeKind, formdata=None, defaults=None):  # noqa: 
         label = _param_label(p)
         if p.kind is params.Kind.FLAG:
             field = BooleanField(label)
-        elif p.kind is params.Kind.PREDATORS:
+        elif p.kind is params.Kind.CODES:
             field = MultiChoiceField(label, validators=[required()])
         elif p.kind is params.Kind.COUNT:
             field = LocalisedIntegerField(label, validators=[optional()])
@@ -107,12 +107,13 @@ def rule_version_form(kind: SchemeKind, formdata=None, defaults=None):  # noqa: 
             field = LocalisedDecimalField(label, places=None, validators=[optional()])
         setattr(RuleVersionForm, p.name, field)
     form = RuleVersionForm(formdata=formdata)
-    if hasattr(form, "predators"):
-        form.predators.choices = choices("predator", params.PREDATORS)
+    for p in params.SPECS[kind]:
+        if p.kind is params.Kind.CODES:
+            getattr(form, p.name).choices = choices(p.group, p.codes)
     if formdata is None and defaults:
         for p in params.SPECS[kind]:
             value = params.parse(kind, defaults)[p.name]
-            getattr(form, p.name).data = list(value) if p.kind is params.Kind.PREDATORS \
+            getattr(form, p.name).data = list(value) if p.kind is params.Kind.CODES \
                 else value
     return form
 
@@ -132,7 +133,7 @@ def version_values(form, kind: SchemeKind) -> dict[str, object]:  # noqa: ANN001
     out: dict[str, object] = {}
     for p in params.SPECS[kind]:
         data = getattr(form, p.name).data
-        if p.kind is params.Kind.PREDATORS:
+        if p.kind is params.Kind.CODES:
             out[p.name] = ",".join(data or [])
         elif p.kind is params.Kind.FLAG:
             out[p.name] = "1" if data else "0"

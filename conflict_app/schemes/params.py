@@ -28,7 +28,7 @@ class Kind(StrEnum):
     AMOUNT = "amount"  # money in the scheme's currency
     COUNT = "count"  # a whole number >= 0
     FLAG = "flag"
-    PREDATORS = "predators"  # the predators a scheme covers
+    CODES = "codes"  # a set of codes from a list (predators, species covered)
 
 
 PREDATORS = ("leopard", "wolf", "bear", "lynx", "jackal")
@@ -41,6 +41,8 @@ class Param:
     kind: Kind
     default: object  # None: optional, not applied when empty
     maximum: Decimal | None = None
+    codes: tuple[str, ...] = ()  # the allowed codes of a CODES parameter
+    group: str = ""  # their label group (i18n.labels)
 
 
 _RATES = (
@@ -48,13 +50,17 @@ _RATES = (
     Param("rate_probable", N_("Rate when the predator is probable"), Kind.SHARE, Decimal("0.75")),
     Param("rate_possible", N_("Rate when the predator is possible"), Kind.SHARE, Decimal("0")),
     Param("injured_share", N_("Share paid for an injured animal"), Kind.SHARE, Decimal("0.5")),
-    Param("predators", N_("Predators covered"), Kind.PREDATORS, ("leopard",)),
+    Param("predators", N_("Predators covered"), Kind.CODES, ("leopard",), codes=PREDATORS,
+          group="predator"),
 )
+SPECIES = tuple(s.value for s in Species)
 
 SPECS: dict[SchemeKind, tuple[Param, ...]] = {
     SchemeKind.COMPENSATION: (
         Param("share_of_value", N_("Share of market value paid"), Kind.SHARE, Decimal("0.75")),
         *_RATES,
+        Param("species", N_("Species covered"), Kind.CODES, SPECIES, codes=SPECIES,
+              group="species"),
         *(Param(f"cap_head_{s.value}", N_("Highest value paid for one head: %(species)s"),
                 Kind.AMOUNT, None) for s in Species),
         Param("corral_modifier", N_("Rate for a night loss outside the subsidised corral"),
@@ -109,7 +115,7 @@ def defaults(kind: SchemeKind) -> dict[str, str]:
 
 
 def _store(param: Param, value: object) -> str:
-    if param.kind is Kind.PREDATORS:
+    if param.kind is Kind.CODES:
         return ",".join(value)  # type: ignore[arg-type]
     if param.kind is Kind.FLAG:
         return "1" if value else "0"
@@ -131,10 +137,10 @@ def parse(kind: SchemeKind, raw: Mapping[str, object]) -> dict[str, object]:
 def _parse_one(p: Param, text: str) -> object:
     if p.kind is Kind.FLAG:
         return text.lower() in {"1", "true", "y", "yes", "on"}
-    if p.kind is Kind.PREDATORS:
+    if p.kind is Kind.CODES:
         chosen = tuple(sorted({t.strip() for t in text.split(",") if t.strip()}))
-        if not chosen or any(t not in PREDATORS for t in chosen):
-            raise InvalidInput(N_("Choose the predators from the list."), field=p.name)
+        if not chosen or any(t not in p.codes for t in chosen):
+            raise InvalidInput(N_("Choose one of the options in the list."), field=p.name)
         return chosen
     try:
         number = Decimal(text)

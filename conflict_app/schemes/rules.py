@@ -185,7 +185,13 @@ def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Res
     rate, rate_step, note = _rate(rules, facts)
     steps = [rate_step]
     units: list[_Unit] = []
+    covered_species = rules.get("species")
     for loss in facts.losses:
+        if covered_species is not None and loss.species not in covered_species:
+            steps.append(Step(N_("The scheme does not cover %(species)s: nothing is paid for "
+                                 "them."), {"species": label_param("species", loss.species)},
+                              "species", loss.line_id))
+            continue
         for kind, heads in (("killed", loss.killed), ("injured", loss.injured)):
             if heads <= 0:
                 continue
