@@ -216,6 +216,24 @@ def test_appeal_within_thirty_days_of_rejection(world):
     assert reload(late).state == State.REJECTED
 
 
+def test_an_approved_amount_can_be_appealed_until_payment_is_scheduled(world):
+    from conflict_app.payments import operations as pay
+    from conflict_app.payments.models import PaymentMethod
+
+    claim = helpers.approved(world, killed=2)
+    assert ops.appeal_deadline(reload(claim)) is not None
+    ops.appeal(claim.id, world.clerk, reload(claim).version, "Two more ewes died of wounds")
+    claim = reload(claim)
+    assert claim.state == State.APPEALED and claim.amount_approved is None
+    ops.appeal_to_assessment(claim.id, world.supervisor, claim.version)
+    ops.assess(claim.id, world.clerk, reload(claim).version)
+    ops.approve(claim.id, world.approver, reload(claim).version)
+    assert reload(claim).state == State.APPROVED and reload(claim).amount_approved
+    pay.create_batch(world.finance, [claim.id], PaymentMethod.CASH)
+    with pytest.raises(IllegalTransition):
+        ops.appeal(claim.id, world.clerk, reload(claim).version, "too late: scheduled")
+
+
 def test_withdraw_and_mark_duplicate(world):
     original, _ = helpers.report(world)
     copy, _ = helpers.report(world, hh=helpers.household(world, name="D"))

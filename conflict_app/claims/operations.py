@@ -664,19 +664,31 @@ def send_back(claim_id: int, actor: User, version: int | None, reason: str) -> C
 def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
         claim = lock_claim(claim_id, version)
-        if claim.decided_at is not None and claim.state in {State.REJECTED, State.INELIGIBLE}:
+        if claim.decided_at is not None and claim.state in APPEALABLE:
             limit = claim.decided_at + deadlines().appeal
             if clock.now() > limit:
                 raise InvalidInput(
                     N_("The appeal period ended on %(date)s."),
                     date=limit.date().isoformat(),
                 )
-        fire(claim, Action.APPEAL, actor, reason=reason)
+        appealed_amount = claim.amount_approved if claim.state == State.APPROVED else None
+        fire(claim, Action.APPEAL, actor, reason=reason,
+             changes={"appealed_amount": appealed_amount} if appealed_amount else None)
+        if appealed_amount is not None:
+            # The approval no longer stands: nothing is committed until a new decision.
+            claim.amount_approved = None
+            claim.budget_hold = False
+            claim.review_required = False
+            claim.reviewed_by_id = None
+            claim.reviewed_at = None
     return claim
 
 
+APPEALABLE = frozenset({State.REJECTED, State.INELIGIBLE, State.APPROVED})
+
+
 def appeal_deadline(claim: Claim) -> datetime | None:
-    if claim.state in {State.REJECTED, State.INELIGIBLE} and claim.decided_at:
+    if claim.state in APPEALABLE and claim.decided_at:
         return claim.decided_at + deadlines().appeal
     return None
 

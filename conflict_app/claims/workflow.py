@@ -111,7 +111,9 @@ TRANSITIONS: dict[Action, Transition] = {
            {Need.REASON}),
         _t(Action.REJECT, {S.SCREENED, S.VERIFIED, S.ASSESSED}, S.REJECTED, {R.APPROVER},
            {Need.REASON}),
-        _t(Action.APPEAL, {S.REJECTED, S.INELIGIBLE}, S.APPEALED, {R.CLERK}, {Need.REASON}),
+        # An approved amount can be appealed too, until the payment is scheduled.
+        _t(Action.APPEAL, {S.REJECTED, S.INELIGIBLE, S.APPROVED}, S.APPEALED, {R.CLERK},
+           {Need.REASON}),
         _t(Action.APPEAL_TO_VERIFICATION, {S.APPEALED}, S.VERIFICATION_SCHEDULED,
            {R.SUPERVISOR}, {Need.VERIFIER}),
         _t(Action.APPEAL_TO_ASSESSMENT, {S.APPEALED}, S.VERIFIED, {R.SUPERVISOR, R.APPROVER},
