@@ -89,34 +89,19 @@ def _subsidised_corral(household_id: int, on: date) -> bool:
         or_(Measure.removed_on.is_(None), Measure.removed_on > on)).limit(1)) is not None
 
 
-def _year_so_far(claim: Claim, scheme_id: int | None) -> tuple[int, Decimal]:
-    """Heads and money already approved for the household in the incident's year."""
-    year = claim.incident.occurred_on.year
-    others = (select(Claim.id).join(Incident, Claim.incident_id == Incident.id).where(
-        Claim.household_id == claim.household_id, Claim.id != claim.id,
-        Claim.scheme_id.is_(None) if scheme_id is None else Claim.scheme_id == scheme_id,
-        Claim.state.in_(_COUNTED),
-        Incident.occurred_on >= date(year, 1, 1), Incident.occurred_on <= date(year, 12, 31)))
-    ids = list(db.session.scalars(others))
-    if not ids:
-        return 0, Decimal(0)
-    amount = db.session.scalar(select(func.coalesce(func.sum(Claim.amount_approved), 0))
-                               .where(Claim.id.in_(ids)))
-    latest = (select(func.max(Assessment.id)).where(Assessment.claim_id.in_(ids))
-              .group_by(Assessment.claim_id))
-    heads = db.session.scalar(select(func.coalesce(func.sum(AssessmentLine.heads), 0)).where(
-        AssessmentLine.assessment_id.in_(latest)))
-    return int(heads), Decimal(amount)
-
-
-def _insured_claimed(claim: Claim, enrolment: Enrolment) -> dict[str, int]:
-    """Heads per species already paid under this enrolment by the household's other claims."""
-    ids = list(db.session.scalars(select(Claim.id).join(
+def _other_counted_claims(claim: Claim, scheme_id: int | None, start: date,
+                          end: date) -> list[int]:
+    """The household's other decided claims under the same scheme, losses in [start, end]."""
+    return list(db.session.scalars(select(Claim.id).join(
         Incident, Claim.incident_id == Incident.id).where(
         Claim.household_id == claim.household_id, Claim.id != claim.id,
-        Claim.scheme_id == enrolment.scheme_id, Claim.state.in_(_COUNTED),
-        Incident.occurred_on >= enrolment.starts_on,
-        Incident.occurred_on <= enrolment.ends_on)))
+        Claim.scheme_id.is_(None) if scheme_id is None else Claim.scheme_id == scheme_id,
+        Claim.state.in_(_COUNTED), Incident.occurred_on >= start,
+        Incident.occurred_on <= end)))
+
+
+def _heads_paid(ids: list[int]) -> dict[str, int]:
+    """Heads per species in the latest assessment of each of these claims."""
     if not ids:
         return {}
     latest = (select(func.max(Assessment.id)).where(Assessment.claim_id.in_(ids))
@@ -127,6 +112,17 @@ def _insured_claimed(claim: Claim, enrolment: Enrolment) -> dict[str, int]:
     return {species: int(n) for species, n in rows}
 
 
+def _year_so_far(claim: Claim, scheme_id: int | None) -> tuple[int, Decimal]:
+    """Heads and money already approved for the household in the incident's year."""
+    year = claim.incident.occurred_on.year
+    ids = _other_counted_claims(claim, scheme_id, date(year, 1, 1), date(year, 12, 31))
+    if not ids:
+        return 0, Decimal(0)
+    amount = db.session.scalar(select(func.coalesce(func.sum(Claim.amount_approved), 0))
+                               .where(Claim.id.in_(ids)))
+    return sum(_heads_paid(ids).values()), Decimal(amount)
+
+
 def enrolment_facts(enrolment: Enrolment | None) -> rules.Enrolment | None:
     if enrolment is None:
         return None
@@ -134,11 +130,10 @@ def enrolment_facts(enrolment: Enrolment | None) -> rules.Enrolment | None:
                            enrolment.agreement_signed, enrolment.excluded_on)
 
 
-def facts_for(claim: Claim, report) -> rules.Facts:  # noqa: ANN001 - VerificationReport
+def facts_for(claim: Claim, report, enrolment: Enrolment | None = None  # noqa: ANN001
+              ) -> rules.Facts:
+    """What the rules need to know about a claim; ``enrolment`` for an insured one."""
     incident = claim.incident
-    enrolment = (enrolment_for(claim.scheme, claim.household_id, incident.occurred_on)
-                 if claim.scheme is not None and claim.scheme.kind is SchemeKind.INSURANCE
-                 else None)
     heads, amount = _year_so_far(claim, claim.scheme_id)
     return rules.Facts(
         currency=claim.currency,
@@ -155,7 +150,9 @@ def facts_for(claim: Claim, report) -> rules.Facts:  # noqa: ANN001 - Verificati
         year_amount_before=amount,
         insured={line.species.value: (line.heads, Money(line.value_per_head, claim.currency))
                  for line in (enrolment.lines if enrolment else [])},
-        insured_heads_claimed=_insured_claimed(claim, enrolment) if enrolment else {},
+        insured_heads_claimed=_heads_paid(_other_counted_claims(
+            claim, enrolment.scheme_id, enrolment.starts_on, enrolment.ends_on))
+        if enrolment else {},
     )
 
 
@@ -174,7 +171,6 @@ def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN0
             raise closed_error(scheme)
         version = require_version(scheme, on)
     values = params.parse(scheme.kind, version.values)
-    facts = facts_for(claim, report)
     name = f"{scheme.code} v{version.number}"
     if scheme.kind is SchemeKind.INSURANCE:
         enrolment = enrolment_for(scheme, claim.household_id, on)
@@ -182,5 +178,5 @@ def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN0
         if problem is not None:
             message, args = problem
             raise InvalidInput(message, **args)
-        return rules.insure(values, facts, name), version
-    return rules.compensate(values, facts, name), version
+        return rules.insure(values, facts_for(claim, report, enrolment), name), version
+    return rules.compensate(values, facts_for(claim, report), name), version
