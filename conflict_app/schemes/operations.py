@@ -406,12 +406,12 @@ def budget(scheme: Scheme) -> Budget:
 
 def check_budget(scheme: Scheme, amount: Money) -> bool:
     """True when the amount fits; raises when it does not and the scheme refuses."""
-    if amount <= budget(scheme).remaining:
+    remaining = budget(scheme).remaining
+    if amount <= remaining:
         return True
     if scheme.over_budget == "refuse":
         raise InvalidInput(N_("The scheme's remaining budget (%(remaining)s) does not cover "
-                              "%(amount)s."), remaining=str(budget(scheme).remaining),
-                           amount=str(amount))
+                              "%(amount)s."), remaining=str(remaining), amount=str(amount))
     return False
 
 
