@@ -608,7 +608,8 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
         if scheme is not None:
             # An insurance pays from its pool, pro rata when short, not from a budget.
             if scheme.kind is not SchemeKind.INSURANCE:
-                hold = not scheme_ops.check_budget(scheme, assessment.total_money)
+                hold = not scheme_ops.check_budget(
+                    scheme, scheme_ops.still_due(claim, assessment.total))
             review = scheme_ops.sampled_for_review(scheme, assessment.total)
         fire(claim, Action.APPROVE, actor, reason=note,
              changes={"amount": assessment.total, "currency": assessment.currency,

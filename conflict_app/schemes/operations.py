@@ -404,6 +404,14 @@ def budget(scheme: Scheme) -> Budget:
                   scheme.money(Decimal(held)))
 
 
+def still_due(claim: Claim, amount: Decimal) -> Money:
+    """What an approval of ``amount`` still commits: an interim payment already made (or on
+    its way) counts as disbursed, not twice."""
+    from conflict_app.payments.operations import interim_paid
+
+    return Money(amount - interim_paid(claim.id), claim.currency)
+
+
 def check_budget(scheme: Scheme, amount: Money) -> bool:
     """True when the amount fits; raises when it does not and the scheme refuses."""
     remaining = budget(scheme).remaining
@@ -423,9 +431,12 @@ def release_budget_holds(actor: User, scheme_id: int) -> int:
         held = db.session.scalars(select(Claim).where(
             Claim.scheme_id == scheme.id, Claim.budget_hold.is_(True),
             Claim.state.in_(_COMMITTED)).order_by(Claim.decided_at, Claim.id)).all()
+        remaining = budget(scheme).remaining
         for claim in held:
-            if scheme.money(claim.amount_approved) > budget(scheme).remaining:
+            due = still_due(claim, claim.amount_approved)
+            if due > remaining:
                 break
+            remaining -= due
             claim.budget_hold = False
             db.session.flush()
             released += 1
