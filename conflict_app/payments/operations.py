@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from conflict_app.auth.models import User
@@ -35,7 +35,7 @@ from conflict_app.payments.models import (
 )
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes import rules
-from conflict_app.schemes.models import SettlementItem
+from conflict_app.schemes.models import Assessment, SettlementItem
 from conflict_app.schemes.params import SchemeKind
 
 CSV_COLUMNS = ("batch", "item", "claim_reference", "payee_name", "phone", "amount", "currency",
@@ -149,6 +149,24 @@ def interim_due(claim: Claim) -> Money | None:
     if assessment is None or not assessment.interim or interim_paid(claim.id):
         return None
     return Money(assessment.interim, claim.currency)
+
+
+def interim_ready(claims: Select, limit: int = 200) -> list[tuple[Claim, Money]]:
+    """Of the claims selected (scoped by the caller), the assessed ones whose latest
+    assessment has an interim share not yet paid or pending, with that share; one query."""
+    latest = (select(Assessment.claim_id, func.max(Assessment.id).label("id"))
+              .group_by(Assessment.claim_id).subquery())
+    live = select(PaymentItem.id).where(
+        PaymentItem.claim_id == Claim.id, PaymentItem.part == "interim",
+        PaymentItem.state.in_((ItemState.PENDING, ItemState.PAID))).exists()
+    rows = db.session.execute(
+        claims.add_columns(Assessment.interim)
+        .join(latest, latest.c.claim_id == Claim.id)
+        .join(Assessment, Assessment.id == latest.c.id)
+        .where(Claim.state == State.ASSESSED, Claim.scheme_id.is_not(None),
+               Assessment.interim > 0, ~live)
+        .order_by(Claim.id).limit(limit)).all()
+    return [(claim, Money(interim, claim.currency)) for claim, interim in rows]
 
 
 def payable(claim: Claim) -> tuple[Decimal, Decimal]:

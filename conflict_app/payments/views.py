@@ -55,10 +55,7 @@ def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
     batches = db.session.scalars(scope(select(PaymentBatch), PaymentBatch, current_user)
                                  .order_by(PaymentBatch.id.desc()).limit(50)).all()
     # Assessed claims whose scheme pays an interim share before the decision.
-    assessed = db.session.scalars(scope(select(Claim), Claim, current_user).where(
-        Claim.state == State.ASSESSED, Claim.scheme_id.is_not(None))
-        .order_by(Claim.id).limit(200)).all()
-    interim = [(c, due) for c in assessed if (due := operations.interim_due(c)) is not None]
+    interim = operations.interim_ready(scope(select(Claim), Claim, current_user))
     return render_template("payments/index.html", form=form, ready=ready[:size],
                            next_after=ready[size - 1].id if len(ready) > size else None,
                            batches=batches, counts=totals, interim=interim), status
