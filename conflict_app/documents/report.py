@@ -138,19 +138,23 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
                   if values and limit else None)
         data.times.append(TimeRow(step, len(values), median, p90, limit, within))
 
-    # Losses by species and by area.
+    # Losses by species and by area: the loss lines of all the claims in one query.
     species: dict[str, list[int]] = {}
     by_area: dict[int, list] = {}
-    areas = {a.id: a.name for a in db.session.scalars(select(AdminArea))} if claims else {}
+    lines_of: dict[int, list[LossLine]] = {}
+    if claims:
+        for line in db.session.scalars(select(LossLine).where(
+                LossLine.incident_id.in_([c.incident_id for c in claims]))):
+            lines_of.setdefault(line.incident_id, []).append(line)
+    area_ids = {c.admin2_id or c.admin1_id for c in claims}
+    areas = dict(db.session.execute(select(AdminArea.id, AdminArea.name).where(
+        AdminArea.id.in_(area_ids))).all()) if area_ids else {}
     for c in claims:
         heads = 0
-        seen = set()
-        for line in db.session.scalars(select(LossLine).where(
-                LossLine.incident_id == c.incident_id)):
-            row = species.setdefault(line.species.value, [0, 0, 0])
-            if line.species.value not in seen:
-                row[0] += 1
-                seen.add(line.species.value)
+        for name in {line.species.value for line in lines_of.get(c.incident_id, [])}:
+            species.setdefault(name, [0, 0, 0])[0] += 1
+        for line in lines_of.get(c.incident_id, []):
+            row = species[line.species.value]
             row[1] += line.killed
             row[2] += line.injured
             heads += line.killed + line.injured
