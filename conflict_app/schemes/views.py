@@ -163,6 +163,12 @@ def _villages(scheme: Scheme) -> list[Village]:
     return list(db.session.scalars(scope(query, Village, current_user).order_by(Village.name)))
 
 
+def _household_measures(scheme: Scheme):  # noqa: ANN202 - a Select
+    return scope(select(Measure).where(Measure.country_code == scheme.country_code,
+                                       Measure.household_id.is_not(None)),
+                 Measure, current_user)
+
+
 def _detail(scheme: Scheme, status: int = 200, **forms: object):
     budget = operations.budget(scheme)
     today = clock.today()
@@ -185,11 +191,11 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
     if scheme.kind is SchemeKind.INCENTIVE:
         incentives.release_due()
         villages = _villages(scheme)
-        measures = db.session.scalars(scope(select(Measure).where(
-            Measure.country_code == scheme.country_code, Measure.verified_on.is_not(None),
-            Measure.household_id.is_not(None),
+        # The form offers the verified measures that have no adoption payment yet.
+        measures = db.session.scalars(_household_measures(scheme).where(
+            Measure.verified_on.is_not(None),
             ~Measure.id.in_(select(IncentivePayment.measure_id).where(
-                IncentivePayment.measure_id.is_not(None)))), Measure, current_user)
+                IncentivePayment.measure_id.is_not(None))))
             .order_by(Measure.verified_on.desc()).limit(200)).all()
         context.update(
             payments=[p for p in incentives.payments(scheme.id)
@@ -375,29 +381,28 @@ def _act(scheme_id: int, run, done: str):  # noqa: ANN001, ANN202
     return redirect(url_for("scheme.detail", scheme_id=scheme_id))
 
 
-@scheme_bp.route("/enrolments/<int:enrolment_id>/premium", methods=["POST"])
-@roles_required(Role.FINANCE, Role.SCHEME_MANAGER, Role.ADMIN)
-def premium(enrolment_id: int):
+def _enrolment_action(enrolment_id: int, run, done: str):  # noqa: ANN001, ANN202
+    """A dated action on one enrolment (premium paid, exclusion)."""
     enrolment = _enrolment_or_404(enrolment_id)
     form = DateForm()
     if not form.validate_on_submit():
         flash(_("Enter a date as YYYY-MM-DD."), "error")
         return redirect(url_for("scheme.detail", scheme_id=enrolment.scheme_id))
-    return _act(enrolment.scheme_id, lambda: insurance.record_premium(
-        current_user, enrolment.id, form.on.data), _("Premium recorded."))
+    return _act(enrolment.scheme_id, lambda: run(enrolment, form), done)
+
+
+@scheme_bp.route("/enrolments/<int:enrolment_id>/premium", methods=["POST"])
+@roles_required(Role.FINANCE, Role.SCHEME_MANAGER, Role.ADMIN)
+def premium(enrolment_id: int):
+    return _enrolment_action(enrolment_id, lambda e, f: insurance.record_premium(
+        current_user, e.id, f.on.data), _("Premium recorded."))
 
 
 @scheme_bp.route("/enrolments/<int:enrolment_id>/exclude", methods=["POST"])
 @roles_required(Role.SCHEME_MANAGER, Role.SUPERVISOR, Role.ADMIN)
 def exclude(enrolment_id: int):
-    enrolment = _enrolment_or_404(enrolment_id)
-    form = DateForm()
-    if not form.validate_on_submit():
-        flash(_("Enter a date as YYYY-MM-DD."), "error")
-        return redirect(url_for("scheme.detail", scheme_id=enrolment.scheme_id))
-    return _act(enrolment.scheme_id, lambda: insurance.exclude(
-        current_user, enrolment.id, form.on.data, form.reason.data or ""),
-        _("Household excluded from cover."))
+    return _enrolment_action(enrolment_id, lambda e, f: insurance.exclude(
+        current_user, e.id, f.on.data, f.reason.data or ""), _("Household excluded from cover."))
 
 
 @scheme_bp.route("/<int:scheme_id>/settle", methods=["POST"])
@@ -457,10 +462,9 @@ def performance(scheme_id: int):
 @roles_required(*MANAGERS)
 def adoption(scheme_id: int):
     def make(scheme: Scheme) -> AdoptionForm:
-        measures = db.session.scalars(scope(select(Measure).where(
-            Measure.country_code == scheme.country_code, Measure.household_id.is_not(None)),
-            Measure, current_user).limit(1000)).all()
-        return AdoptionForm(measures)
+        # Any household measure is a valid choice here, so that an unverified or already
+        # paid one gets the operation's own explanation.
+        return AdoptionForm(db.session.scalars(_household_measures(scheme).limit(1000)).all())
 
     return _incentive_form(
         scheme_id, "adoption", make,
