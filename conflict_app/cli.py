@@ -209,6 +209,17 @@ def register(app: Flask) -> None:
         if outcome.rejected:
             raise SystemExit(1)
 
+    @app.cli.group("schemes")
+    def schemes_group() -> None:
+        """Scheme maintenance."""
+
+    @schemes_group.command("release-withholdings")
+    def release_withholdings_command() -> None:
+        """Release the withheld incentive payments whose cycle has ended (run daily)."""
+        from conflict_app.schemes.incentives import release_due
+
+        click.echo(f"released {release_due()} withholding(s)")
+
     @app.cli.group("forms")
     def forms_group() -> None:
         """Field forms for ODK Collect and KoboToolbox."""

@@ -500,3 +500,8 @@ def test_scheme_page_shows_only_households_of_ones_own_area(world, browser_for, 
     other = browser_for(world.other_clerk).get(f"/schemes/{scheme.id}")
     assert other.status_code == 200 and "Vardanush" not in other.get_data(as_text=True)
     assert browser_for(world.ge_clerk).get(f"/schemes/{scheme.id}").status_code == 404
+
+
+def test_release_withholdings_command(app, world):
+    result = app.test_cli_runner().invoke(args=["schemes", "release-withholdings"])
+    assert result.exit_code == 0 and "released 0 withholding(s)" in result.output

@@ -3,8 +3,9 @@ presence and reproduction, collective withholding after a retaliatory killing, a
 adoption payments for verified mitigation measures.
 
 A withholding holds the community's payments until it ends: lifted on appeal, or released
-automatically after the cycle (``release_due``, run on every incentive page and by the
-``schemes release`` command). A payment is paid at most once, never while withheld.
+automatically after the cycle (``release_due``: on every incentive page, before a payment
+of the community, and by ``flask schemes release-withholdings`` for a daily job). A payment
+is paid at most once, never while withheld.
 """
 
 from __future__ import annotations
@@ -232,17 +233,22 @@ def appeal(actor: User, withholding_id: int, reason: str, upheld: bool) -> Withh
     return item
 
 
+def _release_expired(today: date, *where: object) -> int:
+    """End the active withholdings (of ``where``) whose cycle is over; in the caller's
+    transaction."""
+    count = 0
+    for item in db.session.scalars(select(Withholding).where(
+            Withholding.state == "active", Withholding.ends_on < today, *where)
+            .with_for_update(of=Withholding)):
+        _end(None, item, "released", None)
+        count += 1
+    return count
+
+
 def release_due(today: date | None = None) -> int:
     """Release every withholding whose cycle has ended."""
-    today = today or clock.today()
-    count = 0
     with unit_of_work():
-        for item in db.session.scalars(select(Withholding).where(
-                Withholding.state == "active", Withholding.ends_on < today)
-                .with_for_update(of=Withholding)):
-            _end(None, item, "released", None)
-            count += 1
-    return count
+        return _release_expired(today or clock.today())
 
 
 def pay(actor: User, payment_id: int, reference: str, version: int | None = None
@@ -260,6 +266,9 @@ def pay(actor: User, payment_id: int, reference: str, version: int | None = None
                                  populate_existing=True)
         if payment is None or not covers(actor, payment.village):
             raise InvalidInput(N_("No such payment."))
+        # A cycle that ended releases the payment even if no one ran the release yet.
+        _release_expired(clock.today(), Withholding.scheme_id == payment.scheme_id,
+                         Withholding.village_id == payment.village_id)
         if version is not None and payment.version != version:
             raise InvalidInput(N_("Someone else changed this record at the same time. "
                                   "Nothing was saved; please look at it again."))
