@@ -103,14 +103,7 @@ def _staff() -> dict:
 
     def user(email: str, name: str, roles: set[Role], country: str | None,
              area_obj: AdminArea | None, locale: str) -> User:
-        account = User(email=email, name=name, locale=locale, jurisdiction_country=country,
-                       jurisdiction_area_id=area_obj.id if area_obj else None)
-        account.set_password(PASSWORD)
-        account.set_roles(roles)
-        if account.needs_two_factor:
-            account.totp_secret = DEMO_TOTP
-            account.totp_confirmed_at = clock.now()
-        db.session.add(account)
+        account = _account(email, name, roles, country, area_obj, locale)
         out["listing"].append((email, ", ".join(sorted(r.value for r in roles)),
                                f"{country or '*'} {area_obj.name if area_obj else ''}".strip()))
         return account
@@ -132,6 +125,20 @@ def _staff() -> dict:
     db.session.commit()
     out["places"] = places
     return out
+
+
+def _account(email: str, name: str, roles: set[Role], country: str | None,
+             area: AdminArea | None, locale: str) -> User:
+    """A demo account with the demo password (and the demo authenticator key if needed)."""
+    account = User(email=email, name=name, locale=locale, jurisdiction_country=country,
+                   jurisdiction_area_id=area.id if area else None)
+    account.set_password(PASSWORD)
+    account.set_roles(roles)
+    if account.needs_two_factor:
+        account.totp_secret = DEMO_TOTP
+        account.totp_confirmed_at = clock.now()
+    db.session.add(account)
+    return account
 
 
 def _prices(staff: dict) -> None:
@@ -319,16 +326,8 @@ def _insurance_example(staff: dict) -> str:
     for role, email in ((Role.SCHEME_MANAGER, "manager.ge@demo.pardus"),
                         (Role.CLERK, "clerk.kakheti@demo.pardus"),
                         (Role.FINANCE, "finance.kakheti@demo.pardus")):
-        account = User(email=email, name=f"{role.value.title()} Kakheti", locale="ka",
-                       jurisdiction_country="GE",
-                       jurisdiction_area_id=None if role is Role.SCHEME_MANAGER else kakheti.id)
-        account.set_password(PASSWORD)
-        account.set_roles({role})
-        if account.needs_two_factor:
-            account.totp_secret = DEMO_TOTP
-            account.totp_confirmed_at = clock.now()
-        db.session.add(account)
-        people[role] = account
+        people[role] = _account(email, f"{role.value.title()} Kakheti", {role}, "GE",
+                                None if role is Role.SCHEME_MANAGER else kakheti, "ka")
     db.session.commit()
     manager = people[Role.SCHEME_MANAGER]
     scheme = scheme_ops.create_scheme(manager, scheme_ops.SchemeInput(
