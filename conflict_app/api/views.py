@@ -31,7 +31,7 @@ from conflict_app.core.errors import (
     PermissionDenied,
     StaleObject,
 )
-from conflict_app.core.permissions import CASE_ROLES, Role, covers
+from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
 from conflict_app.core.web import public
 from conflict_app.extensions import csrf, db
 from conflict_app.herders.models import Household
@@ -376,10 +376,13 @@ def _finance_user() -> User:
 def create_payment_batch():
     user = _finance_user()
     data = body(schemas.BatchIn)
-    ids = []
-    for reference in data.claims:
-        ids.append(claim_for(reference).id)
-    batch = pay.create_batch(user, ids, PaymentMethod(data.method))
+    wanted = {reference.upper() for reference in data.claims}
+    found = {claim.reference: claim.id for claim in db.session.scalars(
+        scope(select(Claim), Claim, user).where(Claim.reference.in_(wanted)))}
+    if missing := sorted(wanted - set(found)):
+        raise ApiError(404, "Not found",
+                       f"No claim with this reference in your area: {', '.join(missing)}.")
+    batch = pay.create_batch(user, list(found.values()), PaymentMethod(data.method))
     db.session.expire_all()
     return json_response(_batch_out(pay.load_batch(user, batch.id)), 201)
 
