@@ -143,7 +143,7 @@ def interim_paid(claim_id: int) -> Decimal:
 
 def interim_due(claim: Claim) -> Money | None:
     """The interim payment an assessed claim may receive now, if its scheme pays one."""
-    if claim.state not in (State.ASSESSED,) or claim.scheme is None:
+    if claim.state != State.ASSESSED or claim.scheme is None:
         return None
     assessment = claim_ops.latest_assessment(claim.id)
     if assessment is None or not assessment.interim or interim_paid(claim.id):
