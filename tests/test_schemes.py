@@ -505,3 +505,39 @@ def test_scheme_page_shows_only_households_of_ones_own_area(world, browser_for, 
 def test_release_withholdings_command(app, world):
     result = app.test_cli_runner().invoke(args=["schemes", "release-withholdings"])
     assert result.exit_code == 0 and "released 0 withholding(s)" in result.output
+
+
+def test_interim_payments_commit_budget_as_an_approval_does(world, browser_for, frozen):
+    """Interim payments are refused (or wait) beyond the remaining budget, as approvals are:
+    they never take a refusing scheme's remaining 9,375 AMD down to -37,500."""
+    manager = browser_for(world.manager)
+    scheme = _create(manager, budget="54375")
+    _version(manager, scheme, interim_share="0.25")
+    helpers.approved(world, hh=helpers.household(world, name="A"), killed=1)  # 45000
+    assert scheme_ops.budget(scheme).remaining.amount == Decimal("9375.00")
+    goats = dict(species=params.Species.GOAT)
+    second = helpers.assessed(world, hh=helpers.household(world, name="B"), killed=2, **goats)
+    third = helpers.assessed(world, hh=helpers.household(world, name="C"), killed=3, **goats)
+    assert pay.interim_due(helpers.reload(second)).amount == Decimal("18750.00")
+    assert pay.interim_due(helpers.reload(third)).amount == Decimal("28125.00")
+    finance = browser_for(world.finance)
+    for claim in (second, third):
+        response = finance.post("/payments/batches", data={
+            "claim_ids": [str(claim.id)], "method": "cash"})
+        assert response.status_code == 400, response.status_code
+        assert "remaining budget (9375.00 AMD) does not cover" in response.get_data(
+            as_text=True)
+    assert scheme_ops.budget(scheme).remaining.amount == Decimal("9375.00")
+    assert db.session.scalar(select(func.count(PaymentItem.id)).where(
+        PaymentItem.part == "interim")) == 0
+    # A queuing scheme lets the interim payment wait until budget is added.
+    manager.post(f"/schemes/{scheme.id}/edit", data={
+        "budget": "54375", "over_budget": "queue", "review_share": "0"})
+    with pytest.raises(InvalidInput, match="wait for budget"):
+        pay.create_batch(world.finance, [second.id], PaymentMethod.CASH)
+    manager.post(f"/schemes/{scheme.id}/edit", data={
+        "budget": "63750", "over_budget": "queue", "review_share": "0"})
+    pay.create_batch(world.finance, [second.id], PaymentMethod.CASH)
+    assert scheme_ops.budget(scheme).remaining.amount == 0
+    with pytest.raises(InvalidInput, match="wait for budget"):
+        pay.create_batch(world.finance, [third.id], PaymentMethod.CASH)

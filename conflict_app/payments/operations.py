@@ -81,6 +81,7 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
         db.session.add(batch)
         db.session.flush()
         currencies, schemes = set(), set()
+        beyond_approval = Decimal(0)  # interim shares and interest: budget not yet committed
         for claim_id in ids:
             claim = claim_ops.lock_claim(claim_id)
             if not covers(actor, claim):
@@ -89,6 +90,7 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
             interim = interim_due(claim)
             if interim is not None:
                 # The scheme pays a share after the assessment, before the decision.
+                beyond_approval += interim.amount
                 currencies.add(claim.currency)
                 schemes.add(claim.scheme_id)
                 db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id,
@@ -109,6 +111,7 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
                 raise InvalidInput(N_("Claim %(reference)s waits for its second review."),
                                    field="claim_ids", reference=claim.reference)
             amount, interest = payable(claim)
+            beyond_approval += interest
             currencies.add(claim.currency)
             schemes.add(claim.scheme_id)
             claim_ops.fire(claim, Action.SCHEDULE_PAYMENT, actor,
@@ -124,6 +127,8 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
             raise InvalidInput(N_("A batch pays claims of one scheme."), field="claim_ids")
         batch.scheme_id = schemes.pop()
         batch.currency = currencies.pop()
+        if batch.scheme_id is not None:
+            scheme_ops.commit_payments(batch.scheme_id, Money(beyond_approval, batch.currency))
         batch.reference = f"PAY-{country}-{clock.now().year}-{batch.id:05d}"
         audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
                      action="create_batch",

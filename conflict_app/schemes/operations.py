@@ -394,6 +394,12 @@ def budget(scheme: Scheme) -> Budget:
                                                  Claim.budget_hold.is_(False)))
     committed += db.session.scalar(interim.where(PaymentItem.state == ItemState.PENDING,
                                                  Claim.state.not_in(_COMMITTED)))
+    # Interest for late payment on its way is committed beyond the approved amount.
+    committed += db.session.scalar(
+        select(func.coalesce(func.sum(PaymentItem.interest), 0)).join(
+            Claim, PaymentItem.claim_id == Claim.id).where(
+            Claim.scheme_id == scheme.id, PaymentItem.part != "interim",
+            PaymentItem.state == ItemState.PENDING))
     incentive = dict(db.session.execute(
         select(IncentivePayment.state, func.coalesce(func.sum(IncentivePayment.amount), 0))
         .where(IncentivePayment.scheme_id == scheme.id).group_by(IncentivePayment.state)
@@ -414,13 +420,33 @@ def still_due(claim: Claim, amount: Decimal) -> Money:
 
 def check_budget(scheme: Scheme, amount: Money) -> bool:
     """True when the amount fits; raises when it does not and the scheme refuses."""
-    remaining = budget(scheme).remaining
+    return check_budget_of(scheme, amount, budget(scheme).remaining)
+
+
+def check_budget_of(scheme: Scheme, amount: Money, remaining: Money) -> bool:
     if amount <= remaining:
         return True
     if scheme.over_budget == "refuse":
         raise InvalidInput(N_("The scheme's remaining budget (%(remaining)s) does not cover "
                               "%(amount)s."), remaining=str(remaining), amount=str(amount))
     return False
+
+
+def commit_payments(scheme_id: int, amount: Money) -> None:
+    """Commit what a new batch pays beyond its claims' approvals (interim shares before the
+    decision, interest for late payment) as an approval commits: under the scheme's row
+    lock, refused beyond the remaining budget or left waiting, as the scheme says.
+
+    The batch's items are already in the session (so counted by ``budget``), and its
+    claims are locked first, in the approval's lock order (claim, then scheme)."""
+    scheme = lock_scheme(scheme_id)
+    if scheme.kind is SchemeKind.INSURANCE or amount.amount <= 0:
+        return  # an insurance pays from its pool, not from a budget
+    remaining = budget(scheme).remaining + amount  # as it was before this batch
+    if not check_budget_of(scheme, amount, remaining):
+        raise InvalidInput(N_("Interim payments and interest of %(amount)s wait for budget: "
+                              "the scheme's remaining budget is %(remaining)s."),
+                           field="claim_ids", amount=str(amount), remaining=str(remaining))
 
 
 def release_budget_holds(actor: User, scheme_id: int) -> int:
