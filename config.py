@@ -94,6 +94,9 @@ class Config:
     SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL")
     SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN")
     SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET")
+    # Background jobs: RQ on this Redis when set; without it jobs run in-process after the
+    # commit that queued them (the embedded default).
+    REDIS_URL = os.environ.get("REDIS_URL")
     # Rate limits (Flask-Limiter); Redis when RATELIMIT_STORAGE_URI is set, else in memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

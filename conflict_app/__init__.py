@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import click
 import flask_babel
 from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -50,7 +51,36 @@ def create_app(config: object | None = None) -> Flask:
     from conflict_app.cli import register as register_cli
 
     register_cli(app)
+    from conflict_app.jobs.cli import register as register_jobs_cli
+
+    register_jobs_cli(app)
+    if app.config.get("PARDUS_CONFIG_PROBLEM"):
+        _refuse_until_configured(app, app.config["PARDUS_CONFIG_PROBLEM"])
     return app
+
+
+def _refuse_until_configured(app: Flask, problem: str) -> None:
+    """Commands and requests fail with the configuration problem; help still works."""
+
+    def guard(command: click.Command) -> None:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                if name != "translate":  # catalogues need neither database nor secrets
+                    guard(sub)
+        elif command.callback is not None:
+            callback = command.callback
+
+            def refused(*args: object, **kwargs: object) -> None:
+                raise click.ClickException(problem)
+
+            refused.__wrapped__ = callback  # type: ignore[attr-defined]
+            command.callback = refused
+
+    guard(app.cli)
+
+    @app.before_request
+    def not_configured():  # noqa: ANN202
+        return problem, 503
 
 
 def _configure(app: Flask, config: object | None) -> None:
@@ -60,9 +90,21 @@ def _configure(app: Flask, config: object | None) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     relaxed = app.debug or app.testing
+    missing = [name for name, key in (("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"),
+                                      ("SECRET_KEY", "SECRET_KEY"))
+               if not app.config.get(key)]
+    if missing and not relaxed:
+        problem = f"{' and '.join(missing)} must be set outside debug mode"
+        if click.get_current_context(silent=True) is None:
+            raise RuntimeError(problem)
+        # Loaded by the `flask` command: `flask --help` lists every command; each command
+        # (and any request) refuses to run until the environment is configured.
+        app.config["PARDUS_CONFIG_PROBLEM"] = problem
+        app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (app.config["SQLALCHEMY_DATABASE_URI"]
+                                                 or "sqlite://")
+        app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or secrets.token_hex(32)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        if not relaxed:
-            raise RuntimeError("DATABASE_URL must be set outside debug mode")
         db_path = Path(app.instance_path) / "pardus.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -71,8 +113,6 @@ def _configure(app: Flask, config: object | None) -> None:
             # The psycopg (3) driver is the one installed; plain URLs would ask for psycopg2.
             app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len(prefix):]
     if not app.config.get("SECRET_KEY"):
-        if not relaxed:
-            raise RuntimeError("SECRET_KEY must be set outside debug mode")
         # Development only: a random key kept in instance/ so sessions survive restarts.
         key_file = Path(app.instance_path) / "secret_key"
         if not key_file.exists():
@@ -177,7 +217,6 @@ def _register_request_hooks(app: Flask) -> None:
     def require_login():  # noqa: ANN202
         """Login by default: only views marked ``@public`` are open to everybody."""
         g.csp_nonce = secrets.token_urlsafe(16)
-        g.sms_queued = False
         # The locale is chosen per request (an app context may outlive one, as in tests).
         flask_babel.refresh()
         if request.endpoint is None:
@@ -192,20 +231,6 @@ def _register_request_hooks(app: Flask) -> None:
                 and request.endpoint not in {"auth.two_factor_setup", "auth.logout"}):
             return redirect(url_for("auth.two_factor_setup"))
         return None
-
-    @app.after_request
-    def send_queued_sms(response):  # noqa: ANN001, ANN202
-        """Texts queued by this request's (committed) change go out now; failures stay
-        queued for ``flask sms dispatch`` and never affect the response."""
-        if g.get("sms_queued") and response.status_code < 400:
-            from conflict_app.status.notify import dispatch_due
-
-            try:
-                dispatch_due()
-            except Exception:  # the claim change is committed; the texts wait for a retry
-                db.session.rollback()
-                app.logger.exception("SMS dispatch failed; will retry")
-        return response
 
     @app.after_request
     def security_headers(response):  # noqa: ANN001, ANN202

@@ -164,9 +164,11 @@ def test_gateway_failure_keeps_the_claim_change_and_retries(world, app, monkeypa
 
     monkeypatch.setattr(notify, "from_config", lambda config: Down())
     claim, _ = helpers.report(world)
-    assert notify.dispatch_due() == (0, 1)
+    # The receipt text was tried right after the report committed, and failed.
     message = db.session.scalars(select(SmsMessage).where(SmsMessage.claim_id == claim.id)).one()
     assert message.status == SmsStatus.QUEUED and message.last_error == "provider down"
+    assert message.attempts == 1
+    assert notify.dispatch_due() == (0, 0)  # the retry waits its back-off
     assert helpers.reload(claim).state == State.REPORTED
     monkeypatch.undo()
     clock.freeze(clock.now() + timedelta(minutes=5))

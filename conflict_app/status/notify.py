@@ -1,18 +1,21 @@
 """Texts to herders at the steps they can see, queued in the claim's own transaction.
 
 Each text is written in the household's language and kept within two SMS segments in every
-language (a test measures it). Sending happens after the commit (``dispatch_due``); a gateway
-failure is retried later and never undoes or blocks the claim change.
+language (a test measures it). Each text is a job run after the commit (``send_job``, never
+in the web request when a job queue is configured); texts the herder is waiting for right
+now go to the front. A gateway failure is retried by the periodic ``dispatch_job`` and never
+undoes or blocks the claim change.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from flask_babel import force_locale, format_date, gettext
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 
+from conflict_app import jobs
 from conflict_app.claims.workflow import HerderStep, State
 from conflict_app.core import clock
 from conflict_app.core.money import Money
@@ -22,6 +25,9 @@ from conflict_app.status.gateways import GatewayError, from_config
 from conflict_app.status.models import SmsMessage, SmsStatus
 
 MAX_ATTEMPTS = 6
+# Answers to something the herder just did (a report, a status question): they are waiting
+# with the phone in hand, so these jump the queue ahead of older notifications.
+HERDER_WAITING = ("received", "status", "not_found")
 
 # The states whose arrival a herder is told about, and the kind of text for each.
 KIND_FOR_STATE = {
@@ -102,43 +108,71 @@ def claim_moved(claim, state: State, changes: dict | None = None) -> None:  # no
 
 
 def queue(phone: str, locale: str, kind: str, body: str, claim_id: int | None = None) -> None:
-    db.session.add(SmsMessage(
+    message = SmsMessage(
         claim_id=claim_id, direction="out", phone=phone, locale=locale, kind=kind, body=body,
         status=SmsStatus.QUEUED, next_attempt_at=clock.now(),
-    ))
-    if has_request_context():
-        g.sms_queued = True
+    )
+    db.session.add(message)
+    jobs.enqueue("sms.send", message, queue="sms", front=kind in HERDER_WAITING)
+
+
+def send_job(message_id: int) -> str:
+    """Send one text now (the job queued with it); a failure leaves it for the retries."""
+    message = db.session.execute(
+        select(SmsMessage).where(SmsMessage.id == message_id,
+                                 SmsMessage.status == SmsStatus.QUEUED)
+        .with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+    if message is None:  # already sent by a retry run, or taken by another worker
+        db.session.rollback()
+        return "skipped"
+    gateway = from_config(current_app.config)
+    sent = _send(gateway, message, clock.now())
+    db.session.commit()
+    return "sent" if sent else "failed"
+
+
+def dispatch_job() -> tuple[int, int]:
+    return dispatch_due(limit=500)
+
+
+def _send(gateway, message: SmsMessage, now) -> bool:  # noqa: ANN001
+    message.attempts += 1
+    try:
+        gateway.send(message.phone, message.body)
+    except GatewayError as exc:
+        message.last_error = str(exc)[:200]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = SmsStatus.FAILED
+        else:
+            message.next_attempt_at = now + timedelta(minutes=2 ** message.attempts)
+        return False
+    message.status = SmsStatus.SENT
+    message.sent_at = now
+    return True
 
 
 def dispatch_due(limit: int = 50) -> tuple[int, int]:
-    """Send queued texts that are due; returns (sent, failed attempts). Own transaction."""
+    """Send queued texts that are due, the ones a herder waits for first; returns (sent,
+    failed attempts). Own transaction."""
     gateway = from_config(current_app.config)
     now = clock.now()
     sent = failed = 0
+    waiting_first = case((SmsMessage.kind.in_(HERDER_WAITING), 0), else_=1)
     query = (
         select(SmsMessage)
         .where(SmsMessage.status == SmsStatus.QUEUED,
                or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now))
-        .order_by(SmsMessage.id)
+        .order_by(waiting_first, SmsMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     try:
         for message in db.session.scalars(query).all():
-            message.attempts += 1
-            try:
-                gateway.send(message.phone, message.body)
-            except GatewayError as exc:
-                failed += 1
-                message.last_error = str(exc)[:200]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = SmsStatus.FAILED
-                else:
-                    message.next_attempt_at = now + timedelta(minutes=2 ** message.attempts)
-            else:
+            if _send(gateway, message, now):
                 sent += 1
-                message.status = SmsStatus.SENT
-                message.sent_at = now
+            else:
+                failed += 1
         db.session.commit()
     except Exception:
         db.session.rollback()
