@@ -44,6 +44,7 @@ def create_app(config: object | None = None) -> Flask:
     limiter.init_app(app)
 
     _import_models()
+    _connect_reactions()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)
@@ -171,6 +172,13 @@ def _import_models() -> None:
     import conflict_app.schemes.models
     import conflict_app.status.models
     import conflict_app.verification.models  # noqa: F401
+
+
+def _connect_reactions() -> None:
+    """Features that react to claim changes subscribe to ``claims.events`` here."""
+    from conflict_app.payments import reactions
+
+    reactions.connect()
 
 
 class _IdConverter(IntegerConverter):

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from werkzeug.security import generate_password_hash
 
 from conflict_app.auth.models import User
-from conflict_app.claims import duplicates, workflow
+from conflict_app.claims import duplicates, events, workflow
 from conflict_app.claims.models import (
     AgeClass,
     Approval,
@@ -427,6 +427,9 @@ def fire(
         reason=reason,
         changes=changes,
     )
+    if target != before:
+        events.claim_moved.send(claim, actor=actor, before=before, after=target,
+                                reason=reason)
     return transition
 
 

@@ -211,17 +211,36 @@ def _action_forms(claim: Claim) -> list[dict[str, object]]:
     return forms
 
 
-@bp.route("/claims/<int:claim_id>")
-def detail(claim_id: int):
-    claim = load_claim(claim_id)
+def _payment_facts(claim: Claim) -> dict[str, object]:
+    """The claim's payment items and any interim owed back (read only)."""
+    from sqlalchemy import select
+
+    from conflict_app.payments.forms import RecoveryForm
+    from conflict_app.payments.models import PaymentItem
+    from conflict_app.payments.recoveries import recoveries_of
+
+    items = db.session.scalars(select(PaymentItem).where(PaymentItem.claim_id == claim.id)
+                               .order_by(PaymentItem.id)).all()
+    return {"payment_items": items, "recoveries": recoveries_of(claim.id),
+            "recovery_form": RecoveryForm()}
+
+
+def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
     return render_template(
         "claims/detail.html",
         claim=claim,
-        actions=_action_forms(claim),
+        actions=actions,
         appeal_deadline=operations.appeal_deadline(claim),
         threshold=operations.second_approval_threshold(claim.currency),
         **queries.page_data(claim),
+        **_payment_facts(claim),
     )
+
+
+@bp.route("/claims/<int:claim_id>")
+def detail(claim_id: int):
+    claim = load_claim(claim_id)
+    return _claim_page(claim, _action_forms(claim))
 
 
 def _run(action: Action, claim: Claim, form: ActionForm) -> None:
@@ -307,14 +326,7 @@ def act(claim_id: int, action_name: str):
         errors = [e for errs in form.errors.values() for e in errs] + form.form_errors
         for message in errors:
             flash(str(message), "error")
-    return render_template(
-        "claims/detail.html",
-        claim=claim,
-        actions=actions,
-        appeal_deadline=operations.appeal_deadline(claim),
-        threshold=operations.second_approval_threshold(claim.currency),
-        **queries.page_data(claim),
-    ), status
+    return _claim_page(claim, actions), status
 
 
 def _label_action(action: Action) -> str:

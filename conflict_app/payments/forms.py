@@ -34,3 +34,13 @@ class ExportForm(FlaskForm):
 class ConfirmationForm(FlaskForm):
     file = FileField(_l("Confirmation file from the bank or provider (CSV)"),
                      validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class RecoveryForm(FlaskForm):
+    outcome = ChoiceField(_l("Outcome"), validators=[required()])
+    note = TextAreaField(_l("Receipt, or why the scheme waives it"),
+                         validators=[required(), length(500)])
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = choices("recovery_state", ("recovered", "waived"))

@@ -107,3 +107,35 @@ class PaymentItem(db.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class RecoveryState(StrEnum):
+    OPEN = "open"  # the household owes the interim back
+    RECOVERED = "recovered"  # the money came back: the scheme's disbursement goes down
+    WAIVED = "waived"  # the scheme decided not to ask for it back (with a reason)
+    OFFSET = "offset"  # the claim was approved after all: the interim counts towards it
+
+
+class PaymentRecovery(db.Model):
+    """An interim payment made on a claim that then ended unpaid (rejected, withdrawn, a
+    duplicate): the scheme is owed it back, shown on the claim and the budget."""
+
+    __tablename__ = "payment_recovery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    payment_item_id: Mapped[int] = mapped_column(ForeignKey("payment_item.id"), unique=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    state: Mapped[RecoveryState] = mapped_column(enum_column(RecoveryState, "recovery_state"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[PaymentItem] = relationship()
+    settled_by = relationship("User")
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)

@@ -32,6 +32,8 @@ from conflict_app.payments.models import (
     PaymentBatch,
     PaymentItem,
     PaymentMethod,
+    PaymentRecovery,
+    RecoveryState,
 )
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes import rules
@@ -138,12 +140,17 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
 
 
 def interim_paid(claim_id: int) -> Decimal:
-    """The interim amount paid or on its way (pending) for a claim."""
+    """The interim amount paid or on its way (pending) for a claim; one that came back
+    (recovered after the claim was rejected) no longer counts."""
+    returned = select(PaymentRecovery.id).where(
+        PaymentRecovery.payment_item_id == PaymentItem.id,
+        PaymentRecovery.state == RecoveryState.RECOVERED).exists()
     return Decimal(db.session.scalar(select(func.coalesce(func.sum(PaymentItem.amount), 0))
                                      .where(PaymentItem.claim_id == claim_id,
                                             PaymentItem.part == "interim",
                                             PaymentItem.state.in_((ItemState.PENDING,
-                                                                   ItemState.PAID)))))
+                                                                   ItemState.PAID)),
+                                            ~returned)))
 
 
 def interim_due(claim: Claim) -> Money | None:

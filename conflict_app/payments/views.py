@@ -20,20 +20,21 @@ from sqlalchemy import func, select
 from conflict_app.auth.two_factor import recent_auth_required
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
-from conflict_app.core.errors import N_, DomainError, InvalidInput
+from conflict_app.core.errors import N_, DomainError, IllegalTransition, InvalidInput
 from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
-from conflict_app.payments import operations
+from conflict_app.payments import operations, recoveries
 from conflict_app.payments.forms import (
     BatchForm,
     ConfirmationForm,
     ExportForm,
     FailedForm,
     PaidForm,
+    RecoveryForm,
 )
-from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
+from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod, PaymentRecovery
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -191,3 +192,26 @@ def remove(batch_id: int, item_id: int):
         return redirect(url_for("payments.batch", batch_id=batch_id))
     return _item_action(batch_id, item_id, lambda item: operations.remove_item(
         current_user, item.id, form.reason.data))
+
+
+@bp.route("/recoveries/<int:recovery_id>", methods=["POST"])
+@roles_required(Role.FINANCE)
+def recovery(recovery_id: int):
+    """Record that an interim payment owed back came back, or is waived."""
+    item = db.session.get(PaymentRecovery, recovery_id)
+    claim = db.session.get(Claim, item.claim_id) if item is not None else None
+    if claim is None or not covers(current_user, claim):
+        abort(404)
+    form = RecoveryForm()
+    if not form.validate_on_submit():
+        message = next((str(m) for errs in form.errors.values() for m in errs),
+                       _("The request could not be understood."))
+        return render_template("errors/error.html", code=400, message=message), 400
+    try:
+        recoveries.settle(current_user, recovery_id, form.outcome.data, form.note.data)
+    except DomainError as err:
+        db.session.rollback()
+        code = 409 if isinstance(err, IllegalTransition) else 400
+        return render_template("errors/error.html", code=code, message=err.translated()), code
+    flash(_("Saved."), "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))

@@ -23,7 +23,7 @@ from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Country
 from conflict_app.herders.models import Species
-from conflict_app.payments.models import ItemState, PaymentItem
+from conflict_app.payments.models import ItemState, PaymentItem, RecoveryState
 from conflict_app.schemes import params
 from conflict_app.schemes.models import (
     Assessment,
@@ -364,6 +364,8 @@ class Budget:
     committed: Money  # approved, not yet paid
     disbursed: Money
     held: Money  # approvals queued beyond the budget
+    # Interim payments of claims that ended unpaid, owed back (already in ``disbursed``).
+    to_recover: Money | None = None
 
     @property
     def remaining(self) -> Money:
@@ -405,9 +407,14 @@ def budget(scheme: Scheme) -> Budget:
         .where(IncentivePayment.scheme_id == scheme.id).group_by(IncentivePayment.state)
     ).all())
     committed += incentive.get("approved", 0) + incentive.get("withheld", 0)
+    from conflict_app.payments.recoveries import totals
+
+    recoveries = totals(scheme.id)
+    paid_claims -= recoveries.get(RecoveryState.RECOVERED, 0)  # the money came back
     return Budget(scheme.money(scheme.budget), scheme.money(Decimal(committed)),
                   scheme.money(Decimal(paid_claims) + Decimal(incentive.get("paid", 0))),
-                  scheme.money(Decimal(held)))
+                  scheme.money(Decimal(held)),
+                  scheme.money(recoveries.get(RecoveryState.OPEN, Decimal(0))))
 
 
 def still_due(claim: Claim, amount: Decimal) -> Money:

@@ -173,7 +173,8 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
     budget = operations.budget(scheme)
     today = clock.today()
     usd = {name: operations.to_usd(getattr(budget, name), today)
-           for name in ("allocated", "committed", "disbursed", "remaining", "held")}
+           for name in ("allocated", "committed", "disbursed", "remaining", "held",
+                        "to_recover")}
     edit = forms.get("edit") or SchemeEditForm(obj=scheme)
     context = {"scheme": scheme, "budget": budget, "usd": usd, "edit": edit,
                "versions": scheme.versions, "period": forms.get("period") or PeriodForm(),
