@@ -156,6 +156,17 @@ class CodeForm(FlaskForm):
                        validators=[required(), length(12)])
 
 
+class TwoFactorForm(FlaskForm):
+    """Setting up or replacing the authenticator key: the password and the code of the key
+    in use (if any) first, then a code of the new key."""
+
+    password = PasswordField(_l("Password"), validators=[required(), length(256)])
+    current_code = StringField(_l("6-digit code of the authenticator app in use now"),
+                               validators=[optional(), length(12)])
+    code = StringField(_l("6-digit code from your authenticator app"),
+                       validators=[required(), length(12)])
+
+
 class ReauthForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[required(), length(256)])
     code = StringField(_l("6-digit code (if two-factor sign-in is on)"),

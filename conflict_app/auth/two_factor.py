@@ -51,6 +51,14 @@ def confirm(user: User, secret: str, code: str) -> None:
                      action="enable_two_factor")
 
 
+def owner_confirmed(user: User, password: str | None, current_code: str | None) -> bool:
+    """Before the second factor is set up or replaced: the password, and the code of the key
+    in use, so a borrowed or stolen session cannot swap in a key of its own."""
+    if not user.check_password(password or ""):
+        return False
+    return not user.has_two_factor or code_is_valid(user.totp_secret, current_code)
+
+
 def mark_authenticated() -> None:
     session["auth_at"] = clock.now().isoformat()
 

@@ -34,6 +34,7 @@ from conflict_app.auth.forms import (
     ReauthForm,
     TokenForm,
     TokenRevokeForm,
+    TwoFactorForm,
     UserForm,
     VillageForm,
     parse_place,
@@ -197,23 +198,36 @@ def two_factor_setup():
     """Set up the authenticator app: scan the code, then confirm with one code."""
     import segno
 
-    form = CodeForm()
+    form = TwoFactorForm()
     secret = session.get("pending_totp_secret")
     if request.method == "GET" or not secret:
         secret = two_factor.new_secret()
         session["pending_totp_secret"] = secret
     status = 200
+    throttle = operations.login_throttle
     if form.validate_on_submit():
-        try:
-            two_factor.confirm(current_user, secret, form.code.data)
-        except DomainError as err:
-            attach_error(form, err)
-            status = 400
+        until = throttle.locked_until(current_user.email)
+        if until is not None:
+            form.form_errors.append(_locked_message(until))
+            status = 429
+        elif not two_factor.owner_confirmed(current_user, form.password.data,
+                                            form.current_code.data):
+            until = throttle.failed(current_user.email)
+            form.form_errors.append(_locked_message(until) if until else
+                                    _("The password or the current code is not right."))
+            status = 429 if until else 400
         else:
-            session.pop("pending_totp_secret", None)
-            two_factor.mark_authenticated()
-            flash(_("Two-factor sign-in is on."), "success")
-            return redirect(url_for("claims.queue"))
+            try:
+                two_factor.confirm(current_user, secret, form.code.data)
+            except DomainError as err:
+                attach_error(form, err)
+                status = 400
+            else:
+                throttle.succeeded(current_user.email)
+                session.pop("pending_totp_secret", None)
+                # Not a sign-in: a sensitive step still asks for the password and code.
+                flash(_("Two-factor sign-in is on."), "success")
+                return redirect(url_for("claims.queue"))
     elif form.is_submitted():
         status = 400
     uri = two_factor.provisioning_uri(current_user, secret)
