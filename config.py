@@ -101,6 +101,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
+    # Key of the status PINs' keyed hash (SECURITY.md): kept outside the database.
+    PIN_KEY = os.environ.get("PIN_KEY")
+    PIN_KEY_FILE = os.environ.get("PIN_KEY_FILE")
     PIN_FAILURES_BEFORE_LOCK = int(os.environ.get("PIN_FAILURES_BEFORE_LOCK", 5))
     PIN_LOCK_MINUTES = int(os.environ.get("PIN_LOCK_MINUTES", 30))
     # Personal data of settled households is erased (pseudonymised) after this many years

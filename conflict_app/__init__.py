@@ -94,8 +94,11 @@ def _configure(app: Flask, config: object | None) -> None:
     missing = [name for name, key in (("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"),
                                       ("SECRET_KEY", "SECRET_KEY"))
                if not app.config.get(key)]
+    if not app.config.get("PIN_KEY") and not app.config.get("PIN_KEY_FILE") and not relaxed:
+        missing.append("PIN_KEY")
     if missing and not relaxed:
-        problem = f"{' and '.join(missing)} must be set outside debug mode"
+        names = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+        problem = f"{names} must be set outside debug mode"
         if click.get_current_context(silent=True) is None:
             raise RuntimeError(problem)
         # Loaded by the `flask` command: `flask --help` lists every command; each command
@@ -120,6 +123,13 @@ def _configure(app: Flask, config: object | None) -> None:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+    from conflict_app.claims import pins
+
+    pin_problem = pins.configure(app, relaxed)
+    if pin_problem and not app.config.get("PARDUS_CONFIG_PROBLEM"):
+        if click.get_current_context(silent=True) is None:
+            raise RuntimeError(pin_problem)
+        app.config["PARDUS_CONFIG_PROBLEM"] = pin_problem
     if app.debug and not app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False

@@ -14,10 +14,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
-from werkzeug.security import generate_password_hash
 
 from conflict_app.auth.models import User
-from conflict_app.claims import duplicates, events, workflow
+from conflict_app.claims import duplicates, events, pins, workflow
 from conflict_app.claims.models import (
     AgeClass,
     Approval,
@@ -94,8 +93,7 @@ def new_pin() -> str:
 
 
 def hash_pin(pin: str) -> str:
-    return generate_password_hash(pin, method=current_app.config.get(
-        "PASSWORD_HASH_METHOD", "scrypt"))
+    return pins.hash_pin(pin)
 
 
 def register_report(

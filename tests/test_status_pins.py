@@ -1,0 +1,66 @@
+"""Status PINs: a keyed hash, old hashes upgraded at the next right PIN, the lock intact."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from conflict_app.claims import pins
+from conflict_app.claims.models import Claim
+from conflict_app.extensions import db
+from conflict_app.status import operations
+from conflict_app.status.models import PinGuard
+from tests import helpers
+from tests.conftest import csrf_token
+
+
+def _stored(claim_id: int) -> str:
+    return db.session.scalar(select(Claim.pin_hash).where(Claim.id == claim_id))
+
+
+def test_pin_is_stored_as_a_keyed_hash_that_needs_the_key(app, world):
+    claim, pin = helpers.report(world)
+    stored = _stored(claim.id)
+    assert stored.startswith("hmac-sha256$") and pin not in stored
+    assert operations.lookup(claim.reference, pin).id == claim.id
+    # Without the key the same PIN does not verify: the database alone is not enough.
+    key = app.config["PIN_KEY"]
+    app.config["PIN_KEY"] = b"another key of at least thirty-two bytes!"
+    try:
+        assert pins.check_pin(stored, pin) == (False, False)
+    finally:
+        app.config["PIN_KEY"] = key
+
+
+def test_old_scrypt_hash_still_works_once_and_is_replaced(app, world):
+    claim, pin = helpers.report(world)
+    old = generate_password_hash(pin, method="pbkdf2:sha256:1000")
+    db.session.execute(Claim.__table__.update().where(Claim.__table__.c.id == claim.id)
+                       .values(pin_hash=old))
+    db.session.commit()
+    version = db.session.scalar(select(Claim.version).where(Claim.id == claim.id))
+    assert operations.lookup(claim.reference, "000000" if pin != "000000" else "111111") is None
+    assert _stored(claim.id) == old  # a wrong PIN upgrades nothing
+    assert operations.lookup(claim.reference, pin).id == claim.id
+    assert _stored(claim.id).startswith("hmac-sha256$")
+    assert db.session.scalar(select(Claim.version).where(Claim.id == claim.id)) == version
+    assert operations.lookup(claim.reference, pin).id == claim.id
+
+
+def test_lock_still_holds_and_a_right_pin_writes_nothing(app, world):
+    claim, pin = helpers.report(world)
+    wrong = "000000" if pin != "000000" else "111111"
+    assert operations.lookup(claim.reference, pin) is not None
+    assert db.session.get(PinGuard, claim.id) is None  # success: nothing written
+    for _ in range(app.config["PIN_FAILURES_BEFORE_LOCK"]):
+        assert operations.lookup(claim.reference, wrong) is None
+    assert operations.lookup(claim.reference, pin) is None  # locked, even the right PIN
+
+
+def test_status_page_answers_with_the_keyed_pin(app, world):
+    claim, pin = helpers.report(world)
+    client = app.test_client()
+    page = client.post("/status", data={"csrf_token": csrf_token(client, "/status"),
+                                        "reference": claim.reference, "pin": pin})
+    assert page.status_code == 200
+    assert claim.reference in page.get_data(as_text=True)
