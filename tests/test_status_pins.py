@@ -64,3 +64,19 @@ def test_status_page_answers_with_the_keyed_pin(app, world):
                                         "reference": claim.reference, "pin": pin})
     assert page.status_code == 200
     assert claim.reference in page.get_data(as_text=True)
+
+
+def test_status_form_page_is_per_language_with_each_visitor_s_own_token(app, world):
+    claim, pin = helpers.report(world)
+    first, second = app.test_client(), app.test_client()
+    token_1, token_2 = csrf_token(first, "/status"), csrf_token(second, "/status")
+    assert token_1 != token_2
+    farsi = first.get("/status?lang=fa").get_data(as_text=True)
+    assert 'dir="rtl"' in farsi and 'dir="rtl"' not in second.get("/status").get_data(
+        as_text=True)
+    answer = second.post("/status", data={"csrf_token": token_2, "reference": claim.reference,
+                                          "pin": pin})
+    assert answer.status_code == 200 and claim.reference in answer.get_data(as_text=True)
+    stolen = first.post("/status", data={"csrf_token": token_2, "reference": claim.reference,
+                                         "pin": pin})
+    assert stolen.status_code == 400  # another visitor's token is refused

@@ -112,11 +112,18 @@ def _reference_key() -> str:
     return "ref:" + (operations.normalise_reference(request.form.get("reference")) or "-")
 
 
-@bp.route("/status", methods=["GET", "POST"])
+@bp.get("/status")
 @public
-@limiter.limit(lambda: current_app.config["STATUS_LOOKUP_LIMIT"], methods=["POST"])
-@limiter.limit("20 per hour", methods=["POST"], key_func=_reference_key)
 def check():
+    """The empty form: no limiter on the way (the limits count look-ups, not page views)."""
+    return _status_form_page()
+
+
+@bp.post("/status")
+@public
+@limiter.limit(lambda: current_app.config["STATUS_LOOKUP_LIMIT"])
+@limiter.limit("20 per hour", key_func=_reference_key)
+def check_post():
     form = StatusForm()
     if form.validate_on_submit():
         claim = operations.lookup(form.reference.data, form.pin.data)
@@ -130,6 +137,31 @@ def check():
                                    contact=current_app.config["OFFICE_CONTACT"])
     status = 400 if form.is_submitted() else 200
     return render_template("status/check.html", form=form), status
+
+
+# The empty status form is the same page for everyone with the same language and settings
+# but for its CSRF token: render it once per language and put the token in per request
+# (rendering it each time made the herders' busiest page several times dearer than a bare
+# response).
+_FORM_PAGES: dict[tuple, str] = {}
+_TOKEN_MARK = "\x00csrf\x00"  # noqa: S105 - a placeholder, not a secret
+
+
+def _status_form_page() -> str:
+    from flask_babel import get_locale
+    from flask_wtf.csrf import generate_csrf
+
+    token = generate_csrf()
+    key = (str(get_locale()), current_app.config.get("DIGITS"), session.get("calendar"))
+    page = None if current_app.debug else _FORM_PAGES.get(key)
+    if page is None:
+        html = render_template("status/check.html", form=StatusForm())
+        page = html.replace(token, _TOKEN_MARK)
+        if _TOKEN_MARK in page and len(_FORM_PAGES) < 256:
+            _FORM_PAGES[key] = page
+        else:
+            return html
+    return page.replace(_TOKEN_MARK, token)
 
 
 @bp.route("/sms/inbound", methods=["POST"])
