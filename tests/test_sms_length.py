@@ -11,7 +11,12 @@ from conflict_app.status import notify
 from conflict_app.status.segments import segments
 
 WORST = {"ref": "AM-2026-000123", "hours": 48, "date": "31/12/2026",
-         "amount": "IRR 999,999,999,999", "payref": "X" * 20}
+         "amount": "IRR 999,999,999,999", "payref": "X" * 20, "paid": "IRR 999,999,999,999",
+         "rest": "IRR 999,999,999,999", "approved": "IRR 999,999,999,999",
+         "interest": "IRR 99,999,999,999"}
+KINDS = ("received", "visit_planned", "approved", "approved_after_interim", "interim_paid",
+         "rejected", "paid", "paid_interest", "paid_rest", "paid_rest_interest",
+         "paid_shortfall", "not_found")
 
 
 def test_segment_counting():
@@ -22,9 +27,7 @@ def test_segment_counting():
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_text_fits_two_segments(app, locale):
-    texts = [notify.render(kind, locale, **WORST)
-             for kind in ("received", "visit_planned", "approved", "rejected", "paid",
-                          "not_found")]
+    texts = [notify.render(kind, locale, **WORST) for kind in KINDS]
     for step in HerderStep:
         with force_locale(locale):
             name, next_text = notify.step_text(step)

@@ -44,6 +44,7 @@ from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.herders.models import Species
 from conflict_app.herders.views import load_household, villages_in_scope
+from conflict_app.status.figures import figures
 
 bp = Blueprint("claims", __name__)
 
@@ -232,6 +233,7 @@ def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
         actions=actions,
         appeal_deadline=operations.appeal_deadline(claim),
         threshold=operations.second_approval_threshold(claim.currency),
+        figures=figures(claim),
         **queries.page_data(claim),
         **_payment_facts(claim),
     )

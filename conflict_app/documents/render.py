@@ -117,6 +117,7 @@ class DecisionData:
     total: Money | None = None
     steps: list[dict] = field(default_factory=list)  # schemes.rules.Step.as_json()
     interim: Money | None = None
+    figures: object | None = None  # status.figures.Figures: what is paid, and why
 
 
 @dataclass
@@ -241,7 +242,10 @@ def decision_data(claim, url: str | None = None) -> DecisionData:  # noqa: ANN00
             data.steps = list(assessment.steps or [])
             if assessment.rule_version is not None:
                 data.rule = assessment.rule_version.label
-        data.total = Money(claim.amount_approved, claim.currency)
+        from conflict_app.status.figures import figures
+
+        data.figures = figures(claim)
+        data.total = data.figures.due
     return data
 
 
@@ -676,7 +680,10 @@ def render_decision(data: DecisionData, locale: str, out: BinaryIO) -> None:
                               reference=ltr(data.reference), date=when,
                               amount=money(data.total)), b.s.body))
             flow += _assessment(b, data)
-            flow.append(b.p(_("You will be told when the payment is made."), b.s.body))
+            from conflict_app.documents import amounts
+
+            for text in amounts.sentences(data.figures, money, date_text, percent):
+                flow.append(b.p(text, b.s.body))
             flow.append(b.p(_("If you disagree with the amount, you can appeal until "
                               "%(date)s.", date=date_text(data.appeal_by)), b.s.body))
         else:

@@ -39,6 +39,7 @@ from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes import rules
 from conflict_app.schemes.models import Assessment, SettlementItem
 from conflict_app.schemes.params import SchemeKind
+from conflict_app.status import notify
 
 CSV_COLUMNS = ("batch", "item", "claim_reference", "payee_name", "phone", "amount", "currency",
                "method")
@@ -293,6 +294,7 @@ def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | 
         audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
                      action="record_interim_payment",
                      changes={"payment_reference": reference, "amount": item.amount})
+        notify.interim_paid(claim)
         _close_if_done(item.batch)
         return
     claim_ops.fire(claim, Action.RECORD_PAYMENT, actor,

@@ -1,10 +1,12 @@
 """Texts to herders at the steps they can see, queued in the claim's own transaction.
 
-Each text is written in the household's language and kept within two SMS segments in every
-language (a test measures it). Each text is a job run after the commit (``send_job``, never
-in the web request when a job queue is configured); texts the herder is waiting for right
-now go to the front. A gateway failure is retried by the periodic ``dispatch_job`` and never
-undoes or blocks the claim change.
+A text is written once the use case has made all its changes (``when_complete``), so every
+amount in it is the claim's settled figure (``status.figures``), never a value from before
+the operation set it. Each text is in the household's language and kept within two SMS
+segments in every language (a test measures it). Each text is a job run after the commit
+(``send_job``, never in the web request when a job queue is configured); texts the herder is
+waiting for right now go to the front. A gateway failure is retried by the periodic
+``dispatch_job`` and never undoes or blocks the claim change.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from sqlalchemy import case, or_, select
 from conflict_app import jobs
 from conflict_app.claims.workflow import HerderStep, State
 from conflict_app.core import clock
-from conflict_app.core.money import Money
+from conflict_app.core.transaction import when_complete
 from conflict_app.extensions import db
 from conflict_app.i18n import money
+from conflict_app.status.figures import Figures, figures
 from conflict_app.status.gateways import GatewayError, from_config
 from conflict_app.status.models import SmsMessage, SmsStatus
 
@@ -52,11 +55,29 @@ def render(kind: str, locale: str, **params: object) -> str:
                 "in place.", **params),
             "approved": lambda: gettext(
                 "Pardus %(ref)s: approved, %(amount)s. Payment follows.", **params),
+            "approved_after_interim": lambda: gettext(
+                "Pardus %(ref)s: approved, %(amount)s. After the first part already paid, "
+                "%(rest)s follows.", **params),
+            "interim_paid": lambda: gettext(
+                "Pardus %(ref)s: first part paid, %(amount)s. The rest follows the decision.",
+                **params),
             "rejected": lambda: gettext(
                 "Pardus %(ref)s: not approved. You may appeal at the office until %(date)s.",
                 **params),
             "paid": lambda: gettext(
                 "Pardus %(ref)s: %(amount)s paid. Payment reference %(payref)s.", **params),
+            "paid_interest": lambda: gettext(
+                "Pardus %(ref)s: %(amount)s paid, with %(interest)s interest for the delay.",
+                **params),
+            "paid_rest": lambda: gettext(
+                "Pardus %(ref)s: the rest, %(amount)s, paid. Payment reference %(payref)s.",
+                **params),
+            "paid_rest_interest": lambda: gettext(
+                "Pardus %(ref)s: the rest, %(amount)s, paid, with %(interest)s interest for "
+                "the delay.", **params),
+            "paid_shortfall": lambda: gettext(
+                "Pardus %(ref)s: %(amount)s paid of the %(approved)s approved; the insurance "
+                "fund was short.", **params),
             "status": lambda: gettext("Pardus %(ref)s: %(step)s. %(next)s", **params),
             "not_found": lambda: gettext(
                 "Pardus: reference or PIN not recognised. Send: STATUS reference PIN"),
@@ -79,7 +100,21 @@ def step_text(step: HerderStep) -> tuple[str, str]:
     return names[step]
 
 
-def _params(claim, kind: str, locale: str, changes: dict | None) -> dict[str, object]:  # noqa: ANN001
+def _kind_for(kind: str, figs: Figures) -> str:
+    """The variant of a text that explains the claim's figures."""
+    if kind == "approved" and figs.interim:
+        return "approved_after_interim"
+    if kind == "paid":
+        if figs.shortfall:
+            return "paid_shortfall"
+        if figs.interim:
+            return "paid_rest_interest" if figs.interest else "paid_rest"
+        if figs.interest:
+            return "paid_interest"
+    return kind
+
+
+def _params(claim, kind: str, figs: Figures, locale: str) -> dict[str, object]:  # noqa: ANN001
     params: dict[str, object] = {"ref": claim.reference}
     with force_locale(locale):
         if kind == "received":
@@ -87,23 +122,43 @@ def _params(claim, kind: str, locale: str, changes: dict | None) -> dict[str, ob
         elif kind == "visit_planned":
             due = claim.due_at or clock.now()
             params["date"] = format_date(due, "short")
-        elif kind in {"approved", "paid"}:
-            params["amount"] = money(Money(claim.amount_approved or 0, claim.currency))
-            params["payref"] = str((changes or {}).get("payment_reference", ""))[:20]
+        elif kind in {"approved", "approved_after_interim"}:
+            params.update(amount=money(figs.approved), paid=money(figs.interim),
+                          rest=money(figs.rest))
+        elif kind == "interim_paid":
+            params.update(amount=money(figs.interim),
+                          payref=(figs.interim_reference or "")[:20])
+        elif kind.startswith("paid"):
+            params.update(amount=money(figs.paid), interest=money(figs.interest),
+                          approved=money(figs.approved),
+                          payref=(figs.payment_reference or "")[:20])
         elif kind == "rejected":
             days = current_app.config["APPEAL_WITHIN_DAYS"]
-            params["date"] = format_date(clock.now() + timedelta(days=days), "short")
+            params["date"] = format_date((claim.decided_at or clock.now())
+                                         + timedelta(days=days), "short")
     return params
 
 
 def claim_moved(claim, state: State, changes: dict | None = None) -> None:  # noqa: ANN001
-    """Queue the herder's text for the state the claim just reached, if any."""
+    """Tell the herder the claim reached ``state``, once the use case is complete."""
     kind = KIND_FOR_STATE.get(state)
+    if kind is not None:
+        when_complete(lambda: _tell(claim, kind))
+
+
+def interim_paid(claim) -> None:  # noqa: ANN001
+    """Tell the herder an interim part was paid, once the payment is recorded."""
+    when_complete(lambda: _tell(claim, "interim_paid"))
+
+
+def _tell(claim, kind: str) -> None:  # noqa: ANN001
     household = claim.household
-    if kind is None or household is None or not household.phone:
+    if household is None or not household.phone:
         return
     locale = household.language or "en"
-    body = render(kind, locale, **_params(claim, kind, locale, changes))
+    figs = figures(claim)
+    kind = _kind_for(kind, figs)
+    body = render(kind, locale, **_params(claim, kind, figs, locale))
     queue(household.phone, locale, kind, body, claim_id=claim.id)
 
 

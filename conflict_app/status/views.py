@@ -29,6 +29,7 @@ from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import Species
 from conflict_app.i18n import LOCALES, native_name
 from conflict_app.status import notify, operations
+from conflict_app.status.figures import figures
 from conflict_app.status.forms import PublicReportForm, StatusForm
 from conflict_app.status.progress import progress
 
@@ -133,7 +134,8 @@ def check_post():
                                       "PIN. Check both and try again."))
         else:
             return render_template("status/progress.html", claim=claim,
-                                   progress=progress(claim), step_text=notify.step_text,
+                                   progress=progress(claim), figures=figures(claim),
+                                   step_text=notify.step_text,
                                    contact=current_app.config["OFFICE_CONTACT"])
     status = 400 if form.is_submitted() else 200
     return render_template("status/check.html", form=form), status

@@ -1,0 +1,86 @@
+"""The money a herder is told about, read from the claim's settled state.
+
+Every figure on the status page, in a text and in the decision letter comes from here, so
+they all agree: the approved amount, the interim part already paid, the share an insurance
+pool could pay when it was short (and the shortfall), the payment made and its interest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from conflict_app.core.money import Money
+from conflict_app.extensions import db
+from conflict_app.payments.models import ItemState, PaymentItem
+from conflict_app.schemes.models import SettlementItem
+
+
+@dataclass(frozen=True)
+class Figures:
+    approved: Money | None
+    # The part an insurance pool could pay when it was short, and what it could not.
+    settled: Money | None = None
+    shortfall: Money | None = None
+    interim: Money | None = None  # the interim part already paid
+    interim_reference: str | None = None
+    interim_paid_at: datetime | None = None
+    paid: Money | None = None  # the final payment made (interest included)
+    interest: Money | None = None
+    payment_reference: str | None = None
+    paid_at: datetime | None = None
+
+    @property
+    def due(self) -> Money | None:
+        """What the herder receives in all (before any interest for a late payment)."""
+        return self.settled or self.approved
+
+    @property
+    def rest(self) -> Money | None:
+        """What is still to be paid after the interim part."""
+        if self.due is None:
+            return None
+        return self.due - self.interim if self.interim else self.due
+
+    @property
+    def total_paid(self) -> Money | None:
+        parts = [m for m in (self.interim, self.paid) if m is not None]
+        if not parts:
+            return None
+        return sum(parts[1:], parts[0])
+
+    @property
+    def settled_share(self) -> Decimal | None:
+        if self.settled is None or not self.approved or not self.approved.amount:
+            return None
+        return self.settled.amount / self.approved.amount
+
+
+def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
+    """The claim's figures as they stand in the current transaction."""
+    currency = claim.currency
+    approved = (Money(claim.amount_approved, currency)
+                if claim.amount_approved is not None else None)
+    settled = shortfall = None
+    item = db.session.scalar(select(SettlementItem).where(SettlementItem.claim_id == claim.id))
+    if item is not None and approved is not None:
+        settled = Money(item.payable, currency)
+        if item.payable < item.approved:
+            shortfall = Money(item.approved - item.payable, currency)
+    interim = interim_ref = interim_at = paid = interest = reference = paid_at = None
+    for row in db.session.scalars(select(PaymentItem).where(
+            PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)
+            .order_by(PaymentItem.id)):
+        if row.part == "interim":
+            interim, interim_ref, interim_at = (Money(row.amount, currency),
+                                                row.payment_reference, row.recorded_at)
+        else:
+            paid, reference, paid_at = (Money(row.amount, currency), row.payment_reference,
+                                        row.recorded_at)
+            interest = Money(row.interest, currency) if row.interest else None
+    return Figures(approved=approved, settled=settled, shortfall=shortfall, interim=interim,
+                   interim_reference=interim_ref, interim_paid_at=interim_at, paid=paid,
+                   interest=interest, payment_reference=reference, paid_at=paid_at)
