@@ -106,3 +106,127 @@ def test_no_interim_paid_no_recovery(world, browser_for, frozen):
                         reason="Dogs").status_code == 302
     assert recoveries.recoveries_of(claim.id) == []
     assert pay.db.session.scalars(select(PaymentItem)).all() == []
+
+
+# --- item 2: an appeal after payment -----------------------------------------------------
+def _approve_on_page(browser_for, world, claim):
+    for who in (world.approver, world.approver2):
+        response = _post_action(browser_for(who), claim, "approve")
+        assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+        if helpers.reload(claim).state == State.APPROVED:
+            return
+    raise AssertionError("not approved")
+
+
+def _pay_claim(world, claim):
+    batch = pay.create_batch(world.finance, [claim.id], PaymentMethod.CASH)
+    pay.export_batch(world.finance, batch.id)
+    pay.record_paid(world.finance, batch.live_items()[0].id, f"TX-{batch.id}")
+    return batch.live_items()[0]
+
+
+def _paid_claim(world, confidence):
+    claim = helpers.approved(world, confidence=confidence)
+    _pay_claim(world, helpers.reload(claim))
+    return helpers.reload(claim)
+
+
+def test_appeal_after_payment_leads_to_a_top_up_not_a_second_payment(world, browser_for):
+    from conflict_app.verification import operations as verification_ops
+    from conflict_app.verification.checklist import Confidence, Predator
+
+    claim = _paid_claim(world, Confidence.PROBABLE)  # 3 sheep at 75 %: 101,250
+    assert claim.state == State.PAID and claim.amount_approved == Decimal("101250.00")
+    clerk = browser_for(world.clerk)
+    page = clerk.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "Record appeal" in page and "The herder may appeal until" in page
+    assert _post_action(clerk, claim, "appeal",
+                        reason="The cubs' tracks were seen: confirmed").status_code == 302
+    assert helpers.reload(claim).state == State.APPEALED
+    response = _post_action(browser_for(world.supervisor), claim, "appeal_to_verification",
+                            verifier_id=str(world.verifier.id), reason="Visit again")
+    assert response.status_code == 302
+    claim = helpers.reload(claim)
+    verification_ops.file_verification(claim.id, world.verifier, claim.version,
+                                       verification_ops.VerificationInput(
+                                           visited_on=clock.today(), signs=helpers.signs(),
+                                           predator=Predator.LEOPARD,
+                                           confidence=Confidence.CONFIRMED,
+                                           confirmed={ln.id: (ln.killed, ln.injured)
+                                                      for ln in claim.incident.lines}))
+    assert _post_action(clerk, claim, "assess").status_code == 302
+    _approve_on_page(browser_for, world, claim)
+    finance = browser_for(world.finance)
+    response = finance.post("/payments/batches", data={"method": "cash",
+                                                       "claim_ids": [str(claim.id)]})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    items = pay.db.session.scalars(select(PaymentItem).where(
+        PaymentItem.claim_id == claim.id).order_by(PaymentItem.id)).all()
+    assert [(i.part, i.amount) for i in items] == [("final", Decimal("101250.00")),
+                                                    ("topup", Decimal("33750.00"))]
+    page = finance.get(f"/payments/batches/{items[1].batch_id}").get_data(as_text=True)
+    assert "top-up" in page
+    pay.export_batch(world.finance, items[1].batch_id)
+    pay.record_paid(world.finance, items[1].id, "TX-TOP")
+    claim = helpers.reload(claim)
+    assert claim.state == State.PAID
+    total = sum(i.amount for i in pay.db.session.scalars(select(PaymentItem).where(
+        PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)))
+    assert total == claim.amount_approved == Decimal("135000.00")
+
+
+def test_an_appeal_after_payment_that_changes_nothing_keeps_the_payment(world, browser_for):
+    from conflict_app.verification.checklist import Confidence
+
+    claim = _paid_claim(world, Confidence.CONFIRMED)
+    clerk = browser_for(world.clerk)
+    assert _post_action(clerk, claim, "appeal", reason="Too little").status_code == 302
+    assert _post_action(browser_for(world.supervisor), claim,
+                        "appeal_to_assessment").status_code == 302
+    assert _post_action(clerk, claim, "assess").status_code == 302
+    # The same amount again: approving would pay nothing more, so it is refused with advice.
+    response = _post_action(browser_for(world.approver), claim, "approve")
+    assert response.status_code == 400
+    assert "not more than was already paid" in response.get_data(as_text=True)
+    # Back to appealed via send back is not needed: the approver dismisses the appeal.
+    claim = helpers.reload(claim)
+    assert claim.state == State.ASSESSED
+    response = _post_action(browser_for(world.approver), claim, "reject",
+                            reason="The amount was right")
+    assert response.status_code == 400  # a paid claim is never turned into a rejection
+    assert helpers.reload(claim).state == State.ASSESSED
+    page = browser_for(world.approver).get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "Dismiss appeal: the payment stands" in page
+    response = _post_action(browser_for(world.approver), claim, "uphold_payment",
+                            reason="The amount was right")
+    assert response.status_code == 302
+    claim = helpers.reload(claim)
+    assert claim.state == State.PAID and claim.amount_approved == Decimal("135000.00")
+
+
+def test_appeal_dismissed_after_payment_returns_to_paid(world, browser_for):
+    from conflict_app.verification.checklist import Confidence
+
+    claim = _paid_claim(world, Confidence.CONFIRMED)
+    assert _post_action(browser_for(world.clerk), claim, "appeal",
+                        reason="Too little").status_code == 302
+    response = _post_action(browser_for(world.approver), claim, "dismiss_appeal",
+                            reason="The market price is the published one")
+    assert response.status_code == 302
+    claim = helpers.reload(claim)
+    assert claim.state == State.PAID and claim.amount_approved == Decimal("135000.00")
+    assert len(pay.db.session.scalars(select(PaymentItem).where(
+        PaymentItem.claim_id == claim.id)).all()) == 1
+
+
+def test_no_appeal_after_the_period_even_when_paid(world, browser_for):
+    from datetime import timedelta
+
+    from conflict_app.verification.checklist import Confidence
+
+    claim = _paid_claim(world, Confidence.CONFIRMED)
+    clock.freeze(clock.now() + timedelta(days=31))
+    response = _post_action(browser_for(world.clerk), claim, "appeal", reason="Late")
+    assert response.status_code == 400
+    assert "The appeal period ended" in response.get_data(as_text=True)
+    assert helpers.reload(claim).state == State.PAID

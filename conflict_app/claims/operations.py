@@ -605,6 +605,14 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
                          changes={"amount": assessment.total, "approvals": 1,
                                   "needed": needed})
             return claim
+        if claim.paid_at is not None:
+            # Re-decided on appeal after payment: only a higher amount is paid, as a top-up.
+            due = scheme_ops.still_due(claim, assessment.total)
+            if due.amount <= 0:
+                raise InvalidInput(
+                    N_("The new amount (%(amount)s) is not more than was already paid: "
+                       "dismiss the appeal instead, the payment stands."),
+                    amount=str(assessment.total_money))
         hold = review = False
         if scheme is not None:
             # An insurance pays from its pool, pro rata when short, not from a budget.
@@ -647,11 +655,17 @@ def second_review(claim_id: int, actor: User, version: int | None,
     return claim
 
 
+PAID_ALREADY = N_("This claim was paid already: dismiss the appeal instead, the payment "
+                  "stands.")
+
+
 def reject(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
         claim = lock_claim(claim_id, version)
         _authorise(actor, claim)
         _not_the_verifier(actor, claim)
+        if claim.paid_at is not None:
+            raise InvalidInput(PAID_ALREADY)
         fire(claim, Action.REJECT, actor, reason=reason)
         claim.decided_at = clock.now()
         claim.decision_reason = reason.strip()
@@ -674,8 +688,11 @@ def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Clai
                     date=limit.date().isoformat(),
                 )
         appealed_amount = claim.amount_approved if claim.state == State.APPROVED else None
-        fire(claim, Action.APPEAL, actor, reason=reason,
-             changes={"appealed_amount": appealed_amount} if appealed_amount else None)
+        changes = {"appealed_amount": appealed_amount} if appealed_amount else None
+        if claim.state == State.PAID:
+            # The payment stands; the appeal can only add a top-up to it.
+            changes = {"amount": claim.amount_approved}
+        fire(claim, Action.APPEAL, actor, reason=reason, changes=changes)
         if appealed_amount is not None:
             # The approval no longer stands: nothing is committed until a new decision.
             claim.amount_approved = None
@@ -686,7 +703,7 @@ def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Clai
     return claim
 
 
-APPEALABLE = frozenset({State.REJECTED, State.INELIGIBLE, State.APPROVED})
+APPEALABLE = frozenset({State.REJECTED, State.INELIGIBLE, State.APPROVED, State.PAID})
 
 
 def appeal_deadline(claim: Claim) -> datetime | None:
@@ -709,10 +726,32 @@ def appeal_to_assessment(claim_id: int, actor: User, version: int | None,
 def dismiss_appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
         claim = lock_claim(claim_id, version)
+        if claim.paid_at is not None:
+            _uphold(claim, actor, reason)
+            return claim
         fire(claim, Action.DISMISS_APPEAL, actor, reason=reason)
         claim.decided_at = clock.now()
         claim.decision_reason = reason.strip()
     return claim
+
+
+def uphold_payment(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
+    """End an appeal against a paid claim with the payment as it was (no rejection)."""
+    with unit_of_work():
+        claim = lock_claim(claim_id, version)
+        _uphold(claim, actor, reason)
+    return claim
+
+
+def _uphold(claim: Claim, actor: User, reason: str) -> None:
+    if claim.paid_at is None:
+        raise InvalidInput(N_("This claim was never paid: dismiss or decide the appeal."))
+    _authorise(actor, claim)
+    _not_the_verifier(actor, claim)
+    fire(claim, Action.UPHOLD_PAYMENT, actor, reason=reason,
+         changes={"amount": claim.amount_approved})
+    claim.decided_at = clock.now()
+    claim.decision_reason = reason.strip()
 
 
 # --- closing ----------------------------------------------------------------------------

@@ -54,8 +54,12 @@ PAGE_ACTIONS = (
     Action.SCREEN, Action.DECLARE_INELIGIBLE, Action.REQUEST_EVIDENCE, Action.RECEIVE_EVIDENCE,
     Action.ASSIGN_VERIFIER, Action.ASSESS, Action.APPROVE, Action.SEND_BACK, Action.REJECT,
     Action.APPEAL, Action.APPEAL_TO_VERIFICATION, Action.APPEAL_TO_ASSESSMENT,
-    Action.DISMISS_APPEAL, Action.CLOSE, Action.WITHDRAW, Action.MARK_DUPLICATE,
+    Action.DISMISS_APPEAL, Action.UPHOLD_PAYMENT, Action.CLOSE, Action.WITHDRAW,
+    Action.MARK_DUPLICATE,
 )
+# A claim paid already and appealed: the appeal ends with the payment standing, never in a
+# rejection; a claim never paid has nothing to uphold.
+NOT_WHEN_PAID = frozenset({Action.REJECT, Action.DISMISS_APPEAL})
 
 
 def load_claim(claim_id: int) -> Claim:
@@ -201,6 +205,9 @@ def _action_forms(claim: Claim) -> list[dict[str, object]]:
     for action in workflow.available(claim.state, current_user.roles):
         if action not in PAGE_ACTIONS:
             continue
+        paid = claim.paid_at is not None
+        if (paid and action in NOT_WHEN_PAID) or (not paid and action == Action.UPHOLD_PAYMENT):
+            continue
         transition = workflow.TRANSITIONS[action]
         form = ActionForm(formdata=None, version=str(claim.version), prefix=action.value)
         if Need.VERIFIER in transition.needs:
@@ -278,6 +285,8 @@ def _run(action: Action, claim: Claim, form: ActionForm) -> None:
             operations.appeal_to_assessment(claim.id, user, version, reason)
         case Action.DISMISS_APPEAL:
             operations.dismiss_appeal(claim.id, user, version, reason or "")
+        case Action.UPHOLD_PAYMENT:
+            operations.uphold_payment(claim.id, user, version, reason or "")
         case Action.CLOSE:
             operations.close(claim.id, user, version)
         case Action.WITHDRAW:

@@ -47,6 +47,7 @@ class Action(StrEnum):
     APPEAL_TO_VERIFICATION = "appeal_to_verification"
     APPEAL_TO_ASSESSMENT = "appeal_to_assessment"
     DISMISS_APPEAL = "dismiss_appeal"
+    UPHOLD_PAYMENT = "uphold_payment"
     SCHEDULE_PAYMENT = "schedule_payment"
     PAYMENT_FAILED = "payment_failed"
     RECORD_PAYMENT = "record_payment"
@@ -111,14 +112,19 @@ TRANSITIONS: dict[Action, Transition] = {
            {Need.REASON}),
         _t(Action.REJECT, {S.SCREENED, S.VERIFIED, S.ASSESSED}, S.REJECTED, {R.APPROVER},
            {Need.REASON}),
-        # An approved amount can be appealed too, until the payment is scheduled.
-        _t(Action.APPEAL, {S.REJECTED, S.INELIGIBLE, S.APPROVED}, S.APPEALED, {R.CLERK},
-           {Need.REASON}),
+        # An approved amount can be appealed too, before or after it is paid (within the
+        # appeal period): a higher amount on appeal is paid as a top-up.
+        _t(Action.APPEAL, {S.REJECTED, S.INELIGIBLE, S.APPROVED, S.PAID}, S.APPEALED,
+           {R.CLERK}, {Need.REASON}),
         _t(Action.APPEAL_TO_VERIFICATION, {S.APPEALED}, S.VERIFICATION_SCHEDULED,
            {R.SUPERVISOR}, {Need.VERIFIER}),
         _t(Action.APPEAL_TO_ASSESSMENT, {S.APPEALED}, S.VERIFIED, {R.SUPERVISOR, R.APPROVER},
            {Need.REPORT}),
         _t(Action.DISMISS_APPEAL, {S.APPEALED}, S.REJECTED, {R.APPROVER}, {Need.REASON}),
+        # An appeal against a claim already paid ends with the payment standing, never in a
+        # rejection of money paid out.
+        _t(Action.UPHOLD_PAYMENT, {S.APPEALED, S.VERIFIED, S.ASSESSED}, S.PAID, {R.APPROVER},
+           {Need.REASON}),
         _t(Action.SCHEDULE_PAYMENT, {S.APPROVED}, S.PAYMENT_SCHEDULED, {R.FINANCE}),
         _t(Action.PAYMENT_FAILED, {S.PAYMENT_SCHEDULED}, S.APPROVED, {R.FINANCE},
            {Need.REASON}),

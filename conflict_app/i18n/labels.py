@@ -39,6 +39,7 @@ LABELS: dict[str, dict[str, object]] = {
         "appeal_to_verification": _l("Appeal: verify again"),
         "appeal_to_assessment": _l("Appeal: assess again"),
         "dismiss_appeal": _l("Dismiss appeal"),
+        "uphold_payment": _l("Dismiss appeal: the payment stands"),
         "schedule_payment": _l("Scheduled for payment"),
         "payment_failed": _l("Payment failed"),
         "record_payment": _l("Payment recorded"),

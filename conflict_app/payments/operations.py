@@ -120,7 +120,9 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
             claim_ops.fire(claim, Action.SCHEDULE_PAYMENT, actor,
                            changes={"batch": batch.id, "amount": amount,
                                     "interest": interest})
-            db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id,
+            # Re-decided upward on appeal after payment: only the difference, as a top-up.
+            part = "topup" if final_paid(claim.id) else "final"
+            db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id, part=part,
                                        amount=amount, interest=interest,
                                        currency=claim.currency, state=ItemState.PENDING))
         if len(currencies) != 1:
@@ -152,6 +154,20 @@ def interim_paid(claim_id: int) -> Decimal:
                                             PaymentItem.state.in_((ItemState.PENDING,
                                                                    ItemState.PAID)),
                                             ~returned)))
+
+
+def final_paid(claim_id: int) -> Decimal:
+    """What was paid on a claim's decisions (the final payment and any top-up), without
+    the interest for late payment, which is owed on top of the approved amount."""
+    return Decimal(db.session.scalar(
+        select(func.coalesce(func.sum(PaymentItem.amount - PaymentItem.interest), 0))
+        .where(PaymentItem.claim_id == claim_id, PaymentItem.part != "interim",
+               PaymentItem.state == ItemState.PAID)))
+
+
+def paid_so_far(claim_id: int) -> Decimal:
+    """Everything a claim received or has on its way towards its approved amount."""
+    return interim_paid(claim_id) + final_paid(claim_id)
 
 
 def interim_due(claim: Claim) -> Money | None:
@@ -186,22 +202,18 @@ def payable(claim: Claim) -> tuple[Decimal, Decimal]:
     """What a claim is paid now: the approved amount (an insurance claim: its settled
     share of the pool) plus interest when the scheme's payment period has passed."""
     scheme = claim.scheme
-    if scheme is None:
-        return claim.amount_approved, Decimal(0)
-    if scheme.kind is SchemeKind.INSURANCE:
-        item = db.session.scalar(select(SettlementItem).where(
-            SettlementItem.claim_id == claim.id))
-        if item is None:
-            raise InvalidInput(N_("Claim %(reference)s waits for the settlement of its "
-                                  "insurance period."), field="claim_ids",
-                               reference=claim.reference)
-        if item.payable <= 0:
-            raise InvalidInput(N_("Claim %(reference)s was settled at nothing: the pool was "
-                                  "empty."), field="claim_ids", reference=claim.reference)
-        return item.payable, Decimal(0)
+    if scheme is None or scheme.kind is SchemeKind.INSURANCE:
+        settled = claim.amount_approved
+        if scheme is not None:
+            settled = _settled(claim)
+        rest = settled - final_paid(claim.id)
+        if rest <= 0:
+            raise InvalidInput(N_("Claim %(reference)s was paid in full already."),
+                               field="claim_ids", reference=claim.reference)
+        return rest, Decimal(0)
     assessment = claim_ops.latest_assessment(claim.id)
     version = assessment.rule_version if assessment else None
-    rest = claim.amount_approved - interim_paid(claim.id)  # the interim was paid already
+    rest = claim.amount_approved - paid_so_far(claim.id)  # the interim was paid already
     if rest <= 0:
         raise InvalidInput(N_("Claim %(reference)s was paid in full by its interim "
                               "payment."), field="claim_ids", reference=claim.reference)
@@ -211,6 +223,18 @@ def payable(claim: Claim) -> tuple[Decimal, Decimal]:
                                    Money(rest, claim.currency),
                                    claim.decided_at.date(), clock.today())
     return rest + interest.amount, interest.amount
+
+
+def _settled(claim: Claim) -> Decimal:
+    """An insurance claim's share of its period's pool."""
+    item = db.session.scalar(select(SettlementItem).where(SettlementItem.claim_id == claim.id))
+    if item is None:
+        raise InvalidInput(N_("Claim %(reference)s waits for the settlement of its insurance "
+                              "period."), field="claim_ids", reference=claim.reference)
+    if item.payable <= 0:
+        raise InvalidInput(N_("Claim %(reference)s was settled at nothing: the pool was "
+                              "empty."), field="claim_ids", reference=claim.reference)
+    return item.payable
 
 
 def load_batch(actor: User, batch_id: int, lock: bool = False) -> PaymentBatch:

@@ -391,9 +391,12 @@ def budget(scheme: Scheme) -> Budget:
     interim = select(func.coalesce(func.sum(PaymentItem.amount), 0)).join(
         Claim, PaymentItem.claim_id == Claim.id).where(
         Claim.scheme_id == scheme.id, PaymentItem.part == "interim")
-    committed -= db.session.scalar(interim.where(PaymentItem.state == ItemState.PAID,
-                                                 Claim.state.in_(_COMMITTED),
-                                                 Claim.budget_hold.is_(False)))
+    # A payment made before an appeal re-decided the claim is disbursed as well.
+    paid_before = select(func.coalesce(func.sum(PaymentItem.amount - PaymentItem.interest),
+                                       0)).join(Claim, PaymentItem.claim_id == Claim.id).where(
+        Claim.scheme_id == scheme.id, PaymentItem.state == ItemState.PAID)
+    committed -= db.session.scalar(paid_before.where(Claim.state.in_(_COMMITTED),
+                                                     Claim.budget_hold.is_(False)))
     committed += db.session.scalar(interim.where(PaymentItem.state == ItemState.PENDING,
                                                  Claim.state.not_in(_COMMITTED)))
     # Interest for late payment on its way is committed beyond the approved amount.
@@ -419,10 +422,10 @@ def budget(scheme: Scheme) -> Budget:
 
 def still_due(claim: Claim, amount: Decimal) -> Money:
     """What an approval of ``amount`` still commits: an interim payment already made (or on
-    its way) counts as disbursed, not twice."""
-    from conflict_app.payments.operations import interim_paid
+    its way), and a payment made before an appeal, count as disbursed, not twice."""
+    from conflict_app.payments.operations import paid_so_far
 
-    return Money(amount - interim_paid(claim.id), claim.currency)
+    return Money(amount - paid_so_far(claim.id), claim.currency)
 
 
 def check_budget(scheme: Scheme, amount: Money) -> bool:

@@ -142,6 +142,8 @@ def _params(claim, kind: str, figs: Figures, locale: str) -> dict[str, object]: 
 def claim_moved(claim, state: State, changes: dict | None = None) -> None:  # noqa: ANN001
     """Tell the herder the claim reached ``state``, once the use case is complete."""
     kind = KIND_FOR_STATE.get(state)
+    if kind == "paid" and not (changes or {}).get("payment_reference"):
+        return  # back to paid after an appeal was dismissed: nothing new was paid
     if kind is not None:
         when_complete(lambda: _tell(claim, kind))
 
