@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from conflict_app.core.errors import DomainError
+from conflict_app.core.web import has_nul_byte, is_api_request
 from conflict_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,6 +222,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from flask_babel import gettext
+
     from conflict_app.auth.models import User
 
     @login_manager.user_loader
@@ -249,6 +252,18 @@ def _register_request_hooks(app: Flask) -> None:
                 and request.endpoint not in {"auth.two_factor_setup", "auth.logout"}):
             return redirect(url_for("auth.two_factor_setup"))
         return None
+
+    @app.before_request
+    def refuse_nul_bytes():  # noqa: ANN202
+        if not has_nul_byte(request):
+            return None
+        message = gettext("The input contains a character that is not allowed (a NUL "
+                          "byte). Nothing was changed.")
+        if is_api_request():
+            from conflict_app.api.views import problem
+
+            return problem(400, message)
+        return render_template("errors/error.html", code=400, message=message), 400
 
     @app.after_request
     def security_headers(response):  # noqa: ANN001, ANN202
@@ -294,6 +309,10 @@ def _register_error_handlers(app: Flask) -> None:
             429: _("Too many attempts. Please wait a moment and try again."),
         }
         code = error.code or 500
+        if is_api_request():  # under /api every answer is a problem document
+            from conflict_app.api.views import problem
+
+            return problem(code, error.name, error.description)
         message = messages.get(code, _("Something went wrong."))
         return render_template("errors/error.html", code=code, message=message), code
 
@@ -303,6 +322,10 @@ def _register_error_handlers(app: Flask) -> None:
         app.logger.exception("database error on %s", request.path)
         message = _("The database is not available right now. Nothing was changed; please "
                     "try again in a moment.")
+        if is_api_request():
+            from conflict_app.api.views import problem
+
+            return problem(503, message)
         return render_template("errors/error.html", code=503, message=message), 503
 
     @app.errorhandler(Exception)
@@ -312,6 +335,10 @@ def _register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error on %s", request.path)
         message = _("Something went wrong. Nothing was changed; please try again.")
+        if is_api_request():
+            from conflict_app.api.views import problem
+
+            return problem(500, message)
         return render_template("errors/error.html", code=500, message=message), 500
 
 

@@ -35,9 +35,9 @@ def _json(model, description: str) -> dict:  # noqa: ANN001
 
 
 REFERENCE = {"name": "reference", "in": "path", "required": True,
-             "schema": {"type": "string", "maxLength": 24}}
+             "schema": {"type": "string", "maxLength": 24, "pattern": schemas.NO_NUL}}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
-               "schema": {"type": "string", "maxLength": 100},
+               "schema": {"type": "string", "maxLength": 100, "pattern": schemas.NO_NUL},
                "description": "Repeat a POST safely: the same key and body return the first "
                               "answer; the same key with another body is refused (422)."}
 

@@ -31,6 +31,14 @@ def number(low: float, high: float):  # noqa: ANN201
                      WithJsonSchema({"type": "number", "minimum": low, "maximum": high})]
 
 
+# No text needs a NUL character, and a request carrying one is refused before any view.
+NO_NUL = r"^[^\x00]*$"
+
+
+def text(**kw):  # noqa: ANN003, ANN201
+    return Field(pattern=NO_NUL, **kw)
+
+
 Latitude = number(-90, 90)
 Longitude = number(-180, 180)
 
@@ -69,8 +77,8 @@ class ReportIn(Strict):
     guard_present: bool = False
     dog_present: bool = False
     measure_present: bool = False
-    description: str | None = Field(default=None, max_length=4000)
-    late_override_reason: str | None = Field(default=None, max_length=2000)
+    description: str | None = text(default=None, max_length=4000)
+    late_override_reason: str | None = text(default=None, max_length=2000)
     channel: Literal["office", "phone"] = "office"
     lines: list[LossLineIn] = Field(min_length=1, max_length=12)
 
@@ -78,10 +86,10 @@ class ReportIn(Strict):
 class TransitionIn(Strict):
     action: Action
     version: int = Field(ge=1, le=MAX_ID)
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = text(default=None, max_length=2000)
     deadline: date | None = None
     verifier_id: Id | None = None
-    original_reference: str | None = Field(default=None, max_length=24)
+    original_reference: str | None = text(default=None, max_length=24)
 
 
 class SignsIn(Strict):
@@ -90,7 +98,7 @@ class SignsIn(Strict):
     canine_spacing_cm: number(0, 20) | None = None
     claw_rakes: bool = False
     carcass_handling: CarcassHandling = CarcassHandling.NONE
-    feeding_pattern: str | None = Field(default=None, max_length=200)
+    feeding_pattern: str | None = text(default=None, max_length=200)
     heads_killed: int = Field(ge=0, le=10000)
     tracks: Tracks = Tracks.NONE
     scat_hair_dna: bool = False
@@ -113,7 +121,7 @@ class VerificationIn(Strict):
     confirmed: list[ConfirmedLineIn] = Field(min_length=1, max_length=12)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: str | None = text(default=None, max_length=4000)
     photos: list[str] = Field(default_factory=list, max_length=6,
                               description="base64-encoded JPEG, PNG or WebP images")
 
@@ -208,18 +216,18 @@ class EffectivenessRow(BaseModel):
 
 
 class BatchIn(Strict):
-    claims: list[Annotated[str, Field(min_length=1, max_length=24)]] = Field(
+    claims: list[Annotated[str, text(min_length=1, max_length=24)]] = Field(
         min_length=1, max_length=500, description="References of approved claims")
     method: Literal["bank_transfer", "mobile_money", "cash"]
 
 
 class PaidIn(Strict):
-    reference: str = Field(min_length=1, max_length=80,
+    reference: str = text(min_length=1, max_length=80,
                            description="The bank's or provider's reference of the transfer")
 
 
 class FailedIn(Strict):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = text(min_length=1, max_length=2000)
 
 
 class PaymentItemOut(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import Request, abort, request
 from flask_login import current_user
 
 from conflict_app.core.errors import DomainError
@@ -43,3 +44,27 @@ def attach_error(form: Any, error: DomainError) -> None:
         field.errors = [*list(field.errors), message]
     else:
         form.form_errors.append(message)
+
+
+_JSON_NUL = re.compile(rb"\x00|\\u0000", re.IGNORECASE)
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def has_nul_byte(request: Request) -> bool:
+    """A NUL character in the path, the query, a form field or a JSON body. No text field
+    needs one, PostgreSQL refuses it in text columns, and some C libraries cut a string at
+    it: such input is refused before any view sees it."""
+    if "\x00" in request.path:
+        return True
+    pairs = list(request.args.items(multi=True))
+    if request.mimetype in _FORM_TYPES:
+        pairs += request.form.items(multi=True)
+        pairs += [(key, f.filename or "") for key, f in request.files.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in pairs):
+        return True
+    return request.is_json and bool(_JSON_NUL.search(request.get_data(cache=True)))
+
+
+def is_api_request() -> bool:
+    """Under /api/ every answer, errors included, is JSON (a problem document)."""
+    return request.path.startswith("/api/")
