@@ -566,9 +566,14 @@ def assess(claim_id: int, actor: User, version: int | None) -> Assessment:
 
 
 def _not_the_verifier(actor: User, claim: Claim) -> None:
-    report = latest_report(claim.id)
-    verifiers = {claim.verifier_id, report.verifier_id if report else None}
-    if actor.id in verifiers:
+    """Four eyes: whoever visited the claim, on any visit (a re-verification on appeal or
+    after a send-back included), may not decide it."""
+    from conflict_app.verification.models import VerificationReport
+
+    visited = db.session.scalar(select(VerificationReport.id).where(
+        VerificationReport.claim_id == claim.id,
+        VerificationReport.verifier_id == actor.id).limit(1))
+    if actor.id == claim.verifier_id or visited is not None:
         raise PermissionDenied(N_("The verifier of a claim may not decide it."))
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
-from wtforms.validators import NumberRange
+from wtforms.validators import NumberRange, ValidationError
 
 from conflict_app.core.forms import (
     ChoiceField,
@@ -50,8 +50,9 @@ class VerificationForm(FlaskForm):
         validators=[optional(), NumberRange(min=0, max=2000,
                                             message=_l("Enter a whole number of hours."))],
     )
-    predator = ChoiceField(_l("Attributed predator"), validators=[required()])
-    confidence = ChoiceField(_l("Confidence level"), validators=[required()])
+    # No verdict is preselected: the verifier chooses one after reading the checklist.
+    predator = ChoiceField(_l("Attributed predator"))
+    confidence = ChoiceField(_l("Confidence level"))
     latitude = latitude_field(_l("GPS latitude"))
     longitude = longitude_field(_l("GPS longitude"))
     notes = TextAreaField(_l("Notes"), validators=[optional(), length(4000)])
@@ -65,9 +66,16 @@ class VerificationForm(FlaskForm):
         self.carcass_handling.choices = choices("carcass_handling")
         self.tracks.choices = choices("tracks")
         self.camera_trap.choices = choices("camera_trap")
-        self.predator.choices = choices("predator")
-        self.confidence.choices = choices("confidence")
+        self.predator.choices = [("", _l("Choose…")), *choices("predator")]
+        self.confidence.choices = [("", _l("Choose…")), *choices("confidence")]
         self.line_ids = [line.id for line in lines]
+
+    def validate_predator(self, field) -> None:  # noqa: ANN001
+        # Asking for the checklist's suggestion needs no verdict yet; filing does.
+        if not self.suggest.data and not field.data:
+            raise ValidationError(_l("This field is required."))
+
+    validate_confidence = validate_predator
 
 
 def form_for(lines, *args, **kwargs) -> VerificationForm:  # noqa: ANN001, ANN002, ANN003
