@@ -91,7 +91,8 @@ def test_the_verification_form_preselects_no_verdict(world, browser_for):
         assert "selected" not in select, select
     # Filing without choosing a verdict is refused with the reason, and nothing is filed.
     line = claim.incident.lines[0]
-    data = {"version": str(helpers.reload(claim).version), "visited_on": clock.today().isoformat(),
+    data = {"version": str(helpers.reload(claim).version),
+            "visited_on": clock.today().isoformat(),
             "haemorrhage": "y", "bite_location": "throat_nape", "carcass_handling": "none",
             "heads_killed": "3", "tracks": "none", "camera_trap": "none",
             f"killed_{line.id}": "3", f"injured_{line.id}": "0", "submit": "1"}
@@ -100,6 +101,6 @@ def test_the_verification_form_preselects_no_verdict(world, browser_for):
     assert "This field is required." in response.get_data(as_text=True)
     assert helpers.reload(claim).state == State.VERIFICATION_SCHEDULED
     # Asking for the suggestion needs no verdict.
-    response = verifier.post(f"/verification/claims/{claim.id}/report", data={**data, "suggest": "1",
-                                                                 "submit": ""})
+    response = verifier.post(f"/verification/claims/{claim.id}/report",
+                             data={**data, "suggest": "1", "submit": ""})
     assert "The checklist suggests" in response.get_data(as_text=True)
