@@ -150,11 +150,13 @@ _TOKEN_MARK = "\x00csrf\x00"  # noqa: S105 - a placeholder, not a secret
 
 
 def _status_form_page() -> str:
-    from flask_babel import get_locale
+    from flask_babel import get_locale, get_translations
     from flask_wtf.csrf import generate_csrf
 
     token = generate_csrf()
-    key = (str(get_locale()), current_app.config.get("DIGITS"), session.get("calendar"))
+    # The catalogue object itself is part of the key: reloaded translations are a new page.
+    key = (str(get_locale()), get_translations(), current_app.config.get("DIGITS"),
+           session.get("calendar"))
     page = None if current_app.debug else _FORM_PAGES.get(key)
     if page is None:
         html = render_template("status/check.html", form=StatusForm())
