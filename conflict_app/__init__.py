@@ -186,10 +186,13 @@ def _import_models() -> None:
 
 
 def _connect_reactions() -> None:
-    """Features that react to claim changes subscribe to ``claims.events`` here."""
+    """Features that react to claim or account changes subscribe to ``claims.events`` and
+    ``auth.events`` here."""
+    from conflict_app.api import tokens
     from conflict_app.payments import reactions
 
     reactions.connect()
+    tokens.connect()
 
 
 class _IdConverter(IntegerConverter):

@@ -21,7 +21,7 @@ def api(app, world):
 
     class Client:
         def __init__(self, user):
-            _token, secret = tokens.issue(user, "tests")
+            _token, secret = tokens.issue(user, "tests", tokens.allowed_scopes(user))
             self.headers = {"Authorization": f"Bearer {secret}"}
             self.client = app.test_client()
 

@@ -12,7 +12,7 @@ from tests import helpers
 
 def test_api_matches_its_description(app, world):
     helpers.report(world)
-    _token, secret = tokens.issue(world.clerk, "fuzz")
+    _token, secret = tokens.issue(world.clerk, "fuzz", tokens.allowed_scopes(world.clerk))
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]

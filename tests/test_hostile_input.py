@@ -25,7 +25,7 @@ def test_a_nul_byte_in_any_text_field_is_invalid_input_never_a_database_error(
     household = helpers.household(world)
     from conflict_app.api import tokens
 
-    _token, secret = tokens.issue(world.clerk, "tests")
+    _token, secret = tokens.issue(world.clerk, "tests", ["read", "claims"])
     response = app.test_client().post(
         "/api/v1/claims", headers={"Authorization": f"Bearer {secret}"},
         json={"household_id": household.id, "occurred_on": "2026-01-01\u0000",

@@ -24,8 +24,22 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the token may do (space-separated scopes, see ``tokens.SCOPES``), until when, and
+    # the roles its user held when it was made: a role added later does not widen it.
+    scopes: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User", lazy="joined")
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.split())
 
 
 class IdempotencyRecord(db.Model):

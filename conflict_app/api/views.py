@@ -86,23 +86,33 @@ def http_error(error: HTTPException):
     return problem(error.code or 500, error.name, error.description)
 
 
-def authenticated(view: Callable) -> Callable:
-    """Bearer-token authentication; the token carries its user's roles and jurisdiction."""
+def authenticated(needed: str) -> Callable:
+    """Bearer-token authentication; the token carries its user's roles and jurisdiction (as
+    they were when it was made) and must hold the ``needed`` scope."""
 
-    @public  # no session sign-in: the token is the credential
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get("Authorization", "")
-        secret = header[7:].strip() if header.lower().startswith("bearer ") else None
-        user = tokens.user_for(secret)
-        if user is None:
-            raise ApiError(401, "Authentication required",
-                           "Send a valid personal API token: Authorization: Bearer <token>.")
-        g.api_user = user
-        return view(*args, **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @public  # no session sign-in: the token is the credential
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            secret = header[7:].strip() if header.lower().startswith("bearer ") else None
+            token = tokens.token_for(secret)
+            if token is None:
+                raise ApiError(401, "Authentication required",
+                               "Send a valid personal API token: Authorization: Bearer "
+                               "<token>. Tokens expire, end when the account is switched "
+                               "off, and stop when the account gains a role.")
+            if needed not in token.scope_set:
+                raise ApiError(403, "Forbidden",
+                               f"This token lacks the {needed!r} scope; make a token with it.")
+            g.api_user = token.user
+            return view(*args, **kwargs)
 
-    wrapped.api_token_required = True  # type: ignore[attr-defined]
-    return wrapped
+        wrapped.api_token_required = True  # type: ignore[attr-defined]
+        wrapped.api_scope = needed  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
 
 
 def body(model: type[BaseModel]) -> Any:
@@ -203,7 +213,7 @@ def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
 
 
 @bp.route("/claims", methods=["GET"])
-@authenticated
+@authenticated("read")
 def list_claims():
     user = g.api_user
     if not user.has_role(*CASE_ROLES):
@@ -229,13 +239,13 @@ def list_claims():
 
 
 @bp.route("/claims/<reference>", methods=["GET"])
-@authenticated
+@authenticated("read")
 def get_claim(reference: str):
     return json_response(claim_out(claim_for(reference)))
 
 
 @bp.route("/claims", methods=["POST"])
-@authenticated
+@authenticated("claims")
 @idempotent
 def create_claim():
     user = g.api_user
@@ -258,7 +268,7 @@ def create_claim():
 
 
 @bp.route("/claims/<reference>/transitions", methods=["POST"])
-@authenticated
+@authenticated("claims")
 @idempotent
 def transition(reference: str):
     user = g.api_user
@@ -299,7 +309,7 @@ def transition(reference: str):
 
 
 @bp.route("/claims/<reference>/verification", methods=["POST"])
-@authenticated
+@authenticated("verification")
 @idempotent
 def file_verification(reference: str):
     user = g.api_user
@@ -325,7 +335,7 @@ def file_verification(reference: str):
 
 
 @bp.route("/analytics/effectiveness", methods=["GET"])
-@authenticated
+@authenticated("read")
 def effectiveness():
     user = g.api_user
     if not user.has_role(Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN):
@@ -371,7 +381,7 @@ def _finance_user() -> User:
 
 
 @bp.route("/payment-batches", methods=["POST"])
-@authenticated
+@authenticated("payments")
 @idempotent
 def create_payment_batch():
     user = _finance_user()
@@ -388,7 +398,7 @@ def create_payment_batch():
 
 
 @bp.route("/payment-batches/<int:batch_id>", methods=["GET"])
-@authenticated
+@authenticated("payments")
 def get_payment_batch(batch_id: int):
     user = _finance_user()
     try:
@@ -399,7 +409,7 @@ def get_payment_batch(batch_id: int):
 
 
 @bp.route("/payment-batches/<int:batch_id>/export", methods=["POST"])
-@authenticated
+@authenticated("payments")
 @idempotent
 def export_payment_batch(batch_id: int):
     user = _finance_user()
@@ -410,7 +420,7 @@ def export_payment_batch(batch_id: int):
 
 
 @bp.route("/payment-items/<int:item_id>/paid", methods=["POST"])
-@authenticated
+@authenticated("payments")
 @idempotent
 def record_paid(item_id: int):
     user = _finance_user()
@@ -422,7 +432,7 @@ def record_paid(item_id: int):
 
 
 @bp.route("/payment-items/<int:item_id>/failed", methods=["POST"])
-@authenticated
+@authenticated("payments")
 @idempotent
 def record_failed(item_id: int):
     user = _finance_user()

@@ -176,6 +176,16 @@ class ReauthForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Name of the token (what uses it)"),
                        validators=[required(), length(80)])
+    scopes = MultiChoiceField(_l("What the token may do"), validators=[required()],
+                              widget=ListWidget(prefix_label=False),
+                              option_widget=CheckboxInput())
+    days = ChoiceField(_l("Valid for"), validators=[required()], default="90")
+
+    def __init__(self, scopes: list[tuple[str, str]], *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes.choices = scopes
+        self.days.choices = [("30", _l("30 days")), ("90", _l("90 days")),
+                             ("365", _l("365 days"))]
 
 
 class TokenRevokeForm(FlaskForm):

@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from conflict_app.auth import events
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
@@ -405,6 +406,7 @@ def update_user(actor: User, user: User, data: UserInput,
             user.jurisdiction_area_id = area.id if area else None
             user.jurisdiction_area = area
             user.locale = data.locale
+            switched_off = user.active and not data.active
             user.active = data.active
             db.session.flush()
             after = _snapshot(user)
@@ -414,6 +416,8 @@ def update_user(actor: User, user: User, data: UserInput,
             if data.password:
                 user.set_password(data.password, method=hash_method)
                 changes["password_reset"] = True  # the fact only, never the hash
+            if switched_off:  # its API tokens end with it, for good
+                events.account_switched_off.send(user, actor=actor)
             if changes:
                 audit.record(actor_id=actor.id, object_type="user", object_id=user.id,
                              action="update_user", changes=changes)

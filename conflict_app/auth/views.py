@@ -471,7 +471,14 @@ def edit_user(user_id: int):
             flash(_("User %(name)s saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+    from conflict_app.api import tokens
+    from conflict_app.api.models import ApiToken
+
+    user_tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                     .order_by(ApiToken.id.desc())).all()
+    return render_template("admin/user_form.html", form=form, user=user, tokens=user_tokens,
+                           scope_labels=tokens.SCOPES, now=clock.now(),
+                           revoke_form=TokenRevokeForm()), status
 
 
 # ---------------------------------------------------------------------------------------
@@ -592,16 +599,20 @@ def new_village():
 
 @auth_bp.route("/account/tokens", methods=["GET", "POST"])
 def api_tokens():
-    """Personal API tokens: the secret is shown once, only its hash is kept."""
+    """Personal API tokens: the secret is shown once, only its hash is kept. A token with
+    the payments scope is made only after confirming it is you, as the payment pages ask."""
     from conflict_app.api import tokens
     from conflict_app.api.models import ApiToken
 
-    form = TokenForm()
+    form = TokenForm([(s, _(tokens.SCOPES[s])) for s in tokens.allowed_scopes(current_user)])
     secret = None
     status = 200
     if form.validate_on_submit():
+        if "payments" in form.scopes.data and not two_factor.recently_authenticated():
+            return redirect(url_for("auth.reauthenticate", next=url_for("auth.api_tokens")))
         try:
-            _token, secret = tokens.issue(current_user, form.name.data)
+            _token, secret = tokens.issue(current_user, form.name.data, form.scopes.data,
+                                          int(form.days.data))
         except DomainError as err:
             attach_error(form, err)
             status = 400
@@ -609,7 +620,8 @@ def api_tokens():
         status = 400
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
                               .order_by(ApiToken.id.desc())).all()
-    return render_template("auth/tokens.html", form=form, secret=secret, tokens=rows), status
+    return render_template("auth/tokens.html", form=form, secret=secret, tokens=rows,
+                           scope_labels=tokens.SCOPES, now=clock.now()), status
 
 
 @auth_bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -625,3 +637,20 @@ def revoke_api_token(token_id: int):
         abort(404)
     flash(_("The token was revoked."), "success")
     return redirect(url_for("auth.api_tokens"))
+
+
+@admin_bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN)
+def revoke_user_token(user_id: int, token_id: int):
+    from conflict_app.api import tokens
+
+    user = _load_user(user_id)
+    form = TokenRevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        tokens.revoke(current_user, token_id, owner_id=user.id)
+    except DomainError:
+        abort(404)
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
