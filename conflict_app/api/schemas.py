@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from conflict_app.claims.models import Channel, PartOfDay, Setting
 from conflict_app.claims.workflow import Action, State
@@ -25,9 +33,15 @@ MAX_ID = 2**31 - 1  # ids are 32-bit in the database; larger numbers name nothin
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _json_number(value: object) -> object:
+    if isinstance(value, str | bool):
+        raise ValueError("give a JSON number, not a string")
+    return value
+
+
 def number(low: float, high: float):  # noqa: ANN201
     """A decimal given as a JSON number (kept exact as Decimal inside)."""
-    return Annotated[Decimal, Field(ge=low, le=high),
+    return Annotated[Decimal, BeforeValidator(_json_number), Field(ge=low, le=high),
                      WithJsonSchema({"type": "number", "minimum": low, "maximum": high})]
 
 
@@ -44,9 +58,20 @@ Longitude = number(-180, 180)
 
 
 class Strict(BaseModel):
-    """Unknown fields are an error, not silently dropped."""
+    """Unknown fields are an error, not silently dropped. Numbers are canonical JSON
+    numbers: "12", "١٢" or true are refused (people type digits of their own script in the
+    HTML forms, which read them through core.inputs)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: object, info: ValidationInfo) -> object:
+        annotation = cls.model_fields[info.field_name].annotation
+        kinds = set(get_args(annotation)) | {annotation}
+        if kinds & {int, Decimal} and isinstance(value, str | bool):
+            raise ValueError("give a JSON number")
+        return value
 
 
 class Problem(BaseModel):

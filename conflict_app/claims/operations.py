@@ -288,11 +288,16 @@ def _flag_candidates(claim: Claim) -> None:
     cfg = current_app.config
     incident = claim.incident
     window = timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
+    # One phone (E.164) is one herder, even when the office registered them twice.
+    household = db.session.get(Household, claim.household_id)
+    same_herder = select(Household.id).where(Household.phone == household.phone) \
+        if household is not None and household.phone else None
     rows = db.session.execute(
         select(Claim, Incident)
         .join(Incident, Claim.incident_id == Incident.id)
         .where(
-            Claim.household_id == claim.household_id,
+            Claim.household_id.in_(same_herder) if same_herder is not None
+            else Claim.household_id == claim.household_id,
             Claim.id != claim.id,
             Incident.occurred_on.between(incident.occurred_on - window,
                                          incident.occurred_on + window),

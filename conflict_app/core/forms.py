@@ -20,6 +20,29 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
+
+from conflict_app.core import inputs
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
+class NumberText(TextInput):
+    """A text box, not ``type=number``: browsers refuse native digits and «0,75» there.
+    ``inputmode`` still brings up the digit keyboard on phones."""
+
+    def __init__(self, mode: str = "decimal") -> None:
+        super().__init__()
+        self.mode = mode
+
+    def __call__(self, field, **kwargs):  # noqa: ANN001, ANN003, ANN204
+        kwargs.setdefault("inputmode", self.mode)
+        kwargs.setdefault("dir", "ltr")
+        return super().__call__(field, **kwargs)
 
 
 def required():  # noqa: ANN201
@@ -36,7 +59,7 @@ def length(maximum: int, minimum: int = 0):  # noqa: ANN201
 
 
 def count_field(label, **kw) -> IntegerField:  # noqa: ANN001
-    return IntegerField(
+    return LocalisedIntegerField(
         label,
         validators=[Optional(), NumberRange(min=0, max=100000,
                                             message=_l("Enter a whole number from 0 to 100000."))],
@@ -45,33 +68,67 @@ def count_field(label, **kw) -> IntegerField:  # noqa: ANN001
 
 
 class LocalisedDecimalField(DecimalField):
-    """A decimal field with a translated parse error (WTForms' own is English-only)."""
+    """A decimal typed as the user writes it: any digits, the locale's separators
+    (``core.inputs``); shown back in the locale's format; a translated parse error."""
+
+    widget = NumberText("decimal")
 
     def process_formdata(self, valuelist):  # noqa: ANN001
-        if valuelist and valuelist[0].strip():
-            raw = valuelist[0].strip().replace(",", ".")
+        self.data = None
+        if valuelist:
             try:
-                self.data = Decimal(raw)
-            except ArithmeticError:
-                self.data = None
+                self.data = inputs.parse_number(valuelist[0], _locale())
+            except ValueError:
                 raise ValueError(_l("Enter a number, for example 12.5.")) from None
-            if not self.data.is_finite():
-                self.data = None
-                raise ValueError(_l("Enter a number, for example 12.5."))
-        else:
-            self.data = None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal | int):
+            return inputs.plain_number(self.data, _locale())
+        return ""
 
 
 class LocalisedIntegerField(IntegerField):
+    """A whole number in any digits, with or without the locale's group separators."""
+
+    widget = NumberText("numeric")
+
     def process_formdata(self, valuelist):  # noqa: ANN001
-        if valuelist and valuelist[0].strip():
+        self.data = None
+        if valuelist:
             try:
-                self.data = int(valuelist[0].strip())
+                self.data = inputs.parse_integer(valuelist[0], _locale())
             except ValueError:
-                self.data = None
                 raise ValueError(_l("Enter a whole number.")) from None
-        else:
-            self.data = None
+
+
+class DigitsField(StringField):
+    """A code typed in any digits (a PIN, a reference): kept with Latin digits."""
+
+    widget = NumberText("numeric")
+
+    def process_formdata(self, valuelist):  # noqa: ANN001
+        self.data = inputs.clean(valuelist[0]) if valuelist else None
+
+
+class PhoneField(StringField):
+    """A phone number as typed (national format, spaces, any digits). The operation that
+    stores it reads it with the country's rules (``inputs.parse_phone``) into E.164."""
+
+    widget = NumberText("tel")
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        kwargs.setdefault("render_kw", {}).setdefault("autocomplete", "tel")
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):  # noqa: ANN001
+        self.data = inputs.clean(valuelist[0]) if valuelist else None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return inputs.display_phone(self.data) if self.data else ""
 
 
 def latitude_field(label=None) -> LocalisedDecimalField:  # noqa: ANN001
@@ -122,7 +179,7 @@ def pair_required(first, second) -> None:  # noqa: ANN001
 class LocalisedDateField(DateField):
     def process_formdata(self, valuelist):  # noqa: ANN001
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata([inputs.clean(v) for v in valuelist or []])
         except ValueError:
             raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
 
@@ -130,7 +187,7 @@ class LocalisedDateField(DateField):
 class LocalisedTimeField(TimeField):
     def process_formdata(self, valuelist):  # noqa: ANN001
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata([inputs.clean(v) for v in valuelist or []])
         except ValueError:
             raise ValueError(_l("Enter a time as HH:MM.")) from None
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import NumberRange
 
 from conflict_app.core import clock
 from conflict_app.core.forms import (
     ChoiceField,
     LocalisedIntegerField,
+    PhoneField,
     coerce_int_or_none,
     count_field,
     latitude_field,
@@ -28,7 +29,7 @@ from conflict_app.i18n.labels import label
 
 class HouseholdForm(FlaskForm):
     head_name = text_field(_l("Head of household"), 160, required_=True)
-    phone = StringField(_l("Phone"), validators=[optional(), length(30)])
+    phone = PhoneField(_l("Phone"), validators=[optional(), length(30)])
     national_id = text_field(_l("National ID (optional)"), 40)
     village_id = ChoiceField(_l("Village"), coerce=coerce_int_or_none,
                              validators=[required()], validate_choice=False)

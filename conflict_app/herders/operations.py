@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from conflict_app.auth.models import User
-from conflict_app.core import audit
+from conflict_app.core import audit, inputs
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import covers
 from conflict_app.core.transaction import unit_of_work
@@ -16,8 +15,6 @@ from conflict_app.extensions import db
 from conflict_app.geo.models import Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.i18n import LOCALES
-
-_PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 
 
 @dataclass
@@ -33,19 +30,24 @@ class HouseholdInput:
     census: Mapping[tuple[int, Species], int] = field(default_factory=dict)
 
 
-def normalise_phone(raw: str | None) -> str | None:
-    """Keep digits and a leading +; refuse what cannot be a phone number."""
-    if raw is None or not raw.strip():
-        return None
-    phone = re.sub(r"[\s\-().]", "", raw.strip())
-    if phone.startswith("00"):
-        phone = "+" + phone[2:]
-    if not _PHONE.match(phone):
+def _country_name(code: str | None) -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return (locale.territories.get(code or "", code) if locale else code) or ""
+
+
+def normalise_phone(raw: str | None, country: str | None = None) -> str | None:
+    """The phone in E.164, read with ``country``'s rules when typed without a country code
+    (national format, spaces, dashes, digits of any script); refuse what cannot be one."""
+    try:
+        return inputs.parse_phone(raw, country)
+    except inputs.PhoneError:
         raise InvalidInput(
-            N_("Enter the phone number with digits only, for example +374 91 234567."),
-            field="phone",
-        )
-    return phone
+            N_("Enter a phone number that works in %(country)s, for example %(example)s."),
+            field="phone", country=_country_name(country),
+            example=inputs.example_phone(country) or "+374 77 123456",
+        ) from None
 
 
 def _village_for(actor: User, village_id: int) -> Village:
@@ -67,7 +69,7 @@ def _apply(household: Household, data: HouseholdInput, village: Village) -> None
         raise InvalidInput(N_("Give both latitude and longitude, or neither."),
                            field="latitude")
     household.head_name = data.head_name.strip()
-    household.phone = normalise_phone(data.phone)
+    household.phone = normalise_phone(data.phone, village.country_code)
     household.national_id = (data.national_id or "").strip() or None
     household.village_id = village.id
     household.country_code = village.country_code

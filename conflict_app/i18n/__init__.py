@@ -180,4 +180,12 @@ def template_helpers() -> dict[str, object]:
         "Money": Money,
         "locales": LOCALES,
         "native_name": native_name,
+        "format_phone": _phone,
     }
+
+
+def _phone(value: str | None, country: str | None = None) -> str:
+    """A stored E.164 phone in its national format (international when foreign)."""
+    from conflict_app.core.inputs import display_phone
+
+    return display_phone(value, country)

@@ -28,7 +28,9 @@ class Figures:
     interim: Money | None = None  # the interim part already paid
     interim_reference: str | None = None
     interim_paid_at: datetime | None = None
-    paid: Money | None = None  # the final payment made (interest included)
+    paid: Money | None = None  # the latest payment on the decision (interest included)
+    # Paid earlier on a decision (a top-up after an appeal follows the first payment).
+    earlier: Money | None = None
     interest: Money | None = None
     payment_reference: str | None = None
     paid_at: datetime | None = None
@@ -46,8 +48,12 @@ class Figures:
         return self.due - self.interim if self.interim else self.due
 
     @property
+    def in_parts(self) -> bool:
+        return bool(self.interim or self.earlier)
+
+    @property
     def total_paid(self) -> Money | None:
-        parts = [m for m in (self.interim, self.paid) if m is not None]
+        parts = [m for m in (self.interim, self.earlier, self.paid) if m is not None]
         if not parts:
             return None
         return sum(parts[1:], parts[0])
@@ -70,17 +76,21 @@ def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
         settled = Money(item.payable, currency)
         if item.payable < item.approved:
             shortfall = Money(item.approved - item.payable, currency)
-    interim = interim_ref = interim_at = paid = interest = reference = paid_at = None
+    interim = interim_ref = interim_at = paid = earlier = None
+    interest = reference = paid_at = None
     for row in db.session.scalars(select(PaymentItem).where(
             PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)
             .order_by(PaymentItem.id)):
         if row.part == "interim":
             interim, interim_ref, interim_at = (Money(row.amount, currency),
                                                 row.payment_reference, row.recorded_at)
-        else:
-            paid, reference, paid_at = (Money(row.amount, currency), row.payment_reference,
-                                        row.recorded_at)
-            interest = Money(row.interest, currency) if row.interest else None
+            continue
+        if paid is not None:  # a top-up after an appeal: the first payment came before
+            earlier = paid if earlier is None else earlier + paid
+        paid, reference, paid_at = (Money(row.amount, currency), row.payment_reference,
+                                    row.recorded_at)
+        interest = Money(row.interest, currency) if row.interest else None
     return Figures(approved=approved, settled=settled, shortfall=shortfall, interim=interim,
                    interim_reference=interim_ref, interim_paid_at=interim_at, paid=paid,
+                   earlier=earlier,
                    interest=interest, payment_reference=reference, paid_at=paid_at)

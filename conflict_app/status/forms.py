@@ -11,8 +11,10 @@ from wtforms.validators import NumberRange, ValidationError
 from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
     ChoiceField,
+    DigitsField,
     LocalisedDateField,
     LocalisedIntegerField,
+    PhoneField,
     coerce_int_or_none,
     latitude_field,
     length,
@@ -33,7 +35,7 @@ def _count(label):  # noqa: ANN001, ANN202
 
 class PublicReportForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[required(), length(160)])
-    phone = StringField(_l("Your phone number"), validators=[required(), length(30)])
+    phone = PhoneField(_l("Your phone number"), validators=[required(), length(30)])
     village_id = ChoiceField(_l("Village"), coerce=coerce_int_or_none,
                              validators=[required()])
     latitude = latitude_field()
@@ -78,4 +80,4 @@ class PublicReportForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     reference = StringField(_l("Claim reference"), validators=[required(), length(30)])
-    pin = StringField(_l("PIN"), validators=[required(), length(12)])
+    pin = DigitsField(_l("PIN"), validators=[required(), length(12)])

@@ -107,7 +107,7 @@ def _kind_for(kind: str, figs: Figures) -> str:
     if kind == "paid":
         if figs.shortfall:
             return "paid_shortfall"
-        if figs.interim:
+        if figs.in_parts:
             return "paid_rest_interest" if figs.interest else "paid_rest"
         if figs.interest:
             return "paid_interest"

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from conflict_app.claims import operations as claim_ops
 from conflict_app.claims import pins
 from conflict_app.claims.models import Channel, Claim
-from conflict_app.core import clock
+from conflict_app.core import clock, inputs
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
@@ -37,20 +37,23 @@ class PublicReport:
 
 
 def report_loss(data: PublicReport) -> tuple[Claim, str]:
-    """A herder's own report: reuse their household (same phone in the same village)."""
-    phone = normalise_phone(data.phone)
+    """A herder's own report: reuse their household. One phone (E.164) is one herder, so
+    ``093 123456`` and ``+374 93 123456`` find the same household and a second report of
+    the same attack is flagged as a duplicate."""
+    village = db.session.get(Village, data.village_id)
+    if village is None:
+        raise InvalidInput(N_("Choose a village from the list."), field="village_id")
+    phone = normalise_phone(data.phone, village.country_code)
     if not phone:
         raise InvalidInput(N_("Enter your phone number so the office can reach you."),
                            field="phone")
     name = (data.name or "").strip()
     if not name:
         raise InvalidInput(N_("Enter your name."), field="name")
-    village = db.session.get(Village, data.village_id)
-    if village is None:
-        raise InvalidInput(N_("Choose a village from the list."), field="village_id")
     language = data.language if data.language in LOCALES else "en"
     household = db.session.scalars(
-        select(Household).where(Household.phone == phone, Household.village_id == village.id)
+        select(Household).where(Household.phone == phone)
+        .order_by((Household.village_id != village.id), Household.id)
     ).first()
     if household is None:
         with unit_of_work():
@@ -74,7 +77,7 @@ def report_loss(data: PublicReport) -> tuple[Claim, str]:
 
 
 def normalise_reference(raw: str | None) -> str | None:
-    ref = re.sub(r"\s+", "", (raw or "")).upper()
+    ref = re.sub(r"\s+", "", inputs.clean(raw)).upper()
     return ref if REFERENCE.match(ref) else None
 
 
@@ -87,7 +90,7 @@ def lookup(reference: str | None, pin: str | None) -> Claim | None:
     """
     cfg = current_app.config
     ref = normalise_reference(reference)
-    pin = (pin or "").strip()
+    pin = inputs.clean(pin)  # «۴۸۲۹۱۳» is the PIN 482913, not a wrong guess
     claim = None
     if ref:
         claim = db.session.scalars(select(Claim).where(Claim.reference == ref)).first()
@@ -144,10 +147,11 @@ def answer_sms(phone: str, text: str) -> None:
     from conflict_app.status import notify
     from conflict_app.status.progress import progress
 
-    first_word = text.strip().split(maxsplit=1)[0].upper() if text.strip() else ""
+    typed = inputs.clean(text)  # a reference and PIN in Persian or Arabic digits count too
+    first_word = typed.split(maxsplit=1)[0].upper() if typed else ""
     locale = next((code for code, word in KEYWORDS.items() if word.upper() == first_word),
                   None)
-    match = _SMS_QUERY.search(text)
+    match = _SMS_QUERY.search(typed)
     claim = lookup(match.group(1), match.group(2)) if match else None
     with unit_of_work():
         if claim is not None:

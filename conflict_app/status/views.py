@@ -180,11 +180,14 @@ def sms_inbound():
         abort(403)
     sender = (request.form.get("from") or "")[:30]
     text = (request.form.get("text") or "")[:500]
-    try:
-        from conflict_app.herders.operations import normalise_phone
+    from conflict_app.core import inputs
 
-        phone = normalise_phone(sender)
-    except DomainError:
+    sender = inputs.clean(sender)
+    if sender[:1].isdigit() and not sender.startswith("00"):
+        sender = "+" + sender  # gateways send the international number, often without "+"
+    try:
+        phone = inputs.parse_phone(sender, None)
+    except inputs.PhoneError:
         phone = None
     if not phone:
         return {"status": "ignored"}, 200

@@ -1,0 +1,145 @@
+"""One normaliser for what people type: numbers and phone numbers.
+
+Numbers arrive in Latin, Arabic-Indic (٠-٩) or Persian/Urdu (۰-۹) digits, with the locale's
+decimal and group separators («0,75» in ru, kk, az, tr; «1٬234٫5» in Arabic script) or the
+plain point a phone keyboard offers; all mean the same number. Phones are parsed with the
+rules of the household's country (``phonenumbers``), stored in E.164 and shown in the
+national format. Every form field, the SMS webhook and the API go through here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from babel import Locale
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
+
+ARABIC_DECIMAL, ARABIC_GROUP = "\u066b", "\u066c"  # ٫ ٬
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u200a'’]")
+# Direction marks a phone keyboard or a copied number may carry.
+_MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+_PLAIN = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_NUMBERLIKE = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
+
+
+def latin_digits(text: str) -> str:
+    """Every decimal digit of any script (٠-٩, ۰-۹, ...) as 0-9; other characters unchanged."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def clean(text: str | None) -> str:
+    """Latin digits, no direction marks, surrounding space removed."""
+    return _MARKS.sub("", latin_digits(text or "")).strip()
+
+
+def parse_number(text: str | None, locale: str | Locale = "en") -> Decimal | None:
+    """The number typed, or ``None`` when nothing was typed; ``ValueError`` when it is not one.
+
+    The locale's own format is tried first (strictly, so «1,234» in English is a thousand
+    and more); a single point or comma between digits is a decimal separator in any locale.
+    """
+    raw = clean(text)
+    if not raw:
+        return None
+    decimal_symbol = get_decimal_symbol(locale)
+    group_symbol = get_group_symbol(locale)
+    raw = raw.replace(ARABIC_DECIMAL, decimal_symbol).replace(ARABIC_GROUP, group_symbol)
+    raw = raw.replace("\u2212", "-")  # the minus sign some keyboards give
+    compact = _SPACES.sub("", raw)
+    if not _NUMBERLIKE.match(compact):  # letters, exponents, "NaN": not a typed number
+        raise ValueError(text)
+    if _PLAIN.match(compact):
+        if "," in compact and "." not in compact and group_symbol == ",":
+            # «1,234» in a locale that groups with commas: let the locale's rules decide.
+            pass
+        else:
+            return _decimal(compact.replace(",", "."))
+    try:
+        number = parse_decimal(compact, locale=locale, strict=True)
+    except NumberFormatError:
+        if _PLAIN.match(compact):
+            return _decimal(compact.replace(",", "."))
+        raise ValueError(text) from None
+    return _decimal(str(number))
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+def parse_integer(text: str | None, locale: str | Locale = "en") -> int | None:
+    number = parse_number(text, locale)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(text)
+    return int(number)
+
+
+def plain_number(value: Decimal | int | None, locale: str | Locale = "en") -> str:
+    """A number written back into a form field: the locale's decimal sign, no grouping."""
+    if value is None:
+        return ""
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return text.replace(".", get_decimal_symbol(locale))
+
+
+# --- phones ------------------------------------------------------------------------------
+class PhoneError(ValueError):
+    pass
+
+
+def parse_phone(text: str | None, country: str | None) -> str | None:
+    """The phone number in E.164 (``+37493123456``), read with ``country``'s rules when it
+    has no country code; ``None`` when empty; ``PhoneError`` when it cannot be a number."""
+    raw = clean(text)
+    if not raw:
+        return None
+    raw = raw.replace("\uff0b", "+")
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    try:
+        number = phonenumbers.parse(raw, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        raise PhoneError(text) from None
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None, country: str | None = None) -> str:
+    """National format for a number of ``country`` (or of its own country), else
+    international; a stored value that does not parse is shown as it is."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = phonenumbers.region_code_for_number(number)
+    if country and region != country.upper():
+        return phonenumbers.format_number(number,
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def example_phone(country: str | None) -> str:
+    """An example mobile number of ``country`` in national format, for a hint."""
+    if not country:
+        return ""
+    number = phonenumbers.example_number_for_type(country.upper(),
+                                                  phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
