@@ -158,7 +158,7 @@ def test_api_takes_canonical_json_numbers_only(app, world):
     from tests import helpers
 
     hh = helpers.household(world)
-    secret = tokens.issue(world.clerk, "test")[1]
+    secret = tokens.issue(world.clerk, "test", tokens.allowed_scopes(world.clerk))[1]
     body = {"household_id": hh.id, "occurred_on": clock.today().isoformat(),
             "setting": "pasture",
             "lines": [{"species": "sheep", "age_class": "young", "killed": "٢", "injured": 0}]}
@@ -169,7 +169,7 @@ def test_api_takes_canonical_json_numbers_only(app, world):
 
 def test_migration_stores_known_phones_in_e164(scratch_app):
     with scratch_app.app_context():
-        flask_migrate.upgrade(revision="0004_interim_recovery")
+        flask_migrate.upgrade(revision="0005_token_scopes")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO country (code, name, currency, default_locale) "
                               "VALUES ('AM', 'Armenia', 'AMD', 'hy')"))

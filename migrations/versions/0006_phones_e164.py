@@ -4,15 +4,15 @@
 became two households. Numbers that do not parse as a valid number of the country are left
 as they are for a clerk to correct.
 
-Revision ID: 0005_phones_e164
-Revises: 0004_interim_recovery
+Revision ID: 0006_phones_e164
+Revises: 0005_token_scopes
 """
 import phonenumbers
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_phones_e164"
-down_revision = "0004_interim_recovery"
+revision = "0006_phones_e164"
+down_revision = "0005_token_scopes"
 branch_labels = None
 depends_on = None
 
