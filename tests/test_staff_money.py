@@ -230,3 +230,64 @@ def test_no_appeal_after_the_period_even_when_paid(world, browser_for):
     assert response.status_code == 400
     assert "The appeal period ended" in response.get_data(as_text=True)
     assert helpers.reload(claim).state == State.PAID
+
+
+# --- item 3: insurance or compensation, by the cover on the day of the loss ---------------
+def _two_schemes(world, browser_for):
+    manager = browser_for(world.manager)
+    comp = _create(manager)
+    _version(manager, comp)
+    ins = _create(manager, code="AM-INS", kind="insurance", name="Insurance", budget="0")
+    _version(manager, ins, waiting_days="30")
+    hh = helpers.household(world)
+    response = browser_for(world.clerk).post(f"/schemes/{ins.id}/enrol", data={
+        "household": str(hh.id), "starts_on": "2026-03-02", "ends_on": "2027-03-02",
+        "heads_sheep": "50", "value_sheep": "60000", "agreement_signed": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return comp, ins, hh
+
+
+def test_enrolled_without_cover_on_the_day_goes_to_compensation(world, browser_for, frozen):
+    from datetime import timedelta
+
+    comp, ins, hh = _two_schemes(world, browser_for)
+    clock.freeze(START + timedelta(days=40))  # enrolled, but the premium was never paid
+    claim = helpers.verified(world, hh=hh)
+    assert claim.scheme_id == comp.id
+    assert _post_action(browser_for(world.clerk), claim, "assess").status_code == 302
+    assert helpers.reload(claim).state == State.ASSESSED
+
+
+def test_a_claim_the_insurance_cannot_take_moves_back_to_compensation(world, browser_for,
+                                                                        frozen):
+    from datetime import timedelta
+
+    from conflict_app.schemes import insurance
+
+    comp, ins, hh = _two_schemes(world, browser_for)
+    enrolment = insurance.enrolments(ins.id)[0]
+    assert browser_for(world.finance).post(f"/schemes/enrolments/{enrolment.id}/premium",
+                                           data={"on": "2026-03-02"}).status_code == 302
+    pay.db.session.expire_all()  # the premium was recorded by another request
+    clock.freeze(START + timedelta(days=40))
+    claim = helpers.verified(world, hh=hh)
+    assert claim.scheme_id == ins.id  # covered on the day of the loss
+    # Later a breach of the agreement is found that predates the loss: no cover after all.
+    insurance.exclude(world.supervisor, enrolment.id, clock.today() - timedelta(days=5),
+                      "Poached a leopard")
+    clerk = browser_for(world.clerk)
+    response = _post_action(clerk, claim, "assess")
+    assert response.status_code == 400 and "excluded" in response.get_data(as_text=True)
+    page = clerk.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "Move to compensation" in page
+    response = clerk.post(f"/claims/{claim.id}/reroute",
+                          data={"version": str(helpers.reload(claim).version)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    claim = helpers.reload(claim)
+    assert claim.scheme_id == comp.id and claim.state == State.VERIFIED
+    assert any(e.action == "reroute" for e in audit.history("claim", claim.id))
+    assert _post_action(clerk, claim, "assess").status_code == 302
+    # Nothing to move when the scheme already fits.
+    response = clerk.post(f"/claims/{claim.id}/reroute",
+                          data={"version": str(helpers.reload(claim).version)})
+    assert response.status_code in (400, 409)

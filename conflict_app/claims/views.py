@@ -242,6 +242,7 @@ def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
         appeal_deadline=operations.appeal_deadline(claim),
         threshold=operations.second_approval_threshold(claim.currency),
         figures=figures(claim),
+        insurance_gap=operations.insurance_gap(claim),
         **queries.page_data(claim),
         **_payment_facts(claim),
     )
@@ -363,6 +364,26 @@ def clear_flag(claim_id: int, flag_id: int):
         flash(err.translated(), "error")
     else:
         flash(_("Flag cleared."), "success")
+    return redirect(url_for("claims.detail", claim_id=claim.id))
+
+
+@bp.route("/claims/<int:claim_id>/reroute", methods=["POST"])
+@roles_required(Role.CLERK, Role.SUPERVISOR)
+def reroute(claim_id: int):
+    """Move a claim its insurance cannot take to the scheme that fits the day of the loss."""
+    claim = load_claim(claim_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.reroute(claim.id, current_user, form.version_number())
+    except DomainError as err:
+        db.session.rollback()
+        code = 409 if isinstance(err, StaleObject) else 403 if isinstance(
+            err, PermissionDenied) else 400
+        return render_template("errors/error.html", code=code, message=err.translated()), code
+    flash(_("The claim now runs under the scheme that covers the day of the loss."),
+          "success")
     return redirect(url_for("claims.detail", claim_id=claim.id))
 
 

@@ -74,6 +74,7 @@ LABELS: dict[str, dict[str, object]] = {
         "interim_recovered": _l("Interim payment recovered"),
         "interim_waived": _l("Interim payment recovery waived"),
         "second_review": _l("Second review"),
+        "reroute": _l("Moved to the scheme that covers the loss"),
     },
     "species": {
         "sheep": _l("Sheep"),
@@ -326,6 +327,8 @@ LABELS: dict[str, dict[str, object]] = {
         "latitude": _l("latitude"),
         "longitude": _l("longitude"),
         "protected_area": _l("protected area"),
+        "scheme_from": _l("from scheme"),
+        "scheme_to": _l("to scheme"),
     },
     "scheme_kind": {
         "compensation": _l("Compensation"),

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from conflict_app.claims.models import Claim, Incident, PartOfDay, Setting
 from conflict_app.claims.workflow import State
-from conflict_app.core.errors import InvalidInput
+from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
@@ -58,9 +58,24 @@ def scheme_for(country_code: str, admin1_id: int, household_id: int, on: date
         .order_by(Scheme.admin1_id.is_(None), Scheme.id)
     ).all()
     for scheme in candidates:
-        if scheme.kind is SchemeKind.INSURANCE and enrolment_for(scheme, household_id, on):
+        if scheme.kind is SchemeKind.INSURANCE and cover_gap(scheme, household_id, on) is None:
             return scheme
     return next((s for s in candidates if s.kind is SchemeKind.COMPENSATION), None)
+
+
+def cover_gap(scheme: Scheme, household_id: int, on: date) -> tuple[str, dict] | None:
+    """Why the insurance does not cover the household's loss on that day (message and
+    parameters), or None when it does: enrolment alone is not cover (premium, waiting
+    period, agreement, exclusion)."""
+    from conflict_app.schemes.operations import version_for
+
+    version = version_for(scheme, on)
+    if version is None:
+        return (N_("The scheme %(scheme)s has no published rule version for %(date)s."),
+                {"scheme": scheme.code, "date": on.isoformat()})
+    values = params.parse(scheme.kind, version.values)
+    return rules.cover_problem(values, enrolment_facts(enrolment_for(scheme, household_id, on)),
+                               on)
 
 
 def enrolment_for(scheme: Scheme, household_id: int, on: date) -> Enrolment | None:
