@@ -207,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = _IdConverter
     from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.api.views import bp as api_bp
+    from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
     from conflict_app.auth.views import admin_bp, auth_bp
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.documents.views import bp as documents_bp

@@ -24,6 +24,27 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
 
 
+class RoleGrant(db.Model):
+    """One role given to an account: applied at once, or (a role that decides or pays money,
+    or administers) waiting until a second administrator confirms or refuses it."""
+
+    __tablename__ = "role_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    # "pending", "granted" (needed no confirmation), "confirmed" or "refused"
+    state: Mapped[str] = mapped_column(String(12), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    requested_by = relationship("User", foreign_keys=[requested_by_id], lazy="joined")
+    decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="joined")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
 

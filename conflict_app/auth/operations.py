@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from conflict_app.auth import events
+from conflict_app.auth import events, grants
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
@@ -378,11 +378,14 @@ def create_user(actor: User, data: UserInput, hash_method: str | None = None) ->
                         jurisdiction_country=country,
                         jurisdiction_area_id=area.id if area else None)
             user.set_password(data.password or "", method=hash_method)
-            user.set_roles(roles)
+            grants.check_separation(roles)
             db.session.add(user)
             db.session.flush()
+            waiting = grants.apply_roles(actor, user, roles)
             audit.record(actor_id=actor.id, object_type="user", object_id=user.id,
-                         action="create_user", changes=_snapshot(user))
+                         action="create_user",
+                         changes={**_snapshot(user),
+                                  "roles_waiting": sorted(r.value for r in waiting)})
     except IntegrityError as exc:  # the same address, registered a moment ago by someone else
         raise _duplicate_email() from exc
     return user
@@ -401,7 +404,7 @@ def update_user(actor: User, user: User, data: UserInput,
             before = _snapshot(user)
             user.name = name
             user.email = email
-            user.set_roles(roles)
+            waiting = grants.apply_roles(actor, user, roles)
             user.jurisdiction_country = country
             user.jurisdiction_area_id = area.id if area else None
             user.jurisdiction_area = area
@@ -416,6 +419,8 @@ def update_user(actor: User, user: User, data: UserInput,
             if data.password:
                 user.set_password(data.password, method=hash_method)
                 changes["password_reset"] = True  # the fact only, never the hash
+            if waiting:
+                changes["roles_waiting"] = sorted(r.value for r in waiting)
             if switched_off:  # its API tokens end with it, for good
                 events.account_switched_off.send(user, actor=actor)
             if changes:
