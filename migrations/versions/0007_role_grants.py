@@ -1,8 +1,8 @@
 """Role grants: a role that decides or pays money, or administers, waits for a second
 administrator; every grant is recorded for review.
 
-Revision ID: 0006_role_grants
-Revises: 0005_token_scopes
+Revision ID: 0007_role_grants
+Revises: 0006_phones_e164
 Create Date: 2026-12-04 18:24:33.861233
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_role_grants'
-down_revision = '0005_token_scopes'
+revision = '0007_role_grants'
+down_revision = '0006_phones_e164'
 branch_labels = None
 depends_on = None
 
