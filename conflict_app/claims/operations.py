@@ -7,9 +7,10 @@ import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleOb
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.schemes import engine
@@ -142,8 +144,10 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     if actor is not None and not covers(actor, village):
         raise PermissionDenied(N_("This village is outside your jurisdiction."),
                                field="village_id")
-    _validate_report(report, now)
-    late, override = _lateness(actor, report, now)
+    # "Today" and "last night" are the herder's: the village's local date, not UTC's.
+    where = timezones.zone_of(village)
+    _validate_report(report, now, where)
+    late, override = _lateness(actor, report, now, where)
     incident = Incident(
         external_ref=report.external_ref,
         household_id=household.id,
@@ -222,8 +226,8 @@ EARLIEST_INCIDENT = date(2000, 1, 1)
 MAX_HEADS_PER_LINE = 2000  # more than this in one attack is a typing error
 
 
-def _validate_report(report: ReportInput, now: datetime) -> None:
-    if report.occurred_on > now.date():
+def _validate_report(report: ReportInput, now: datetime, where: ZoneInfo) -> None:
+    if report.occurred_on > now.astimezone(where).date():
         raise InvalidInput(N_("The incident date cannot be in the future."),
                            field="occurred_on")
     if report.occurred_on < EARLIEST_INCIDENT:
@@ -251,11 +255,11 @@ def _validate_report(report: ReportInput, now: datetime) -> None:
                            field="latitude")
 
 
-def _lateness(actor: User | None, report: ReportInput,
-              now: datetime) -> tuple[bool, str | None]:
+def _lateness(actor: User | None, report: ReportInput, now: datetime,
+              where: ZoneInfo) -> tuple[bool, str | None]:
     """Late reports are flagged, not refused; past the hard cut-off a supervisor overrides."""
     cfg = current_app.config
-    occurred = datetime.combine(report.occurred_on, report.occurred_time or time(0), UTC)
+    occurred = timezones.start_of(report.occurred_on, where, report.occurred_time or time(0))
     age = now - occurred
     late = age > timedelta(hours=cfg["REPORT_WITHIN_HOURS"])
     override = (report.late_override_reason or "").strip() or None
@@ -464,10 +468,11 @@ def request_evidence(claim_id: int, actor: User, version: int | None, reason: st
         claim = lock_claim(claim_id, version)
         if deadline is None:
             raise InvalidInput(N_("Give the deadline for the evidence."), field="deadline")
-        if deadline <= clock.today():
+        where = timezones.zone_of(claim)
+        if deadline <= timezones.today_in(where):
             raise InvalidInput(N_("The deadline must be after today."), field="deadline")
         claim.return_state = claim.state
-        claim.evidence_due_at = datetime.combine(deadline, time(23, 59), UTC)
+        claim.evidence_due_at = timezones.start_of(deadline, where, time(23, 59))
         fire(claim, Action.REQUEST_EVIDENCE, actor, reason=reason,
              changes={"deadline": deadline})
     return claim

@@ -16,6 +16,8 @@ from conflict_app.core.web import roles_required
 from conflict_app.documents import render
 from conflict_app.documents.fonts import MissingFont
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
+from conflict_app.i18n import force_timezone
 from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -55,8 +57,9 @@ def receipt(claim_id: int):
         pin = pending["pin"]
         session.pop("receipt", None)
     data = render.receipt_data(claim, pin=pin)
-    return _pdf(render.render_receipt, data, render.herder_locale(claim.household),
-                render.safe_filename("receipt", data.reference))
+    with force_timezone(timezones.zone_of(claim)):  # the herder's dates
+        return _pdf(render.render_receipt, data, render.herder_locale(claim.household),
+                    render.safe_filename("receipt", data.reference))
 
 
 @bp.route("/claims/<int:claim_id>/decision.pdf")
@@ -66,8 +69,9 @@ def decision(claim_id: int):
     if render.decision_outcome(claim) is None:
         abort(404)
     data = render.decision_data(claim)
-    return _pdf(render.render_decision, data, render.herder_locale(claim.household),
-                render.safe_filename("decision", data.reference))
+    with force_timezone(timezones.zone_of(claim)):
+        return _pdf(render.render_decision, data, render.herder_locale(claim.household),
+                    render.safe_filename("decision", data.reference))
 
 
 def _batch(batch_id: int) -> PaymentBatch:

@@ -28,6 +28,8 @@ class Country(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     currency: Mapped[str] = mapped_column(String(3))
     default_locale: Mapped[str] = mapped_column(String(8))
+    # IANA zone; empty: the range state's default (geo.timezones).
+    timezone: Mapped[str | None] = mapped_column(String(40))
 
 
 class AdminArea(db.Model):
@@ -47,6 +49,8 @@ class AdminArea(db.Model):
     level: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(String(120))
     region: Mapped[Region | None] = mapped_column(enum_column(Region, "region"))
+    # IANA zone of an area that differs from its country's (e.g. western Kazakhstan).
+    timezone: Mapped[str | None] = mapped_column(String(40))
 
     country: Mapped[Country] = relationship()
     parent: Mapped[AdminArea | None] = relationship(remote_side=[id])

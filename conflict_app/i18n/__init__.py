@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from babel import Locale, negotiate_locale
 from flask import current_app, request, session
 from flask_babel import (
@@ -64,6 +67,26 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@contextmanager
+def force_timezone(zone) -> Iterator[None]:  # noqa: ANN001 - a tzinfo
+    """Dates and times shown inside are in ``zone`` (a claim's jurisdiction), like
+    ``force_locale`` does for the language."""
+    from flask_babel import _get_current_context
+
+    ctx = _get_current_context()
+    if ctx is None:
+        yield
+        return
+    import pytz  # Flask-Babel's own time zones are pytz zones
+
+    before = getattr(ctx, "babel_tzinfo", None)
+    ctx.babel_tzinfo = pytz.timezone(getattr(zone, "key", None) or str(zone))
+    try:
+        yield
+    finally:
+        ctx.babel_tzinfo = before
+
+
 def direction() -> str:
     locale = get_locale()
     return locale.character_order == "right-to-left" and "rtl" or "ltr"
@@ -107,6 +130,8 @@ def _solar_hijri(value) -> str:  # noqa: ANN001
 
     from conflict_app.i18n.labels import dari_month
 
+    if hasattr(value, "date"):  # a moment: its day where the user (or the claim) is
+        value = format_datetime_local(value)
     day = value.date() if hasattr(value, "date") else value
     jalali = JalaliDate(day)
     if str(get_locale()) == "fa_AF":

@@ -22,7 +22,8 @@ from conflict_app.claims.workflow import HerderStep, State
 from conflict_app.core import clock
 from conflict_app.core.transaction import when_complete
 from conflict_app.extensions import db
-from conflict_app.i18n import money
+from conflict_app.geo import timezones
+from conflict_app.i18n import force_timezone, money
 from conflict_app.status.figures import Figures, figures
 from conflict_app.status.gateways import GatewayError, from_config
 from conflict_app.status.models import SmsMessage, SmsStatus
@@ -160,7 +161,8 @@ def _tell(claim, kind: str) -> None:  # noqa: ANN001
     locale = household.language or "en"
     figs = figures(claim)
     kind = _kind_for(kind, figs)
-    body = render(kind, locale, **_params(claim, kind, figs, locale))
+    with force_timezone(timezones.zone_of(claim)):  # dates as the herder's clock has them
+        body = render(kind, locale, **_params(claim, kind, figs, locale))
     queue(household.phone, locale, kind, body, claim_id=claim.id)
 
 

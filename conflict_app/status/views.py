@@ -25,9 +25,10 @@ from conflict_app.claims.models import AgeClass, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
 from conflict_app.core.web import attach_error, public
 from conflict_app.extensions import csrf, db, limiter
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import Species
-from conflict_app.i18n import LOCALES, native_name
+from conflict_app.i18n import LOCALES, force_timezone, native_name
 from conflict_app.status import notify, operations
 from conflict_app.status.figures import figures
 from conflict_app.status.forms import PublicReportForm, StatusForm
@@ -133,10 +134,11 @@ def check_post():
             form.form_errors.append(_("We could not find a claim with this reference and "
                                       "PIN. Check both and try again."))
         else:
-            return render_template("status/progress.html", claim=claim,
-                                   progress=progress(claim), figures=figures(claim),
-                                   step_text=notify.step_text,
-                                   contact=current_app.config["OFFICE_CONTACT"])
+            with force_timezone(timezones.zone_of(claim)):
+                return render_template("status/progress.html", claim=claim,
+                                       progress=progress(claim), figures=figures(claim),
+                                       step_text=notify.step_text,
+                                       contact=current_app.config["OFFICE_CONTACT"])
     status = 400 if form.is_submitted() else 200
     return render_template("status/check.html", form=form), status
 

@@ -1,0 +1,67 @@
+"""The local time of a claim's jurisdiction: "last night", "today" and deadlines are the
+herder's, not UTC's. Times are stored in UTC; dates are read and shown in this zone.
+
+Each range state has a default zone; an area (province or district) or a country may set
+its own (``timezone`` column), e.g. Kazakhstan's west.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from conflict_app.core import clock
+
+DEFAULT_TIMEZONES = {
+    "AF": "Asia/Kabul", "AM": "Asia/Yerevan", "AZ": "Asia/Baku", "GE": "Asia/Tbilisi",
+    "IQ": "Asia/Baghdad", "IR": "Asia/Tehran", "KZ": "Asia/Almaty", "PK": "Asia/Karachi",
+    "RU": "Europe/Moscow", "TJ": "Asia/Dushanbe", "TM": "Asia/Ashgabat",
+    "TR": "Europe/Istanbul", "UZ": "Asia/Tashkent",
+}
+
+
+@lru_cache(maxsize=64)
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def zone_name(country_code: str | None, *areas: object) -> str:
+    """The zone of the most specific area that sets one, else the country's, else the
+    range state's default."""
+    from conflict_app.extensions import db
+    from conflict_app.geo.models import AdminArea, Country
+
+    for area in areas:
+        if isinstance(area, int):
+            area = db.session.get(AdminArea, area)
+        if area is not None and getattr(area, "timezone", None):
+            return area.timezone
+    country = db.session.get(Country, country_code) if country_code else None
+    if country is not None and country.timezone:
+        return country.timezone
+    return DEFAULT_TIMEZONES.get(country_code or "", "UTC")
+
+
+def zone_of(obj: object) -> ZoneInfo:
+    """The zone of anything placed in a jurisdiction (claim, household, village)."""
+    return zone(zone_name(getattr(obj, "country_code", None), getattr(obj, "admin2_id", None),
+                          getattr(obj, "admin1_id", None)))
+
+
+def local(value: datetime, where: ZoneInfo) -> datetime:
+    return value.astimezone(where)
+
+
+def today_in(where: ZoneInfo) -> date:
+    return clock.now().astimezone(where).date()
+
+
+def start_of(day: date, where: ZoneInfo, at: time = time(0)) -> datetime:
+    """The UTC instant of a local wall-clock time on ``day``."""
+    from datetime import UTC
+
+    return datetime.combine(day, at, where).astimezone(UTC)

@@ -1,0 +1,85 @@
+"""Dates and deadlines follow the time zone of the claim's jurisdiction; times stay UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from conflict_app.claims import operations as ops
+from conflict_app.claims.models import Claim
+from conflict_app.core import clock
+from conflict_app.core.errors import InvalidInput
+from conflict_app.extensions import db
+from conflict_app.geo import timezones
+from conflict_app.status.models import SmsMessage
+from tests import helpers
+from tests.conftest import csrf_token
+
+# 01:30 on 3 March in Yerevan and Tbilisi (UTC+4) is still 2 March in UTC.
+NIGHT = datetime(2026, 3, 2, 21, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def night():
+    clock.freeze(NIGHT)
+    yield
+    clock.freeze(None)
+
+
+def _report(app, village, country="AM"):
+    client = app.test_client()
+    url = f"/report?country={country}&lang=en"
+    return client.post(url, data={
+        "csrf_token": csrf_token(client, url), "country": country, "name": "Karen",
+        "phone": "094 111 222" if country == "AM" else "555 12 34 56",
+        "village_id": str(village.id), "setting": "pasture", "part_of_day": "night",
+        "occurred_on": "2026-03-03", "species": "sheep", "age_class": "adult_female",
+        "killed": "2"}, content_type="multipart/form-data")
+
+
+def test_every_range_state_has_a_zone():
+    for code in ("AM", "IR", "IQ", "AF", "AZ", "GE", "KZ", "PK", "RU", "TR", "TM", "UZ",
+                 "TJ"):
+        assert timezones.zone(timezones.DEFAULT_TIMEZONES[code]).key != "UTC"
+
+
+@pytest.mark.parametrize("country", ["AM", "GE"])
+def test_last_nights_loss_after_local_midnight_is_accepted(app, world, night, country):
+    village = world.shvanidzor if country == "AM" else world.samreklo
+    response = _report(app, village, country)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    claim = db.session.scalars(select(Claim).order_by(Claim.id.desc())).first()
+    assert claim.incident.occurred_on == date(2026, 3, 3)
+    assert claim.reported_at == NIGHT  # stored in UTC
+    assert not claim.late_report
+
+
+def test_an_area_can_keep_its_own_zone(app, world, night):
+    world.syunik.timezone = "UTC"
+    db.session.flush()
+    response = _report(app, world.shvanidzor)
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.get_data(as_text=True)
+
+
+def test_deadlines_in_texts_and_pages_are_local_dates(app, world, night):
+    hh = helpers.household(world)
+    hh.language = "en"
+    db.session.flush()
+    claim, pin = helpers.report(world, hh=hh, days_ago=0)
+    ops.screen(claim.id, world.clerk, None)
+    ops.assign_verifier(claim.id, world.supervisor, None, world.verifier.id)
+    # Visit due 48 h after the report: 4 March 21:30 UTC, 5 March 01:30 in Yerevan.
+    text = db.session.scalars(select(SmsMessage).where(
+        SmsMessage.kind == "visit_planned")).one().body
+    assert "3/5/26" in text
+    client = app.test_client()
+    page = client.post("/status?lang=en", data={
+        "csrf_token": csrf_token(client, "/status?lang=en"), "reference": claim.reference,
+        "pin": pin}).get_data(as_text=True)
+    assert "Expected by Mar 5, 2026" in page
+    with pytest.raises(InvalidInput, match="after today"):
+        ops.request_evidence(claim.id, world.supervisor, None, "photos",
+                             date(2026, 3, 3))  # already today in Yerevan
