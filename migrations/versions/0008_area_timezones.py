@@ -1,13 +1,13 @@
 """Countries and areas may name their IANA time zone (empty: the range state's default).
 
-Revision ID: 0007_area_timezones
-Revises: 0006_phones_e164
+Revision ID: 0008_area_timezones
+Revises: 0007_role_grants
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_area_timezones"
-down_revision = "0006_phones_e164"
+revision = "0008_area_timezones"
+down_revision = "0007_role_grants"
 branch_labels = None
 depends_on = None
 
