@@ -37,6 +37,12 @@ class Config:
     # "native": Arabic-script locales show their own digits; "latin": 0-9 everywhere.
     DIGITS = os.environ.get("DIGITS", "latin")
 
+    # The audit chain's HMAC key, kept outside the database (AUDIT_KEY, or a file named by
+    # AUDIT_KEY_FILE). Someone who can write to the database but lacks it cannot rewrite
+    # or forge audit entries unnoticed. Production refuses to start without it.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
@@ -116,6 +122,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-not-for-production"  # noqa: S105 - test only
+    AUDIT_KEY = None  # derived from SECRET_KEY (tests and debug only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 
@@ -131,6 +133,7 @@ def _configure(app: Flask, config: object | None) -> None:
         if click.get_current_context(silent=True) is None:
             raise RuntimeError(pin_problem)
         app.config["PARDUS_CONFIG_PROBLEM"] = pin_problem
+    _configure_audit_key(app, relaxed)
     if app.debug and not app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
@@ -148,6 +151,23 @@ def _configure(app: Flask, config: object | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}), "hide_parameters": True}
+
+
+def _configure_audit_key(app: Flask, relaxed: bool) -> None:
+    """The audit chain's key: AUDIT_KEY, else the file AUDIT_KEY_FILE names; debug and tests
+    derive one from SECRET_KEY, production refuses to start without one."""
+    if not app.config.get("AUDIT_KEY") and app.config.get("AUDIT_KEY_FILE"):
+        try:
+            app.config["AUDIT_KEY"] = Path(app.config["AUDIT_KEY_FILE"]).read_text().strip()
+        except OSError as exc:
+            raise RuntimeError(f"AUDIT_KEY_FILE cannot be read: {exc}") from exc
+    if not app.config.get("AUDIT_KEY"):
+        if not relaxed:
+            raise RuntimeError("AUDIT_KEY or AUDIT_KEY_FILE must be set outside debug mode")
+        app.config["AUDIT_KEY"] = hmac.new(app.config["SECRET_KEY"].encode(),
+                                           b"pardus-audit-chain", hashlib.sha256).hexdigest()
+    if len(app.config["AUDIT_KEY"]) < 32:
+        raise RuntimeError("AUDIT_KEY must be at least 32 characters long")
 
 
 @event.listens_for(Engine, "connect")

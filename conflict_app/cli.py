@@ -113,16 +113,43 @@ def register(app: Flask) -> None:
         """The append-only audit log."""
 
     @audit_group.command("verify")
-    def audit_verify() -> None:
-        """Walk the hash chain; fail if any entry was altered or deleted."""
-        from conflict_app.core.audit import verify_chain
+    @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+                  help="A file written by `audit checkpoint`: also find deleted newest "
+                       "entries and a rebuilt chain.")
+    def audit_verify(checkpoint_file: str | None) -> None:
+        """Walk the hash chain; fail if any entry was altered, deleted or forged."""
+        from pathlib import Path
 
-        problems = verify_chain()
+        from conflict_app.core.audit import CheckpointError, read_checkpoints, verify_chain
+
+        checkpoints = None
+        if checkpoint_file:
+            try:
+                checkpoints = read_checkpoints(Path(checkpoint_file).read_text(encoding="utf-8"))
+            except (CheckpointError, UnicodeDecodeError) as exc:
+                raise click.ClickException(f"{checkpoint_file}: {exc}") from exc
+        problems = verify_chain(checkpoints=checkpoints)
         for line in problems:
             click.echo(line)
         if problems:
             raise click.ClickException(f"audit log broken: {len(problems)} problem(s)")
         click.echo("Audit log intact.")
+
+    @audit_group.command("checkpoint")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def audit_checkpoint(path: str) -> None:
+        """Append the chain head's position and hash, signed, to PATH (keep it off the
+        database server: another machine, write-once storage, or mail it)."""
+        import json
+        import os
+
+        from conflict_app.core.audit import checkpoint
+
+        point = checkpoint()
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as out:
+            out.write(json.dumps(point, sort_keys=True) + "\n")
+        click.echo(f"checkpoint at entry {point['seq']} written to {path}")
 
     @app.cli.group("backup")
     def backup_group() -> None:
