@@ -103,8 +103,12 @@ class Config:
     # Background jobs: RQ on this Redis when set; without it jobs run in-process after the
     # commit that queued them (the embedded default).
     REDIS_URL = os.environ.get("REDIS_URL")
-    # Rate limits (Flask-Limiter); Redis when RATELIMIT_STORAGE_URI is set, else in memory.
+    # Rate limits (Flask-Limiter): Redis (redis://host:6379/0) when RATELIMIT_STORAGE_URI says
+    # so, else in memory, which is refused outside debug when more than one worker runs.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app and set
+    # X-Forwarded-For; 0 trusts no such header (a client could forge it).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     RATELIMIT_HEADERS_ENABLED = True
     STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
     # Key of the status PINs' keyed hash (SECURITY.md): kept outside the database.

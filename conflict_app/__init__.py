@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import shlex
+import sys
 from pathlib import Path
 
 import click
@@ -16,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from conflict_app.core.errors import DomainError
@@ -32,6 +36,11 @@ def create_app(config: object | None = None) -> Flask:
         instance_relative_config=True,
     )
     _configure(app, config)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind N proxies, the client is the address the Nth proxy saw; without this every
+        # herder would share the proxy's address (and its rate limits).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     # Order matters: the database first, then what builds on it (migrations, users),
     # then request-level machinery (locale, CSRF).
@@ -134,6 +143,7 @@ def _configure(app: Flask, config: object | None) -> None:
             raise RuntimeError(pin_problem)
         app.config["PARDUS_CONFIG_PROBLEM"] = pin_problem
     _configure_audit_key(app, relaxed)
+    _check_shared_limits(app, relaxed)
     if app.debug and not app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
@@ -170,6 +180,45 @@ def _configure_audit_key(app: Flask, relaxed: bool) -> None:
         raise RuntimeError("AUDIT_KEY must be at least 32 characters long")
 
 
+def worker_count(environ: dict[str, str] | None = None, argv: list[str] | None = None) -> int:
+    """How many server processes serve this app, as far as can be told at start-up:
+    WEB_CONCURRENCY (gunicorn's default), then -w/--workers in GUNICORN_CMD_ARGS or on the
+    gunicorn command line this process was started from."""
+    environ = os.environ if environ is None else environ
+    argv = sys.argv if argv is None else argv
+    found = 1
+    if environ.get("WEB_CONCURRENCY", "").strip().isdigit():
+        found = int(environ["WEB_CONCURRENCY"])
+    words = shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))
+    if argv and "gunicorn" in Path(argv[0]).name:
+        words += list(argv[1:])
+    for n, word in enumerate(words):
+        value = None
+        if word in {"-w", "--workers"} and n + 1 < len(words):
+            value = words[n + 1]
+        elif word.startswith("--workers="):
+            value = word.split("=", 1)[1]
+        elif word.startswith("-w") and word[2:].isdigit():
+            value = word[2:]
+        if value and value.isdigit():
+            found = int(value)
+    return found
+
+
+def _check_shared_limits(app: Flask, relaxed: bool) -> None:
+    """Rate-limit counters in one process's memory would let every extra worker multiply
+    the limits: refuse that outside debug and tests."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if relaxed or not uri.startswith("memory://"):
+        return
+    workers = worker_count()
+    if workers > 1:
+        raise RuntimeError(
+            f"RATELIMIT_STORAGE_URI is memory:// but {workers} worker processes are "
+            "configured: each would keep its own rate-limit counts. Set "
+            "RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared), or run one worker.")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:  # noqa: ANN001
     """Foreign keys on, and let SQLAlchemy (not pysqlite) open transactions, so SAVEPOINTs
@@ -193,6 +242,7 @@ def _import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     import conflict_app.api.models
     import conflict_app.auth.models
+    import conflict_app.auth.throttle
     import conflict_app.claims.models
     import conflict_app.core.audit
     import conflict_app.exports.models

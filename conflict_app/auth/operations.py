@@ -10,9 +10,7 @@ they hold.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -20,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conflict_app.auth import events, grants
 from conflict_app.auth.models import User
+from conflict_app.auth.throttle import login_throttle  # noqa: F401 - the views reach it here
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role
@@ -72,91 +71,6 @@ def check_password_rules(password: str, email: str, field: str = "new_password")
                               "a few unrelated words."), field=field)
     if email and lowered == email.strip().lower():
         raise InvalidInput(N_("The password must not be your email address."), field=field)
-
-
-# ---------------------------------------------------------------------------------------
-# Sign-in throttling
-# ---------------------------------------------------------------------------------------
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCK_TIME = timedelta(minutes=15)
-# Beyond this many remembered addresses, expired entries are dropped on the next write, so
-# a flood of made-up addresses cannot grow the table without bound.
-_PRUNE_ABOVE = 10_000
-
-
-class LoginThrottle:
-    """Counts failed sign-ins per email address, in this process's memory.
-
-    After ``MAX_FAILURES`` failures within ``FAILURE_WINDOW`` the address is locked for
-    ``LOCK_TIME``, whatever password is tried. It needs no Redis and no table, which is right
-    for one server process (the deployment runs one); with several worker processes each
-    keeps its own counts, so the effective limit is ``MAX_FAILURES`` per process. Counts are
-    lost on restart. It complements, not replaces, long passwords.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[str, list[datetime]] = {}
-        self._locked_until: dict[str, datetime] = {}
-
-    @staticmethod
-    def _key(email: str) -> str:
-        return (email or "").strip().lower()[:254]
-
-    def locked_until(self, email: str) -> datetime | None:
-        """When the lock on this address ends, or None if it may try now."""
-        key = self._key(email)
-        now = clock.now()
-        with self._lock:
-            until = self._locked_until.get(key)
-            if until is None:
-                return None
-            if until <= now:
-                del self._locked_until[key]
-                self._failures.pop(key, None)
-                return None
-            return until
-
-    def failed(self, email: str) -> datetime | None:
-        """Count a failure; return the end of the lock if this one triggered it."""
-        key = self._key(email)
-        now = clock.now()
-        with self._lock:
-            if len(self._failures) > _PRUNE_ABOVE:
-                self._prune(now)
-            recent = [t for t in self._failures.get(key, []) if now - t < FAILURE_WINDOW]
-            recent.append(now)
-            if len(recent) >= MAX_FAILURES:
-                self._failures.pop(key, None)
-                until = now + LOCK_TIME
-                self._locked_until[key] = until
-                return until
-            self._failures[key] = recent
-            return None
-
-    def succeeded(self, email: str) -> None:
-        key = self._key(email)
-        with self._lock:
-            self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
-
-    def reset(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._failures.clear()
-            self._locked_until.clear()
-
-    def _prune(self, now: datetime) -> None:
-        for key in [k for k, ts in self._failures.items()
-                    if not ts or now - ts[-1] >= FAILURE_WINDOW]:
-            del self._failures[key]
-        for key in [k for k, until in self._locked_until.items() if until <= now]:
-            del self._locked_until[key]
-
-
-login_throttle = LoginThrottle()
 
 
 def record_login(user: User) -> None:
