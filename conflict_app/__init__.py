@@ -108,6 +108,8 @@ def _configure(app: Flask, config: object | None) -> None:
                if not app.config.get(key)]
     if not app.config.get("PIN_KEY") and not app.config.get("PIN_KEY_FILE") and not relaxed:
         missing.append("PIN_KEY")
+    if not app.config.get("AUDIT_KEY") and not app.config.get("AUDIT_KEY_FILE") and not relaxed:
+        missing.append("AUDIT_KEY")
     if missing and not relaxed:
         names = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
         problem = f"{names} must be set outside debug mode"
@@ -142,7 +144,11 @@ def _configure(app: Flask, config: object | None) -> None:
         if click.get_current_context(silent=True) is None:
             raise RuntimeError(pin_problem)
         app.config["PARDUS_CONFIG_PROBLEM"] = pin_problem
-    _configure_audit_key(app, relaxed)
+    audit_problem = _configure_audit_key(app, relaxed)
+    if audit_problem and not app.config.get("PARDUS_CONFIG_PROBLEM"):
+        if click.get_current_context(silent=True) is None:
+            raise RuntimeError(audit_problem)
+        app.config["PARDUS_CONFIG_PROBLEM"] = audit_problem
     _check_shared_limits(app, relaxed)
     if app.debug and not app.testing:
         app.config["SESSION_COOKIE_SECURE"] = False
@@ -163,21 +169,24 @@ def _configure(app: Flask, config: object | None) -> None:
         **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}), "hide_parameters": True}
 
 
-def _configure_audit_key(app: Flask, relaxed: bool) -> None:
+def _configure_audit_key(app: Flask, relaxed: bool) -> str | None:
     """The audit chain's key: AUDIT_KEY, else the file AUDIT_KEY_FILE names; debug and tests
-    derive one from SECRET_KEY, production refuses to start without one."""
+    derive one from SECRET_KEY. Returns a problem to report, if any."""
     if not app.config.get("AUDIT_KEY") and app.config.get("AUDIT_KEY_FILE"):
         try:
             app.config["AUDIT_KEY"] = Path(app.config["AUDIT_KEY_FILE"]).read_text().strip()
-        except OSError as exc:
-            raise RuntimeError(f"AUDIT_KEY_FILE cannot be read: {exc}") from exc
+        except OSError:
+            return f"AUDIT_KEY_FILE {app.config['AUDIT_KEY_FILE']} cannot be read"
     if not app.config.get("AUDIT_KEY"):
         if not relaxed:
-            raise RuntimeError("AUDIT_KEY or AUDIT_KEY_FILE must be set outside debug mode")
+            # Only reached by a `flask` command, already refused for the missing key.
+            app.config["AUDIT_KEY"] = secrets.token_hex(32)
+            return "AUDIT_KEY (or AUDIT_KEY_FILE) must be set outside debug mode"
         app.config["AUDIT_KEY"] = hmac.new(app.config["SECRET_KEY"].encode(),
                                            b"pardus-audit-chain", hashlib.sha256).hexdigest()
     if len(app.config["AUDIT_KEY"]) < 32:
-        raise RuntimeError("AUDIT_KEY must be at least 32 characters long")
+        return "AUDIT_KEY must be at least 32 characters (e.g. 64 hex digits)"
+    return None
 
 
 def worker_count(environ: dict[str, str] | None = None, argv: list[str] | None = None) -> int:
@@ -209,8 +218,8 @@ def _check_shared_limits(app: Flask, relaxed: bool) -> None:
     """Rate-limit counters in one process's memory would let every extra worker multiply
     the limits: refuse that outside debug and tests."""
     uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if relaxed or not uri.startswith("memory://"):
-        return
+    if relaxed or not uri.startswith("memory://") or click.get_current_context(silent=True):
+        return  # a `flask` command serves no requests
     workers = worker_count()
     if workers > 1:
         raise RuntimeError(

@@ -198,10 +198,11 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path, monkeypatch)
     class Production(Config):
         SECRET_KEY = "x" * 40
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.sqlite'}"
+        PIN_KEY = "p" * 40
         AUDIT_KEY = None
         AUDIT_KEY_FILE = None
 
-    with pytest.raises(RuntimeError, match="AUDIT_KEY or AUDIT_KEY_FILE must be set"):
+    with pytest.raises(RuntimeError, match="AUDIT_KEY must be set"):
         create_app(Production)
     key_file = tmp_path / "audit.key"
     key_file.write_text("k" * 64 + "\n")

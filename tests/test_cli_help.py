@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _flask(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
-           if k not in {"FLASK_DEBUG", "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PIN_KEY"}}
+           if k not in {"FLASK_DEBUG", "DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PIN_KEY",
+                        "AUDIT_KEY", "AUDIT_KEY_FILE"}}
     return subprocess.run(  # noqa: S603 - our own interpreter and command
         [sys.executable, "-m", "flask", "--app", "conflict_app", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -31,5 +32,5 @@ def test_help_lists_every_command_without_configuration():
 def test_a_command_that_needs_the_database_says_what_is_missing():
     result = _flask("sms", "dispatch")
     assert result.returncode != 0
-    assert "DATABASE_URL, SECRET_KEY and PIN_KEY must be set" in result.stderr
+    assert "DATABASE_URL, SECRET_KEY, PIN_KEY and AUDIT_KEY must be set" in result.stderr
     assert "Traceback" not in result.stderr

@@ -99,6 +99,7 @@ def production(tmp_path, **settings) -> type:
     class Production(Config):
         SECRET_KEY = "x" * 40
         AUDIT_KEY = "a" * 40
+        PIN_KEY = "p" * 40
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.sqlite'}"
 
     for name, value in settings.items():
