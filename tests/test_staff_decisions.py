@@ -104,3 +104,33 @@ def test_the_verification_form_preselects_no_verdict(world, browser_for):
     response = verifier.post(f"/verification/claims/{claim.id}/report",
                              data={**data, "suggest": "1", "submit": ""})
     assert "The checklist suggests" in response.get_data(as_text=True)
+
+
+def test_an_appeal_sent_for_a_new_visit_gets_fresh_deadlines(world, browser_for):
+    from datetime import timedelta
+
+    claim = helpers.assessed(world)
+    assert _post_action(browser_for(world.approver), claim, "reject",
+                        reason="Dogs").status_code == 302
+    clock.freeze(clock.now() + timedelta(days=20))  # the herder appeals three weeks later
+    assert _post_action(browser_for(world.clerk), claim, "appeal",
+                        reason="It was a leopard").status_code == 302
+    assert _post_action(browser_for(world.supervisor), claim, "appeal_to_verification",
+                        verifier_id=str(world.verifier.id)).status_code == 302
+    claim = helpers.reload(claim)
+    assert claim.state == State.VERIFICATION_SCHEDULED
+    assert not claim.is_overdue
+    assert claim.due_at == clock.now() + timedelta(hours=48)
+    page = browser_for(world.verifier).get("/queue").get_data(as_text=True)
+    assert claim.reference in page and "overdue" not in page
+    # After the new visit, the decision is due a decision period after the reopening.
+    verification_ops.file_verification(claim.id, world.verifier, claim.version,
+                                       verification_ops.VerificationInput(
+                                           visited_on=clock.today(), signs=helpers.signs(),
+                                           predator=Predator.LEOPARD,
+                                           confidence=Confidence.CONFIRMED,
+                                           confirmed={ln.id: (ln.killed, ln.injured)
+                                                      for ln in claim.incident.lines}))
+    claim = helpers.reload(claim)
+    assert not claim.is_overdue and claim.due_at > clock.now() + timedelta(days=29)
+    clock.freeze(None)

@@ -161,6 +161,9 @@ class Claim(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When an appeal sent the claim back to verification or assessment: its deadlines
+    # count from then.
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -414,12 +414,15 @@ def fire(
     claim.state_changed_at = now
     if target != State.MORE_EVIDENCE_REQUESTED:
         claim.return_state = None
+    if action in {Action.APPEAL_TO_VERIFICATION, Action.APPEAL_TO_ASSESSMENT}:
+        claim.reopened_at = now
     claim.due_at = workflow.due_at(
         target,
         reported_at=claim.reported_at,
         changed_at=now,
         deadlines=deadlines(),
         evidence_due_at=claim.evidence_due_at,
+        reopened_at=claim.reopened_at,
     )
     flag_modified(claim, "state")  # bump the version even when the state is unchanged
     if target != before:

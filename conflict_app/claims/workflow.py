@@ -183,8 +183,15 @@ def due_at(
     changed_at: datetime,
     deadlines: Deadlines,
     evidence_due_at: datetime | None = None,
+    reopened_at: datetime | None = None,
 ) -> datetime | None:
-    """When the claim's current step is due; ``None`` when nobody has to act."""
+    """When the claim's current step is due; ``None`` when nobody has to act.
+
+    An appeal sent back to verification or assessment (``reopened_at``) starts the clock
+    again from then: the new visit and decision get the same time as the first ones.
+    """
+    if reopened_at is not None and reopened_at > reported_at:
+        reported_at = reopened_at
     if state == S.REPORTED:
         return reported_at + deadlines.screening
     if state in {S.SCREENED, S.VERIFICATION_SCHEDULED}:
