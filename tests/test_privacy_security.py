@@ -101,3 +101,22 @@ def test_csrf_is_required_on_unsafe_requests(app, world, browser_for):
     assert response.status_code == 400
     assert helpers.reload(claim).state.value == "reported"
     assert db.session.scalar(select(func.count(Claim.id))) >= 1
+
+
+def test_personal_data_export_leaves_out_another_household_on_the_same_phone(
+        world, browser_for):
+    """Two households share one phone (a family phone): each one's export and erasure touch
+    only the texts about its own claims."""
+    own, _ = helpers.report(world, hh=helpers.household(world, name="Gohar"))
+    other, _ = helpers.report(world, hh=helpers.household(world, name="Levon"))
+    assert own.household.phone == other.household.phone
+    data = browser_for(world.clerk).get(
+        f"/households/{own.household_id}/personal-data.json").get_json()
+    texts = " ".join(m["text"] for m in data["text_messages"])
+    assert own.reference in texts
+    assert other.reference not in texts
+    ops.withdraw(own.id, world.clerk, own.version, "herder withdrew")
+    privacy.erase(world.clerk, helpers.reload(own).household, "herder asked")
+    kept = db.session.scalars(select(SmsMessage).where(
+        SmsMessage.claim_id == other.id)).all()
+    assert kept and all(other.reference in m.body for m in kept)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from conflict_app.auth.models import User
 from conflict_app.claims.evidence import discard
@@ -36,6 +36,21 @@ def _allowed(actor: User, household: Household) -> None:
         raise PermissionDenied(N_("Your role may not do this."))
     if not covers(actor, household):
         raise PermissionDenied(N_("This household is outside your jurisdiction."))
+
+
+def _texts_of(household: Household) -> Select:
+    """The texts about this household: those about its claims, and those about no claim from
+    or to its phone only when no other household shares that phone (a family phone)."""
+    own_claims = select(Claim.id).where(Claim.household_id == household.id)
+    about_claims = SmsMessage.claim_id.in_(own_claims)
+    if not household.phone:
+        return select(SmsMessage).where(about_claims)
+    shared = db.session.scalar(select(func.count(Household.id)).where(
+        Household.phone == household.phone, Household.id != household.id))
+    if shared:
+        return select(SmsMessage).where(about_claims)
+    return select(SmsMessage).where(or_(about_claims, and_(
+        SmsMessage.claim_id.is_(None), SmsMessage.phone == household.phone)))
 
 
 def export(actor: User, household: Household) -> dict[str, Any]:
@@ -70,8 +85,7 @@ def export(actor: User, household: Household) -> dict[str, Any]:
                          select(Measure).where(Measure.household_id == household.id))],
         "text_messages": [{"at": m.created_at.isoformat(), "direction": m.direction,
                            "text": m.body} for m in db.session.scalars(
-            select(SmsMessage).where(SmsMessage.phone == household.phone)
-            .order_by(SmsMessage.id))] if household.phone else [],
+            _texts_of(household).order_by(SmsMessage.id))],
     }
     with unit_of_work():
         audit.record(actor_id=actor.id, object_type="household", object_id=household.id,
@@ -93,11 +107,9 @@ def erase(actor: User | None, household: Household, reason: str) -> None:
     directory = current_app.config["EVIDENCE_DIR"]
     keys: list[str] = []
     with unit_of_work():
-        if household.phone:
-            for message in db.session.scalars(
-                    select(SmsMessage).where(SmsMessage.phone == household.phone)):
-                message.phone = "erased"
-                message.body = ""
+        for message in db.session.scalars(_texts_of(household)):
+            message.phone = "erased"
+            message.body = ""
         claim_ids = select(Claim.id).where(Claim.household_id == household.id)
         for item in db.session.scalars(select(Evidence).where(Evidence.claim_id.in_(claim_ids))):
             keys.append(item.storage_key)
