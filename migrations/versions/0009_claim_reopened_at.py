@@ -1,7 +1,7 @@
 """Claims remember when an appeal reopened them: the new visit and decision are due from then.
 
-Revision ID: 0011_claim_reopened_at
-Revises: 0010_login_failure
+Revision ID: 0009_claim_reopened_at
+Revises: 0008_area_timezones
 Create Date: 2026-12-04 18:37:49.568141
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_claim_reopened_at'
-down_revision = '0010_login_failure'
+revision = '0009_claim_reopened_at'
+down_revision = '0008_area_timezones'
 branch_labels = None
 depends_on = None
 
