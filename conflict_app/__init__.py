@@ -360,6 +360,10 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static":
+            # Staff pages show herders' names, phones and places, the receipt a PIN: no
+            # shared or back-button cache keeps them (a view may set its own policy).
+            response.headers.setdefault("Cache-Control", "private, no-store")
         if request.is_secure:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

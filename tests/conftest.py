@@ -295,3 +295,47 @@ def browser_for(app):
         return b
 
     return make
+
+
+# -- Browser tests (tests/browser_support.py) ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    from tests import browser_support as bs
+
+    bs.require_tools()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = bs.chromium(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def live(app, chromium_browser):
+    from tests import browser_support as bs
+
+    server = bs.LiveServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def world_committed(app):
+    """The test world, committed for a live server to see (tests marked ``committed``)."""
+    from tests import browser_support as bs
+
+    world = World()
+    db.session.commit()
+    snap = bs.snapshot(world)
+    db.session.remove()
+    return snap
+
+
+@pytest.fixture
+def visit(tmp_path):
+    from tests import browser_support as bs
+
+    return bs.Visit(outdir=tmp_path)

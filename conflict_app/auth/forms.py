@@ -145,7 +145,7 @@ class VillageForm(FlaskForm):
 
     def __init__(self, areas: list[tuple[int, str]], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.area_id.choices = [(None, _l("Choose…")), *areas]
+        self.area_id.choices = [("", _l("Choose…")), *areas]
 
     def validate_latitude(self, field) -> None:  # noqa: ANN001
         pair_required(self.latitude, self.longitude)

@@ -212,7 +212,7 @@ def _action_forms(claim: Claim) -> list[dict[str, object]]:
         transition = workflow.TRANSITIONS[action]
         form = ActionForm(formdata=None, version=str(claim.version), prefix=action.value)
         if Need.VERIFIER in transition.needs:
-            form.verifier_id.choices = [(None, _("Choose…"))] + [
+            form.verifier_id.choices = [("", _("Choose…"))] + [
                 (u.id, u.name) for u in queries.verifiers_for(claim)
             ]
             form.verifier_id.data = claim.verifier_id

@@ -19,6 +19,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import Choice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -193,7 +194,19 @@ class LocalisedTimeField(TimeField):
 
 
 class ChoiceField(SelectField):
-    """A select whose "not a valid choice" error is translated."""
+    """A select whose "not a valid choice" error is translated.
+
+    A required select starts with an empty "Choose…" option (HTML requires such a
+    placeholder, and nothing is chosen for the user by accident); a value the form already
+    holds stays selected."""
+
+    def iter_choices(self):  # noqa: ANN201
+        options = super().iter_choices()
+        if self.flags.required and not self.has_groups() and (
+                not options or options[0].value not in ("", None)):
+            options = [Choice(value="", label=_l("Choose…"), selected=False, render_kw={}),
+                       *options]
+        return options
 
     def pre_validate(self, form):  # noqa: ANN001
         if not self.validate_choice or not self.data:

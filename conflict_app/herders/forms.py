@@ -45,7 +45,7 @@ class HouseholdForm(FlaskForm):
 
     def __init__(self, villages, *args, **kwargs):  # noqa: ANN001
         super().__init__(*args, **kwargs)
-        self.village_id.choices = [(None, _l("Choose…"))] + [(v.id, v.label) for v in villages]
+        self.village_id.choices = [("", _l("Choose…"))] + [(v.id, v.label) for v in villages]
         self.language.choices = [(code, native_name(code)) for code in LOCALES]
 
     def census_fields(self):  # noqa: ANN201

@@ -224,7 +224,9 @@ class AdoptionForm(FlaskForm):
 
 
 class WithholdForm(FlaskForm):
-    village = ChoiceField(_l("Village"), coerce=coerce_int_or_none, validators=[required()])
+    # Its own id: the presence form on the same page has a village field too.
+    village = ChoiceField(_l("Village"), coerce=coerce_int_or_none, validators=[required()],
+                          id="withhold-village")
     noticed_on = LocalisedDateField(_l("Notice given on"), validators=[required()])
     reason = reason_field(_l("Reason"), required_=True)
 

@@ -55,7 +55,7 @@ class PublicReportForm(FlaskForm):
 
     def __init__(self, villages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.village_id.choices = [(None, _l("Choose…"))] + [(v.id, v.label) for v in villages]
+        self.village_id.choices = [("", _l("Choose…"))] + [(v.id, v.label) for v in villages]
         self.part_of_day.choices = BLANK + choices("part_of_day")
         self.setting.choices = BLANK + choices("setting")
         self.species.choices = BLANK + choices("species")
