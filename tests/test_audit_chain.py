@@ -248,7 +248,7 @@ def test_the_upgrade_rechains_a_forked_legacy_log_under_the_key(scratch_app):
     first = legacy(audit.GENESIS, 1)
     rows = [first, legacy(first["entry_hash"], 2), legacy(first["entry_hash"], 3)]  # a fork
     with scratch_app.app_context():
-        flask_migrate.upgrade(revision="0008_area_timezones")
+        flask_migrate.upgrade(revision="0009_claim_reopened_at")
         insert = text("INSERT INTO audit_entry (occurred_at, actor_id, object_type, object_id,"
                       " action, from_state, to_state, reason, changes, prev_hash, entry_hash) "
                       "VALUES (:occurred_at, :actor_id, :object_type, :object_id, :action, "
@@ -260,11 +260,11 @@ def test_the_upgrade_rechains_a_forked_legacy_log_under_the_key(scratch_app):
         assert audit.verify_chain() == []
         assert [s for s, _, _ in chain_rows()] == [1, 2, 3]
         db.session.remove()
-        flask_migrate.downgrade(revision="0008_area_timezones")
+        flask_migrate.downgrade(revision="0009_claim_reopened_at")
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE audit_entry SET reason = 'forged' WHERE object_id = 2"))
         with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
             flask_migrate.upgrade()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-                == "0008_area_timezones"
+                == "0009_claim_reopened_at"

@@ -1,13 +1,13 @@
 """Failed sign-ins are counted in the database, so every worker process shares the count.
 
-Revision ID: 0010_login_failure
-Revises: 0009_audit_chain
+Revision ID: 0011_login_failure
+Revises: 0010_audit_chain
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010_login_failure'
-down_revision = '0009_audit_chain'
+revision = '0011_login_failure'
+down_revision = '0010_audit_chain'
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@ checked against its old hash first: an entry altered before the upgrade stops th
 (re-keying it would hide the alteration). Broken links between intact entries, the forks
 that concurrent writers used to make, are joined into one line.
 
-Revision ID: 0009_audit_chain
-Revises: 0008_area_timezones
+Revision ID: 0010_audit_chain
+Revises: 0009_claim_reopened_at
 """
 import hashlib
 import hmac
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app
 
-revision = '0009_audit_chain'
-down_revision = '0008_area_timezones'
+revision = '0010_audit_chain'
+down_revision = '0009_claim_reopened_at'
 branch_labels = None
 depends_on = None
 
