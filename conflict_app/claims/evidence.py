@@ -23,7 +23,12 @@ class StorageFailed(DomainError):
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 MAX_PIXELS = 40_000_000  # larger images are decompression bombs, not carcass photos
+# Anyone can upload through the public report form: a phone photo is at most about 12 MP,
+# and a 40 MP PNG costs seconds and hundreds of MB to decode, so strangers get less.
+MAX_PIXELS_ANONYMOUS = 12_000_000
 MAX_EDGE = 2400  # served copies are scaled down to this
+# Pillow's own bomb guard, as a second line behind the header check below.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,13 @@ class StoredFile:
     height: int
 
 
-def store_photo(data: bytes, directory: str, max_bytes: int) -> StoredFile:
-    """Validate ``data`` as an image and write a clean JPEG copy; raise InvalidInput."""
+def store_photo(data: bytes, directory: str, max_bytes: int,
+                max_pixels: int = MAX_PIXELS) -> StoredFile:
+    """Validate ``data`` as an image and write a clean JPEG copy; raise InvalidInput.
+
+    The pixel count is read from the header before anything is decoded; a JPEG is decoded
+    at a reduced scale (``draft``) straight to the served size; the copy is a new image
+    with no metadata at all (EXIF, comments, ICC profile, PNG text chunks)."""
     if not data:
         raise InvalidInput(N_("The file is empty."), field="photos")
     if len(data) > max_bytes:
@@ -48,16 +58,20 @@ def store_photo(data: bytes, directory: str, max_bytes: int) -> StoredFile:
             if probe.format not in ALLOWED_FORMATS:
                 raise InvalidInput(N_("Only JPEG, PNG and WebP photos are accepted."),
                                    field="photos")
-            if probe.width * probe.height > MAX_PIXELS:
+            if probe.width * probe.height > max_pixels:
                 raise InvalidInput(N_("The photo has too many pixels."), field="photos")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (MAX_EDGE, MAX_EDGE))  # decode at 1/2, 1/4 or 1/8 scale
             image.load()
             image = image.convert("RGB")
             image.thumbnail((MAX_EDGE, MAX_EDGE))
+            # Pixels only: a fresh image carries none of the upload's metadata.
+            clean_image = Image.frombytes("RGB", image.size, image.tobytes())
             out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85)
-            width, height = image.size
+            clean_image.save(out, format="JPEG", quality=85)
+            width, height = clean_image.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError) as exc:
         raise InvalidInput(N_("The file is not a readable photo."), field="photos") from exc

@@ -107,14 +107,20 @@ def register_report(
     ``actor`` is the staff member who registers it, or ``None`` when the herder reports
     directly (web form or SMS): then no jurisdiction applies and no late exception is possible.
     """
-    from conflict_app.claims.evidence import discard, store_photo
+    from conflict_app.claims.evidence import (
+        MAX_PIXELS,
+        MAX_PIXELS_ANONYMOUS,
+        discard,
+        store_photo,
+    )
 
     now = clock.now()
     directory = current_app.config["EVIDENCE_DIR"]
     stored = []
     try:
         for raw in photos:
-            stored.append(store_photo(raw, directory, current_app.config["MAX_PHOTO_BYTES"]))
+            stored.append(store_photo(raw, directory, current_app.config["MAX_PHOTO_BYTES"],
+                                      MAX_PIXELS if actor else MAX_PIXELS_ANONYMOUS))
         with unit_of_work():
             claim, pin = _open_claim(actor, household, report, channel, now)
             for item in stored:
