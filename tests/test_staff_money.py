@@ -291,3 +291,34 @@ def test_a_claim_the_insurance_cannot_take_moves_back_to_compensation(world, bro
     response = clerk.post(f"/claims/{claim.id}/reroute",
                           data={"version": str(helpers.reload(claim).version)})
     assert response.status_code in (400, 409)
+
+
+# --- item 5: performance payments count events, not records --------------------------------
+def test_the_same_litter_recorded_twice_is_paid_once(world, browser_for, frozen):
+    from conflict_app.schemes.models import IncentivePayment
+
+    manager = browser_for(world.manager)
+    scheme = _create(manager, code="AM-INC", kind="incentive", currency="USD", budget="10000")
+    _version(manager, scheme, presence_unit="100", weight_regular="2",
+             weight_reproduction="20", withholding_days="60")
+    verifier = browser_for(world.verifier)
+    village = str(world.shvanidzor.id)
+    for kind, day, evidence in (
+            ("reproduction", "2026-02-10", "camera trap AM-17, female with two cubs"),
+            ("reproduction", "2026-02-24", "tracks of a female and two cubs at the gorge"),
+            ("regular", "2026-01-05", "scats along the ridge"),
+            ("regular", "2026-02-01", "camera trap AM-12")):
+        response = verifier.post(f"/schemes/{scheme.id}/presence", data={
+            "village": village, "kind": kind, "observed_on": day, "evidence": evidence})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    # The very same record entered twice is refused.
+    response = verifier.post(f"/schemes/{scheme.id}/presence", data={
+        "village": village, "kind": "reproduction", "observed_on": "2026-02-10",
+        "evidence": "camera trap AM-17 again"})
+    assert response.status_code == 400
+    assert "already recorded" in response.get_data(as_text=True)
+    assert manager.post(f"/schemes/{scheme.id}/performance",
+                        data={"period": "2026"}).status_code == 302
+    payment = pay.db.session.scalars(select(IncentivePayment)).one()
+    # One family group (20 units) and regular presence for the year (2 units): 2,200 USD.
+    assert payment.amount == Decimal("2200.00")

@@ -59,6 +59,12 @@ def record_presence(actor: User, scheme_id: int, village_id: int, kind: str,
     with unit_of_work():
         scheme = _incentive(actor, scheme_id, Role.VERIFIER, Role.SCHEME_MANAGER)
         village = _village(actor, scheme, village_id)
+        same = db.session.scalar(select(PresenceRecord.id).where(
+            PresenceRecord.scheme_id == scheme.id, PresenceRecord.village_id == village.id,
+            PresenceRecord.kind == kind, PresenceRecord.observed_on == observed_on).limit(1))
+        if same is not None:
+            raise InvalidInput(N_("This was already recorded for the village on that day "
+                                  "(record %(id)s)."), field="observed_on", id=same)
         record = PresenceRecord(scheme_id=scheme.id, village_id=village.id,
                                 period=observed_on.year, kind=kind, observed_on=observed_on,
                                 evidence=evidence.strip(), verified_by_id=actor.id)
@@ -82,13 +88,16 @@ def compute_performance(actor: User, scheme_id: int, period: int) -> list[Incent
     with unit_of_work():
         scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER)
         values = rules_on(scheme, date(period, 12, 31))
+        # Records of one scheme and year: a few per community, counted as events.
         rows = db.session.execute(
-            select(PresenceRecord.village_id, PresenceRecord.kind, func.count())
+            select(PresenceRecord.village_id, PresenceRecord.kind, PresenceRecord.observed_on)
             .where(PresenceRecord.scheme_id == scheme.id, PresenceRecord.period == period)
-            .group_by(PresenceRecord.village_id, PresenceRecord.kind)).all()
-        counts: dict[int, dict[str, int]] = {}
-        for village_id, kind, n in rows:
-            counts.setdefault(village_id, {})[kind] = n
+        ).all()
+        records: dict[int, list[tuple[str, date]]] = {}
+        for village_id, kind, observed_on in rows:
+            records.setdefault(village_id, []).append((kind, observed_on))
+        counts = {village_id: rules.presence_events(items)
+                  for village_id, items in records.items()}
         done = set(db.session.scalars(select(IncentivePayment.village_id).where(
             IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "performance",
             IncentivePayment.period == period)))

@@ -8,7 +8,7 @@ with generated cases (tests/test_scheme_rules.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -407,6 +407,34 @@ def late_interest(rules: Mapping[str, object], amount: Money, approved_on: date,
 
 # --- incentives -------------------------------------------------------------------------
 PRESENCE_KINDS = ("occasional", "regular", "reproduction")
+
+
+# Records of reproduction in one community this close together are one family group (the
+# same litter seen again), not a second reproduction.
+SAME_LITTER_DAYS = 120
+
+
+def presence_events(records: Iterable[tuple[str, date]]) -> dict[str, int]:
+    """What a community's records of a period count for: presence once, at its highest
+    class (regular above occasional); each family group once, however often recorded."""
+    counts: dict[str, int] = {}
+    litters: list[date] = []
+    presence = set()
+    for kind, observed_on in sorted(records, key=lambda r: r[1]):
+        if kind == "reproduction":
+            if not litters or (observed_on - litters[-1]).days > SAME_LITTER_DAYS:
+                litters.append(observed_on)
+            else:
+                litters[-1] = observed_on  # the group seen again: the window moves on
+        else:
+            presence.add(kind)
+    if litters:
+        counts["reproduction"] = len(litters)
+    if "regular" in presence:
+        counts["regular"] = 1
+    elif "occasional" in presence:
+        counts["occasional"] = 1
+    return counts
 
 
 def performance(rules: Mapping[str, object], counts: Mapping[str, int], currency: str
