@@ -89,8 +89,10 @@ class Incident(db.Model):
     recorded_predator: Mapped[str | None] = mapped_column(String(20))
     recorded_confidence: Mapped[str | None] = mapped_column(String(20))
 
-    household = relationship("Household", lazy="joined")
-    village = relationship("Village", lazy="joined")
+    # Loaded when used, or per query (selectinload): joined by default, every claim query
+    # became a ten-table join that cost more to plan than to run.
+    household = relationship("Household")
+    village = relationship("Village")
     lines: Mapped[list[LossLine]] = relationship(
         back_populates="incident", cascade="all, delete-orphan", order_by="LossLine.id"
     )
@@ -104,7 +106,8 @@ class LossLine(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"),
+                                             index=True)
     species: Mapped[Species] = mapped_column(enum_column(Species, "species"))
     age_class: Mapped[AgeClass] = mapped_column(enum_column(AgeClass, "age_class"))
     killed: Mapped[int] = mapped_column(default=0)
@@ -125,6 +128,13 @@ class Claim(db.Model):
         Index("ix_claim_district_due", "admin2_id", "due_at", "id"),
 
         Index("ix_claim_verifier", "verifier_id", "state"),
+        # A queue is read one state at a time (claims.queries.queue): each of these walks
+        # one state of one jurisdiction (or one verifier) in due order and stops after a
+        # page, whatever the size of the table.
+        Index("ix_claim_state_country_due", "state", "country_code", "due_at", "id"),
+        Index("ix_claim_state_province_due", "state", "admin1_id", "due_at", "id"),
+        Index("ix_claim_state_district_due", "state", "admin2_id", "due_at", "id"),
+        Index("ix_claim_state_verifier_due", "state", "verifier_id", "due_at", "id"),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_self"),
     )
 
@@ -170,10 +180,10 @@ class Claim(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    incident: Mapped[Incident] = relationship(lazy="joined")
-    household = relationship("Household", lazy="joined")
+    incident: Mapped[Incident] = relationship()
+    household = relationship("Household")
     verifier = relationship("User", foreign_keys=[verifier_id])
-    scheme = relationship("Scheme", lazy="joined")
+    scheme = relationship("Scheme")
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     duplicate_of: Mapped[Claim | None] = relationship(remote_side=[id])
     approvals: Mapped[list[Approval]] = relationship(

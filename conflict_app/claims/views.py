@@ -99,6 +99,7 @@ def queue():
             "role": role,
             "claims": rows,
             "total": queries.queue_count(current_user, role),
+            "cap": queries.COUNT_CAP,
             "next": {"role": role.value, "after_due": rows[-1].due_at.isoformat(),
                      "after_id": rows[-1].id} if more else None,
         })

@@ -6,7 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conflict_app.core import clock
@@ -30,6 +39,9 @@ class Household(db.Model):
     __table_args__ = (
         Index("ix_household_scope", "country_code", "admin1_id", "admin2_id"),
         Index("ix_household_phone", "phone"),
+        # Name search: a trigram index on PostgreSQL (pg_trgm), a plain one elsewhere.
+        Index("ix_household_name_trgm", "head_name", postgresql_using="gin",
+              postgresql_ops={"head_name": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +60,7 @@ class Household(db.Model):
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
-    village = relationship("Village", lazy="joined")
+    village = relationship("Village")
     census: Mapped[list[HerdCensus]] = relationship(
         back_populates="household",
         cascade="all, delete-orphan",
@@ -77,3 +89,8 @@ class HerdCensus(db.Model):
     head_count: Mapped[int] = mapped_column()
 
     household: Mapped[Household] = relationship(back_populates="census")
+
+
+# The trigram operator class lives in the pg_trgm extension (a trusted one: no superuser).
+event.listen(Household.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
