@@ -103,6 +103,11 @@ class Config:
     # Background jobs: RQ on this Redis when set; without it jobs run in-process after the
     # commit that queued them (the embedded default).
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Logs: "json" (default outside debug) or "text"; /metrics asks for this bearer token
+    # when set (else restrict it at the proxy).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
     # Rate limits (Flask-Limiter): Redis (redis://host:6379/0) when RATELIMIT_STORAGE_URI says
     # so, else in memory, which is refused outside debug when more than one worker runs.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -55,6 +55,12 @@ def create_app(config: object | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
+    # First among the request hooks: every request gets its id and timer, even one that a
+    # later hook answers early (a redirect to sign in).
+    from conflict_app.observability import logs, views
+
+    logs.configure(app)
+    views.register(app)
     _import_models()
     _connect_reactions()
     _register_blueprints(app)

@@ -99,9 +99,14 @@ def run_now(name: str, args: tuple) -> object:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with app.app_context():
         from conflict_app.extensions import db
+        from conflict_app.observability import metrics
 
+        metrics.JOBS_RUN.labels(name).inc()
         try:
             return task(name)(*args)
+        except Exception:
+            metrics.JOB_FAILURES.labels(name).inc()
+            raise
         finally:
             db.session.remove()
 

@@ -24,6 +24,7 @@ from conflict_app.core.transaction import when_complete
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.i18n import force_timezone, money
+from conflict_app.observability import metrics
 from conflict_app.status.figures import Figures, figures
 from conflict_app.status.gateways import GatewayError, from_config
 from conflict_app.status.models import SmsMessage, SmsStatus
@@ -200,12 +201,14 @@ def _send(gateway, message: SmsMessage, now) -> bool:  # noqa: ANN001
     try:
         gateway.send(message.phone, message.body)
     except GatewayError as exc:
+        metrics.SMS.labels("failed").inc()
         message.last_error = str(exc)[:200]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = SmsStatus.FAILED
         else:
             message.next_attempt_at = now + timedelta(minutes=2 ** message.attempts)
         return False
+    metrics.SMS.labels("sent").inc()
     message.status = SmsStatus.SENT
     message.sent_at = now
     return True
