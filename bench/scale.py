@@ -1,0 +1,332 @@
+"""Range-wide scale: every non-analytics ratio of the scale issue, each against a baseline
+measured in the same run (the machine is shared: read the ratios, not the times).
+
+    .venv/bin/python bench/scale.py postgresql://postgres@127.0.0.1:5432/pardus_bench \\
+        postgresql://postgres@127.0.0.1:5432/pardus_bench_small [--claims 500000] [--small 20000]
+
+The data is built once into those databases (claims across states, provinces and time, one
+incident and loss line each, 40,000 households with realistic names) and reused by later
+runs. It is written with bulk inserts (executemany in batches), not through the web forms.
+Prints, for the small and the large table: queue page 1 and a deep keyset page, search by
+reference, by full name and with no match; then, under gunicorn with 2 workers, the status
+form (GET) and a status check (POST reference + PIN) against a bare Flask endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FIRST = ["Armen", "Karen", "Gevorg", "Hovhannes", "Tigran", "Vardan", "Samvel", "Ashot",
+         "Aram", "Levon", "Narek", "Davit", "Hayk", "Mher", "Ruben", "Artur", "Gagik", "Suren",
+         "Anna", "Mariam", "Lilit", "Gayane", "Nune", "Ani", "Siranush", "Hasmik", "Karine",
+         "Arpi", "Shushan", "Anahit", "Ruzanna", "Tatev", "Zaruhi", "Astghik", "Lusine", "Nairi"]
+LAST = ["Petrosyan", "Sargsyan", "Harutyunyan", "Hakobyan", "Grigoryan", "Vardanyan",
+        "Karapetyan", "Avetisyan", "Martirosyan", "Hovhannisyan", "Mkrtchyan", "Ghazaryan",
+        "Stepanyan", "Abrahamyan", "Davtyan", "Manukyan", "Poghosyan", "Gasparyan", "Khachatryan",
+        "Arakelyan", "Galstyan", "Zakaryan", "Baghdasaryan", "Melkonyan", "Simonyan",
+        "Torosyan", "Movsisyan", "Asatryan", "Badalyan", "Yeghiazaryan"]
+STATES = (["closed"] * 55 + ["paid"] * 15 + ["rejected"] * 8 + ["reported"] * 4
+          + ["screened"] * 3 + ["verification_scheduled"] * 3 + ["verified"] * 2
+          + ["assessed"] * 3 + ["approved"] * 3 + ["payment_scheduled"] * 2
+          + ["more_evidence_requested"] + ["appealed"])
+HOUSEHOLDS = 40_000
+BASE = datetime(2020, 1, 1, tzinfo=UTC)
+PIN = "482913"
+
+
+def build(app, world, total: int, batch: int = 20_000) -> None:
+    """Grow the claim table to ``total`` rows (households first, once)."""
+    from sqlalchemy import func, insert, select
+
+    from conflict_app.claims import pins
+    from conflict_app.claims.models import Claim, Incident, LossLine
+    from conflict_app.extensions import db
+    from conflict_app.herders.models import Household
+
+    rng = random.Random(total)
+    have_households = db.session.scalar(select(func.count(Household.id)))
+    villages = [(world.shvanidzor, world.meghri), (world.shikahogh, world.kapan),
+                (world.gndevaz, None)]
+    if have_households < HOUSEHOLDS:
+        for start in range(have_households, HOUSEHOLDS, batch):
+            rows = []
+            for n in range(start, min(start + batch, HOUSEHOLDS)):
+                village, district = villages[n % len(villages)]
+                rows.append({"head_name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                             "phone": f"+3749{n:07d}", "village_id": village.id,
+                             "country_code": "AM", "admin1_id": village.admin1_id,
+                             "admin2_id": district.id if district else None,
+                             "language": "hy"})
+            db.session.execute(insert(Household), rows)
+        db.session.commit()
+    households = db.session.execute(
+        select(Household.id, Household.village_id, Household.admin1_id, Household.admin2_id)
+        .order_by(Household.id)).all()
+    have = db.session.scalar(select(func.count(Claim.id)))
+    pin_hash = pins.hash_pin(PIN)
+    village_of = {v.id: v for v, _ in villages}
+    while have < total:
+        size = min(batch, total - have)
+        picks = [households[rng.randrange(len(households))] for _ in range(size)]
+        day = [BASE + timedelta(minutes=rng.randrange(0, 6 * 365 * 24 * 60)) for _ in picks]
+        incident_ids = db.session.execute(insert(Incident).returning(Incident.id), [{
+            "household_id": h.id, "occurred_on": d.date(), "village_id": h.village_id,
+            "country_code": "AM", "admin1_id": h.admin1_id, "admin2_id": h.admin2_id,
+            "setting": "pasture"} for h, d in zip(picks, day, strict=True)]).scalars().all()
+        db.session.execute(insert(LossLine), [{
+            "incident_id": i, "species": "sheep", "age_class": "adult_female", "killed": 2,
+            "injured": 0} for i in incident_ids])
+        db.session.execute(insert(Claim), [{
+            "incident_id": i, "household_id": h.id, "state": rng.choice(STATES), "version": 1,
+            "country_code": "AM", "admin1_id": h.admin1_id, "admin2_id": h.admin2_id,
+            "currency": "AMD", "channel": "office", "reported_at": d, "state_changed_at": d,
+            "pin_hash": pin_hash, "due_at": d + timedelta(days=rng.randrange(1, 60)),
+            "reference": f"AM-{d.year}-{have + n + 1:06d}"}
+            for n, (i, h, d) in enumerate(zip(incident_ids, picks, day, strict=True))])
+        db.session.commit()
+        have += size
+        print(f"  built {have:,} claims", flush=True)
+    del village_of
+
+
+def median_ms(fn, repeat: int = 15) -> float:  # noqa: ANN001
+    fn()  # warm
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def measure_queries(world) -> dict[str, float]:
+    from sqlalchemy import func, select
+
+    from conflict_app.claims import queries
+    from conflict_app.claims.models import Claim
+    from conflict_app.core.permissions import Role
+    from conflict_app.extensions import db
+
+    clerk = world.clerk
+    last = db.session.scalar(select(func.max(Claim.id)))
+    reference = db.session.scalar(select(Claim.reference).where(Claim.id == last // 2))
+    rows = queries.queue(clerk, Role.CLERK, None, 2000)
+    deep = rows[-1]
+    out = {
+        "queue page 1": median_ms(lambda: (queries.queue(clerk, Role.CLERK, None, 26),
+                                           queries.queue_count(clerk, Role.CLERK))),
+        "queue deep page": median_ms(lambda: queries.queue(
+            clerk, Role.CLERK, (deep.due_at, deep.id), 26)),
+        "search reference": median_ms(lambda: queries.search(clerk, reference, None, None, 26)),
+        "search full name": median_ms(lambda: queries.search(
+            clerk, "Vardan Zakaryan", None, None, 26)),
+        "search no match": median_ms(lambda: queries.search(clerk, "Qwzyx", None, None, 26)),
+    }
+    db.session.rollback()
+    return out
+
+
+BARE_APP = '''
+from flask import Flask
+app = Flask(__name__)
+@app.get("/bare")
+def bare():
+    return "ok"
+'''
+
+
+def throughput(url: str, seconds: float, threads: int, data: dict | None = None,
+               get_token: bool = False) -> float:
+    """Requests per second with ``threads`` clients, each on its own connection."""
+    import http.cookiejar
+    import re
+
+    done = [0] * threads
+    errors = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def client(k: int) -> None:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        target = url.replace("POST:", "")
+        token = None
+        if data is not None:
+            page = opener.open(target, timeout=30).read().decode()
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        n = 0
+        while time.monotonic() < stop:
+            body = None
+            if data is not None:
+                # A different claim each time: the per-reference limit is not what is timed.
+                fields = {**data, "reference": data["references"][(k * 7919 + n) % len(
+                    data["references"])], "csrf_token": token.group(1)}
+                fields.pop("references")
+                body = urllib.parse.urlencode(fields).encode()
+            n += 1
+            try:
+                with opener.open(target, body, timeout=30) as response:
+                    response.read()
+            except urllib.error.HTTPError as err:
+                err.read()
+                errors[k] += 1
+                continue
+            done[k] += 1
+
+    workers = [threading.Thread(target=client, args=(k,)) for k in range(threads)]
+    started = time.monotonic()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if sum(errors):
+        print(f"  {url}: {sum(errors)} error responses (not counted)")
+    return sum(done) / (time.monotonic() - started)
+
+
+def gunicorn(app_spec: str, env: dict, port: int, cwd: Path) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app_spec],
+        cwd=cwd, env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)  # noqa: S310
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.5)
+    return process
+
+
+def measure_web(url: str, references: list[str], seconds: float) -> dict[str, float]:
+    tmp = Path(tempfile.mkdtemp())
+    (tmp / "bare_app.py").write_text(BARE_APP)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret-" + "s" * 30,
+           "PIN_KEY": "bench-pin-key-" + "k" * 30, "SESSION_COOKIE_SECURE": "false",
+           "PYTHONPATH": f"{tmp}:{ROOT}", "STATUS_LOOKUP_LIMIT": "1000000 per minute",
+           "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING"}
+    env.pop("FLASK_DEBUG", None)
+    results = {}
+    bare = gunicorn("bare_app:app", env, 18431, tmp)
+    try:
+        results["bare GET"] = throughput("http://127.0.0.1:18431/bare", seconds, 4)
+    finally:
+        bare.terminate()
+        bare.wait()
+    app = gunicorn("conflict_app:create_app()", env, 18432, ROOT)
+    try:
+        results["status form GET"] = throughput("http://127.0.0.1:18432/status", seconds, 4)
+        results["status check POST"] = throughput(
+            "POST:http://127.0.0.1:18432/status", seconds, 4,
+            data={"references": references, "pin": PIN})
+    finally:
+        app.terminate()
+        app.wait()
+    return results
+
+
+def prepare(url: str, total: int) -> tuple[dict[str, float], list[str]]:
+    """Build (or reuse) a database of ``total`` claims and time its queries."""
+    import flask_migrate
+    from sqlalchemy import func, select, text
+
+    from config import TestConfig
+    from conflict_app import create_app
+    from conflict_app.auth.models import User
+    from conflict_app.claims.models import Claim
+    from conflict_app.extensions import db
+    from tests.conftest import World
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        PIN_KEY = "bench-pin-key-" + "k" * 30
+
+    app = create_app(Config)
+    with app.app_context():
+        flask_migrate.upgrade()
+        if db.session.scalar(select(func.count(User.id))) == 0:
+            World()
+            db.session.commit()
+        world = _world()
+        have = db.session.scalar(select(func.count(Claim.id)))
+        if have < total:
+            print(f"building {total:,} claims in {url.rsplit('/', 1)[-1]}", flush=True)
+            build(app, world, total)
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT") as conn:
+                    conn.execute(text("VACUUM ANALYZE"))
+        elif have > total * 1.05:
+            raise SystemExit(f"{url} holds {have:,} claims, more than {total:,}")
+        timings = measure_queries(world)
+        references = list(db.session.scalars(
+            select(Claim.reference).order_by(Claim.id).limit(2000)))
+        db.session.remove()
+        db.engine.dispose()
+    return timings, references
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url", help="database for the large table (built once, reused)")
+    parser.add_argument("small_url", help="database for the small table (built once)")
+    parser.add_argument("--claims", type=int, default=500_000)
+    parser.add_argument("--small", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=8)
+    args = parser.parse_args()
+
+    small, _ = prepare(args.small_url, args.small)
+    large, references = prepare(args.url, args.claims)
+    web = measure_web(args.url, references, args.seconds)
+
+    print(f"\n== queries ({args.small:,} vs {args.claims:,} claims, median ms)")
+    for name, ms in large.items():
+        print(f"{name:<18} {small[name]:8.2f} ms -> {ms:8.2f} ms   x{ms / small[name]:5.2f}")
+    print(f"queue deep page vs page 1 at {args.claims:,}: "
+          f"x{large['queue deep page'] / large['queue page 1']:.2f}")
+    print("\n== web (gunicorn, 2 workers, 4 clients, requests/s)")
+    for name, rate in web.items():
+        print(f"{name:<20} {rate:8.1f} req/s   x{rate / web['bare GET']:.3f} of bare")
+
+
+def _world():
+    """The fixture world already in the database, looked up by its users and places."""
+    from sqlalchemy import select
+
+    from conflict_app.auth.models import User
+    from conflict_app.extensions import db
+    from conflict_app.geo.models import AdminArea, Village
+
+    class W:
+        pass
+
+    w = W()
+    w.clerk = db.session.scalars(select(User).where(User.email == "clerk@am.test")).one()
+    for attr, name in (("shvanidzor", "Shvanidzor"), ("shikahogh", "Shikahogh"),
+                       ("gndevaz", "Gndevaz")):
+        setattr(w, attr, db.session.scalars(select(Village).where(Village.name == name)).one())
+    for attr, name in (("meghri", "Meghri"), ("kapan", "Kapan")):
+        setattr(w, attr, db.session.scalars(select(AdminArea).where(AdminArea.name == name))
+                .one())
+    return w
+
+
+if __name__ == "__main__":
+    main()
