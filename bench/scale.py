@@ -2,7 +2,8 @@
 measured in the same run (the machine is shared: read the ratios, not the times).
 
     .venv/bin/python bench/scale.py postgresql://postgres@127.0.0.1:5432/pardus_bench \\
-        postgresql://postgres@127.0.0.1:5432/pardus_bench_small [--claims 500000] [--small 20000]
+        postgresql://postgres@127.0.0.1:5432/pardus_bench_small [--claims 500000] [--small 20000] \\
+        [--redis redis://127.0.0.1:6379/0]
 
 The data is built once into those databases (claims across states, provinces and time, one
 incident and loss line each, 40,000 households with realistic names) and reused by later
@@ -215,12 +216,14 @@ def gunicorn(app_spec: str, env: dict, port: int, cwd: Path) -> subprocess.Popen
     return process
 
 
-def measure_web(url: str, references: list[str], seconds: float) -> dict[str, float]:
+def measure_web(url: str, references: list[str], seconds: float,
+                redis_url: str) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp())
     (tmp / "bare_app.py").write_text(BARE_APP)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret-" + "s" * 30,
            "PIN_KEY": "bench-pin-key-" + "k" * 30, "SESSION_COOKIE_SECURE": "false",
            "PYTHONPATH": f"{tmp}:{ROOT}", "STATUS_LOOKUP_LIMIT": "1000000 per minute",
+           "RATELIMIT_STORAGE_URI": redis_url, "REDIS_URL": redis_url,
            "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING"}
     env.pop("FLASK_DEBUG", None)
     results = {}
@@ -290,11 +293,13 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=500_000)
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0",
+                        help="rate limits and jobs of the gunicorn part")
     args = parser.parse_args()
 
     small, _ = prepare(args.small_url, args.small)
     large, references = prepare(args.url, args.claims)
-    web = measure_web(args.url, references, args.seconds)
+    web = measure_web(args.url, references, args.seconds, args.redis)
 
     print(f"\n== queries ({args.small:,} vs {args.claims:,} claims, median ms)")
     for name, ms in large.items():
