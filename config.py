@@ -121,6 +121,8 @@ class Config:
     PIN_KEY_FILE = os.environ.get("PIN_KEY_FILE")
     PIN_FAILURES_BEFORE_LOCK = int(os.environ.get("PIN_FAILURES_BEFORE_LOCK", 5))
     PIN_LOCK_MINUTES = int(os.environ.get("PIN_LOCK_MINUTES", 30))
+    # API answers kept for repeated Idempotency-Keys (without PINs), then purged daily.
+    IDEMPOTENCY_HOURS = int(os.environ.get("IDEMPOTENCY_HOURS", 24))
     # Personal data of settled households is erased (pseudonymised) after this many years
     # (`flask privacy purge`).
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 10))

@@ -213,7 +213,8 @@ class ClaimOut(BaseModel):
 
 
 class ClaimCreated(ClaimOut):
-    pin: str = Field(description="Give it to the herder; it is not shown again.")
+    pin: str | None = Field(description="Give it to the herder; it is not shown again (a "
+                            "repeated request with the same Idempotency-Key answers null).")
 
 
 class ClaimPage(BaseModel):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -14,12 +13,10 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from conflict_app.analytics import service as analytics
-from conflict_app.api import schemas, tokens
-from conflict_app.api.models import IdempotencyRecord
+from conflict_app.api import idempotency, schemas, tokens
 from conflict_app.auth.models import User
 from conflict_app.claims import operations as ops
 from conflict_app.claims import queries
@@ -130,8 +127,8 @@ def body(model: type[BaseModel]) -> Any:
 
 
 def idempotent(view: Callable) -> Callable:
-    """Replays the stored answer for a repeated Idempotency-Key with the same body; a key
-    reused with a different body is refused."""
+    """Replays the answer for a repeated Idempotency-Key with the same body (concurrent
+    repeats included: exactly one runs); a key reused with a different body is refused."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -141,25 +138,27 @@ def idempotent(view: Callable) -> Callable:
         if len(key) > 100:
             raise ApiError(400, "Idempotency-Key too long", "Use at most 100 characters.")
         user = g.api_user
-        digest = hashlib.sha256(request.method.encode() + request.path.encode()
-                                + request.get_data()).hexdigest()
-        record = db.session.scalars(select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key)).first()
-        if record is not None:
-            if record.request_hash != digest:
-                raise ApiError(422, "Idempotency-Key reused",
-                               "This key was used for a different request.")
-            return Response(record.body, status=record.status, mimetype="application/json")
-        response = view(*args, **kwargs)
-        if response.status_code < 500:
-            try:
-                db.session.add(IdempotencyRecord(user_id=user.id, key=key,
-                                                 request_hash=digest,
-                                                 status=response.status_code,
-                                                 body=response.get_data(as_text=True)))
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()  # a concurrent twin stored it first; same answer
+        digest = idempotency.request_digest(request.method, request.path, request.get_data())
+        try:
+            answer = idempotency.reserve(user.id, key, digest)
+        except idempotency.KeyReused as exc:
+            raise ApiError(422, "Idempotency-Key reused",
+                           "This key was used for a different request.") from exc
+        except idempotency.KeyBusy as exc:
+            raise ApiError(409, "Request in progress", "The first request with this "
+                           "Idempotency-Key is still running; try again later.") from exc
+        if answer is not None:
+            return Response(answer.body, status=answer.status, mimetype="application/json")
+        try:
+            response = view(*args, **kwargs)
+        except BaseException:
+            idempotency.release(user.id, key)
+            raise
+        if response.status_code >= 500:
+            idempotency.release(user.id, key)
+        else:
+            idempotency.finish(user.id, key, response.status_code,
+                               response.get_data(as_text=True))
         return response
 
     return wrapped

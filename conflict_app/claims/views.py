@@ -41,6 +41,7 @@ from conflict_app.core.errors import (
 )
 from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import CASE_ROLES, Role, covers
+from conflict_app.core.sealed import seal, unseal
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.herders.models import Species
@@ -165,7 +166,7 @@ def report(household_id: int):
         except DomainError as err:
             attach_error(form, err)
         else:
-            session["receipt"] = {"claim_id": claim.id, "pin": pin}
+            session["receipt"] = {"claim_id": claim.id, "sealed_pin": seal(pin)}
             return redirect(url_for("claims.receipt", claim_id=claim.id))
     status = 400 if form.is_submitted() else 200
     return render_template("claims/report.html", form=form, household=household), status
@@ -178,8 +179,9 @@ def receipt(claim_id: int):
     pending = session.get("receipt") or {}
     pin = None
     if pending.get("claim_id") == claim.id:
-        # The PIN is shown once, on the receipt page right after it was issued.
-        pin = pending.get("pin")
+        # The PIN is shown once, on the receipt page right after it was issued; the cookie
+        # carries it sealed, never in clear.
+        pin = unseal(pending.get("sealed_pin"))
         session.pop("receipt", None)
     return render_template("claims/receipt.html", claim=claim, pin=pin,
                            deadlines=operations.deadlines())
@@ -197,7 +199,7 @@ def reissue_pin(claim_id: int):
     except DomainError as err:
         flash(err.translated(), "error")
         return redirect(url_for("claims.detail", claim_id=claim.id))
-    session["receipt"] = {"claim_id": claim.id, "pin": pin}
+    session["receipt"] = {"claim_id": claim.id, "sealed_pin": seal(pin)}
     return redirect(url_for("claims.receipt", claim_id=claim.id))
 
 

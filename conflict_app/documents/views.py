@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from conflict_app.claims.views import load_claim
 from conflict_app.core.permissions import Role, covers
+from conflict_app.core.sealed import unseal
 from conflict_app.core.web import roles_required
 from conflict_app.documents import render
 from conflict_app.documents.fonts import MissingFont
@@ -52,9 +53,9 @@ def receipt(claim_id: int):
     claim = load_claim(claim_id)
     pin = None
     pending = session.get("receipt") or {}
-    if pending.get("claim_id") == claim.id and pending.get("pin"):
+    if pending.get("claim_id") == claim.id and pending.get("sealed_pin"):
         # A PIN just issued is printed once, like the receipt page shows it once.
-        pin = pending["pin"]
+        pin = unseal(pending["sealed_pin"])
         session.pop("receipt", None)
     data = render.receipt_data(claim, pin=pin)
     with force_timezone(timezones.zone_of(claim)):  # the herder's dates

@@ -33,6 +33,7 @@ TASKS: dict[str, str] = {
     "sms.dispatch": "conflict_app.status.notify:dispatch_job",
     "schemes.release_withholdings": "conflict_app.schemes.incentives:release_due",
     "privacy.purge": "conflict_app.herders.privacy:purge_expired",
+    "api.purge_idempotency": "conflict_app.api.idempotency:purge_expired",
 }
 
 _PENDING = "pardus_jobs"

@@ -22,6 +22,7 @@ SCHEDULE = (
     ("sms.dispatch", "sms", None, 60),  # retries of texts a gateway refused
     ("schemes.release_withholdings", "default", "15 2 * * *", None),
     ("privacy.purge", "default", "30 3 * * 0", None),
+    ("api.purge_idempotency", "default", "45 3 * * *", None),
 )
 
 

@@ -138,6 +138,13 @@ KEYWORDS = {
     "az": "STATUS", "tr": "DURUM", "tk": "ÝAGDAÝ",
 }
 _SMS_QUERY = re.compile(r"([A-Za-z]{2}-\d{4}-\d{6})\D+(\d{4,8})")
+# A run of 4 to 8 digits that is not part of a claim reference: a PIN, or a try at one.
+_PIN_LIKE = re.compile(r"(?<![\d-])\d{4,8}(?!\d)")
+
+
+def redact_pins(text: str) -> str:
+    """The text as it may be stored and shown: every PIN-like number masked."""
+    return _PIN_LIKE.sub(lambda m: "*" * len(m.group(0)), text)
 
 
 def answer_sms(phone: str, text: str) -> None:
@@ -166,5 +173,5 @@ def answer_sms(phone: str, text: str) -> None:
             locale = locale or "en"
             notify.queue(phone, locale, "not_found", notify.render("not_found", locale))
         db.session.add(SmsMessage(direction="in", phone=phone, locale=locale, kind="query",
-                                  body=text, status=SmsStatus.RECEIVED,
+                                  body=redact_pins(text), status=SmsStatus.RECEIVED,
                                   claim_id=claim.id if claim else None))

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from conflict_app.claims import operations as claim_ops
 from conflict_app.claims.models import AgeClass, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
+from conflict_app.core.sealed import seal, unseal
 from conflict_app.core.web import attach_error, public
 from conflict_app.extensions import csrf, db, limiter
 from conflict_app.geo import timezones
@@ -82,7 +83,7 @@ def report():
             err.field = field
             attach_error(form, err)
         else:
-            session["public_receipt"] = {"reference": claim.reference, "pin": pin}
+            session["public_receipt"] = {"reference": claim.reference, "sealed_pin": seal(pin)}
             return redirect(url_for("status.receipt"))
     status = 400 if form.is_submitted() else 200
     return render_template("status/report.html", form=form, country=country), status
@@ -106,7 +107,8 @@ def receipt():
     if claim is None:
         abort(404)
     return render_template("status/receipt.html", reference=data["reference"],
-                           pin=data["pin"], claim=claim, deadlines=claim_ops.deadlines(),
+                           pin=unseal(data.get("sealed_pin")), claim=claim,
+                           deadlines=claim_ops.deadlines(),
                            contact=current_app.config["OFFICE_CONTACT"])
 
 
