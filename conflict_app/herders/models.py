@@ -59,6 +59,9 @@ class Household(db.Model):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # Opened by an anonymous report: a clerk checks it and links it to a known household
+    # (a phone number alone never joins a stranger's report to someone's household).
+    provisional: Mapped[bool] = mapped_column(default=False)
 
     village = relationship("Village")
     census: Mapped[list[HerdCensus]] = relationship(

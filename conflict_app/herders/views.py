@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from conflict_app.claims import linking
 from conflict_app.claims.models import Claim
 from conflict_app.core.errors import DomainError
 from conflict_app.core.forms import coerce_int_or_none
@@ -123,7 +124,8 @@ def _detail_page(household: Household, form: MeasureForm):  # noqa: ANN202
     ).all()
     return render_template("herders/detail.html", household=household, claims=claims,
                            measures=measures, form=form,
-                           exposure=mitigation_ops.exposure_head_years(household))
+                           exposure=mitigation_ops.exposure_head_years(household),
+                           link_candidates=linking.candidates(household, current_user))
 
 
 @bp.route("/<int:household_id>/measures", methods=["POST"])
@@ -199,3 +201,19 @@ def erase_personal_data(household_id: int):
     else:
         flash(_("Give a reason."), "error")
     return redirect(url_for("herders.detail", household_id=household.id))
+
+
+@bp.route("/<int:household_id>/link", methods=["POST"])
+@roles_required(*STAFF)
+def link(household_id: int):
+    """A clerk has checked an anonymous report: its claims join the known household."""
+    household = load_household(household_id)  # the form's token is checked by CSRFProtect
+    target = coerce_int_or_none(request.form.get("target_id"))
+    try:
+        linked = linking.link_household(current_user, household.id, target or 0)
+    except DomainError as err:
+        flash(err.translated(), "error")
+        return redirect(url_for("herders.detail", household_id=household.id))
+    flash(_("The report was linked to this household."), "success")
+    return redirect(url_for("herders.detail", household_id=linked.id))
+

@@ -37,9 +37,9 @@ class PublicReport:
 
 
 def report_loss(data: PublicReport) -> tuple[Claim, str]:
-    """A herder's own report: reuse their household. One phone (E.164) is one herder, so
-    ``093 123456`` and ``+374 93 123456`` find the same household and a second report of
-    the same attack is flagged as a duplicate."""
+    """A herder's own report, in a new provisional household for a clerk to check and link.
+    The phone is kept in E.164, so ``093 123456`` and ``+374 93 123456`` are one phone and a
+    second report of the same attack is flagged as a duplicate."""
     village = db.session.get(Village, data.village_id)
     if village is None:
         raise InvalidInput(N_("Choose a village from the list."), field="village_id")
@@ -51,18 +51,16 @@ def report_loss(data: PublicReport) -> tuple[Claim, str]:
     if not name:
         raise InvalidInput(N_("Enter your name."), field="name")
     language = data.language if data.language in LOCALES else "en"
-    household = db.session.scalars(
-        select(Household).where(Household.phone == phone)
-        .order_by((Household.village_id != village.id), Household.id)
-    ).first()
-    if household is None:
-        with unit_of_work():
-            household = Household(
-                head_name=name[:160], phone=phone, village_id=village.id,
-                country_code=village.country_code, admin1_id=village.admin1_id,
-                admin2_id=village.admin2_id, language=language,
-            )
-            db.session.add(household)
+    # Never the household that already has this phone: whoever knows a herder's number and
+    # village could otherwise add reports to their household. A clerk links it after a check;
+    # the duplicate check still compares the phone across households.
+    with unit_of_work():
+        household = Household(
+            head_name=name[:160], phone=phone, village_id=village.id,
+            country_code=village.country_code, admin1_id=village.admin1_id,
+            admin2_id=village.admin2_id, language=language, provisional=True,
+        )
+        db.session.add(household)
     try:
         return claim_ops.register_report(None, household, data.report, Channel.WEB,
                                          photos=data.photos)

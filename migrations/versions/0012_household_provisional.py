@@ -1,0 +1,26 @@
+"""Households opened by an anonymous report are provisional until a clerk links them.
+
+Revision ID: 0012_household_provisional
+Revises: 0011_login_failure
+Create Date: 2026-12-04 19:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0012_household_provisional'
+down_revision = '0011_login_failure'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('provisional', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
+
+def downgrade():
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.drop_column('provisional')
