@@ -1,7 +1,7 @@
 """Households opened by an anonymous report are provisional until a clerk links them.
 
-Revision ID: 0012_household_provisional
-Revises: 0011_login_failure
+Revision ID: 0013_household_provisional
+Revises: 0012_scale_indexes
 Create Date: 2026-12-04 19:00:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_household_provisional'
-down_revision = '0011_login_failure'
+revision = '0013_household_provisional'
+down_revision = '0012_scale_indexes'
 branch_labels = None
 depends_on = None
 
