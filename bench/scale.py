@@ -221,7 +221,8 @@ def measure_web(url: str, references: list[str], seconds: float,
     tmp = Path(tempfile.mkdtemp())
     (tmp / "bare_app.py").write_text(BARE_APP)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret-" + "s" * 30,
-           "PIN_KEY": "bench-pin-key-" + "k" * 30, "SESSION_COOKIE_SECURE": "false",
+           "PIN_KEY": "bench-pin-key-" + "k" * 30, "AUDIT_KEY": "b2" * 32,
+           "SESSION_COOKIE_SECURE": "false",
            "PYTHONPATH": f"{tmp}:{ROOT}", "STATUS_LOOKUP_LIMIT": "1000000 per minute",
            "RATELIMIT_STORAGE_URI": redis_url, "REDIS_URL": redis_url,
            "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(), "LOG_LEVEL": "WARNING"}

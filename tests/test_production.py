@@ -75,7 +75,7 @@ def test_two_web_workers_and_a_job_worker_share_jobs_limits_and_sessions(app, tm
     env = {**os.environ,
            "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
            "SECRET_KEY": "production-test-secret-" + "x" * 20,
-           "PIN_KEY": "production-test-pin-key-" + "y" * 20,
+           "PIN_KEY": "production-test-pin-key-" + "y" * 20, "AUDIT_KEY": "a1" * 32,
            "REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL,
            "STATUS_LOOKUP_LIMIT": "4 per minute", "SESSION_COOKIE_SECURE": "false",
            "SMS_OUTBOX_FILE": str(outbox), "BIND": f"127.0.0.1:{port}",
