@@ -298,6 +298,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.documents.views import bp as documents_bp
     from conflict_app.exports.views import bp as exports_bp
     from conflict_app.herders.views import bp as herders_bp
+    from conflict_app.i18n.webfonts import bp as webfonts_bp
     from conflict_app.payments.views import bp as payments_bp
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp
@@ -306,7 +307,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
-                      documents_bp):
+                      documents_bp, webfonts_bp):
         app.register_blueprint(blueprint)
 
 

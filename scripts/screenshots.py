@@ -1,17 +1,18 @@
-"""Screenshots of the main pages in Persian, Georgian and English, for a human to look at.
+"""Screenshots of the main pages in every language at phone and desktop width, for review.
 
-    .venv/bin/python scripts/screenshots.py OUTDIR
+    .venv/bin/python scripts/screenshots.py OUTDIR [LOCALE ...] [--widths 360,1366]
 
-Renders each page through the app (signed in where needed), stores the HTML with the
-stylesheet next to it, and asks headless Chromium (scripts/install-browser.sh) for a PNG.
-The images are for review and are not kept in git.
+Starts the app on a scratch SQLite database with a small world (a claim assessed, a scheme),
+serves it over HTTP and drives the distribution's headless Chromium with Playwright
+(scripts/install-browser.sh), signed in as the role that works on each page. Full-page PNGs
+go to OUTDIR/<width>/<locale>-<page>.png, and each page's sideways overflow, if any, is
+listed in OUTDIR/overflow.txt. The images are for review and are not kept in git.
 """
 
 from __future__ import annotations
 
-import re
+import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,40 +21,22 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-LOCALES = ("en", "fa", "ka")
 
+def _world(app):
+    from datetime import date
+    from decimal import Decimal
 
-def main(outdir: Path) -> None:
     import flask_migrate
 
-    from config import TestConfig
-    from conflict_app import create_app
     from conflict_app.extensions import db
-    from conflict_app.i18n import catalogues
+    from conflict_app.schemes import operations as scheme_ops
+    from conflict_app.schemes import params
     from tests import helpers
-    from tests.conftest import Browser, RequestClient, World
+    from tests.conftest import World
 
-    catalogues.compile_all(quiet=True)
-    work = Path(tempfile.mkdtemp())
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{work / 'shots.sqlite'}"
-        EVIDENCE_DIR = str(work / "evidence")
-
-    app = create_app(Config)
-    app.test_client_class = RequestClient
-    outdir.mkdir(parents=True, exist_ok=True)
-    css_dir = ROOT / "conflict_app" / "static"
     with app.app_context():
         flask_migrate.upgrade()
         world = World()
-        db.session.commit()
-        from datetime import date
-        from decimal import Decimal
-
-        from conflict_app.schemes import operations as scheme_ops
-        from conflict_app.schemes import params
-
         scheme = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
             "AM-COMP", "Syunik compensation", params.SchemeKind.COMPENSATION, "AM", None,
             "AMD", "Example fund", Decimal(5_000_000), "queue", date(2025, 1, 1), None,
@@ -62,51 +45,94 @@ def main(outdir: Path) -> None:
                                          params.defaults(params.SchemeKind.COMPENSATION)
                                          | {"cap_incident_heads": "2"})
         scheme_ops.publish_version(world.manager, version.id)
-        scheme_id = scheme.id
         claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
-        clerk, verifier, manager = (
-            SimpleNamespace(id=u.id, email=u.email, totp_secret=u.totp_secret)
-            for u in (world.clerk, world.verifier, world.manager))
-        claim_id = claim.id
-        # Requests use their own connections: end this one's read transaction (SQLite).
+        db.session.commit()
+        people = {name: SimpleNamespace(id=getattr(world, name).id,
+                                        email=getattr(world, name).email,
+                                        totp_secret=getattr(world, name).totp_secret)
+                  for name in ("clerk", "verifier", "approver", "finance", "manager",
+                               "analyst")}
+        ids = SimpleNamespace(claim=claim.id, scheme=scheme.id, **people)
         db.session.remove()
-        pages = {
-            "start": (None, "/"), "status": (None, "/status"),
-            "report": (None, "/report?country=AM"),
-            "queue": (clerk, "/queue"), "claim": (clerk, f"/claims/{claim_id}"),
-            "verification": (verifier, "/verification/visits"),
-            "scheme": (manager, f"/schemes/{scheme_id}"),
-        }
-        browsers = {}
-        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-        if not chromium:
-            sys.exit("chromium not found: run scripts/install-browser.sh first")
-        for locale in LOCALES:
-            for name, (user, url) in pages.items():
-                if user is None:
-                    client = app.test_client()
-                else:
-                    if user.id not in browsers:
-                        browsers[user.id] = Browser(app.test_client())
-                        browsers[user.id].login(user)
-                    client = browsers[user.id].client
-                sep = "&" if "?" in url else "?"
-                html = client.get(f"{url}{sep}lang={locale}").get_data(as_text=True)
-                html = re.sub(r'href="/static/([a-z.]+)"',
-                              lambda m: f'href="file://{css_dir / m.group(1)}"', html)
-                page = work / f"{name}-{locale}.html"
-                page.write_text(html, encoding="utf-8")
-                png = outdir / f"{name}-{locale}.png"
-                subprocess.run(  # noqa: S603 - our own files
-                    [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--hide-scrollbars",
-                     f"--user-data-dir={work / 'profile'}", "--window-size=1100,1400",
-                     f"--screenshot={png}", f"file://{page}"],
-                    check=True, capture_output=True, timeout=60)
-                print(png)
-    shutil.rmtree(work, ignore_errors=True)
+    return ids
+
+
+def main() -> None:
+    from config import TestConfig
+    from conflict_app import create_app
+    from conflict_app.i18n import LOCALES, catalogues
+    from tests import browser_support as bs
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("outdir", type=Path, nargs="?", default=Path("screenshots"))
+    parser.add_argument("locales", nargs="*", default=list(LOCALES))
+    parser.add_argument("--widths", default="360,1366")
+    args = parser.parse_args()
+    reason = bs.missing()
+    if reason and "axe" not in reason:
+        sys.exit(reason)
+    catalogues.compile_all(quiet=True)
+    work = Path(tempfile.mkdtemp())
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{work / 'shots.sqlite'}"
+        EVIDENCE_DIR = str(work / "evidence")
+
+    app = create_app(Config)
+    ids = _world(app)
+    pages = {
+        "start": (None, "/"), "report": (None, "/report?country=AM"),
+        "status": (None, "/status"), "login": (None, "/login"),
+        "queue": (ids.clerk, "/queue"), "claim": (ids.clerk, f"/claims/{ids.claim}"),
+        "claim-approver": (ids.approver, f"/claims/{ids.claim}"),
+        "visits": (ids.verifier, "/verification/visits"),
+        "households": (ids.clerk, "/households/"),
+        "payments": (ids.finance, "/payments/"),
+        "schemes": (ids.manager, "/schemes/"), "scheme": (ids.manager, f"/schemes/{ids.scheme}"),
+        "analytics": (ids.analyst, "/analytics/"),
+    }
+    server = bs.LiveServer(app)
+    overflow_lines = []
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            browser = bs.chromium(p)
+            for width in (int(w) for w in args.widths.split(",")):
+                viewport = {"width": width, "height": 800}
+                folder = args.outdir / str(width)
+                folder.mkdir(parents=True, exist_ok=True)
+                for locale in args.locales:
+                    visit = bs.Visit(outdir=work)
+                    sessions = {}
+                    for name, (user, url) in pages.items():
+                        key = user.id if user else None
+                        if key not in sessions:
+                            sessions[key] = bs.Session(browser, server, visit, locale,
+                                                       viewport)
+                            if user:
+                                sessions[key].login(user)
+                        session = sessions[key]
+                        try:
+                            session.goto(url, check=False)
+                        except AssertionError as error:
+                            overflow_lines.append(f"{width} {locale} {name}: failed {error}")
+                            continue
+                        for line in bs.overflow(session.page):
+                            overflow_lines.append(f"{width} {locale} {name}: {line}")
+                        png = folder / f"{locale}-{name}.png"
+                        session.page.screenshot(path=str(png), full_page=True)
+                        print(png)
+                    for session in sessions.values():
+                        session.close()
+            browser.close()
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    (args.outdir / "overflow.txt").write_text("\n".join(overflow_lines) + "\n",
+                                              encoding="utf-8")
+    print(f"{len(overflow_lines)} overflow lines in {args.outdir / 'overflow.txt'}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))
+    main()

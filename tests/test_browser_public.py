@@ -46,3 +46,24 @@ def test_herder_reports_and_follows_the_claim(live, chromium_browser, world_comm
     assert page.locator("[aria-current=step]").count() == 1
     herder.close()
     bs.assert_clean(visit)
+
+
+def test_urdu_pages_are_drawn_in_nastaliq_from_the_app(live, chromium_browser, visit):
+    herder = bs.Session(chromium_browser, live, visit, "ur")
+    failed = []
+    herder.page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    herder.goto("/")
+    page = herder.page
+    loaded = page.evaluate("""async () => {
+        await document.fonts.ready;
+        const faces = await document.fonts.load('16px "Pardus Nastaliq"', 'ےہ');
+        return faces.map(f => f.family);
+    }""")
+    assert loaded, "the Nastaliq face was not loaded"
+    assert page.evaluate("() => document.fonts.check('16px \"Pardus Nastaliq\"', 'ےہ')")
+    family = page.evaluate("() => getComputedStyle(document.querySelector('main')).fontFamily")
+    assert family.startswith('"Pardus Nastaliq"'), family
+    herder.goto("/status")
+    assert not [u for u in failed if "/fonts/" in u], failed
+    herder.close()
+    bs.assert_clean(visit)

@@ -386,6 +386,14 @@ class Builder:
         self.reference = reference
         self.width = PAGE[0] - 2 * MARGIN
 
+    @staticmethod
+    def _table_style(commands: list) -> TableStyle:
+        """A table style whose cells start in an embedded font: ReportLab's default is
+        Helvetica, which would be referenced, never embedded, in every PDF with a table."""
+        default = fonts.candidates("default")
+        base = [("FONTNAME", (0, 0), (-1, -1), default[0].key)] if default else []
+        return TableStyle([*base, *commands])
+
     def p(self, text: object, style: Style | None = None):  # noqa: ANN201
         return self.ts.para(text, style or self.s.body)
 
@@ -424,7 +432,7 @@ class Builder:
             style.append(("BACKGROUND", (0, 0), (-1, 0), GREY))
         for n in span_rows:
             style.append(("SPAN", (0, n), (-1, n)))
-        return Table(data, colWidths=self._cols(widths), style=TableStyle(style),
+        return Table(data, colWidths=self._cols(widths), style=self._table_style(style),
                      repeatRows=1 if header and repeat else 0)
 
     def facts(self, pairs: list[tuple[str, object]], fraction: float = 0.32) -> Table:
@@ -432,7 +440,7 @@ class Builder:
         widths = self._cols([self.width * fraction, self.width * (1 - fraction)])
         data = [self._cols([self.p(k, self.s.label), v if isinstance(v, Flowable)
                             else self.p(v, self.s.body)]) for k, v in pairs]
-        return Table(data, colWidths=widths, style=TableStyle([
+        return Table(data, colWidths=widths, style=self._table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6),
@@ -458,19 +466,24 @@ class Builder:
                  for i in range(0, len(widths), 2)]
         style += [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
         return Table([self._cols(top), self._cols(bottom)], colWidths=self._cols(widths),
-                     rowHeights=[34, None], style=TableStyle(style))
+                     rowHeights=[34, None], style=self._table_style(style))
 
     def qr(self, url: str, size: float = 32 * mm) -> Drawing:
         widget = QrCodeWidget(url, barLevel="M")
         x0, y0, x1, y1 = widget.getBounds()
         drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
         drawing.add(widget)
+        # The graphics renderer starts in Helvetica, a font no PDF of ours embeds; the QR
+        # code draws no text, but the font would be referenced all the same.
+        default = fonts.candidates("default")
+        if default:
+            drawing.initialFontName = default[0].key
         return drawing
 
     def beside(self, main: list[Flowable], side: Flowable, side_width: float) -> Table:
         """Main text and a narrow column (the QR code) at the end of the line."""
         widths = self._cols([self.width - side_width, side_width])
-        return Table([self._cols([main, side])], colWidths=widths, style=TableStyle([
+        return Table([self._cols([main, side])], colWidths=widths, style=self._table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -700,16 +713,19 @@ def render_decision(data: DecisionData, locale: str, out: BinaryIO) -> None:
                 b.p(_("If you disagree with this decision, you can appeal until %(date)s.",
                       date=date_text(data.appeal_by)), b.s.body),
             ]
-        flow.append(b.p(_("To appeal, come to the office or call it before that date, give "
-                          "the claim reference and say why you disagree. The claim is then "
-                          "looked at again, with a new field visit or a new assessment."),
-                        b.s.body))
-        flow.append(Spacer(1, 6))
-        flow.append(b.beside(_contact_lines(b, data.contact, data.status_url),
-                             b.qr(data.status_url), 36 * mm))
-        flow.append(Spacer(1, 14))
-        flow.append(KeepTogether([b.p(_("For the office"), b.s.label),
-                                  b.signatures([_("Signature and stamp"), _("Date")])]))
+        # The closing part stays on one page with the signature block, which never sits
+        # alone on a page of its own.
+        flow.append(KeepTogether([
+            b.p(_("To appeal, come to the office or call it before that date, give "
+                  "the claim reference and say why you disagree. The claim is then "
+                  "looked at again, with a new field visit or a new assessment."), b.s.body),
+            Spacer(1, 6),
+            b.beside(_contact_lines(b, data.contact, data.status_url),
+                     b.qr(data.status_url), 36 * mm),
+            Spacer(1, 14),
+            b.p(_("For the office"), b.s.label),
+            b.signatures([_("Signature and stamp"), _("Date")]),
+        ]))
         b.build(out, flow, subject=titles[data.outcome])
 
 

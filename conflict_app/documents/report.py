@@ -239,6 +239,7 @@ def _month_chart(b: Builder, months: list[tuple[str, int]]) -> Drawing:
     """Claims per month of the incident, as bars; month labels are numbers (no shaping)."""
     width, height = b.width, 150
     drawing = Drawing(width, height)
+    _embedded_font(drawing)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 30, 25, width - 40, height - 35
     values = [n for _m, n in months] or [0]
@@ -265,8 +266,16 @@ def _month_chart(b: Builder, months: list[tuple[str, int]]) -> Drawing:
     return drawing
 
 
+def _embedded_font(drawing: Drawing) -> None:
+    """The graphics renderer starts in Helvetica, which no PDF of ours embeds."""
+    default = fonts.candidates("default")
+    if default:
+        drawing.initialFontName = default[0].key
+
+
 def _bar(fraction: float, width: float) -> Drawing:
     drawing = Drawing(width, 9)
+    _embedded_font(drawing)
     drawing.add(Rect(0, 1, max(width * fraction, 0.5), 7, fillColor=BAR, strokeColor=None))
     return drawing
 
