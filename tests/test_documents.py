@@ -405,8 +405,12 @@ def test_clerk_downloads_receipt_in_the_herders_language(documents, world, brows
 def test_receipt_prints_a_pin_just_issued_once(documents, world, browser_for):
     claim, _pin = helpers.report(world)
     browser = browser_for(world.clerk)
+    from conflict_app.core.sealed import seal
+
+    with browser.client.application.app_context():
+        sealed = seal("246813")  # the session carries the PIN sealed, never in clear
     with browser.client.session_transaction() as session:
-        session["receipt"] = {"claim_id": claim.id, "pin": "246813"}
+        session["receipt"] = {"claim_id": claim.id, "sealed_pin": sealed}
     assert "246813" in _pdf_text(browser.get(f"/documents/claims/{claim.id}/receipt.pdf"))
     assert "246813" not in _pdf_text(browser.get(f"/documents/claims/{claim.id}/receipt.pdf"))
 

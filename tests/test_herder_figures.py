@@ -145,6 +145,8 @@ def test_pro_rata_settlement_pays_and_tells_the_share(app, world, browser_for, f
     finance = browser_for(world.finance)
     assert finance.post(f"/schemes/enrolments/{enrolment.id}/premium",
                         data={"on": "2026-03-02"}).status_code == 302  # pool: 60000
+    db.session.refresh(enrolment)  # the request committed in its own session
+    assert enrolment.premium_paid_on is not None
     clock.freeze(START + timedelta(days=40))
     claim, pin = helpers.report(world, hh=hh, killed=2)
     claim = helpers.verified(world, claim=claim)

@@ -97,16 +97,19 @@ def test_one_phone_is_one_herder_and_the_second_report_is_a_duplicate(app, world
     first = _report(client, world, "hy", phone="093 123456")
     second = _report(app.test_client(), world, "hy", phone="+374 93 123456")
     assert first.status_code == second.status_code == 302
+    # Each public report opens its own provisional household (a clerk links them after a
+    # check), both under the one E.164 phone ...
     households = db.session.scalars(select(Household).where(
-        Household.phone == "+37493123456")).all()
-    assert len(households) == 1
+        Household.phone == "+37493123456").order_by(Household.id)).all()
+    assert len(households) == 2 and all(h.provisional for h in households)
     claims = db.session.scalars(select(Claim).where(
-        Claim.household_id == households[0].id).order_by(Claim.id)).all()
+        Claim.household_id.in_([h.id for h in households])).order_by(Claim.id)).all()
     assert len(claims) == 2
+    # ... so the second report of the same attack is flagged against the first.
     flags = db.session.scalars(select(DuplicateFlag).where(
         DuplicateFlag.claim_id == claims[1].id)).all()
-    assert [f.kind for f in flags if f.kind == "same_household_nearby"] == [
-        "same_household_nearby"]
+    assert [(f.kind, f.detail) for f in flags if f.kind == "same_household_nearby"] == [
+        ("same_household_nearby", claims[0].reference)]
 
 
 def test_a_phone_that_cannot_be_is_refused_with_a_translated_hint(app, world):
