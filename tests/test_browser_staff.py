@@ -92,6 +92,11 @@ def test_a_claim_from_screening_to_paid_by_each_role(live, chromium_browser, wor
 
     approver = person(world.approver)
     _act(approver, claim_id, "approve")
+    # A decision first says what it will do; nothing is decided until it is confirmed.
+    approver.check("confirm the approval")
+    assert _state(claim_id) == "assessed"
+    assert approver.page.locator("form.confirm button[type=submit]").count() == 1
+    approver.submit("form.confirm button[type=submit]")
     approver.check("approved")
     assert _state(claim_id) == "approved"
 
@@ -102,8 +107,13 @@ def test_a_claim_from_screening_to_paid_by_each_role(live, chromium_browser, wor
     finance.submit("form[action$='/payments/batches'] button[type=submit]")
     finance.check("batch")
     batch_url = finance.page.url.split("?")[0]
+    # Releasing the file is a step of its own: a page says what will be paid, then the
+    # warning button releases and downloads it.
+    finance.submit("main a[href$='/export']")
+    finance.check("release the payment file")
+    assert "warning" in finance.page.locator("form.confirm button").get_attribute("class")
     with finance.page.expect_download() as download:
-        finance.page.locator("form[action$='/export'] button[type=submit]").click()
+        finance.page.locator("form.confirm button[type=submit]").click()
     exported = download.value.path().read_text(encoding="utf-8-sig")
     assert reference in exported
     finance.goto(batch_url.removeprefix(live.url))

@@ -20,11 +20,7 @@ _FORM = re.compile(r'<form method="post" action="([^"]*/flags/\d+/clear)"[^>]*>(
 _INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
-def _post_action(browser, claim, action, **data):
-    claim = helpers.reload(claim)
-    payload = {f"{action}-version": str(claim.version)}
-    payload.update({f"{action}-{k}": v for k, v in data.items()})
-    return browser.post(f"/claims/{claim.id}/actions/{action}", data=payload)
+_post_action = helpers.post_action
 
 
 def test_checked_clear_sends_what_the_view_needs(world, browser_for):

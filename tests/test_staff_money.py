@@ -26,11 +26,7 @@ def frozen():
     clock.freeze(None)
 
 
-def _post_action(browser, claim, action, **data):
-    claim = helpers.reload(claim)
-    payload = {f"{action}-version": str(claim.version)}
-    payload.update({f"{action}-{k}": v for k, v in data.items()})
-    return browser.post(f"/claims/{claim.id}/actions/{action}", data=payload)
+_post_action = helpers.post_action
 
 
 def _interim_scheme(world, browser_for):

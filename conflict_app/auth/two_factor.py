@@ -80,19 +80,30 @@ def recent_auth_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not recently_authenticated():
-            # After confirming, come back to the page the button was on (a POST cannot be
-            # repeated by a redirect).
-            back = request.full_path if request.method == "GET" else _referrer_path()
-            return redirect(url_for("auth.reauthenticate", next=back))
+            back = request.full_path if request.method == "GET" else _page_of_the_form()
+            return redirect(url_for("auth.reauthenticate", next=back.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapped
 
 
-def _referrer_path() -> str:
+def _page_of_the_form() -> str:
+    """Where to come back to after confirming a POST, which a redirect cannot repeat: the
+    page at the same address when there is one (a confirmation page posts to itself), else
+    the page the button was on, else the staff work queue. Never the public home page: a
+    browser or proxy that drops the Referer would lose the user's work there."""
     from urllib.parse import urlsplit
 
+    from flask import current_app
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        current_app.url_map.bind(request.host).match(request.path, method="GET")
+    except HTTPException:
+        pass
+    else:
+        return request.path
     ref = urlsplit(request.referrer or "")
-    if ref.netloc and ref.netloc != request.host:
-        return "/"
-    return (ref.path or "/") + (f"?{ref.query}" if ref.query else "")
+    if ref.path and ref.netloc == request.host:
+        return ref.path + (f"?{ref.query}" if ref.query else "")
+    return url_for("claims.queue")

@@ -106,6 +106,8 @@ class ActionForm(FlaskForm):
                               validators=[optional()], validate_choice=False)
     original_reference = StringField(_l("Reference of the original claim"),
                                      validators=[optional(), length(24)])
+    # A decision is confirmed on a second page that says what it will do (claims.decisions).
+    confirmed = HiddenField(validators=[optional()])
 
     def version_number(self) -> int | None:
         try:

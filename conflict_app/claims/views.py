@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from conflict_app.claims import operations, queries, workflow
+from conflict_app.claims import decisions, operations, queries, workflow
 from conflict_app.claims.evidence import path_for
 from conflict_app.claims.forms import ActionForm, ClaimSearchForm, ReportForm
 from conflict_app.claims.models import (
@@ -59,6 +59,14 @@ PAGE_ACTIONS = (
     Action.DISMISS_APPEAL, Action.UPHOLD_PAYMENT, Action.CLOSE, Action.WITHDRAW,
     Action.MARK_DUPLICATE,
 )
+# House style (GOV.UK, USWDS): the step that moves a claim on is the primary button; a
+# step that ends a claim against the herder is a warning; a step aside is secondary.
+BUTTON_STYLE = {
+    Action.REJECT: "warning", Action.DECLARE_INELIGIBLE: "warning",
+    Action.DISMISS_APPEAL: "warning", Action.WITHDRAW: "warning",
+    Action.MARK_DUPLICATE: "warning", Action.SEND_BACK: "secondary",
+    Action.REQUEST_EVIDENCE: "secondary", Action.RECEIVE_EVIDENCE: "secondary",
+}
 # A claim paid already and appealed: the appeal ends with the payment standing, never in a
 # rejection; a claim never paid has nothing to uphold.
 NOT_WHEN_PAID = frozenset({Action.REJECT, Action.DISMISS_APPEAL})
@@ -219,7 +227,8 @@ def _action_forms(claim: Claim) -> list[dict[str, object]]:
                 (u.id, u.name) for u in queries.verifiers_for(claim)
             ]
             form.verifier_id.data = claim.verifier_id
-        forms.append({"action": action, "form": form, "needs": transition.needs})
+        forms.append({"action": action, "form": form, "needs": transition.needs,
+                      "style": BUTTON_STYLE.get(action, "")})
     return forms
 
 
@@ -314,6 +323,8 @@ def act(claim_id: int, action_name: str):
     form.verifier_id.choices = [(u.id, u.name) for u in queries.verifiers_for(claim)]
     if form.validate_on_submit():
         try:
+            if action in decisions.CONFIRM_FIRST and form.confirmed.data != "1":
+                return _confirm_page(claim, action, form)
             _run(action, claim, form)
         except DomainError as err:
             db.session.rollback()
@@ -343,6 +354,16 @@ def act(claim_id: int, action_name: str):
         for message in errors:
             flash(str(message), "error")
     return _claim_page(claim, actions), status
+
+
+def _confirm_page(claim: Claim, action: Action, form: ActionForm) -> str:
+    """The decision's second step: what it will do, and the button that does it."""
+    info = decisions.preview(claim, current_user, action, form.version_number(),
+                             form.reason.data)
+    return render_template("claims/confirm.html", claim=claim, action=action, form=form,
+                           preview=info,
+                           threshold=operations.second_approval_threshold(claim.currency),
+                           appeal_days=operations.deadlines().appeal.days)
 
 
 def _label_action(action: Action) -> str:

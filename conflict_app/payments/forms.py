@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 
 from conflict_app.core.forms import ChoiceField, length, optional, required
 from conflict_app.i18n.labels import choices
@@ -28,7 +28,14 @@ class FailedForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    note = StringField(validators=[optional()])
+    # The items the user was shown, so that a batch changed meanwhile is not released.
+    items = HiddenField(validators=[optional()])
+
+    def item_ids(self) -> list[int] | None:
+        raw = (self.items.data or "").split(",")
+        if not all(part.strip().isdigit() for part in raw):
+            return None  # no list shown (an old page): the export checks nothing more
+        return [int(part) for part in raw]
 
 
 class ConfirmationForm(FlaskForm):

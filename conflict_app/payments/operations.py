@@ -20,7 +20,7 @@ from conflict_app.claims import operations as claim_ops
 from conflict_app.claims.models import Approval, Claim
 from conflict_app.claims.workflow import Action, State
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
@@ -260,13 +260,20 @@ def payment_file(batch: PaymentBatch) -> str:
     return out.getvalue()
 
 
-def export_batch(actor: User, batch_id: int) -> str:
-    """The payment file; the first export closes the batch to changes."""
+def export_batch(actor: User, batch_id: int, expected_items: list[int] | None = None) -> str:
+    """The payment file; the first export closes the batch to changes.
+
+    ``expected_items`` are the items the user was shown before confirming the release:
+    when the batch changed since (an item removed by a colleague), nothing is released."""
     _finance(actor)
     with unit_of_work():
         batch = load_batch(actor, batch_id, lock=True)
         if not batch.live_items():
             raise InvalidInput(N_("The batch has no items to pay."))
+        if expected_items is not None and sorted(expected_items) != sorted(
+                i.id for i in batch.live_items()):
+            raise StaleObject(N_("The batch changed since you opened this page. Nothing was "
+                                 "exported; check what will be paid and confirm again."))
         first = batch.state == BatchState.OPEN
         if first:
             batch.state = BatchState.EXPORTED

@@ -95,7 +95,7 @@ def _load(batch_id: int) -> PaymentBatch:
 @roles_required(Role.FINANCE)
 def batch(batch_id: int):
     return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
-                           failed_form=FailedForm(), export_form=ExportForm(),
+                           failed_form=FailedForm(),
                            confirm_form=ConfirmationForm())
 
 
@@ -123,23 +123,37 @@ def confirmations(batch_id: int):
                     "already recorded.", **counts), "success")
             return redirect(url_for("payments.batch", batch_id=batch.id))
     return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
-                           failed_form=FailedForm(), export_form=ExportForm(),
+                           failed_form=FailedForm(),
                            confirm_form=form), 400
 
 
-@bp.route("/batches/<int:batch_id>/export", methods=["POST"])
+def _export_page(batch: PaymentBatch, form: ExportForm | None = None, status: int = 200):
+    """What releasing the batch will do, with the button that does it (or the plain
+    download of a batch released already)."""
+    form = form or ExportForm()
+    form.items.data = ",".join(str(i.id) for i in batch.live_items())
+    return render_template("payments/export.html", batch=batch, form=form,
+                           payees=len({i.claim.household_id for i in batch.live_items()})
+                           ), status
+
+
+@bp.route("/batches/<int:batch_id>/export", methods=["GET", "POST"])
 @roles_required(Role.FINANCE)
 @recent_auth_required
 def export(batch_id: int):
-    """Releasing the payment file moves money: the user confirms it is them first."""
-    _load(batch_id)
-    if not ExportForm().validate_on_submit():
-        abort(400)
+    """Releasing the payment file moves money: the user confirms it is them, sees what will
+    be paid, and confirms; the file downloads from the POST."""
+    batch = _load(batch_id)
+    form = ExportForm()
+    if request.method == "GET":
+        return _export_page(batch)
+    if not form.validate_on_submit():
+        return _export_page(batch, form, 400)
     try:
-        text = operations.export_batch(current_user, batch_id)
+        text = operations.export_batch(current_user, batch_id, form.item_ids())
     except DomainError as err:
         flash(err.translated(), "error")
-        return redirect(url_for("payments.batch", batch_id=batch_id))
+        return redirect(url_for("payments.export", batch_id=batch_id))
     batch = _load(batch_id)
     response = Response(text, mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename={batch.reference}.csv"
