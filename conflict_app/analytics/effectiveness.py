@@ -1,174 +1,305 @@
-"""Does a mitigation measure reduce losses? Estimators of ANALYTICS.md, disclosed in full.
+"""Does a mitigation measure reduce losses? One model for all measures of a stratum.
 
-Pure: no Flask, no database. Rows in (households, herd census, measures, incidents, in the
-bundle's codes), an ``Estimate`` out. The unit of analysis is the household-month: exposure is
-the herd census spread over the year (head-years), events are heads killed by leopards in the
-measure's stratum. The month a measure was installed or removed is left out of every arm, so
-no month is half treated. Every estimator comes from statsmodels; nothing is written by hand.
+Pure: no Flask, no database. ``Counts`` in (aggregated by SQL, see ``panel``), a
+``MeasureResult`` per measure out. All measures protecting one stratum (night corral,
+pasture) are fitted together on household-months, so a household with a corral and a dog
+contributes to both and each effect is net of the other; docs/analytics.md says which
+estimator and why. Every failure of a fit is a refusal with a reason code, never an
+exception. Heavy libraries (pandas, pyfixest, statsmodels) load only when this module does,
+and the app imports it only when an analysis is asked for.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
-from scipy.optimize import brentq
-from statsmodels.stats.rates import (
-    confint_poisson_2indep,
-    power_poisson_ratio_2indep,
-    test_poisson_2indep,
-)
-from statsmodels.tools.sm_exceptions import (
-    ConvergenceWarning,
-    HessianInversionWarning,
-    PerfectSeparationWarning,
-)
+
+from conflict_app.analytics import model
+from conflict_app.analytics.panel import BANDS, STRATUM, Counts, band_columns, stratum_panel
 
 PRIMARY = frozenset({"confirmed", "probable"})
 SENSITIVITY = {"confirmed": frozenset({"confirmed"}),
                "confirmed_probable": PRIMARY,
                "confirmed_probable_possible": frozenset({"confirmed", "probable", "possible"})}
-# The stratum each measure protects (bundle codes of incidents.csv "setting").
-STRATUM = {"corral": "corral", "electric_fence": "corral", "light": "corral",
-           "guard_dog": "pasture", "shepherd": "pasture", "collar": "pasture"}
-DESIGNS = ("baci", "control_impact", "before_after")
+DESIGNS = ("baci", "control_impact", "before_after")  # best grade first
 GRADES = {"baci": "B", "control_impact": "C", "before_after": "D"}
+MODELS = {"baci": "poisson_fe", "control_impact": "poisson_time",
+          "before_after": "poisson_fe_season"}
 # Refusal rules (ANALYTICS.md §3).
 MIN_EVENTS = 10
 MIN_CONTROL_EVENTS = 3
 MIN_TREATED_EXPOSURE = 100.0
 TRULY_EFFECTIVE_IRR = 0.25  # Khorozyan 2021
-BANDS = ((0, 3), (3, 6), (6, 12), (12, None))
+NO_HOUSEHOLDS = "no_households"
 
 
 @dataclass
 class Estimate:
+    """One design's estimate for one measure: what the page, JSON, CLI and PDF disclose.
+
+    ``irr``/``ci_low``/``ci_high`` are None when refused; then ``suppressed`` holds the
+    reason code and ``reason`` its translated sentence (filled by the service), plus
+    ``min_detectable_irr`` or (no losses with the measure) a one-sided ``upper_bound``.
+    Arms: "treated" are household-months with the measure in place; "control" are the
+    comparison months of that design (never- and not-yet-treated for BACI, untreated
+    households for control-impact, the holders' own earlier months for before-after).
+    ``households_*``/``villages_*`` count distinct units in each arm. ``pre_trend`` is the
+    IRR of the 12 months before installation against earlier months (BACI only): far from
+    1 means adoption followed a bad (or good) year; that year is kept out of the baseline.
+    ``headline`` marks the design the measure's headline uses.
+    """
+
     measure: str
     design: str
     grade: str
-    households_treated: int
-    households_control: int
-    villages_treated: int
-    villages_control: int
-    exposure_treated: float
-    exposure_control: float
-    events_treated: int
-    events_control: int
-    irr: float | None
-    ci_low: float | None
-    ci_high: float | None
-    effectiveness_pct: float | None
-    truly_effective: bool
-    p_value: float | None
-    model: str
-    dispersion: float | None
-    verification_filter: str
-    stratum: str | None
-    stratum_share_of_losses: float | None
-    suppressed: str | None
+    households_treated: int = 0
+    households_control: int = 0
+    villages_treated: int = 0
+    villages_control: int = 0
+    exposure_treated: float = 0.0
+    exposure_control: float = 0.0
+    events_treated: int = 0
+    events_control: int = 0
+    irr: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    effectiveness_pct: float | None = None
+    truly_effective: bool = False
+    p_value: float | None = None
+    model: str = ""
+    dispersion: float | None = None
+    verification_filter: str = "confirmed_probable"
+    stratum: str | None = None
+    stratum_share_of_losses: float | None = None
+    suppressed: str | None = None
     min_detectable_irr: float | None = None
     upper_bound: float | None = None
     caveats: list[str] = field(default_factory=list)
+    reason: str | None = None
+    headline: bool = False
+    cluster_by: str = "household"
+    clusters: int = 0
+    jointly_with: list[str] = field(default_factory=list)
+    pre_trend: dict | None = None
+
+    @property
+    def verdict(self) -> str | None:
+        """"effective" / "harmful" when the interval excludes 1, "unclear" otherwise."""
+        if self.irr is None or self.ci_low is None or self.ci_high is None:
+            return None
+        if self.ci_high < 1:
+            return "effective"
+        return "harmful" if self.ci_low > 1 else "unclear"
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         for key, value in data.items():
             if isinstance(value, float):
                 data[key] = round(value, 4) if math.isfinite(value) else None
+        data["verdict"] = self.verdict
         return data
 
 
-def _month(d) -> int:  # noqa: ANN001
-    return d.year * 12 + d.month - 1
-
-
-def monthly_panel(households: Iterable[dict], herds: Iterable[dict], measures: Iterable[dict],
-                  incidents: Iterable[dict], measure: str, confidence: Iterable[str] = PRIMARY,
-                  stratum: str | None = "auto") -> pd.DataFrame:
-    """Household-months with exposure, events and the measure's status.
-
-    Columns: household, village, year, month, exposure (head-years), events (heads killed),
-    group (1 = ever treated), status ("before", "in_place", "transition", "control").
+@dataclass
+class MeasureResult:
+    """Everything about one measure. ``headline`` is the best-graded design the data
+    support (one of ``designs``, which are in grade order and include the refused ones);
+    None when every design was refused, with ``reason``/``suppressed`` of the best design.
+    ``by_time``: event-study IRRs by months since installation (negative bands are leads,
+    the pre-trend check), each {"band", "low", "high", "irr", "ci_low", "ci_high"}.
+    ``pre_trend_p``: joint Wald p-value that the leads are all 1.
     """
-    stratum = STRATUM.get(measure) if stratum == "auto" else stratum
-    homes = pd.DataFrame([{"household": h["household_ref"], "village": h.get("village") or ""}
-                          for h in households])
-    herd = pd.DataFrame(list(herds))
-    if homes.empty or herd.empty:
-        return pd.DataFrame(columns=["household", "village", "year", "month", "exposure",
-                                     "events", "group", "status"])
-    herd = herd.groupby(["household_ref", "year"], as_index=False)["head_count"].sum()
-    herd = herd.rename(columns={"household_ref": "household"})
-    panel = herd.loc[herd.index.repeat(12)].copy()
-    panel["month"] = panel["year"] * 12 + np.tile(np.arange(12), len(herd))
-    panel["exposure"] = panel["head_count"] / 12.0
-    panel = panel.merge(homes, on="household", how="inner")
 
-    wanted = set(confidence)
-    rows = [i for i in incidents
-            if (i.get("predator") or "unknown") == "leopard"
-            and (i.get("confidence") or "unverified") in wanted
-            and (stratum is None or i.get("setting") == stratum)]
-    events = pd.DataFrame([{"household": i["household_ref"], "month": _month(i["occurred_on"]),
-                            "events": int(i["killed"])} for i in rows])
-    if events.empty:
-        panel["events"] = 0
+    measure: str
+    stratum: str | None
+    stratum_share_of_losses: float | None
+    designs: list[Estimate]
+    by_time: list[dict] = field(default_factory=list)
+    pre_trend_p: float | None = None
+
+    @property
+    def headline(self) -> Estimate | None:
+        return next((d for d in self.designs if d.headline), None)
+
+    @property
+    def suppressed(self) -> str | None:
+        return None if self.headline else self.designs[0].suppressed
+
+    @property
+    def reason(self) -> str | None:
+        return None if self.headline else self.designs[0].reason
+
+
+def analyse(counts: Counts, verification_filter: str = "confirmed_probable",
+            assignment: dict[str, str] | None = None,
+            measures: list[str] | None = None) -> list[MeasureResult]:
+    """Every measure in the registry (or ``measures``), fitted stratum by stratum.
+
+    ``assignment``: measure → "household" or "village" when the roll-out was randomised at
+    that unit (grade A, intervals clustered by village when any measure of the stratum was
+    assigned by village); absent measures were chosen by the households themselves.
+    """
+    assignment = assignment or {}
+    names = measures if measures is not None else counts.measure_names
+    total = int(counts.events["events"].sum()) if len(counts.events) else 0
+    by_stratum: dict[str | None, list[str]] = {}
+    for name in names:
+        by_stratum.setdefault(STRATUM.get(name), []).append(name)
+    results: dict[str, MeasureResult] = {}
+    for stratum, members in by_stratum.items():
+        for result in _analyse_stratum(counts, stratum, sorted(members), verification_filter,
+                                       assignment, total):
+            results[result.measure] = result
+    return [results[n] for n in sorted(results)]
+
+
+def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
+                     verification_filter: str, assignment: dict[str, str],
+                     total: int) -> list[MeasureResult]:
+    # Every measure of the stratum present in the data is a regressor, even when only some
+    # were asked for: otherwise the others' effects leak into the comparison.
+    present = [m for m in counts.measure_names if STRATUM.get(m) == stratum]
+    regressors = sorted(set(present) | set(members))
+    panel = stratum_panel(counts, stratum, regressors)
+    in_stratum = int(panel["events"].sum())
+    share = in_stratum / total if total else None
+    cluster = "village" if any(assignment.get(m) == "village" for m in regressors) \
+        else "household"
+    fits = {
+        "baci": model.fepois(panel, [c for m in regressors for c in (f"in_{m}", f"pre_{m}")],
+                             ["household", "month"], cluster),
+        "control_impact": model.fepois(panel, [f"in_{m}" for m in regressors], ["month"],
+                                       cluster),
+    }
+    out = []
+    for name in members:
+        designs = []
+        for design in DESIGNS:
+            if design == "before_after":
+                holders = panel[panel[f"held_{name}"] == 1]
+                fit = model.fepois(holders, [f"in_{name}"], ["household", "moy"], cluster)
+                est = _estimate(holders, fit, name, design, [name], cluster)
+            else:
+                est = _estimate(panel, fits[design], name, design, regressors, cluster)
+            est.grade = "A" if assignment.get(name) and design != "before_after" \
+                else GRADES[design]
+            est.cluster_by = cluster
+            est.verification_filter = verification_filter
+            est.stratum, est.stratum_share_of_losses = stratum, share
+            est.caveats = _caveats(est, bool(assignment.get(name)))
+            designs.append(est)
+        best = next((d for d in designs if d.suppressed in (None, "zero_treated_events")), None)
+        if best is not None:
+            best.headline = True
+        by_time, pre_p = _event_study(panel, name, regressors, cluster)
+        out.append(MeasureResult(name, stratum, share, designs, by_time, pre_p))
+    return out
+
+
+def _arms(panel: pd.DataFrame, name: str, design: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    treated = panel[panel[f"in_{name}"] == 1]
+    if design == "baci":
+        control = panel[(panel[f"in_{name}"] == 0) & (panel[f"pre_{name}"] == 0)]
+    elif design == "control_impact":
+        control = panel[(panel[f"held_{name}"] == 0)
+                        & panel["year"].isin(set(treated["year"]))]
     else:
-        events = events.groupby(["household", "month"], as_index=False)["events"].sum()
-        panel = panel.merge(events, on=["household", "month"], how="left")
-        panel["events"] = panel["events"].fillna(0).astype(int)
-
-    first: dict[str, tuple[int, int | None]] = {}
-    for m in sorted((m for m in measures if m["measure"] == measure),
-                    key=lambda m: m["installed_on"]):
-        if m["household_ref"] not in first:
-            removed = m.get("removed_on")
-            first[m["household_ref"]] = (_month(m["installed_on"]),
-                                         _month(removed) if removed else None)
-    panel["group"] = panel["household"].isin(first).astype(int)
-    installed = panel["household"].map(
-        lambda h: first[h][0] if h in first else np.nan).astype(float)
-    removed = panel["household"].map(
-        lambda h: first[h][1] if h in first and first[h][1] is not None else np.nan
-    ).astype(float)
-    status = np.where(panel["group"] == 1, "in_place", "control").astype(object)
-    treated = panel["group"] == 1
-    status[treated & (panel["month"] < installed)] = "before"
-    status[treated & (panel["month"] == installed)] = "transition"
-    gone = treated & removed.notna() & (panel["month"] >= removed.fillna(1e12))
-    status[gone] = "transition"
-    panel["status"] = status
-    panel["since"] = np.where(status == "in_place", panel["month"] - installed, np.nan)
-    if first:
-        pseudo = int(np.median([start for start, _ in first.values()]))
-    else:
-        pseudo = int(panel["month"].median())
-    panel["after"] = np.where(treated, (status == "in_place").astype(int),
-                              (panel["month"] > pseudo).astype(int))
-    panel["year"] = panel["month"] // 12
-    return panel[["household", "village", "year", "month", "exposure", "events", "group",
-                  "status", "after", "since"]]
+        control = panel[panel[f"since_{name}"] < 0]
+    return treated, control
 
 
-def _arms(panel: pd.DataFrame, design: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if design == "before_after":
-        return panel[panel.status == "in_place"], panel[panel.status == "before"]
-    if design == "control_impact":
-        treated = panel[panel.status == "in_place"]
-        years = set(treated["year"])
-        return treated, panel[(panel.status == "control") & panel["year"].isin(years)]
-    usable = panel[panel.status != "transition"]
-    return usable[(usable.group == 1) & (usable.after == 1)], usable[usable.group == 0]
+def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
+              regressors: list[str], cluster: str) -> Estimate:
+    treated, control = _arms(panel, name, design)
+    never = control[control[f"held_{name}"] == 0] if design != "before_after" else control
+    est = Estimate(
+        measure=name, design=design, grade=GRADES[design], model=MODELS[design],
+        households_treated=int(treated["household"].nunique()),
+        households_control=int(never["household"].nunique()),
+        villages_treated=int(treated["village"].nunique()),
+        villages_control=int(never["village"].nunique()),
+        exposure_treated=float(treated["exposure"].sum()),
+        exposure_control=float(control["exposure"].sum()),
+        events_treated=int(treated["events"].sum()),
+        events_control=int(control["events"].sum()),
+        jointly_with=[m for m in regressors if m != name],
+        clusters=fit.clusters, dispersion=fit.dispersion)
+    n_t, n_c = est.events_treated, est.events_control
+    e_t, e_c = est.exposure_treated, est.exposure_control
+    if est.households_treated == 0:
+        est.suppressed = NO_HOUSEHOLDS
+    elif n_t + n_c < MIN_EVENTS:
+        est.suppressed = "few_events"
+    elif n_c < MIN_CONTROL_EVENTS:
+        est.suppressed = "few_control_events"
+    elif e_t < MIN_TREATED_EXPOSURE:
+        est.suppressed = "little_exposure"
+    elif n_t == 0:
+        # Never "100 % effective": a one-sided 95 % upper bound instead.
+        from statsmodels.stats.rates import confint_poisson_2indep
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # log(0) inside, result is fine
+            _low, high = confint_poisson_2indep(0, e_t, n_c, e_c, method="score", alpha=0.10)
+        est.suppressed, est.upper_bound = "zero_treated_events", float(high)
+        est.model = "rate_bound"
+        return est
+    elif fit.failure:
+        est.suppressed = fit.failure
+    elif treated[cluster].nunique() < model.MIN_TREATED_CLUSTERS:
+        est.suppressed = model.FEW_CLUSTERS
+    elif f"in_{name}" in fit.refused or f"in_{name}" not in fit.coefs:
+        est.suppressed = fit.refused.get(f"in_{name}", model.NO_VARIATION)
+    if est.suppressed:
+        if e_t > 0 and e_c > 0:
+            est.min_detectable_irr = _min_detectable(e_t, e_c, n_c, n_t)
+        return est
+    coef = fit.coefs[f"in_{name}"]
+    est.irr, est.ci_low, est.ci_high, est.p_value = (coef.irr, coef.ci_low, coef.ci_high,
+                                                     coef.p_value)
+    est.effectiveness_pct = (1 - est.irr) * 100
+    est.truly_effective = bool(est.irr <= TRULY_EFFECTIVE_IRR and est.ci_high < 1)
+    pre = fit.coefs.get(f"pre_{name}")
+    if design == "baci" and pre is not None:
+        est.pre_trend = {"irr": pre.irr, "ci_low": pre.ci_low, "ci_high": pre.ci_high,
+                         "p_value": pre.p_value}
+    return est
+
+
+def _event_study(panel: pd.DataFrame, name: str, regressors: list[str],
+                 cluster: str) -> tuple[list[dict], float | None]:
+    """IRR by months since installation, leads included (the pre-trend check)."""
+    cols = band_columns(panel, name)
+    others = [c for m in regressors if m != name for c in (f"in_{m}", f"pre_{m}")]
+    fit = model.fepois(panel, cols + others, ["household", "month"], cluster)
+    rows = []
+    for (low, high), col in zip(BANDS, cols, strict=True):
+        coef = fit.coefs.get(col)
+        sub = panel[panel[col] == 1]
+        rows.append({"band": f"{low}–{high}" if high is not None else f"{low}+",
+                     "low": low, "high": high,
+                     "events": int(sub["events"].sum()),
+                     "exposure": float(sub["exposure"].sum()),
+                     "irr": coef.irr if coef else None,
+                     "ci_low": coef.ci_low if coef else None,
+                     "ci_high": coef.ci_high if coef else None})
+    leads = [c for (low, _high), c in zip(BANDS, cols, strict=True) if low < 0]
+    p = None
+    if not fit.failure and all(c in fit.coefs for c in leads):
+        p = model.joint_wald(panel, cols + others, ["household", "month"], cluster,
+                             {"leads": leads}).get("leads")
+    return rows, p
 
 
 def _min_detectable(exposure_t: float, exposure_c: float, events_c: int, events_t: int) -> float:
     """The largest IRR this sample would detect with 80 % power (one-sided 5 %)."""
+    from scipy.optimize import brentq
+    from statsmodels.stats.rates import power_poisson_ratio_2indep
+
     base = max(events_c + events_t, 1) / max(exposure_c + exposure_t, 1e-9)
 
     def power(ratio: float) -> float:
@@ -188,183 +319,61 @@ def _min_detectable(exposure_t: float, exposure_c: float, events_c: int, events_
             return 0.0
 
 
-def estimate(panel: pd.DataFrame, measure: str, design: str, randomised: bool = False,
-             verification_filter: str = "confirmed_probable",
-             stratum: str | None = None) -> Estimate:
-    if design not in DESIGNS:
-        raise ValueError(f"design must be one of {DESIGNS}")
-    treated, control = _arms(panel, design)
-    e_t, e_c = float(treated["exposure"].sum()), float(control["exposure"].sum())
-    n_t, n_c = int(treated["events"].sum()), int(control["events"].sum())
-    est = Estimate(
-        measure=measure, design=design,
-        grade="A" if randomised and design != "before_after" else GRADES[design],
-        households_treated=int(treated["household"].nunique()),
-        households_control=int(control["household"].nunique()),
-        villages_treated=int(treated["village"].nunique()),
-        villages_control=int(control["village"].nunique()),
-        exposure_treated=e_t, exposure_control=e_c, events_treated=n_t, events_control=n_c,
-        irr=None, ci_low=None, ci_high=None, effectiveness_pct=None, truly_effective=False,
-        p_value=None, model="", dispersion=None, verification_filter=verification_filter,
-        stratum=stratum, stratum_share_of_losses=None, suppressed=None,
-        caveats=_caveats(design, randomised),
-    )
-    if n_t + n_c < MIN_EVENTS:
-        est.suppressed = "few_events"
-    elif n_c < MIN_CONTROL_EVENTS:
-        est.suppressed = "few_control_events"
-    elif e_t < MIN_TREATED_EXPOSURE:
-        est.suppressed = "little_exposure"
-    if est.suppressed:
-        if e_t > 0 and e_c > 0:
-            est.min_detectable_irr = _min_detectable(e_t, e_c, n_c, n_t)
-        est.caveats.append("small_sample")
-        return est
-    if n_t == 0:
-        # Never "100 % effective": a one-sided 95 % upper bound instead.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # log(0) inside, result is fine
-            low, high = confint_poisson_2indep(0, e_t, n_c, e_c, method="score", alpha=0.10)
-        est.suppressed = "zero_treated_events"
-        est.upper_bound = float(high)
-        est.model = "score interval for the rate ratio (statsmodels)"
-        return est
-    if design == "baci":
-        _baci(panel, est)
-    else:
-        est.irr = (n_t / e_t) / (n_c / e_c)
-        low, high = confint_poisson_2indep(n_t, e_t, n_c, e_c, method="score")
-        est.ci_low, est.ci_high = float(low), float(high)
-        est.p_value = float(test_poisson_2indep(n_t, e_t, n_c, e_c, method="score").pvalue)
-        est.model = "two-arm Poisson rate ratio, score interval (statsmodels)"
-        est.caveats.append("no_clustering")
-    if est.irr is not None:
-        est.effectiveness_pct = (1 - est.irr) * 100
-        est.truly_effective = bool(est.irr <= TRULY_EFFECTIVE_IRR
-                                   and est.ci_high is not None and est.ci_high < 1)
-    return est
-
-
-def _baci(panel: pd.DataFrame, est: Estimate) -> None:
-    """Difference in differences on the log-rate scale: GLM with log link and an exposure
-    offset, year effects, standard errors clustered by household; Poisson when the Pearson
-    dispersion is near 1, else negative binomial with its alpha estimated."""
-    data = panel[(panel.status != "transition") & (panel.exposure > 0)]
-    data = data.groupby(["household", "year", "group", "after"], as_index=False)[
-        ["exposure", "events"]].sum()
-    data["treat_after"] = data["group"] * data["after"]
-    groups = pd.factorize(data["household"])[0]
-    formula = "events ~ group + after + treat_after + C(year)"
-    offset = np.log(data["exposure"].to_numpy())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", (ConvergenceWarning, PerfectSeparationWarning,
-                                         HessianInversionWarning, RuntimeWarning))
-        poisson = smf.glm(formula, data=data, family=sm.families.Poisson(), offset=offset).fit(
-            cov_type="cluster", cov_kwds={"groups": groups})
-        dispersion = float(poisson.pearson_chi2 / max(poisson.df_resid, 1))
-        result, model = poisson, "Poisson GLM, log link, exposure offset, year effects, " \
-                                 "SE clustered by household"
-        if dispersion > 1.5:
-            try:
-                nb = smf.negativebinomial(formula, data=data, offset=offset).fit(
-                    disp=0, cov_type="cluster", cov_kwds={"groups": groups}, maxiter=200)
-                if np.all(np.isfinite(nb.bse)):
-                    result, model = nb, ("negative binomial, log link, exposure offset, year "
-                                         "effects, SE clustered by household")
-            except (np.linalg.LinAlgError, ValueError):
-                pass
-    coef = float(result.params["treat_after"])
-    low, high = (float(v) for v in result.conf_int().loc["treat_after"])
-    est.irr, est.ci_low, est.ci_high = math.exp(coef), math.exp(low), math.exp(high)
-    est.p_value = float(result.pvalues["treat_after"])
-    est.dispersion = dispersion
-    est.model = model
-
-
-def _caveats(design: str, randomised: bool) -> list[str]:
+def _caveats(est: Estimate, randomised: bool) -> list[str]:
     caveats = ["displacement_possible", "compensation_changes_reporting"]
-    if not randomised and design in {"control_impact", "before_after"}:
+    if est.design == "before_after":
+        caveats[:0] = ["self_selection", "regression_to_mean"] if not randomised \
+            else ["regression_to_mean"]
+    elif est.design == "control_impact" and not randomised:
         caveats.insert(0, "self_selection")
-    elif not randomised:
-        # BACI removes shared trends but not a dip before adoption (adoption after a bad
-        # year): the generator's tests show it still flatters then.
-        caveats.insert(0, "adoption_after_bad_year")
-    if design == "before_after":
-        caveats.insert(1, "regression_to_mean")
+    if est.pre_trend and (est.pre_trend["ci_low"] > 1 or est.pre_trend["ci_high"] < 1):
+        caveats.insert(0, "dip_before_adoption")
+    if est.suppressed and est.suppressed != "zero_treated_events":
+        caveats.append("small_sample")
     return caveats
 
 
-def by_time_since_installation(panel: pd.DataFrame) -> list[dict[str, object]]:
-    """IRR of in-place months by months since installation, against control households."""
-    control = panel[panel.status == "control"]
-    out = []
-    for low, high in BANDS:
-        band = panel[(panel.status == "in_place") & (panel.since >= low)]
-        if high is not None:
-            band = band[band.since < high]
-        years = set(band["year"])
-        ctrl = control[control["year"].isin(years)]
-        e_t, e_c = float(band.exposure.sum()), float(ctrl.exposure.sum())
-        n_t, n_c = int(band.events.sum()), int(ctrl.events.sum())
-        row: dict[str, object] = {"band": f"{low}-{high}" if high else f"{low}+",
-                                  "exposure_treated": e_t, "events_treated": n_t,
-                                  "exposure_control": e_c, "events_control": n_c,
-                                  "irr": None, "ci_low": None, "ci_high": None}
-        if n_t > 0 and n_c >= MIN_CONTROL_EVENTS and n_t + n_c >= MIN_EVENTS and e_t > 0:
-            row["irr"] = (n_t / e_t) / (n_c / e_c)
-            low_ci, high_ci = confint_poisson_2indep(n_t, e_t, n_c, e_c, method="score")
-            row["ci_low"], row["ci_high"] = float(low_ci), float(high_ci)
-        out.append(row)
-    return out
+def heads_saved(est: Estimate) -> float | None:
+    """Losses the measure avoided among the households that had it: the treated months'
+    losses would have been events ÷ IRR without it (the same estimate as the headline)."""
+    if est.irr is None or est.irr >= 1 or est.events_treated <= 0:
+        return None
+    return est.events_treated * (1 / est.irr - 1)
 
 
-def displacement(panel: pd.DataFrame, households: Iterable[dict],
-                 radius_km: float = 2.0) -> dict[str, object]:
-    """Do losses move to untreated neighbours? The rate ratio after/before among untreated
-    households within ``radius_km`` of a treated one, against untreated households farther
-    away (a ratio of rate ratios, with a score interval on each)."""
-    coords = {h["household_ref"]: (h.get("latitude"), h.get("longitude")) for h in households}
-    treated = {h for h in panel.loc[panel.group == 1, "household"].unique()
-               if None not in coords.get(h, (None, None))}
-    untreated = [h for h in panel.loc[panel.group == 0, "household"].unique()
-                 if None not in coords.get(h, (None, None))]
+def displacement(counts: Counts, measure: str, radius_km: float = 3.0) -> dict:
+    """Loss rate of untreated households near treated ones, before and after the median
+    installation month, against untreated households further away."""
+    panel = stratum_panel(counts, None, [measure])
+    homes = counts.households.dropna(subset=["latitude", "longitude"]).set_index("household")
+    held = set(counts.measures.loc[counts.measures["measure"] == measure, "household"])
+    treated = [h for h in held if h in homes.index]
+    untreated = [h for h in homes.index if h not in held]
     if not treated or not untreated:
         return {"near": None, "far": None}
-    t_xy = np.radians(np.array([[float(v) for v in coords[h]] for h in treated]))
+    from statsmodels.stats.rates import confint_poisson_2indep
+
+    t_xy = np.radians(homes.loc[treated, ["latitude", "longitude"]].to_numpy(dtype=float))
+    u_xy = np.radians(homes.loc[untreated, ["latitude", "longitude"]].to_numpy(dtype=float))
     near = set()
-    for h in untreated:
-        lat, lon = (math.radians(float(v)) for v in coords[h])
+    for h, (lat, lon) in zip(untreated, u_xy, strict=True):
         d = 2 * 6371 * np.arcsin(np.sqrt(
             np.sin((t_xy[:, 0] - lat) / 2) ** 2
             + np.cos(lat) * np.cos(t_xy[:, 0]) * np.sin((t_xy[:, 1] - lon) / 2) ** 2))
         if d.min() <= radius_km:
             near.add(h)
+    pivot = int(np.median(counts.measures.loc[counts.measures["measure"] == measure,
+                                              "installed"]))
     result = {}
-    for name, members in (("near", near), ("far", set(untreated) - near)):
-        part = panel[panel.household.isin(members)]
-        after, before = part[part.after == 1], part[part.after == 0]
-        n_a, n_b = int(after.events.sum()), int(before.events.sum())
-        e_a, e_b = float(after.exposure.sum()), float(before.exposure.sum())
+    for key, members in (("near", near), ("far", set(untreated) - near)):
+        part = panel[panel["household"].isin(members)]
+        after, before = part[part["month"] > pivot], part[part["month"] <= pivot]
+        n_a, n_b = int(after["events"].sum()), int(before["events"].sum())
+        e_a, e_b = float(after["exposure"].sum()), float(before["exposure"].sum())
         if n_a + n_b >= MIN_EVENTS and n_b > 0 and e_a > 0 and e_b > 0:
             low, high = confint_poisson_2indep(n_a, e_a, n_b, e_b, method="score")
-            result[name] = {"households": len(members), "irr": (n_a / e_a) / (n_b / e_b),
-                            "ci_low": float(low), "ci_high": float(high)}
+            result[key] = {"households": len(members), "irr": (n_a / e_a) / (n_b / e_b),
+                           "ci_low": float(low), "ci_high": float(high)}
         else:
-            result[name] = {"households": len(members), "irr": None}
+            result[key] = {"households": len(members), "irr": None}
     return result
-
-
-def cost_per_loss_avoided(est: Estimate, cost_total: float, value_per_head: float,
-                          yearly_upkeep: float = 0.0) -> dict[str, float] | None:
-    """(install + upkeep) ÷ (losses avoided × value per head), and heads saved per 1,000."""
-    if est.irr is None or est.irr >= 1 or est.exposure_treated <= 0:
-        return None
-    rate_c = est.events_control / est.exposure_control
-    avoided_heads = rate_c * (1 - est.irr) * est.exposure_treated
-    years = est.exposure_treated / max(est.households_treated, 1) / 100  # rough herd-years
-    spent = cost_total + yearly_upkeep * max(years, 0)
-    if avoided_heads <= 0 or spent <= 0:
-        return None
-    return {"heads_avoided": avoided_heads,
-            "cost_per_unit_loss_avoided": spent / (avoided_heads * value_per_head),
-            "heads_saved_per_1000": avoided_heads / spent * 1000}

@@ -1,99 +1,168 @@
-"""One place that computes what analysts see, for the pages, the CLI and the JSON API alike."""
+"""One place that computes what analysts see, for the pages, the CLI and the JSON API alike.
+
+The effectiveness model runs on counts aggregated by the database and its results are kept
+per jurisdiction, country and verification filter until the data change (``data.fingerprint``),
+so a page view after the first costs a handful of indexed queries. The heavy statistics
+modules are imported here lazily: the app starts without them.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 
-from conflict_app.analytics import data, effectiveness
+from conflict_app.analytics import data
 from conflict_app.core.money import Money
+from conflict_app.i18n.labels import label
 from conflict_app.schemes import operations as scheme_ops
 
+PRIMARY = frozenset({"confirmed", "probable"})
 FILTERS = {
-    "confirmed_probable": effectiveness.PRIMARY,
+    "confirmed_probable": PRIMARY,
     "confirmed": frozenset({"confirmed"}),
     "confirmed_probable_possible": frozenset({"confirmed", "probable", "possible"}),
 }
+_CACHE: OrderedDict[tuple, object] = OrderedDict()
+_CACHE_SIZE = 32
+_LOCK = threading.Lock()
+
+
+@dataclass
+class Report:
+    """The effectiveness analysis of one selection.
+
+    ``measures``: one ``effectiveness.MeasureResult`` per measure in the registry, sorted by
+    code. For a bottom line read ``result.headline`` (an ``Estimate``, or None with
+    ``result.reason`` saying why); ``result.designs`` are every design in grade order (the
+    headline among them, refused ones with ``suppressed`` and ``reason``);
+    ``result.by_time`` the effect by months since installation; the cost per head saved
+    (``cost_effectiveness``) uses the headline estimate. ``reason`` and ``model`` texts are
+    translated into the current locale each time a report is returned.
+    """
+
+    measures: list
+    verification_filter: str
+    country: str | None
+
+
+def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
+                         verification_filter: str = "confirmed_probable") -> Report:
+    from conflict_app.analytics import effectiveness
+
+    key = (data.fingerprint(), getattr(user, "jurisdiction_country", None),
+           getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
+    if cached is None:
+        counts = data.effectiveness_counts(user, FILTERS[verification_filter], country)
+        cached = (effectiveness.analyse(counts, verification_filter, assignments()), counts)
+        with _LOCK:
+            _CACHE[key] = cached
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    results = cached[0]
+    for result in results:
+        for est in result.designs:
+            est.reason = label("suppressed", est.suppressed) if est.suppressed else None
+    return Report(results, verification_filter, country)
+
+
+def _counts(user, country: str | None, verification_filter: str):  # noqa: ANN001, ANN202
+    effectiveness_report(user, country, verification_filter)
+    key = (data.fingerprint(), getattr(user, "jurisdiction_country", None),
+           getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+    with _LOCK:
+        return _CACHE[key][1]
+
+
+def assignments() -> dict[str, str]:
+    """Measures whose roll-out was randomised: measure → assignment unit ("household" or
+    "village"). None are recorded yet, so every measure counts as self-selected."""
+    return {}
 
 
 def effectiveness_table(user, country: str | None = None,  # noqa: ANN001
                         verification_filter: str = "confirmed_probable") -> list[dict]:
-    """One row per measure in the registry and design, every disclosure included."""
-    confidence = FILTERS[verification_filter]
-    rows = data.load(user, country)
-    total_losses = sum(i["killed"] for i in rows.incidents
-                       if i["predator"] == "leopard" and i["confidence"] in confidence)
-    table = []
-    for measure in sorted({m["measure"] for m in rows.measures}):
-        stratum = effectiveness.STRATUM.get(measure)
-        panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
-                                            rows.incidents, measure, confidence)
-        in_stratum = int(panel["events"].sum())
-        for design in effectiveness.DESIGNS:
-            est = effectiveness.estimate(panel, measure, design,
-                                         verification_filter=verification_filter,
-                                         stratum=stratum)
-            est.stratum_share_of_losses = (in_stratum / total_losses) if total_losses else None
-            table.append(est.as_dict())
-    return table
+    """One row per measure and design, every disclosure included; ``headline`` marks the
+    row each measure's bottom line uses, ``reason`` says in words why a row is refused."""
+    report = effectiveness_report(user, country, verification_filter)
+    rows = []
+    for result in report.measures:
+        for est in result.designs:
+            row = est.as_dict()
+            row["model"] = label("model", est.model) if est.model else ""
+            rows.append(row)
+    return rows
 
 
 def time_since_installation(user, measure: str, country: str | None = None,  # noqa: ANN001
                             verification_filter: str = "confirmed_probable") -> list[dict]:
-    rows = data.load(user, country)
-    panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
-                                        rows.incidents, measure, FILTERS[verification_filter])
-    return effectiveness.by_time_since_installation(panel)
+    """IRR by months since installation (negative bands: the year before, a pre-trend
+    check), from the same joint model as the headline."""
+    report = effectiveness_report(user, country, verification_filter)
+    result = next((r for r in report.measures if r.measure == measure), None)
+    return result.by_time if result else []
 
 
 def displacement(user, measure: str, country: str | None = None) -> dict:  # noqa: ANN001
-    rows = data.load(user, country)
-    panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
-                                        rows.incidents, measure)
-    return effectiveness.displacement(panel, rows.households)
+    from conflict_app.analytics import effectiveness
+
+    counts = _counts(user, country, "confirmed_probable")
+    if measure not in counts.measure_names:
+        return {"near": None, "far": None}
+    return effectiveness.displacement(counts, measure)
 
 
-COLUMNS = ("measure", "design", "grade", "households_treated", "households_control",
-           "villages_treated", "villages_control", "exposure_treated", "exposure_control",
-           "events_treated", "events_control", "irr", "ci_low", "ci_high",
-           "effectiveness_pct", "truly_effective", "p_value", "model", "dispersion",
-           "verification_filter", "stratum", "stratum_share_of_losses", "suppressed",
-           "min_detectable_irr", "upper_bound", "caveats")
+COLUMNS = ("measure", "design", "grade", "headline", "households_treated",
+           "households_control", "villages_treated", "villages_control", "exposure_treated",
+           "exposure_control", "events_treated", "events_control", "irr", "ci_low", "ci_high",
+           "effectiveness_pct", "truly_effective", "verdict", "p_value", "model", "dispersion",
+           "cluster_by", "clusters", "verification_filter", "stratum",
+           "stratum_share_of_losses", "suppressed", "reason", "min_detectable_irr",
+           "upper_bound", "caveats")
 
 
 def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: ANN001
                        verification_filter: str = "confirmed_probable") -> list[dict]:
     """Heads saved and cost per head saved, per currency the measures were paid in.
 
-    Costs are summed in their own currency, plus one row of all of them in US dollars at
-    the rates recorded for the installation days (when every currency has a rate); the
-    losses avoided come from the control-impact comparison of the same data.
+    The heads saved come from the measure's headline estimate (the same design and number
+    the page leads with): the treated months' losses would have been losses ÷ IRR. Costs
+    are summed in their own currency, plus one row of all of them in US dollars at the
+    rates recorded for the installation days (when every currency has a rate).
     """
-    rows = data.load(user, country)
-    panel = effectiveness.monthly_panel(rows.households, rows.herds, rows.measures,
-                                        rows.incidents, measure, FILTERS[verification_filter])
-    est = effectiveness.estimate(panel, measure, "control_impact")
-    if est.irr is None or est.irr >= 1 or not est.exposure_control:
+    from conflict_app.analytics import effectiveness
+
+    report = effectiveness_report(user, country, verification_filter)
+    result = next((r for r in report.measures if r.measure == measure), None)
+    headline = result.headline if result else None
+    avoided = effectiveness.heads_saved(headline) if headline else None
+    if not avoided:
         return []
-    avoided = est.events_control / est.exposure_control * (1 - est.irr) * est.exposure_treated
     costs: dict[str, float] = {}
     usd: Decimal | None = Decimal(0)
-    for m in rows.measures:
-        if m["measure"] == measure and m.get("cost") is not None and m.get("currency"):
-            costs[m["currency"]] = costs.get(m["currency"], 0.0) + float(m["cost"])
-            # All costs in US dollars at the rate recorded for the day of installation,
-            # when every currency has one.
-            converted = scheme_ops.to_usd(Money(Decimal(m["cost"]), m["currency"]),
-                                          m["installed_on"]) if usd is not None else None
-            usd = usd + converted.amount if converted is not None else None
+    for cost, currency, installed_on in data.measure_costs(user, measure, country):
+        costs[currency] = costs.get(currency, 0.0) + float(cost)
+        # All costs in US dollars at the rate recorded for the day of installation,
+        # when every currency has one.
+        converted = scheme_ops.to_usd(Money(cost, currency),
+                                      installed_on) if usd is not None else None
+        usd = usd + converted.amount if converted is not None else None
     out = [{"currency": cur, "cost": total, "heads_avoided": avoided,
-            "cost_per_head_saved": total / avoided if avoided else None,
+            "design": headline.design, "grade": headline.grade,
+            "cost_per_head_saved": total / avoided,
             "heads_saved_per_1000": avoided / total * 1000 if total else None,
             "converted": False}
            for cur, total in sorted(costs.items())]
     if usd is not None and costs and set(costs) != {"USD"}:
         total = float(usd)
         out.append({"currency": "USD", "cost": total, "heads_avoided": avoided,
-                    "cost_per_head_saved": total / avoided if avoided else None,
+                    "design": headline.design, "grade": headline.grade,
+                    "cost_per_head_saved": total / avoided,
                     "heads_saved_per_1000": avoided / total * 1000 if total else None,
                     "converted": True})
     return out

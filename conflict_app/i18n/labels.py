@@ -255,6 +255,28 @@ LABELS: dict[str, dict[str, object]] = {
         "few_control_events": _l("fewer than 3 losses among the comparison households"),
         "little_exposure": _l("under 100 head-years with the measure"),
         "zero_treated_events": _l("no losses with the measure: only an upper bound is shown"),
+        "no_households": _l("no household in this selection has the measure"),
+        "no_variation": _l("the measure never changes within the households' records (no "
+                           "months without it to compare)"),
+        "singular_design": _l("the measures cannot be told apart in these data (installed "
+                              "together or covering the same months)"),
+        "separation": _l("losses stop entirely in one group, so the data cannot bound the "
+                         "effect"),
+        "not_converged": _l("the model found no stable answer on these data"),
+        "few_clusters": _l("too few households or villages to judge the uncertainty (10 in "
+                           "all and 3 with the measure are needed)"),
+    },
+    "model": {
+        "poisson_fe": _l("Poisson regression with household and month effects and an "
+                         "exposure offset, all measures of the stratum together; intervals "
+                         "robust to overdispersion, clustered by household or village"),
+        "poisson_time": _l("Poisson regression with month effects and an exposure offset, "
+                           "no household effects; intervals clustered by household or "
+                           "village"),
+        "poisson_fe_season": _l("Poisson regression with household and calendar-month "
+                                "effects, households with the measure only; intervals "
+                                "clustered by household or village"),
+        "rate_bound": _l("Score interval for the ratio of two Poisson rates"),
     },
     "caveat": {
         "self_selection": _l("Households choose the measure, often right after a bad year, "
@@ -267,6 +289,9 @@ LABELS: dict[str, dict[str, object]] = {
         "displacement_possible": _l("Leopards may turn to unprotected neighbours."),
         "compensation_changes_reporting": _l("Compensation can change how many losses are "
                                              "reported."),
+        "dip_before_adoption": _l("Losses changed in the year before installation (adoption "
+                                  "after a bad year); that year is left out of the "
+                                  "comparison."),
         "no_clustering": _l("Interval assumes independent losses; repeated losses of one "
                             "household make it too narrow."),
     },

@@ -1,0 +1,160 @@
+"""The fits behind the effectiveness estimates, and their failures turned into refusals.
+
+Poisson pseudo-maximum likelihood with fixed effects (pyfixest ``fepois``): household and
+calendar-month effects absorbed, log exposure as offset, one regressor per measure in place,
+cluster-robust (CRV1) standard errors and t intervals with G − 1 degrees of freedom. No
+estimator is written here: this module chooses the specification, reads the result and
+translates every way a fit can fail into a refusal code (see docs/analytics.md for why).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Refusal codes a fit can produce (labels in conflict_app.i18n.labels, group "suppressed").
+SINGULAR = "singular_design"
+NO_VARIATION = "no_variation"
+SEPARATION = "separation"
+NOT_CONVERGED = "not_converged"
+FEW_CLUSTERS = "few_clusters"
+MIN_CLUSTERS = 10  # in all
+MIN_TREATED_CLUSTERS = 3  # holding the measure
+MAX_LOG_SE = 3.0  # an interval wider than e^±6: the data cannot tell, refuse it
+
+
+@dataclass
+class Coef:
+    irr: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+
+@dataclass
+class Fit:
+    coefs: dict[str, Coef] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # regressor → refusal code
+    failure: str | None = None  # the whole fit failed
+    dispersion: float | None = None
+    clusters: int = 0
+    wald_p: dict[str, float] = field(default_factory=dict)
+
+
+def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
+           cluster: str) -> Fit:
+    """Fit ``events ~ regressors | fixed`` with a log-exposure offset; never raises."""
+    out = Fit()
+    regressors = [r for r in regressors if r in panel and panel[r].any()]
+    if not regressors:
+        out.failure = NO_VARIATION
+        return out
+    # Households (or clusters) without any loss carry no information under their own
+    # fixed effect; keep them out so the cluster count is of informative units.
+    data = panel[_columns(cluster, fixed, regressors)].copy()
+    data["log_exposure"] = np.log(data["exposure"])
+    out.clusters = int(data[cluster].nunique())
+    if out.clusters < MIN_CLUSTERS:
+        out.failure = FEW_CLUSTERS
+        return out
+    if data["events"].sum() == 0:
+        out.failure = NO_VARIATION
+        return out
+    formula = f"events ~ {' + '.join(regressors)}"
+    if fixed:
+        formula += f" | {' + '.join(fixed)}"
+    import pyfixest  # heavy: only when a fit is needed
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = pyfixest.fepois(formula, data, vcov={"CRV1": cluster},
+                                  offset="log_exposure", iwls_maxiter=100,
+                                  store_data=False, copy_data=False)
+        except np.linalg.LinAlgError:
+            out.failure = SINGULAR
+            return out
+        except (ValueError, ZeroDivisionError, FloatingPointError, KeyError,
+                IndexError, RuntimeError) as err:
+            out.failure = _classify(err)
+            return out
+    if getattr(fit, "_convergence", True) is False:
+        out.failure = NOT_CONVERGED
+        return out
+    coef, se = fit.coef(), fit.se()
+    try:
+        ci = fit.confint()
+        pvalues = fit.pvalue()
+    except (ValueError, np.linalg.LinAlgError):
+        out.failure = SINGULAR
+        return out
+    for name in regressors:
+        if name not in coef.index:
+            out.refused[name] = NO_VARIATION  # collinear with the fixed effects: dropped
+            continue
+        b, s = float(coef[name]), float(se[name])
+        if not (math.isfinite(b) and math.isfinite(s)) or s <= 0:
+            out.refused[name] = SINGULAR
+        elif s > MAX_LOG_SE or abs(b) > 10:
+            out.refused[name] = SEPARATION
+        else:
+            out.coefs[name] = Coef(math.exp(b), math.exp(float(ci.loc[name].iloc[0])),
+                                   math.exp(float(ci.loc[name].iloc[1])),
+                                   float(pvalues[name]))
+    n_fixed = sum(int(data[f].nunique()) for f in fixed)
+    dof = max(int(getattr(fit, "_N", len(data))) - len(coef) - n_fixed, 1)
+    chi2 = getattr(fit, "_pearson_chi2", None)
+    out.dispersion = float(chi2) / dof if chi2 is not None and math.isfinite(chi2) else None
+    return out
+
+
+def joint_wald(panel: pd.DataFrame, regressors: list[str], fixed: list[str], cluster: str,
+               groups: dict[str, list[str]]) -> dict[str, float]:
+    """p-values of joint Wald tests (cluster-robust) that each group's coefficients are 0:
+    the event-study leads as a pre-trend check."""
+    import pyfixest
+
+    regressors = [r for r in regressors if r in panel and panel[r].any()]
+    data = panel[_columns(cluster, fixed, regressors)].copy()
+    data["log_exposure"] = np.log(data["exposure"])
+    out: dict[str, float] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = pyfixest.fepois(f"events ~ {' + '.join(regressors)} | {' + '.join(fixed)}",
+                                  data, vcov={"CRV1": cluster}, offset="log_exposure",
+                                  store_data=False, copy_data=False)
+            names = list(fit.coef().index)
+            for key, cols in groups.items():
+                cols = [c for c in cols if c in names]
+                if not cols:
+                    continue
+                r = np.zeros((len(cols), len(names)))
+                for row, col in enumerate(cols):
+                    r[row, names.index(col)] = 1
+                test = fit.wald_test(R=r)
+                out[key] = float(test["pvalue"])
+        except Exception:  # noqa: BLE001 - a check that cannot run is simply not shown
+            return out
+    return out
+
+
+def _columns(cluster: str, fixed: list[str], regressors: list[str]) -> list[str]:
+    return list(dict.fromkeys(["events", "exposure", cluster, *fixed, *regressors]))
+
+
+def _classify(err: Exception) -> str:
+    text = str(err).lower()
+    if "singular" in text or "collinear" in text or "rank" in text:
+        return SINGULAR
+    if "separat" in text:
+        return SEPARATION
+    if "converge" in text:
+        return NOT_CONVERGED
+    if "cluster" in text:
+        return FEW_CLUSTERS
+    return NO_VARIATION
