@@ -271,12 +271,14 @@ def _import_models() -> None:
 
 
 def _connect_reactions() -> None:
-    """Features that react to claim or account changes subscribe to ``claims.events`` and
-    ``auth.events`` here."""
+    """Features that react to claim, incentive or account changes subscribe to
+    ``claims.events``, ``schemes.events`` and ``auth.events`` here."""
     from conflict_app.api import tokens
+    from conflict_app.payments import incentives as incentive_payments
     from conflict_app.payments import reactions
 
     reactions.connect()
+    incentive_payments.connect()
     tokens.connect()
 
 

@@ -275,7 +275,7 @@ def _drive(staff, key, household, target, reported, species, killed, originals):
     if target == State.APPROVED:
         return claim
     at(24)
-    batch = pay.create_batch(s[Role.FINANCE], [claim.id], PaymentMethod.BANK_TRANSFER)
+    batch = pay.create_batch(s[Role.FINANCE], [claim.id], PaymentMethod.CASH)
     if target == State.PAYMENT_SCHEDULED:
         return claim
     at(1)
@@ -367,7 +367,8 @@ def _incentive_example(staff: dict) -> str:
         valid_from=date(2025, 1, 1), valid_to=None, review_share=Decimal(0),
         review_above=None, example=True))
     values = params.defaults(SchemeKind.INCENTIVE) | {
-        "adoption_corral": "600", "adoption_guard_dog": "250", "adoption_cap_household": "800"}
+        "adoption_corral": "600", "adoption_guard_dog": "250", "household_adoption_amount": "800",
+        "household_adoption_count": "2"}
     version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
                                      "Example defaults of the product description")
     scheme_ops.publish_version(manager, version.id)

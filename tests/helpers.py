@@ -13,7 +13,7 @@ from conflict_app.claims.models import AgeClass, Claim, Setting
 from conflict_app.core import clock
 from conflict_app.extensions import db
 from conflict_app.herders import operations as household_ops
-from conflict_app.herders.models import Species
+from conflict_app.herders.models import PayoutDetails, Species
 from conflict_app.verification import operations as verification_ops
 from conflict_app.verification.checklist import (
     BiteLocation,
@@ -37,6 +37,20 @@ def household(world, village=None, name="Armen Petrosyan", census=None):
                                                       (year, Species.CATTLE): 6},
         ),
     )
+
+
+def payout(household, wallet="+37477123456", account="1570012345678900"):
+    """Payout details as a clerk would have entered them (a wallet and an account)."""
+    found = db.session.scalar(select(PayoutDetails).where(
+        PayoutDetails.household_id == household.id))
+    if found is not None:
+        return found
+    details = PayoutDetails(household_id=household.id, wallet_number=wallet,
+                            wallet_provider="Idram" if wallet else None, bank_account=account,
+                            bank_name="Ardshinbank" if account else None)
+    db.session.add(details)
+    db.session.flush()
+    return details
 
 
 def report(world, hh=None, species=Species.SHEEP, age=AgeClass.ADULT_FEMALE, killed=3,

@@ -48,6 +48,7 @@ def english(world, hh):
 
 
 def pay_claim(world, claim, reference: str):
+    helpers.payout(claim.household)
     batch = pay.create_batch(world.finance, [claim.id], PaymentMethod.MOBILE_MONEY)
     pay.export_batch(world.finance, batch.id)
     item = batch.live_items()[-1]

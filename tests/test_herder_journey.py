@@ -76,6 +76,7 @@ def test_herder_journey(app, world, locale):
     assert status_step() == in_locale(locale, "Decision")
     ops.approve(claim.id, world.approver, v())
     assert status_step() == in_locale(locale, "Payment")
+    helpers.payout(claim.household)
     batch = pay.create_batch(world.finance, [claim.id], PaymentMethod.MOBILE_MONEY)
     pay.export_batch(world.finance, batch.id)
     pay.record_paid(world.finance, batch.items[0].id, "MM-778899")

@@ -131,15 +131,25 @@ def test_a_claim_from_report_to_decision_through_the_pages(world, browser_for):
     assert act(browser_for(world.approver2), claim, "approve").status_code == 302
     assert state_of(claim) == State.APPROVED
 
-    # 8. Finance pays it: a batch, the payment file, the confirmation.
+    # 8. Finance pays it: a batch, the payment file, the confirmation. Mobile money needs
+    # the wallet, which the clerk enters in national format; a bad number is refused.
     finance = browser_for(world.finance)
+    refused = finance.post("/payments/batches", data={"claim_ids": [str(claim.id)],
+                                                      "method": "mobile_money"})
+    assert refused.status_code == 400
+    assert "has no mobile-money wallet on file" in refused.get_data(as_text=True)
+    payout_url = f"/households/{claim.household_id}/payout"
+    bad = clerk.post(payout_url, data={"wallet_number": "12", "wallet_provider": "Idram"})
+    assert bad.status_code == 400 and "mobile number in AM" in bad.get_data(as_text=True)
+    assert clerk.post(payout_url, data={"wallet_number": "077 12 34 56",
+                                        "wallet_provider": "Idram"}).status_code == 302
     created = finance.post("/payments/batches", data={"claim_ids": [str(claim.id)],
                                                       "method": "mobile_money"})
     assert created.status_code == 302, created.get_data(as_text=True)[:1500]
     batch_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
     payment_file = finance.post(f"/payments/batches/{batch_id}/export")
     assert payment_file.mimetype == "text/csv"
-    assert f"{claim.reference},Gohar Hakobyan,+37493555123,388125.00,AMD" in (
+    assert f"{claim.reference},Gohar Hakobyan,+37477123456,Idram,388125.00,AMD" in (
         payment_file.get_data(as_text=True))
     from conflict_app.payments.models import PaymentItem
 

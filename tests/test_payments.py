@@ -28,6 +28,8 @@ def approved_claim(world, name="Payee"):
 
 def test_batch_export_and_payment(world):
     first, second = approved_claim(world, "A"), approved_claim(world, "B")
+    helpers.payout(first.household)
+    helpers.payout(second.household)
     batch = pay.create_batch(world.finance, [first.id, second.id], PaymentMethod.MOBILE_MONEY)
     assert batch.reference.startswith("PAY-AM-") and batch.currency == "AMD"
     assert helpers.reload(first).state == State.PAYMENT_SCHEDULED
@@ -68,6 +70,7 @@ def test_the_approver_may_not_pay_and_other_refusals(world):
 
 def test_finance_pages_and_release_needs_fresh_authentication(world, browser_for):
     claim = approved_claim(world)
+    helpers.payout(claim.household)
     finance = browser_for(world.finance)
     page = finance.get("/payments/").get_data(as_text=True)
     assert claim.reference in page
@@ -95,6 +98,7 @@ def test_twenty_concurrent_payments_of_one_item_succeed_once(app):
     world = World()
     db.session.commit()
     claim = approved_claim(world)
+    helpers.payout(claim.household)
     batch = pay.create_batch(world.finance, [claim.id], PaymentMethod.BANK_TRANSFER)
     pay.export_batch(world.finance, batch.id)
     item_id, finance_id, claim_id = batch.items[0].id, world.finance.id, claim.id

@@ -17,7 +17,7 @@ from conflict_app.core.errors import InvalidInput
 from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
 from conflict_app.payments import operations as pay
-from conflict_app.payments.models import ItemState, PaymentItem, PaymentMethod
+from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem, PaymentMethod
 from conflict_app.schemes import incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import (
@@ -72,7 +72,19 @@ def _version(browser, scheme, **values) -> RuleVersion:
     return version
 
 
+def _confirm(world, batch):
+    """Export the batch and import a confirmation file that pays every item."""
+    pay.export_batch(world.finance, batch.id)
+    lines = ["item,status,reference,reason"] + [
+        f"{item.id},paid,TX-{item.id}," for item in batch.live_items()]
+    assert pay.import_confirmations(world.finance, batch.id, "\n".join(lines))["paid"] == \
+        len(batch.live_items())
+    return batch
+
+
 def _pay_all(world, claims):
+    for household in {c.household for c in claims}:
+        helpers.payout(household)
     batch = pay.create_batch(world.finance, [c.id for c in claims], PaymentMethod.BANK_TRANSFER)
     pay.export_batch(world.finance, batch.id)
     lines = ["item,status,reference,reason"] + [
@@ -240,7 +252,7 @@ def test_incentive_period_with_withholding_appeal_and_release(world, browser_for
                      currency="USD", budget="10000")
     _version(manager, scheme, presence_unit="100", weight_regular="2",
              weight_reproduction="20", withholding_days="60", adoption_corral="800",
-             adoption_cap_household="1000")
+             household_adoption_amount="1000")
     verifier = browser_for(world.verifier)
     for village, kind in ((world.shvanidzor, "reproduction"), (world.shvanidzor, "regular"),
                           (world.shikahogh, "occasional")):
@@ -260,7 +272,8 @@ def test_incentive_period_with_withholding_appeal_and_release(world, browser_for
     assert payments[world.shikahogh.id].state == "withheld"
     db.session.commit()  # a refused operation rolls back to here, not before the requests
     with pytest.raises(InvalidInput, match="withheld"):
-        incentives.pay(world.finance, payments[world.shikahogh.id].id, "TX-9")
+        pay.create_batch(world.finance, [], PaymentMethod.CASH,
+                         [payments[world.shikahogh.id].id])
     item = db.session.scalars(select(Withholding)).one()
     assert manager.post(f"/schemes/withholdings/{item.id}/appeal",
                         data={"reason": "community disputes; killing confirmed"}
@@ -275,19 +288,22 @@ def test_incentive_period_with_withholding_appeal_and_release(world, browser_for
     db.session.flush()
     assert manager.post(f"/schemes/{scheme.id}/adoption",
                         data={"measure": str(measure.id)}).status_code == 302
+    # Finance pays the approved ones through a batch, its file and its confirmations.
     finance = browser_for(world.finance)
-    for p in incentives.payments(scheme.id):
-        if p.state == "approved":
-            assert finance.post(f"/schemes/incentive-payments/{p.id}/pay",
-                                data={"reference": f"TX-{p.id}"}).status_code == 302
+    ready = [p.id for p in incentives.payments(scheme.id) if p.state == "approved"]
+    created = finance.post("/payments/batches", data={
+        "incentive_ids": [str(i) for i in ready], "method": "cash"})
+    assert created.status_code == 302, created.get_data(as_text=True)[:2000]
+    batch = db.session.get(PaymentBatch, int(created.headers["Location"].rsplit("/", 1)[1]))
+    _confirm(world, batch)
     # After the cycle the withholding ends by itself and the payment can be made.
     clock.freeze(START + timedelta(days=61))
     assert incentives.release_due() == 1
     held = db.session.get(IncentivePayment, payments[world.shikahogh.id].id)
     assert held.state == "approved"
-    incentives.pay(world.finance, held.id, "TX-late")
-    with pytest.raises(InvalidInput, match="already paid"):
-        incentives.pay(world.finance, held.id, "TX-again")
+    _confirm(world, pay.create_batch(world.finance, [], PaymentMethod.CASH, [held.id]))
+    with pytest.raises(InvalidInput, match="not approved for payment"):
+        pay.create_batch(world.finance, [], PaymentMethod.CASH, [held.id])
     budget = scheme_ops.budget(scheme)
     paid = db.session.scalar(select(func.sum(IncentivePayment.amount)).where(
         IncentivePayment.scheme_id == scheme.id, IncentivePayment.state == "paid"))

@@ -252,23 +252,30 @@ def decision_data(claim, url: str | None = None) -> DecisionData:  # noqa: ANN00
 def _voucher_rows(batch_id: int, reference: str, method: str,
                   item_id: int | None = None, chunk: int = 200) -> Iterator[VoucherData]:
     """Vouchers of a batch, read in keyset-paginated chunks of plain columns."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from conflict_app.claims.models import Claim
     from conflict_app.extensions import db
     from conflict_app.geo.models import Village
     from conflict_app.herders.models import Household
     from conflict_app.payments.models import ItemState, PaymentItem
+    from conflict_app.schemes.models import IncentivePayment
 
     after = 0
     while True:
+        # An item pays a claim's household, an adoption payment's household, or (a
+        # performance payment) a community, named by its village.
         query = (
             select(PaymentItem.id, PaymentItem.amount, PaymentItem.currency, PaymentItem.state,
                    PaymentItem.payment_reference, Claim.id, Claim.reference,
-                   Household.head_name, Household.phone, Village.name)
-            .join(Claim, Claim.id == PaymentItem.claim_id)
-            .join(Household, Household.id == Claim.household_id)
-            .join(Village, Village.id == Household.village_id)
+                   func.coalesce(Household.head_name, Village.name), Household.phone,
+                   Village.name, IncentivePayment.id)
+            .outerjoin(Claim, Claim.id == PaymentItem.claim_id)
+            .outerjoin(IncentivePayment, IncentivePayment.id == PaymentItem.incentive_payment_id)
+            .outerjoin(Household, Household.id == func.coalesce(Claim.household_id,
+                                                                IncentivePayment.household_id))
+            .join(Village, Village.id == func.coalesce(Household.village_id,
+                                                       IncentivePayment.village_id))
             .where(PaymentItem.batch_id == batch_id, PaymentItem.state != ItemState.REMOVED,
                    PaymentItem.id > after)
             .order_by(PaymentItem.id)
@@ -279,10 +286,11 @@ def _voucher_rows(batch_id: int, reference: str, method: str,
         rows = db.session.execute(query).all()
         for row in rows:
             (iid, amount, currency, state, payref, claim_id, claim_ref, name, phone,
-             village) = row
+             village, incentive_id) = row
+            ref = claim_ref or (f"#{claim_id}" if claim_id else f"INC-{incentive_id:06d}")
             yield VoucherData(
                 item_id=iid, batch_reference=reference,
-                claim_reference=claim_ref or f"#{claim_id}", payee=name, village=village,
+                claim_reference=ref, payee=name, village=village,
                 phone=phone, amount=Money(amount, currency), method=method,
                 state=getattr(state, "value", state), payment_reference=payref,
             )

@@ -89,7 +89,7 @@ def voucher(item_id: int):
     if item is None or item.state == ItemState.REMOVED:
         abort(404)
     _batch(item.batch_id)
-    if not covers(current_user, item.claim):
+    if not covers(current_user, item.located):
         abort(404)
     data = render.voucher_data(item)
     return _pdf(render.render_voucher, data, _user_locale(),

@@ -13,12 +13,14 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from conflict_app.claims.models import Claim
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household
 from conflict_app.payments.models import PaymentBatch, PaymentItem
+from conflict_app.schemes.models import IncentivePayment
 
 CLAIM_COLUMNS = ("reference", "state", "scheme", "country", "household", "phone", "village",
                  "incident_date", "reported_at", "late_report", "heads_killed",
@@ -57,14 +59,20 @@ def claim_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
 
 
 def payment_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
-    query = (scope(select(PaymentItem, PaymentBatch, Claim, Household)
-                   .join(PaymentBatch, PaymentItem.batch_id == PaymentBatch.id)
-                   .join(Claim, PaymentItem.claim_id == Claim.id)
-                   .join(Household, Claim.household_id == Household.id), Claim, user)
+    """Items of the batches of the user's jurisdiction: claims and incentive payments. The
+    payee's bank account or wallet is never in it (only the payment file carries them)."""
+    query = (scope(select(PaymentItem, PaymentBatch)
+                   .join(PaymentBatch, PaymentItem.batch_id == PaymentBatch.id),
+                   PaymentBatch, user)
+             .options(joinedload(PaymentItem.claim).joinedload(Claim.household),
+                      joinedload(PaymentItem.incentive).joinedload(IncentivePayment.household),
+                      joinedload(PaymentItem.incentive).joinedload(IncentivePayment.village))
              .order_by(PaymentItem.id).execution_options(yield_per=batch))
-    for item, pbatch, claim, household in db.session.execute(query):
-        yield (pbatch.reference, pbatch.state.value, pbatch.method.value, claim.reference,
-               item.part, household.head_name, household.phone, str(item.amount),
+    for item, pbatch in db.session.execute(query):
+        household = item.household
+        payee = household.head_name if household else item.incentive.village.name
+        yield (pbatch.reference, pbatch.state.value, pbatch.method.value, item.reference,
+               item.part, payee, household.phone if household else "", str(item.amount),
                str(item.interest or 0), item.currency,
                item.state.value, item.payment_reference or "",
                item.recorded_at.isoformat() if item.recorded_at else "")

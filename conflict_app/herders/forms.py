@@ -63,3 +63,15 @@ for _species in Species:
 class EraseForm(FlaskForm):
     reason = TextAreaField(_l("Reason for erasing (for example: the herder asked)"),
                            validators=[required(), length(500)])
+
+
+class PayoutForm(FlaskForm):
+    """Where the household is paid: bank account or IBAN, mobile-money wallet."""
+
+    account_holder = text_field(_l("Account holder (if not the head of household)"), 160)
+    iban = text_field(_l("IBAN"), 42)
+    bank_account = text_field(_l("Bank account number (where banks have no IBAN)"), 42)
+    bank_name = text_field(_l("Bank"), 120)
+    wallet_number = PhoneField(_l("Mobile-money wallet number"),
+                               validators=[optional(), length(30)])
+    wallet_provider = text_field(_l("Mobile-money provider"), 60)

@@ -97,3 +97,31 @@ class HerdCensus(db.Model):
 # The trigram operator class lives in the pg_trgm extension (a trusted one: no superuser).
 event.listen(Household.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+class PayoutDetails(db.Model):
+    """Where a household is paid: a bank account (an IBAN where the country has them) and a
+    mobile-money wallet. Kept apart from the household so that only the pages and files that
+    pay (finance) or keep them (clerks) read them; analytics and exports never join it."""
+
+    __tablename__ = "payout_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), unique=True)
+    account_holder: Mapped[str | None] = mapped_column(String(160))
+    iban: Mapped[str | None] = mapped_column(String(34))  # compact, checksum verified
+    bank_account: Mapped[str | None] = mapped_column(String(34))  # where there is no IBAN
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    wallet_number: Mapped[str | None] = mapped_column(String(20))  # E.164
+    wallet_provider: Mapped[str | None] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @property
+    def account(self) -> str | None:
+        return self.iban or self.bank_account
+
+    @staticmethod
+    def masked(value: str | None) -> str:
+        """The last four characters only, for pages and files of roles that do not pay."""
+        return f"•••• {value[-4:]}" if value else ""

@@ -22,7 +22,7 @@ from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
-from conflict_app.herders.models import Household
+from conflict_app.herders.models import Household, PayoutDetails
 from conflict_app.mitigation.models import Measure
 from conflict_app.status.models import SmsMessage
 
@@ -51,6 +51,16 @@ def _texts_of(household: Household) -> Select:
         return select(SmsMessage).where(about_claims)
     return select(SmsMessage).where(or_(about_claims, and_(
         SmsMessage.claim_id.is_(None), SmsMessage.phone == household.phone)))
+
+
+def _payout(household: Household) -> dict[str, Any] | None:
+    details = db.session.scalar(select(PayoutDetails).where(
+        PayoutDetails.household_id == household.id))
+    if details is None:
+        return None
+    return {name: getattr(details, name) for name in (
+        "account_holder", "iban", "bank_account", "bank_name", "wallet_number",
+        "wallet_provider")}
 
 
 def export(actor: User, household: Household) -> dict[str, Any]:
@@ -83,6 +93,7 @@ def export(actor: User, household: Household) -> dict[str, Any]:
                       "removed_on": m.removed_on.isoformat() if m.removed_on else None}
                      for m in db.session.scalars(
                          select(Measure).where(Measure.household_id == household.id))],
+        "payout_details": _payout(household),
         "text_messages": [{"at": m.created_at.isoformat(), "direction": m.direction,
                            "text": m.body} for m in db.session.scalars(
             _texts_of(household).order_by(SmsMessage.id))],
@@ -118,6 +129,9 @@ def erase(actor: User | None, household: Household, reason: str) -> None:
                 select(Incident).where(Incident.household_id == household.id)):
             incident.latitude = incident.longitude = None
             incident.description = None
+        for details in db.session.scalars(select(PayoutDetails).where(
+                PayoutDetails.household_id == household.id)):
+            db.session.delete(details)  # nothing is left to pay once every claim settled
         household.head_name = ERASED_NAME
         household.phone = household.national_id = None
         household.latitude = household.longitude = None

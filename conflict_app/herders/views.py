@@ -25,8 +25,8 @@ from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
-from conflict_app.herders import operations, privacy
-from conflict_app.herders.forms import EraseForm, HouseholdForm
+from conflict_app.herders import operations, payout, privacy
+from conflict_app.herders.forms import EraseForm, HouseholdForm, PayoutForm
 from conflict_app.herders.models import Household, Species
 from conflict_app.mitigation import operations as mitigation_ops
 from conflict_app.mitigation.forms import MeasureForm
@@ -124,6 +124,7 @@ def _detail_page(household: Household, form: MeasureForm):  # noqa: ANN202
     ).all()
     return render_template("herders/detail.html", household=household, claims=claims,
                            measures=measures, form=form,
+                           payout=payout.details_of(household.id),
                            exposure=mitigation_ops.exposure_head_years(household),
                            link_candidates=linking.candidates(household, current_user))
 
@@ -146,6 +147,29 @@ def add_measure(household_id: int):
             flash(_("Measure recorded."), "success")
             return redirect(url_for("herders.detail", household_id=household.id))
     return _detail_page(household, form), 400
+
+
+@bp.route("/<int:household_id>/payout", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def payout_details(household_id: int):
+    """Bank account or IBAN and mobile-money wallet, checked as they are entered."""
+    household = load_household(household_id)
+    form = PayoutForm(obj=payout.details_of(household.id))
+    if form.validate_on_submit():
+        data = payout.PayoutInput(**{name: getattr(form, name).data for name in (
+            "account_holder", "iban", "bank_account", "bank_name", "wallet_number",
+            "wallet_provider")})
+        try:
+            payout.save(current_user, household, data)
+        except DomainError as err:
+            attach_error(form, err)
+        else:
+            flash(_("Payout details saved."), "success")
+            return redirect(url_for("herders.detail", household_id=household.id))
+    status = 400 if form.is_submitted() else 200
+    response = render_template("herders/payout.html", form=form, household=household,
+                               uses_iban=payout.uses_iban(household.country_code))
+    return response, status
 
 
 @bp.route("/<int:household_id>/edit", methods=["GET", "POST"])

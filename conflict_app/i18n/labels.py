@@ -368,7 +368,9 @@ LABELS: dict[str, dict[str, object]] = {
     "incentive_state": {
         "approved": _l("To be paid"),
         "withheld": _l("Withheld"),
+        "scheduled": _l("In a payment batch"),
         "paid": _l("Paid"),
+        "cancelled": _l("Cancelled"),
     },
     "withholding_state": {
         "active": _l("Active"),

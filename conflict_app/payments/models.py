@@ -82,12 +82,25 @@ class PaymentItem(db.Model):
             sqlite_where=text("state IN ('pending', 'paid')"),
             postgresql_where=text("state IN ('pending', 'paid')"),
         ),
+        # An incentive payment, likewise, is in at most one pending-or-paid item.
+        Index(
+            "uq_payment_item_live_incentive",
+            "incentive_payment_id",
+            unique=True,
+            sqlite_where=text("state IN ('pending', 'paid')"),
+            postgresql_where=text("state IN ('pending', 'paid')"),
+        ),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # Each item pays either a claim or an incentive payment.
+        CheckConstraint("(claim_id IS NULL) <> (incentive_payment_id IS NULL)",
+                        name="one_payable"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"), index=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    incentive_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incentive_payment.id"))
     # "final": the approved amount (less any interim paid); "interim": the scheme's share paid
     # after the assessment, before the decision.
     part: Mapped[str] = mapped_column(String(8), default="final")
@@ -103,6 +116,20 @@ class PaymentItem(db.Model):
 
     batch: Mapped[PaymentBatch] = relationship(back_populates="items")
     claim = relationship("Claim", lazy="joined")
+    incentive = relationship("IncentivePayment", lazy="joined")
+
+    @property
+    def reference(self) -> str:
+        """The claim's reference, or the incentive payment's."""
+        return self.claim.reference if self.claim is not None else self.incentive.reference
+
+    @property
+    def household(self):  # noqa: ANN201 - a Household or None (a community is paid)
+        return self.claim.household if self.claim is not None else self.incentive.household
+
+    @property
+    def located(self):  # noqa: ANN201 - what the item's jurisdiction is read from
+        return self.claim if self.claim is not None else self.incentive.village
 
     @property
     def money(self) -> Money:

@@ -1,4 +1,5 @@
-"""Payment batches: build, export, record paid or failed. A claim is paid at most once.
+"""Payment batches: build, export, record paid or failed. A claim, or an incentive
+payment, is paid at most once.
 
 Concurrency: an item is locked (SELECT ... FOR UPDATE on PostgreSQL) before its state is
 read, the claim carries a version column, and a partial unique index allows one pending or
@@ -24,8 +25,9 @@ from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleOb
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
-from conflict_app.exports.tables import safe
 from conflict_app.extensions import db
+from conflict_app.payments import files
+from conflict_app.payments import incentives as incentive_items
 from conflict_app.payments.models import (
     BatchState,
     ItemState,
@@ -40,9 +42,6 @@ from conflict_app.schemes import rules
 from conflict_app.schemes.models import Assessment, SettlementItem
 from conflict_app.schemes.params import SchemeKind
 from conflict_app.status import notify
-
-CSV_COLUMNS = ("batch", "item", "claim_reference", "payee_name", "phone", "amount", "currency",
-               "method")
 
 
 def _finance(actor: User) -> None:
@@ -67,14 +66,16 @@ def _scope_of(actor: User) -> tuple[str, int | None, int | None]:
     return actor.jurisdiction_country, area.parent_id, area.id
 
 
-def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -> PaymentBatch:
-    """Put approved claims of one currency into a new batch."""
+def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
+                 incentive_ids: Sequence[int] = ()) -> PaymentBatch:
+    """Put approved claims, or approved incentive payments, of one scheme and currency into
+    a new batch."""
     _finance(actor)
     if actor.jurisdiction_country is None:
         raise PermissionDenied(N_("Payment batches are made by a country's or an area's "
                                   "finance office."))
     ids = sorted({int(i) for i in claim_ids})
-    if not ids:
+    if not ids and not incentive_ids:
         raise InvalidInput(N_("Choose at least one approved claim."), field="claim_ids")
     with unit_of_work():
         country, admin1, admin2 = _scope_of(actor)
@@ -125,6 +126,11 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
             db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id, part=part,
                                        amount=amount, interest=interest,
                                        currency=claim.currency, state=ItemState.PENDING))
+        for _item, payment in incentive_items.schedule(actor, batch, incentive_ids):
+            currencies.add(payment.currency)
+            schemes.add(payment.scheme_id)
+        db.session.flush()
+        files.check_payees(method, batch.live_items())
         if len(currencies) != 1:
             raise InvalidInput(N_("A batch pays one currency: %(currencies)s were chosen."),
                                field="claim_ids", currencies=", ".join(sorted(currencies)))
@@ -132,12 +138,13 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod) -
             raise InvalidInput(N_("A batch pays claims of one scheme."), field="claim_ids")
         batch.scheme_id = schemes.pop()
         batch.currency = currencies.pop()
-        if batch.scheme_id is not None:
+        if batch.scheme_id is not None and ids:
             scheme_ops.commit_payments(batch.scheme_id, Money(beyond_approval, batch.currency))
         batch.reference = f"PAY-{country}-{clock.now().year}-{batch.id:05d}"
         audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
                      action="create_batch",
                      changes={"reference": batch.reference, "claims": len(ids),
+                              "incentive_payments": len(set(incentive_ids)),
                               "method": method.value, "currency": batch.currency})
     return batch
 
@@ -248,16 +255,8 @@ def load_batch(actor: User, batch_id: int, lock: bool = False) -> PaymentBatch:
 
 
 def payment_file(batch: PaymentBatch) -> str:
-    """The CSV handed to the bank or mobile-money provider."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for item in batch.live_items():
-        household = item.claim.household
-        writer.writerow([safe(v) for v in (
-            batch.reference, item.id, item.claim.reference, household.head_name,
-            household.phone or "", str(item.amount), item.currency, batch.method.value)])
-    return out.getvalue()
+    """The CSV handed to the bank or mobile-money provider, in the method's layout."""
+    return files.payment_file(batch)
 
 
 def export_batch(actor: User, batch_id: int, expected_items: list[int] | None = None) -> str:
@@ -294,6 +293,15 @@ def _lock_item(actor: User, item_id: int) -> PaymentItem:
     return item
 
 
+def _set_result(actor: User, item: PaymentItem, state: ItemState, *,
+                reference: str | None = None, reason: str | None = None) -> None:
+    item.state = state
+    item.payment_reference = reference if reference is not None else item.payment_reference
+    item.failure_reason = reason if reason is not None else item.failure_reason
+    item.recorded_by_id = actor.id
+    item.recorded_at = clock.now()
+
+
 def _close_if_done(batch: PaymentBatch) -> None:
     if all(i.state != ItemState.PENDING for i in batch.live_items()):
         batch.state = BatchState.CLOSED
@@ -314,6 +322,11 @@ def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | 
         raise InvalidInput(N_("This item was already paid or failed."))
     if item.batch.state != BatchState.EXPORTED:
         raise InvalidInput(N_("Export the payment file before recording payments."))
+    if item.incentive_payment_id is not None:
+        _set_result(actor, item, ItemState.PAID, reference=reference)
+        incentive_items.paid(actor, item, reference)
+        _close_if_done(item.batch)
+        return
     claim = claim_ops.lock_claim(item.claim_id)
     _not_the_approver(actor, claim)
     now = clock.now()
@@ -354,6 +367,11 @@ def _fail(actor: User, item: PaymentItem, reason: str) -> None:
         raise InvalidInput(N_("This item was already paid or failed."))
     if item.batch.state != BatchState.EXPORTED:
         raise InvalidInput(N_("Export the payment file before recording results."))
+    if item.incentive_payment_id is not None:
+        _set_result(actor, item, ItemState.FAILED, reason=reason.strip())
+        incentive_items.back_to_queue(actor, item, reason.strip(), "payment_failed")
+        _close_if_done(item.batch)
+        return
     claim = claim_ops.lock_claim(item.claim_id)
     item.state = ItemState.FAILED
     item.failure_reason = reason.strip()
@@ -441,6 +459,10 @@ def remove_item(actor: User, item_id: int, reason: str) -> PaymentItem:
         item = _lock_item(actor, item_id)
         if item.batch.state != BatchState.OPEN or item.state != ItemState.PENDING:
             raise InvalidInput(N_("Only items of a batch not yet exported can be removed."))
+        if item.incentive_payment_id is not None:
+            _set_result(actor, item, ItemState.REMOVED, reason=reason.strip())
+            incentive_items.back_to_queue(actor, item, reason.strip(), "remove_from_batch")
+            return item
         claim = claim_ops.lock_claim(item.claim_id)
         item.state = ItemState.REMOVED
         item.failure_reason = reason.strip()

@@ -25,7 +25,9 @@ from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
-from conflict_app.payments import operations, recoveries
+from conflict_app.geo.models import Village
+from conflict_app.payments import files, operations, recoveries
+from conflict_app.payments import incentives as incentive_items
 from conflict_app.payments.forms import (
     BatchForm,
     ConfirmationForm,
@@ -57,9 +59,11 @@ def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
                                  .order_by(PaymentBatch.id.desc()).limit(50)).all()
     # Assessed claims whose scheme pays an interim share before the decision.
     interim = operations.interim_ready(scope(select(Claim), Claim, current_user))
+    rewards = incentive_items.ready(scope(select(Village), Village, current_user))
     return render_template("payments/index.html", form=form, ready=ready[:size],
                            next_after=ready[size - 1].id if len(ready) > size else None,
-                           batches=batches, counts=totals, interim=interim), status
+                           batches=batches, counts=totals, interim=interim,
+                           incentives=rewards), status
 
 
 @bp.route("/")
@@ -75,8 +79,11 @@ def create_batch():
     if not form.validate_on_submit():
         return _page(form, 400)
     ids = [i for i in (coerce_int_or_none(v) for v in request.form.getlist("claim_ids")) if i]
+    rewards = [i for i in (coerce_int_or_none(v)
+                           for v in request.form.getlist("incentive_ids")) if i]
     try:
-        batch = operations.create_batch(current_user, ids, PaymentMethod(form.method.data))
+        batch = operations.create_batch(current_user, ids, PaymentMethod(form.method.data),
+                                        rewards)
     except DomainError as err:
         attach_error(form, err)
         return _page(form, 400)
@@ -94,9 +101,13 @@ def _load(batch_id: int) -> PaymentBatch:
 @bp.route("/batches/<int:batch_id>")
 @roles_required(Role.FINANCE)
 def batch(batch_id: int):
-    return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
-                           failed_form=FailedForm(),
-                           confirm_form=ConfirmationForm())
+    return _batch_page(_load(batch_id), ConfirmationForm())
+
+
+def _batch_page(batch: PaymentBatch, confirm_form: ConfirmationForm, status: int = 200):  # noqa: ANN202
+    return render_template("payments/batch.html", batch=batch, paid_form=PaidForm(),
+                           failed_form=FailedForm(), confirm_form=confirm_form,
+                           payout=files.payout_hints(batch)), status
 
 
 @bp.route("/batches/<int:batch_id>/confirmations", methods=["POST"])
@@ -122,9 +133,7 @@ def confirmations(batch_id: int):
             flash(_("Confirmations recorded: %(paid)s paid, %(failed)s failed, %(unchanged)s "
                     "already recorded.", **counts), "success")
             return redirect(url_for("payments.batch", batch_id=batch.id))
-    return render_template("payments/batch.html", batch=_load(batch_id), paid_form=PaidForm(),
-                           failed_form=FailedForm(),
-                           confirm_form=form), 400
+    return _batch_page(_load(batch_id), form, 400)
 
 
 def _export_page(batch: PaymentBatch, form: ExportForm | None = None, status: int = 200):
@@ -133,7 +142,7 @@ def _export_page(batch: PaymentBatch, form: ExportForm | None = None, status: in
     form = form or ExportForm()
     form.items.data = ",".join(str(i.id) for i in batch.live_items())
     return render_template("payments/export.html", batch=batch, form=form,
-                           payees=len({i.claim.household_id for i in batch.live_items()})
+                           payees=len({files.payee_key(i) for i in batch.live_items()})
                            ), status
 
 

@@ -43,10 +43,15 @@ def sentences(steps: list[dict] | None, money_text=money) -> list[dict]:  # noqa
             for s in steps or []]
 
 
+# Steps stored before a parameter was renamed name the old one.
+LEGACY_RULES = {"adoption_cap_household": "household_adoption_amount"}
+
+
 def rule_label(name: str) -> str:
     """The words of the rule-version parameter that caused a step."""
     from conflict_app.schemes import params
 
+    name = LEGACY_RULES.get(name, name)
     for specs in params.SPECS.values():
         for p in specs:
             if p.name == name:

@@ -122,7 +122,7 @@ def _param_label(p: params.Param) -> LazyString:
     if p.name.startswith("cap_head_"):
         species = p.name.removeprefix("cap_head_")
         return LazyString(lambda: gettext(p.label, species=label("species", species)))
-    if p.name.startswith("adoption_") and p.name != "adoption_cap_household":
+    if p.name.startswith("adoption_"):
         measure = p.name.removeprefix("adoption_")
         return LazyString(lambda: gettext(p.label, measure=label("measure", measure)))
     return LazyString(lambda: gettext(p.label))
@@ -240,5 +240,5 @@ class AppealForm(FlaskForm):
     upheld = BooleanField(_l("Lift the withholding"))
 
 
-class PayForm(FlaskForm):
-    reference = text_field(_l("Payment reference"), 80, required_=True)
+class CancelForm(FlaskForm):
+    reason = reason_field(_l("Why it is cancelled"), required_=True)

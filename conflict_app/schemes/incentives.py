@@ -5,7 +5,9 @@ adoption payments for verified mitigation measures.
 A withholding holds the community's payments until it ends: lifted on appeal, or released
 automatically after the cycle (``release_due``: on every incentive page, before a payment
 of the community, and by ``flask schemes release-withholdings`` for a daily job). A payment
-is paid at most once, never while withheld.
+is paid through a payment batch like a claim (the payments feature puts approved payments in
+batches and records them paid), at most once, never while withheld; a wrong one is cancelled
+and its budget released.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
@@ -25,6 +27,7 @@ from conflict_app.extensions import db
 from conflict_app.geo.models import Village
 from conflict_app.mitigation.models import Measure
 from conflict_app.schemes import rules
+from conflict_app.schemes.events import incentive_stopped
 from conflict_app.schemes.models import (
     IncentivePayment,
     PresenceRecord,
@@ -142,16 +145,20 @@ def adoption_payment(actor: User, scheme_id: int, measure_id: int) -> IncentiveP
             raise InvalidInput(N_("The installation has not been verified yet."),
                                field="measure_id")
         if db.session.scalar(select(IncentivePayment.id).where(
-                IncentivePayment.measure_id == measure.id)):
+                IncentivePayment.measure_id == measure.id,
+                IncentivePayment.state != "cancelled")):
             raise InvalidInput(N_("This measure already has an adoption payment."),
                                field="measure_id")
         values = rules_on(scheme, measure.verified_on)
-        paid_before = Decimal(db.session.scalar(
-            select(func.coalesce(func.sum(IncentivePayment.amount), 0)).where(
+        count_before, paid_before = db.session.execute(
+            select(func.count(IncentivePayment.id),
+                   func.coalesce(func.sum(IncentivePayment.amount), 0)).where(
                 IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "adoption",
-                IncentivePayment.household_id == measure.household_id)))
+                IncentivePayment.household_id == measure.household_id,
+                IncentivePayment.state != "cancelled")).one()
         amount, steps = rules.adoption(values, measure.measure.value,
-                                       Money(paid_before, scheme.currency))
+                                       Money(Decimal(paid_before), scheme.currency),
+                                       int(count_before))
         if amount.amount <= 0:
             raise InvalidInput(N_("The household has reached the cap of adoption payments."),
                                field="measure_id")
@@ -196,7 +203,13 @@ def withhold(actor: User, scheme_id: int, village_id: int, reason: str,
         for payment in db.session.scalars(select(IncentivePayment).where(
                 IncentivePayment.scheme_id == scheme.id,
                 IncentivePayment.village_id == village.id,
-                IncentivePayment.state == "approved")):
+                IncentivePayment.state.in_(("approved", "scheduled")))):
+            if payment.state == "scheduled":
+                # In a batch: held only while its file has not gone to the bank.
+                incentive_stopped.send(payment, actor=actor, after="withheld",
+                                       reason=reason.strip())
+                if payment.state == "scheduled":
+                    continue
             payment.state = "withheld"
             held += 1
         audit.record(actor_id=actor.id, object_type="withholding", object_id=item.id,
@@ -260,40 +273,32 @@ def release_due(today: date | None = None) -> int:
         return _release_expired(today or clock.today())
 
 
-def pay(actor: User, payment_id: int, reference: str, version: int | None = None
-        ) -> IncentivePayment:
-    """Record that a payment was made; at most once, never while withheld."""
-    reference = (reference or "").strip()
-    if not reference or len(reference) > 80:
-        raise InvalidInput(N_("Enter the payment reference (up to 80 characters)."),
-                           field="reference")
-    if not actor.has_role(Role.FINANCE):
-        raise PermissionDenied(N_("Your role may not do this."))
+def cancel(actor: User, payment_id: int, reason: str) -> IncentivePayment:
+    """Cancel a wrong payment not yet paid: audited, and its amount leaves the committed
+    budget. One in a batch is taken out of it, unless its payment file was already sent."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise InvalidInput(N_("Give a reason."), field="reason")
     with unit_of_work():
         payment = db.session.get(IncentivePayment, payment_id,
                                  with_for_update={"of": IncentivePayment},
                                  populate_existing=True)
         if payment is None or not covers(actor, payment.village):
             raise InvalidInput(N_("No such payment."))
-        # A cycle that ended releases the payment even if no one ran the release yet.
-        _release_expired(clock.today(), Withholding.scheme_id == payment.scheme_id,
-                         Withholding.village_id == payment.village_id)
-        if version is not None and payment.version != version:
-            raise InvalidInput(N_("Someone else changed this record at the same time. "
-                                  "Nothing was saved; please look at it again."))
-        if payment.state == "withheld":
-            raise InvalidInput(N_("This payment is withheld."))
-        if payment.state != "approved":
-            raise InvalidInput(N_("This item was already paid or failed."))
-        if payment.created_by_id == actor.id:
-            raise PermissionDenied(N_("You approved this payment, so you may not pay it."))
-        payment.state = "paid"
-        payment.payment_reference = reference
-        payment.paid_on = clock.today()
-        payment.paid_by_id = actor.id
+        _incentive(actor, payment.scheme_id, Role.SCHEME_MANAGER)
+        if payment.state == "paid":
+            raise InvalidInput(N_("This payment was already paid and cannot be cancelled."))
+        if payment.state == "cancelled":
+            raise InvalidInput(N_("This payment was already cancelled."))
+        before = payment.state
+        if before == "scheduled":
+            incentive_stopped.send(payment, actor=actor, after="cancelled", reason=reason)
+        payment.state = "cancelled"
+        payment.cancel_reason = reason
         audit.record(actor_id=actor.id, object_type="incentive_payment", object_id=payment.id,
-                     action="pay", from_state="approved", to_state="paid",
-                     changes={"reference": reference, "amount": payment.amount})
+                     action="cancel", from_state=before, to_state="cancelled", reason=reason,
+                     changes={"amount": payment.amount, "currency": payment.currency,
+                              "kind": payment.kind})
     return payment
 
 

@@ -328,6 +328,10 @@ class IncentivePayment(db.Model):
         Index("uq_incentive_performance", "scheme_id", "village_id", "period", unique=True,
               sqlite_where=text("kind = 'performance'"),
               postgresql_where=text("kind = 'performance'")),
+        # One live adoption payment per measure; a cancelled wrong one may be made again.
+        Index("uq_incentive_live_measure", "measure_id", unique=True,
+              sqlite_where=text("state <> 'cancelled'"),
+              postgresql_where=text("state <> 'cancelled'")),
         CheckConstraint("amount >= 0", name="amount_positive"),
     )
 
@@ -336,13 +340,15 @@ class IncentivePayment(db.Model):
     kind: Mapped[str] = mapped_column(String(12))  # performance, adoption
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
-    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"), unique=True)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id"))
     period: Mapped[int | None] = mapped_column()
     amount: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(3))
     steps: Mapped[list] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(10))  # approved, withheld, paid
+    # approved, withheld, scheduled (in a payment batch), paid, cancelled
+    state: Mapped[str] = mapped_column(String(10))
     version: Mapped[int] = mapped_column(default=1)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     payment_reference: Mapped[str | None] = mapped_column(String(80))
     paid_on: Mapped[date | None] = mapped_column(Date)
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -357,3 +363,7 @@ class IncentivePayment(db.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+    @property
+    def reference(self) -> str:
+        return f"INC-{self.id:06d}"

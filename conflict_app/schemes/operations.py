@@ -409,7 +409,8 @@ def budget(scheme: Scheme) -> Budget:
         select(IncentivePayment.state, func.coalesce(func.sum(IncentivePayment.amount), 0))
         .where(IncentivePayment.scheme_id == scheme.id).group_by(IncentivePayment.state)
     ).all())
-    committed += incentive.get("approved", 0) + incentive.get("withheld", 0)
+    # Cancelled payments count nowhere: cancelling releases their budget.
+    committed += sum(incentive.get(s, 0) for s in ("approved", "withheld", "scheduled"))
     from conflict_app.payments.recoveries import totals
 
     recoveries = totals(scheme.id)

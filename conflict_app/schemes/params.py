@@ -99,8 +99,12 @@ SPECS: dict[SchemeKind, tuple[Param, ...]] = {
               Kind.COUNT, 60, Decimal(3650)),
         *(Param(f"adoption_{m.value}", N_("Adoption payment: %(measure)s"), Kind.AMOUNT, None)
           for m in MeasureType if m is not MeasureType.OTHER),
-        Param("adoption_cap_household", N_("Most adoption payments per household"),
-              Kind.AMOUNT, None),
+        # A number of payments and an amount are two caps: one cap labelled as a count but
+        # applied as money once turned a typed "2" into a payment of 2.00.
+        Param("household_adoption_count", N_("Most adoption payments per household"),
+              Kind.COUNT, None, Decimal(100)),
+        Param("household_adoption_amount",
+              N_("Most paid in adoption payments per household (amount)"), Kind.AMOUNT, None),
     ),
 }
 

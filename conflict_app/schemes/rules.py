@@ -460,21 +460,26 @@ def performance(rules: Mapping[str, object], counts: Mapping[str, int], currency
     return amount, tuple(steps)
 
 
-def adoption(rules: Mapping[str, object], measure: str, paid_before: Money
-             ) -> tuple[Money, tuple[Step, ...]]:
-    """A mitigation adoption payment, capped per household across the scheme."""
+def adoption(rules: Mapping[str, object], measure: str, paid_before: Money,
+             count_before: int = 0) -> tuple[Money, tuple[Step, ...]]:
+    """A mitigation adoption payment, capped per household across the scheme: at most so
+    many payments, and at most so much money."""
     subsidy = rules.get(f"adoption_{measure}")
     if subsidy is None:
         raise InvalidInput(N_("This scheme pays nothing for this measure."))
+    most = rules.get("household_adoption_count")
+    if most is not None and count_before >= most:
+        raise InvalidInput(N_("The household has had %(count)s adoption payments, the most "
+                              "the scheme pays."), count=count_before)
     amount = Money(subsidy, paid_before.currency)
     steps = [Step(N_("Adoption payment for %(measure)s: %(amount)s."),
                   {"measure": label_param("measure", measure), "amount": money_param(amount)},
                   f"adoption_{measure}")]
-    cap = rules.get("adoption_cap_household")
+    cap = rules.get("household_adoption_amount")
     if cap is not None:
         left = max(cap - paid_before.amount, ZERO)
         if amount.amount > left:
             amount = Money(left, amount.currency)
             steps.append(Step(N_("Capped at %(cap)s: what is left of the household's cap."),
-                              {"cap": money_param(amount)}, "adoption_cap_household"))
+                              {"cap": money_param(amount)}, "household_adoption_amount"))
     return amount.rounded(), tuple(steps)

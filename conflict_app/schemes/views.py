@@ -24,9 +24,9 @@ from conflict_app.schemes import incentives, insurance, operations, params
 from conflict_app.schemes.forms import (
     AdoptionForm,
     AppealForm,
+    CancelForm,
     DateForm,
     EnrolForm,
-    PayForm,
     PerformanceForm,
     PeriodForm,
     PresenceForm,
@@ -206,7 +206,7 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
             performance=forms.get("performance") or PerformanceForm(),
             adoption=forms.get("adoption") or AdoptionForm(measures),
             withhold=forms.get("withhold") or WithholdForm(villages),
-            appeal=AppealForm(), pay=PayForm())
+            appeal=AppealForm(), cancel=CancelForm())
     return render_template("schemes/detail.html", **context), status
 
 
@@ -498,15 +498,17 @@ def appeal(withholding_id: int):
         current_user, item.id, form.reason.data, form.upheld.data), _("Appeal decided."))
 
 
-@scheme_bp.route("/incentive-payments/<int:payment_id>/pay", methods=["POST"])
-@roles_required(Role.FINANCE)
-def pay_incentive(payment_id: int):
+@scheme_bp.route("/incentive-payments/<int:payment_id>/cancel", methods=["POST"])
+@roles_required(*MANAGERS)
+def cancel_incentive(payment_id: int):
+    """Cancel a wrong incentive payment before it is paid (finance pays through batches)."""
     payment = db.session.get(IncentivePayment, payment_id)
     if payment is None or not covers(current_user, payment.village):
         abort(404)
-    form = PayForm()
+    _scheme_or_404(payment.scheme_id)
+    form = CancelForm()
     if not form.validate_on_submit():
-        flash(_("Enter the payment reference (up to 80 characters)."), "error")
+        flash(_("Give a reason."), "error")
         return redirect(url_for("scheme.detail", scheme_id=payment.scheme_id))
-    return _act(payment.scheme_id, lambda: incentives.pay(
-        current_user, payment.id, form.reference.data), _("Payment recorded."))
+    return _act(payment.scheme_id, lambda: incentives.cancel(
+        current_user, payment.id, form.reason.data), _("Payment cancelled."))
