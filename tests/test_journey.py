@@ -140,7 +140,7 @@ def test_a_claim_from_report_to_decision_through_the_pages(world, browser_for):
     assert "has no mobile-money wallet on file" in refused.get_data(as_text=True)
     payout_url = f"/households/{claim.household_id}/payout"
     bad = clerk.post(payout_url, data={"wallet_number": "12", "wallet_provider": "Idram"})
-    assert bad.status_code == 400 and "mobile number in AM" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "mobile number in Armenia" in bad.get_data(as_text=True)
     assert clerk.post(payout_url, data={"wallet_number": "077 12 34 56",
                                         "wallet_provider": "Idram"}).status_code == 302
     created = finance.post("/payments/batches", data={"claim_ids": [str(claim.id)],
