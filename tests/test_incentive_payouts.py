@@ -217,7 +217,8 @@ def test_payout_details_are_checked_and_kept_from_those_who_may_not_see_them(
                        (world.analyst, "/analytics/")):
         body = browser_for(user).get(path).get_data(as_text=True)
         assert "15700123456789" not in body and "NB0000000101904917" not in body, path
-    batch_page = browser_for(world.finance).get(f"/payments/batches/{batch.id}").get_data(as_text=True)
+    finance = browser_for(world.finance)
+    batch_page = finance.get(f"/payments/batches/{batch.id}").get_data(as_text=True)
     assert "•••• 8900" in batch_page and "1570012345678900" not in batch_page
     exported = json.dumps(browser_for(world.clerk).get(
         f"/households/{am.id}/personal-data.json").get_json())
