@@ -310,9 +310,12 @@ def _compensation_example(staff: dict) -> None:
     version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
                                      "Example defaults of the product description")
     scheme_ops.publish_version(manager, version.id)
-    scheme_ops.set_rate(manager, "AMD", date(2025, 1, 1), Decimal("390"), "example rate")
-    scheme_ops.set_rate(manager, "GEL", date(2025, 1, 1), Decimal("2.7"), "example rate")
-    scheme_ops.set_rate(manager, "IRR", date(2025, 1, 1), Decimal("42000"), "example rate")
+    # A rate is shared by every country reporting in its currency: the system owner sets
+    # the demo's (a country's manager may set only their own currency's).
+    admin = db.session.scalars(select(User).where(User.email == "admin@demo.pardus")).one()
+    for currency, per_usd in (("AMD", "390"), ("GEL", "2.7"), ("IRR", "42000")):
+        scheme_ops.set_rate(admin, currency, date(2025, 1, 1), Decimal(per_usd),
+                            "example rate")
 
 
 def _insurance_example(staff: dict) -> str:

@@ -132,7 +132,7 @@ def test_interim_part_is_told_and_the_rest_is_paid(app, world, browser_for, froz
 def test_pro_rata_settlement_pays_and_tells_the_share(app, world, browser_for, frozen):
     manager = browser_for(world.manager)
     scheme = _create(manager, code="AM-INS", kind="insurance", name="Meghri insurance",
-                     budget="0")
+                     budget="0", admin1=str(world.syunik.id))
     _version(manager, scheme, payout_share="0.8", rate_confirmed="1", rate_probable="0.75",
              rate_possible="0", injured_share="0.5", premium_rate="0.02",
              herder_share="0.5", waiting_days="30")

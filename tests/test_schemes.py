@@ -169,8 +169,9 @@ def test_over_budget_is_refused_or_queued_as_the_scheme_says(world, browser_for,
 
 def test_insurance_period_with_a_pool_too_small_pays_pro_rata(world, browser_for, frozen):
     manager = browser_for(world.manager)
+    # A Syunik pool, so that Syunik's finance officer settles it.
     scheme = _create(manager, code="AM-INS", kind="insurance", name="Meghri insurance",
-                     budget="0")
+                     budget="0", admin1=str(world.syunik.id))
     _version(manager, scheme, payout_share="0.8", rate_confirmed="1", rate_probable="0.75",
              rate_possible="0", injured_share="0.5", premium_rate="0.02",
              herder_share="0.5", waiting_days="30")

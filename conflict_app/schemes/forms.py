@@ -79,12 +79,14 @@ class SchemeForm(SchemeEditForm):
     currency = ChoiceField(_l("Currency"), validators=[required()])
     valid_from = LocalisedDateField(_l("Valid from"), validators=[required()])
 
-    def __init__(self, countries, provinces, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, countries, provinces, *args, whole_country: bool = True,  # noqa: ANN001
+                 **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.kind.choices = choices("scheme_kind")
         self.country.choices = [(c.code, c.name) for c in countries]
-        self.admin1.choices = [("", "—")] + [(a.id, f"{a.country_code} · {a.name}")
-                                             for a in provinces]
+        # The whole country is a choice only for those whose jurisdiction covers it.
+        self.admin1.choices = ([("", "—")] if whole_country else []) + [
+            (a.id, f"{a.country_code} · {a.name}") for a in provinces]
         self.currency.choices = [(c, c) for c in CURRENCIES]
 
 
@@ -150,9 +152,10 @@ class RateForm(FlaskForm):
     valid_from = LocalisedDateField(_l("Valid from"), validators=[required()])
     source = text_field(_l("Source"), 160)
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def __init__(self, *args, only: str | None = None, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.currency.choices = [(c, c) for c in CURRENCIES if c != "USD"]
+        self.currency.choices = [(c, c) for c in CURRENCIES
+                                 if c != "USD" and only in (None, c)]
 
 
 class PeriodForm(FlaskForm):

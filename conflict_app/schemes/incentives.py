@@ -38,8 +38,8 @@ from conflict_app.schemes.operations import check_budget, rules_on, scheme_to_ac
 from conflict_app.schemes.params import SchemeKind
 
 
-def _incentive(actor: User, scheme_id: int, *roles: Role) -> Scheme:
-    return scheme_to_act_on(actor, scheme_id, SchemeKind.INCENTIVE, *roles)
+def _incentive(actor: User, scheme_id: int, *roles: Role, whole: bool = False) -> Scheme:
+    return scheme_to_act_on(actor, scheme_id, SchemeKind.INCENTIVE, *roles, whole=whole)
 
 
 def _village(actor: User, scheme: Scheme, village_id: int) -> Village:
@@ -89,7 +89,8 @@ def _withheld(scheme_id: int, village_id: int) -> bool:
 def compute_performance(actor: User, scheme_id: int, period: int) -> list[IncentivePayment]:
     """One payment per community with verified records in the period (once per period)."""
     with unit_of_work():
-        scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER)
+        # Every community of the scheme is paid: its whole area is the actor's.
+        scheme = _incentive(actor, scheme_id, Role.SCHEME_MANAGER, whole=True)
         values = rules_on(scheme, date(period, 12, 31))
         # Records of one scheme and year: a few per community, counted as events.
         rows = db.session.execute(
@@ -244,6 +245,8 @@ def appeal(actor: User, withholding_id: int, reason: str, upheld: bool) -> Withh
         if item is None:
             raise InvalidInput(N_("No such withholding."))
         _incentive(actor, item.scheme_id, Role.SCHEME_MANAGER)
+        if not covers(actor, item.village):
+            raise PermissionDenied(N_("This village is outside your jurisdiction."))
         if item.state != "active":
             raise InvalidInput(N_("This withholding has already ended."))
         item.appeal = reason.strip()

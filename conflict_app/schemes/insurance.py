@@ -37,8 +37,8 @@ from conflict_app.schemes.operations import rules_on, scheme_to_act_on
 from conflict_app.schemes.params import SchemeKind
 
 
-def _insurance(actor: User, scheme_id: int, *roles: Role) -> Scheme:
-    return scheme_to_act_on(actor, scheme_id, SchemeKind.INSURANCE, *roles)
+def _insurance(actor: User, scheme_id: int, *roles: Role, whole: bool = False) -> Scheme:
+    return scheme_to_act_on(actor, scheme_id, SchemeKind.INSURANCE, *roles, whole=whole)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,8 @@ def settle(actor: User, scheme_id: int, period_start: date, period_end: date) ->
     if period_end < period_start:
         raise InvalidInput(N_("The end date is before the start date."), field="period_end")
     with unit_of_work():
-        scheme = _insurance(actor, scheme_id, Role.FINANCE, Role.SCHEME_MANAGER)
+        # The pool pays every approved claim of the period pro rata: all of its area.
+        scheme = _insurance(actor, scheme_id, Role.FINANCE, Role.SCHEME_MANAGER, whole=True)
         claims = db.session.scalars(
             select(Claim).join(Incident, Claim.incident_id == Incident.id).outerjoin(
                 SettlementItem, SettlementItem.claim_id == Claim.id).where(

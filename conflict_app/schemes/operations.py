@@ -24,7 +24,7 @@ from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Country
 from conflict_app.herders.models import Species
 from conflict_app.payments.models import ItemState, PaymentItem, RecoveryState
-from conflict_app.schemes import params
+from conflict_app.schemes import params, scope
 from conflict_app.schemes.models import (
     Assessment,
     ExchangeRate,
@@ -39,8 +39,7 @@ from conflict_app.schemes.params import SchemeKind
 
 def set_price(actor: User, country_code: str, species: Species, age_class: AgeClass,
               amount: Decimal, currency: str, valid_from: date) -> MarketPrice:
-    if not actor.has_role(Role.SCHEME_MANAGER, Role.ADMIN):
-        raise PermissionDenied(N_("Your role may not do this."))
+    scope.require_country_level(actor, field="country")
     if actor.jurisdiction_country not in (None, country_code):
         raise PermissionDenied(N_("This country is outside your jurisdiction."),
                                field="country")
@@ -92,12 +91,12 @@ class SchemeInput:
     example: bool = False
 
 
-def _manager(actor: User, country_code: str) -> None:
+def _manager(actor: User, country_code: str, admin1_id: int | None,
+             field: str | None = None) -> None:
+    """A scheme manager (or admin) whose jurisdiction covers the scheme's whole area."""
     if not actor.has_role(Role.SCHEME_MANAGER, Role.ADMIN):
         raise PermissionDenied(N_("Your role may not do this."))
-    if actor.jurisdiction_country not in (None, country_code):
-        raise PermissionDenied(N_("This country is outside your jurisdiction."),
-                               field="country_code")
+    scope.require_whole(actor, country_code, admin1_id, field=field)
 
 
 def _check_scheme(data: SchemeInput) -> None:
@@ -129,7 +128,7 @@ OVER_BUDGET = ("refuse", "queue")
 
 
 def create_scheme(actor: User, data: SchemeInput) -> Scheme:
-    _manager(actor, data.country_code)
+    _manager(actor, data.country_code, data.admin1_id, field="admin1")
     code = data.code.strip().upper()
     if not code or len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
         raise InvalidInput(N_("Use letters, digits and - for the code."), field="code")
@@ -167,7 +166,7 @@ def update_scheme(actor: User, scheme_id: int, *, budget: Decimal, over_budget: 
     """Change what may change: budget, end date, sampling, funders, closing."""
     with unit_of_work():
         scheme = lock_scheme(scheme_id)
-        _manager(actor, scheme.country_code)
+        _manager(actor, scheme.country_code, scheme.admin1_id)
         data = SchemeInput(scheme.code, scheme.name, scheme.kind, scheme.country_code,
                            scheme.admin1_id, scheme.currency, funders, budget, over_budget,
                            scheme.valid_from, valid_to, review_share, review_above)
@@ -203,10 +202,9 @@ def sampled_for_review(scheme: Scheme, amount: Decimal) -> bool:
 
 
 def visible_schemes(actor: User) -> list[Scheme]:
+    """The schemes that pay in some of the actor's area."""
     query = select(Scheme).order_by(Scheme.country_code, Scheme.code)
-    if actor.jurisdiction_country:
-        query = query.where(Scheme.country_code == actor.jurisdiction_country)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(scope.visible(query, Scheme, actor)))
 
 
 # --- rule versions ----------------------------------------------------------------------
@@ -215,7 +213,7 @@ def add_version(actor: User, scheme_id: int, valid_from: date, values: dict[str,
     """A draft rule version; it counts for claims only once published."""
     with unit_of_work():
         scheme = lock_scheme(scheme_id)
-        _manager(actor, scheme.country_code)
+        _manager(actor, scheme.country_code, scheme.admin1_id)
         stored = params.normalise(scheme.kind, values)
         _check_version_date(scheme, valid_from)
         number = 1 + (db.session.scalar(select(func.max(RuleVersion.number)).where(
@@ -244,7 +242,7 @@ def publish_version(actor: User, version_id: int) -> RuleVersion:
         if version is None:
             raise InvalidInput(N_("No such rule version."))
         scheme = lock_scheme(version.scheme_id)
-        _manager(actor, scheme.country_code)
+        _manager(actor, scheme.country_code, scheme.admin1_id)
         if version.published_at is not None:
             raise InvalidInput(N_("This rule version is already published."))
         _check_version_date(scheme, version.valid_from)
@@ -305,14 +303,21 @@ def closed_error(scheme: Scheme) -> InvalidInput:
                            "valued or approved."), scheme=scheme.code)
 
 
-def scheme_to_act_on(actor: User, scheme_id: int, kind: SchemeKind, *roles: Role) -> Scheme:
-    """Lock an open scheme of ``kind`` for an action by one of ``roles`` (or an admin)."""
+def scheme_to_act_on(actor: User, scheme_id: int, kind: SchemeKind, *roles: Role,
+                     whole: bool = False) -> Scheme:
+    """Lock an open scheme of ``kind`` for an action by one of ``roles`` (or an admin).
+
+    ``whole``: the action concerns the whole scheme (settling its pool, a year's
+    performance payments), so the actor's jurisdiction must cover all of its area; other
+    actions concern one village or household, which the caller checks."""
     scheme = lock_scheme(scheme_id)
     if scheme.kind is not kind:
         raise InvalidInput(N_("This action does not belong to this kind of scheme."))
     if not actor.has_role(*roles, Role.ADMIN):
         raise PermissionDenied(N_("Your role may not do this."))
-    if actor.jurisdiction_country not in (None, scheme.country_code):
+    if whole:
+        scope.require_whole(actor, scheme.country_code, scheme.admin1_id)
+    elif not scope.reaches(actor, scheme.country_code, scheme.admin1_id):
         raise PermissionDenied(N_("This country is outside your jurisdiction."))
     if scheme.closed:
         raise closed_error(scheme)
@@ -322,10 +327,16 @@ def scheme_to_act_on(actor: User, scheme_id: int, kind: SchemeKind, *roles: Role
 # --- exchange rates ---------------------------------------------------------------------
 def set_rate(actor: User, currency: str, valid_from: date, per_usd: Decimal,
              source: str | None = None) -> ExchangeRate:
-    if not actor.has_role(Role.SCHEME_MANAGER, Role.ADMIN):
-        raise PermissionDenied(N_("Your role may not do this."))
+    scope.require_country_level(actor, field="currency")
     if currency not in CURRENCIES or currency == "USD":
         raise InvalidInput(N_("Choose a currency from the list."), field="currency")
+    own = db.session.get(Country, actor.jurisdiction_country) \
+        if actor.jurisdiction_country else None
+    if own is not None and currency != own.currency:
+        # A rate is shared by every country that reports in the currency.
+        raise PermissionDenied(N_("You may set the rate of your country's currency "
+                                  "(%(currency)s) only."), field="currency",
+                               currency=own.currency)
     if per_usd <= 0 or per_usd.as_tuple().exponent < -6:
         raise InvalidInput(N_("Enter a positive rate with at most 6 decimals."),
                            field="per_usd")
@@ -501,7 +512,7 @@ def dry_run(actor: User, version_id: int, start: date, end: date) -> list[DryRun
     version = db.session.get(RuleVersion, version_id)
     if version is None:
         raise InvalidInput(N_("No such rule version."))
-    _manager(actor, version.scheme.country_code)
+    _manager(actor, version.scheme.country_code, version.scheme.admin1_id)
     if end < start:
         raise InvalidInput(N_("The end date is before the start date."), field="end")
     claims = db.session.scalars(

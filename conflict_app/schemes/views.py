@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from conflict_app.claims.models import AgeClass
 from conflict_app.core import clock
-from conflict_app.core.errors import DomainError
+from conflict_app.core.errors import DomainError, PermissionDenied
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
@@ -21,6 +21,7 @@ from conflict_app.geo.models import AdminArea, Country, Village
 from conflict_app.herders.models import Household, Species
 from conflict_app.mitigation.models import Measure
 from conflict_app.schemes import incentives, insurance, operations, params
+from conflict_app.schemes import scope as scheme_scope
 from conflict_app.schemes.forms import (
     AdoptionForm,
     AppealForm,
@@ -79,7 +80,8 @@ def prices():
         if key not in in_force and row.valid_from <= today:
             in_force[key] = row.id
     return render_template("schemes/prices.html", rows=rows, in_force=set(in_force.values()),
-                           countries=countries, country=country)
+                           countries=countries, country=country,
+                           can_set=current_user.jurisdiction_area_id is None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -88,6 +90,7 @@ def new():
     form = PriceForm(_countries())
     if request.method == "GET":
         form.valid_from.data = clock.today()
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             operations.set_price(current_user, form.country.data, Species(form.species.data),
@@ -95,10 +98,10 @@ def new():
                                  form.currency.data, form.valid_from.data)
         except DomainError as err:
             attach_error(form, err)
+            status = _refused(err)
         else:
             flash(_("Price saved."), "success")
             return redirect(url_for("schemes.prices", country=form.country.data))
-    status = 400 if form.is_submitted() else 200
     return render_template("schemes/price_form.html", form=form), status
 
 
@@ -108,10 +111,16 @@ READERS = tuple(CASE_ROLES)
 
 
 def _scheme_or_404(scheme_id: int) -> Scheme:
+    """A scheme that pays in some of the user's area; any other does not exist for them."""
     scheme = db.session.get(Scheme, scheme_id)
-    if scheme is None or current_user.jurisdiction_country not in (None, scheme.country_code):
+    if scheme is None or not scheme_scope.reaches(current_user, scheme.country_code,
+                                           scheme.admin1_id):
         abort(404)
     return scheme
+
+
+def _refused(err: DomainError) -> int:
+    return 403 if isinstance(err, PermissionDenied) else 400
 
 
 def _provinces() -> list[AdminArea]:
@@ -119,6 +128,9 @@ def _provinces() -> list[AdminArea]:
         AdminArea.country_code, AdminArea.name)
     if current_user.jurisdiction_country:
         query = query.where(AdminArea.country_code == current_user.jurisdiction_country)
+    province = scheme_scope.province_of(current_user)
+    if province is not None:  # a province's manager creates schemes of that province only
+        query = query.where(AdminArea.id == province)
     return list(db.session.scalars(query))
 
 
@@ -133,11 +145,13 @@ def index():
 @scheme_bp.route("/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def new_scheme():
-    form = SchemeForm(_countries(), _provinces())
+    form = SchemeForm(_countries(), _provinces(),
+                      whole_country=current_user.jurisdiction_area_id is None)
     if request.method == "GET":
         form.valid_from.data = clock.today()
         form.review_share.data = Decimal(0)
         form.budget.data = Decimal(0)
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             scheme = operations.create_scheme(current_user, operations.SchemeInput(
@@ -149,10 +163,10 @@ def new_scheme():
                 review_share=form.review_share.data, review_above=form.review_above.data))
         except DomainError as err:
             attach_error(form, err)
+            status = _refused(err)
         else:
             flash(_("Scheme created. Add its first rule version."), "success")
             return redirect(url_for("scheme.new_version", scheme_id=scheme.id))
-    status = 400 if form.is_submitted() else 200
     return render_template("schemes/scheme_form.html", form=form), status
 
 
@@ -176,7 +190,9 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
            for name in ("allocated", "committed", "disbursed", "remaining", "held",
                         "to_recover")}
     edit = forms.get("edit") or SchemeEditForm(obj=scheme)
-    context = {"scheme": scheme, "budget": budget, "usd": usd, "edit": edit,
+    # Configuring the scheme, or acting on all of it, needs a jurisdiction over its area.
+    whole = scheme_scope.covers_area(current_user, scheme.country_code, scheme.admin1_id)
+    context = {"scheme": scheme, "budget": budget, "usd": usd, "edit": edit, "whole": whole,
                "versions": scheme.versions, "period": forms.get("period") or PeriodForm(),
                "in_force": operations.version_for(scheme, today), "forms": forms}
     if scheme.kind is SchemeKind.INSURANCE:
@@ -230,9 +246,9 @@ def edit(scheme_id: int):
                 funders=form.funders.data, closed=form.closed.data)
         except DomainError as err:
             attach_error(form, err)
-        else:
-            flash(_("Scheme saved."), "success")
-            return redirect(url_for("scheme.detail", scheme_id=scheme.id))
+            return _detail(scheme, _refused(err), edit=form)
+        flash(_("Scheme saved."), "success")
+        return redirect(url_for("scheme.detail", scheme_id=scheme.id))
     return _detail(scheme, 400, edit=form)
 
 
@@ -240,6 +256,8 @@ def edit(scheme_id: int):
 @roles_required(*MANAGERS)
 def new_version(scheme_id: int):
     scheme = _scheme_or_404(scheme_id)
+    if not scheme_scope.covers_area(current_user, scheme.country_code, scheme.admin1_id):
+        abort(403)
     latest = scheme.versions[-1].values if scheme.versions else params.defaults(scheme.kind)
     form = rule_version_form(scheme.kind, request.form if request.method == "POST" else None,
                              latest)
@@ -285,6 +303,9 @@ def publish(version_id: int):
 @roles_required(*MANAGERS)
 def dry_run(version_id: int):
     version = _version_or_404(version_id)
+    if not scheme_scope.covers_area(current_user, version.scheme.country_code,
+                             version.scheme.admin1_id):
+        abort(403)
     form = PeriodForm(request.args, meta={"csrf": False})
     today = clock.today()
     if not request.args:
@@ -310,22 +331,33 @@ def dry_run(version_id: int):
 @scheme_bp.route("/rates", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def rates():
-    form = RateForm()
+    own = _own_currency()
+    form = RateForm(only=own)
     if request.method == "GET":
         form.valid_from.data = clock.today()
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             operations.set_rate(current_user, form.currency.data, form.valid_from.data,
                                 form.per_usd.data, form.source.data)
         except DomainError as err:
             attach_error(form, err)
+            status = _refused(err)
         else:
             flash(_("Exchange rate saved."), "success")
             return redirect(url_for("scheme.rates"))
     rows = db.session.scalars(select(ExchangeRate).order_by(
         ExchangeRate.currency, ExchangeRate.valid_from.desc())).all()
-    status = 400 if form.is_submitted() else 200
-    return render_template("schemes/rates.html", form=form, rows=rows), status
+    return render_template("schemes/rates.html", form=form, rows=rows,
+                           can_set=current_user.jurisdiction_area_id is None), status
+
+
+def _own_currency() -> str | None:
+    """A country's manager sets the rate of that country's currency only."""
+    if not current_user.jurisdiction_country:
+        return None
+    country = db.session.get(Country, current_user.jurisdiction_country)
+    return country.currency if country else None
 
 
 # --- insurance --------------------------------------------------------------------------
@@ -416,6 +448,7 @@ def settle(scheme_id: int):
             insurance.settle(current_user, scheme.id, form.start.data, form.end.data)
         except DomainError as err:
             attach_error(form, err)
+            return _detail(scheme, _refused(err), settle=form)
         else:
             flash(_("Period settled."), "success")
             return redirect(url_for("scheme.detail", scheme_id=scheme.id))
@@ -433,6 +466,7 @@ def _incentive_form(scheme_id: int, name: str, make, run, done: str):  # noqa: A
             run(scheme, form)
         except DomainError as err:
             attach_error(form, err)
+            return _detail(scheme, _refused(err), **{name: form})
         else:
             flash(done, "success")
             return redirect(url_for("scheme.detail", scheme_id=scheme.id))
