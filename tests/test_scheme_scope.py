@@ -147,3 +147,23 @@ def test_acting_on_the_whole_national_pool_needs_the_whole_country(world, browse
     response = browser_for(syunik_manager).post(f"/schemes/{incentive.id}/performance",
                                                 data={"period": "2025"})
     assert response.status_code == 403
+
+
+def test_a_withholding_elsewhere_is_not_for_a_province_manager_to_decide(world, browser_for,
+                                                                         frozen,
+                                                                         syunik_manager):
+    from conflict_app.schemes import incentives
+    from conflict_app.schemes.models import Withholding
+
+    national = _create(browser_for(world.manager), code="AM-INC", kind="incentive")
+    _version(browser_for(world.manager), national)
+    item = incentives.withhold(world.manager, national.id, world.gndevaz.id,
+                               "Retaliatory killing", clock.today())
+    province = browser_for(syunik_manager)
+    response = province.post(f"/schemes/withholdings/{item.id}/appeal",
+                             data={"reason": "Lift it", "upheld": "y"})
+    assert response.status_code == 302  # back to the scheme page, with the refusal
+    page = province.get(response.headers["Location"]).get_data(as_text=True)
+    assert "outside your jurisdiction" in page
+    db.session.expire_all()
+    assert db.session.get(Withholding, item.id).state == "active"

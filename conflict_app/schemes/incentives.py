@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
