@@ -257,6 +257,7 @@ def _import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     import conflict_app.api.models
     import conflict_app.auth.models
+    import conflict_app.auth.sessions
     import conflict_app.auth.throttle
     import conflict_app.claims.models
     import conflict_app.core.audit
@@ -322,9 +323,14 @@ def _register_request_hooks(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
+        from conflict_app.auth import sessions
+
         user = db.session.get(User, int(user_id))
-        # Switching a user off ends their open sessions at the next request.
-        return user if user is not None and user.active else None
+        # Only while the session's row lives (sign-out, a new password, new roles or a
+        # switched-off account delete it) and the account is on.
+        if user is None or not user.active or not sessions.is_current(user.id):
+            return None
+        return user
 
     @app.before_request
     def require_login():  # noqa: ANN202

@@ -17,9 +17,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyotp
 import pytest
 from werkzeug.serving import make_server
+
+from tests.conftest import totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(os.environ.get("BROWSER_TOOLS", ROOT / ".browser-tools")) / "node_modules"
@@ -113,7 +114,7 @@ class Session:
         self.page.fill("input[name=password]", "correct horse battery staple")
         self.submit("form[action$='/login'] button[type=submit], main form button")
         if self.page.url.endswith("/login/code") or "/login/code" in self.page.url:
-            self.page.fill("input[name=code]", pyotp.TOTP(user.totp_secret).now())
+            self.page.fill("input[name=code]", totp_code(user, own_connection=True))
             self.submit("main form button")
         assert "/login" not in self.page.url.split("?")[0], self.page.url
 

@@ -20,6 +20,7 @@ IMPLICIT = {
     "claims.act": CASE_ROLES,
     "claims.evidence": CASE_ROLES,
     "auth.logout": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.two_factor_setup": SIGNED_IN,
     "auth.reauthenticate": SIGNED_IN,

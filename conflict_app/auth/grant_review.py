@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from conflict_app.auth import sessions
 from conflict_app.auth.grants import CONFIRMED, PENDING, REFUSED, check_separation
 from conflict_app.auth.models import RoleGrant, User
 from conflict_app.auth.operations import manages
@@ -38,9 +39,12 @@ def confirm(actor: User, grant_id: int) -> RoleGrant:
         check_separation(set(user.roles) | {grant.role})
         user.set_roles(set(user.roles) | {grant.role})
         grant.state, grant.decided_by_id, grant.decided_at = CONFIRMED, actor.id, clock.now()
+        # The new right starts with a new sign-in (with the second factor it may need).
+        ended = sessions.end_all(user.id)
         audit.record(actor_id=actor.id, object_type="role_grant", object_id=grant.id,
                      action="confirm_role",
-                     changes={"user": user.id, "role": grant.role.value})
+                     changes={"user": user.id, "role": grant.role.value,
+                              "sessions_ended": ended})
     return grant
 
 

@@ -62,6 +62,8 @@ class User(UserMixin, db.Model):
     # Time-based one-time passwords (RFC 6238); required for roles that move money.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The newest 30-second step whose code was accepted: a code is good once (RFC 6238 §5.2).
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from conflict_app.auth import events, grants
+from conflict_app.auth import events, grants, sessions
 from conflict_app.auth.models import User
 from conflict_app.auth.throttle import login_throttle  # noqa: F401 - the views reach it here
 from conflict_app.core import audit, clock
@@ -106,9 +106,21 @@ def change_password(actor: User, current: str, new: str, hash_method: str | None
                            field="new_password")
     with unit_of_work():
         actor.set_password(new, method=hash_method)
+        # Whoever knew the old password signed out with it.
+        ended = sessions.end_all(actor.id)
         # Only the fact is recorded: never the hash or the password.
         audit.record(actor_id=actor.id, object_type="user", object_id=actor.id,
-                     action="change_password", changes={"fields": ["password"]})
+                     action="change_password",
+                     changes={"fields": ["password"], "sessions_ended": ended})
+
+
+def end_sessions(actor: User) -> int:
+    """"Sign out everywhere": every session of the account ends, on every device."""
+    with unit_of_work():
+        ended = sessions.end_all(actor.id)
+        audit.record(actor_id=actor.id, object_type="user", object_id=actor.id,
+                     action="end_sessions", changes={"sessions_ended": ended})
+    return ended
 
 
 # ---------------------------------------------------------------------------------------
@@ -337,6 +349,11 @@ def update_user(actor: User, user: User, data: UserInput,
                 changes["roles_waiting"] = sorted(r.value for r in waiting)
             if switched_off:  # its API tokens end with it, for good
                 events.account_switched_off.send(user, actor=actor)
+            # New rights, fewer rights, another place, a new password or switched off: the
+            # account's open sessions end, so none goes on with what it had before.
+            if changes.keys() & {"roles", "jurisdiction_country", "jurisdiction_area_id",
+                                 "active", "password_reset"}:
+                changes["sessions_ended"] = sessions.end_all(user.id)
             if changes:
                 audit.record(actor_id=actor.id, object_type="user", object_id=user.id,
                              action="update_user", changes=changes)

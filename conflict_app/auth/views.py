@@ -23,7 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from conflict_app.auth import operations, two_factor
+from conflict_app.auth import operations, sessions, two_factor
 from conflict_app.auth.forms import (
     WHOLE_RANGE,
     AreaForm,
@@ -45,6 +45,7 @@ from conflict_app.core import clock
 from conflict_app.core.errors import DomainError
 from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import Role, scope
+from conflict_app.core.transaction import unit_of_work
 from conflict_app.core.web import attach_error, public, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Country, Village
@@ -154,7 +155,9 @@ def login():
 
 
 def complete_login(user: User) -> None:
-    operations.record_login(user)
+    with unit_of_work():
+        operations.record_login(user)
+        sessions.start(user.id)
     login_user(user)
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
     two_factor.mark_authenticated()
@@ -177,16 +180,21 @@ def login_code():
         form.form_errors.append(_locked_message(until))
         status = 429
     elif form.validate_on_submit():
-        if two_factor.code_is_valid(user.totp_secret, form.code.data):
+        if two_factor.use_code(user, form.code.data):
             throttle.succeeded(user.email)
             target = session.pop("two_factor_next", None)
             session.pop("two_factor_user", None)
             complete_login(user)
             return redirect(target or url_for("claims.queue"))
         until = throttle.failed(user.email)
-        form.form_errors.append(_locked_message(until) if until else
-                                _("The code is not right. Enter the 6 digits your "
-                                  "authenticator app shows now."))
+        if until:
+            form.form_errors.append(_locked_message(until))
+        elif two_factor.code_is_valid(user.totp_secret, form.code.data):
+            form.form_errors.append(_("This code was used already. Wait until your "
+                                      "authenticator app shows the next one and enter it."))
+        else:
+            form.form_errors.append(_("The code is not right. Enter the 6 digits your "
+                                      "authenticator app shows now."))
         status = 429 if until else 400
     elif form.is_submitted():
         status = 400
@@ -225,6 +233,10 @@ def two_factor_setup():
             else:
                 throttle.succeeded(current_user.email)
                 session.pop("pending_totp_secret", None)
+                # A new key ends the sessions signed in with the old one elsewhere.
+                with unit_of_work():
+                    sessions.end_all(current_user.id)
+                    sessions.start(current_user.id)
                 # Not a sign-in: a sensitive step still asks for the password and code.
                 flash(_("Two-factor sign-in is on."), "success")
                 return redirect(url_for("claims.queue"))
@@ -247,7 +259,7 @@ def reauthenticate():
         until = throttle.locked_until(current_user.email)
         ok = until is None and current_user.check_password(form.password.data) and (
             not current_user.has_two_factor
-            or two_factor.code_is_valid(current_user.totp_secret, form.code.data))
+            or two_factor.use_code(current_user, form.code.data))
         if ok:
             throttle.succeeded(current_user.email)
             two_factor.mark_authenticated()
@@ -264,6 +276,8 @@ def reauthenticate():
 @auth_bp.route("/logout", methods=["POST"])
 def logout():
     lang = session.get("lang")
+    with unit_of_work():  # the session ends on the server, not only in this browser
+        sessions.end_current()
     logout_user()
     session.clear()
     if lang:
@@ -316,13 +330,34 @@ def account():
                     throttle.failed(current_user.email)
                 attach_error(password_form, err)
             else:
-                flash(_("Your password is changed."), "success")
+                # Every other session ended with the old password; this one goes on
+                # under a new token.
+                with unit_of_work():
+                    sessions.start(current_user.id)
+                flash(_("Your password is changed. You were signed out everywhere else."),
+                      "success")
                 return redirect(url_for("auth.account"))
         status = 400
     elif request.method == "POST":
         abort(400)
     return render_template("auth/account.html", language_form=language_form,
-                           password_form=password_form), status
+                           password_form=password_form,
+                           session_count=sessions.count(current_user.id)), status
+
+
+@auth_bp.route("/account/sign-out-everywhere", methods=["POST"])
+def sign_out_everywhere():
+    """End every session of this account, on every device, this one included."""
+    if not TokenRevokeForm().validate_on_submit():  # a form with only the CSRF token
+        abort(400)
+    lang = session.get("lang")
+    operations.end_sessions(current_user)
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You were signed out on every device."), "success")
+    return redirect(url_for("auth.login"))
 
 
 # ---------------------------------------------------------------------------------------
