@@ -42,6 +42,10 @@ class Config:
     # or forge audit entries unnoticed. Production refuses to start without it.
     AUDIT_KEY = os.environ.get("AUDIT_KEY")
     AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE")
+    # Backups are encrypted with this key (BACKUP_KEY, or the file BACKUP_KEY_FILE names),
+    # kept with the server's secrets and never beside the backups.
+    BACKUP_KEY = os.environ.get("BACKUP_KEY")
+    BACKUP_KEY_FILE = os.environ.get("BACKUP_KEY_FILE")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -134,6 +138,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-not-for-production"  # noqa: S105 - test only
     AUDIT_KEY = None  # derived from SECRET_KEY (tests and debug only)
+    BACKUP_KEY = "test-backup-key-not-for-production-0123456789"  # noqa: S105 - test only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

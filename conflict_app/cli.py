@@ -158,27 +158,45 @@ def register(app: Flask) -> None:
     @backup_group.command("create")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
     def backup_create(path: str) -> None:
-        """Write every table to PATH (a .zip of JSON lines)."""
+        """Write every table and evidence photo to PATH, encrypted with BACKUP_KEY."""
         from pathlib import Path
 
         from conflict_app.core.backup import create
+        from conflict_app.core.backup_crypto import KeyProblem
 
-        counts = create(Path(path))
-        click.echo(f"{sum(counts.values())} rows in {len(counts)} tables written to {path}")
+        try:
+            counts = create(Path(path))
+        except KeyProblem as exc:
+            raise click.ClickException(str(exc)) from exc
+        photos, missing = counts.pop("photos"), counts.pop("photos_missing")
+        click.echo(f"{sum(counts.values())} rows in {len(counts)} tables and {photos} photos "
+                   f"written to {path} (encrypted, readable by its owner only)")
+        if missing:
+            click.echo(f"warning: {missing} photos named in the database are missing from "
+                       "EVIDENCE_DIR", err=True)
 
     @backup_group.command("restore")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def backup_restore(path: str) -> None:
-        """Load PATH into this (empty, migrated) database."""
+        """Load PATH into this empty database (a new one is migrated first)."""
         from pathlib import Path
 
+        from sqlalchemy.exc import DBAPIError
+
         from conflict_app.core.backup import BackupError, restore
+        from conflict_app.core.backup_crypto import KeyProblem
 
         try:
             counts = restore(Path(path))
-        except BackupError as exc:
+        except (BackupError, KeyProblem) as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"{sum(counts.values())} rows restored into {len(counts)} tables")
+        except DBAPIError as exc:
+            raise click.ClickException(
+                f"the database refused the restore ({type(exc.orig).__name__}); nothing "
+                "was loaded") from exc
+        photos = counts.pop("photos")
+        click.echo(f"{sum(counts.values())} rows restored into {len(counts)} tables, "
+                   f"{photos} photos")
 
     @app.cli.command("import-bundle")
     @click.argument("path", type=click.Path(exists=True))

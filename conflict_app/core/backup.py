@@ -1,27 +1,38 @@
-"""Portable backups: every table to JSON lines in one zip, restorable on SQLite or PostgreSQL.
+"""Portable backups: every table as JSON lines and every evidence photo in one zip,
+encrypted with BACKUP_KEY, restorable on SQLite or PostgreSQL.
 
 A backup made on one database restores on the other, which also makes it the way to move a
-pilot from SQLite to PostgreSQL. Restoring needs an empty database at the same migration
-revision, so nothing is ever overwritten.
+pilot from SQLite to PostgreSQL. Restoring needs an empty database, so nothing is ever
+overwritten: a brand-new one is migrated by the restore itself. Tables and photos are
+streamed, never held whole in memory; the file is written 0600 and appears only complete.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import json
+import os
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from sqlalchemy import Table, func, select, text
+import flask_migrate
+from alembic.util.exc import CommandError
+from flask import current_app
+from sqlalchemy import Table, func, inspect, select, text
 
-from conflict_app.core import clock
+from conflict_app.core import backup_crypto, clock
 from conflict_app.extensions import db
 
-FORMAT = 1
+FORMAT = 2  # 1: tables only, unencrypted; 2: encrypted, with the evidence photos
 BATCH = 1000
+CHUNK = 1024 * 1024
 
 
 class BackupError(Exception):
@@ -61,6 +72,9 @@ def _decoder(column):  # noqa: ANN001, ANN202
 
 
 def _revision() -> str | None:
+    """The database's migration revision; None for a brand-new database (no tables)."""
+    if not inspect(db.engine).has_table("alembic_version"):
+        return None
     with db.engine.connect() as conn:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
@@ -69,45 +83,152 @@ def _tables() -> list[Table]:
     return list(db.metadata.sorted_tables)
 
 
+def _open_private(path: Path) -> BinaryIO:
+    """A new file only its owner can read (0600 whatever the umask)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
+
+
 def create(path: Path) -> dict[str, int]:
-    """Write every table, in primary-key order, to ``path`` (a .zip)."""
+    """Write every table, in primary-key order, and every evidence photo to ``path``:
+    a zip, encrypted with BACKUP_KEY as it is written (see ``backup_crypto``)."""
+    from conflict_app.claims.evidence import path_for
+    from conflict_app.claims.models import Evidence
+
+    secret = backup_crypto.configured_key()
     counts: dict[str, int] = {}
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive, \
-            db.engine.connect() as conn:
-        for table in _tables():
-            order = list(table.primary_key.columns)
-            lines = []
-            for row in conn.execute(select(table).order_by(*order)).mappings():
-                lines.append(json.dumps({k: _encode(v) for k, v in row.items()},
-                                        ensure_ascii=False, sort_keys=True))
-            archive.writestr(f"{table.name}.jsonl", "\n".join(lines) + ("\n" if lines else ""))
-            counts[table.name] = len(lines)
-        manifest = {"format": FORMAT, "revision": _revision(),
-                    "created_at": clock.now().isoformat(), "tables": counts}
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    return counts
+    partial = path.with_name(path.name + ".part")
+    photos = missing = 0
+    with _open_private(partial) as raw:
+        sealed = backup_crypto.EncryptingWriter(raw, secret)
+        with zipfile.ZipFile(sealed, "w", compression=zipfile.ZIP_DEFLATED) as archive, \
+                db.engine.connect() as conn:
+            for table in _tables():
+                order = list(table.primary_key.columns)
+                rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+                    select(table).order_by(*order)).mappings()
+                n = 0
+                with archive.open(f"{table.name}.jsonl", "w", force_zip64=True) as out:
+                    for row in rows:
+                        out.write(json.dumps({k: _encode(v) for k, v in row.items()},
+                                             ensure_ascii=False, sort_keys=True)
+                                  .encode() + b"\n")
+                        n += 1
+                counts[table.name] = n
+            directory = current_app.config["EVIDENCE_DIR"]
+            for key in conn.execute(select(Evidence.storage_key).order_by(Evidence.id)).scalars():
+                source = path_for(directory, key)
+                if not source.is_file():
+                    missing += 1
+                    continue
+                with open(source, "rb") as f, \
+                        archive.open(f"photos/{key}.jpg", "w", force_zip64=True) as out:
+                    shutil.copyfileobj(f, out, CHUNK)
+                photos += 1
+            manifest = {"format": FORMAT, "revision": _revision(),
+                        "created_at": clock.now().isoformat(), "tables": counts,
+                        "photos": photos, "photos_missing": missing}
+            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+        sealed.close()
+    os.replace(partial, path)
+    return {**counts, "photos": photos, "photos_missing": missing}
 
 
 def restore(path: Path) -> dict[str, int]:
-    """Load a backup into an empty database at the same migration revision."""
+    """Load a backup into an empty database; a brand-new one is migrated first, to the
+    backup's revision, and to the newest after loading. Photos go to EVIDENCE_DIR."""
+    if not backup_crypto.is_encrypted(path):
+        if not zipfile.is_zipfile(path):
+            raise BackupError("this file is not a Pardus backup")
+        return _restore_zip(path)  # an unencrypted backup of an earlier version
+    secret = backup_crypto.configured_key()
+    with tempfile.TemporaryDirectory(prefix="pardus-restore-") as workdir:
+        plain = Path(workdir) / "backup.zip"  # the directory is 0700
+        try:
+            with open(path, "rb") as source, _open_private(plain) as out:
+                backup_crypto.decrypt(source, out, secret)
+        except backup_crypto.DecryptionFailed as exc:
+            raise BackupError(f"cannot read {path.name}: {exc}") from exc
+        return _restore_zip(plain)
+
+
+def _restore_zip(path: Path) -> dict[str, int]:
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in (1, FORMAT):
             raise BackupError("unknown backup format")
-        if manifest.get("revision") != _revision():
-            raise BackupError(
-                f"backup is at revision {manifest.get('revision')}, the database at "
-                f"{_revision()}: run `flask db upgrade` to the same revision first")
-        with db.engine.begin() as conn:
-            for table in _tables():
-                if conn.execute(select(func.count()).select_from(table)).scalar():
-                    raise BackupError(f"the database is not empty (table {table.name})")
-            counts = {}
-            for table in _tables():
-                counts[table.name] = _load(conn, table, archive)
-            if conn.dialect.name == "postgresql":
-                _reset_sequences(conn)
+        wanted = manifest.get("revision")
+        _prepare_schema(wanted)
+        written: list[Path] = []
+        try:
+            with db.engine.begin() as conn:
+                for table in _tables():
+                    if conn.execute(select(func.count()).select_from(table)).scalar():
+                        raise BackupError(f"the database is not empty (table {table.name})")
+                counts = {}
+                for table in _tables():
+                    counts[table.name] = _load(conn, table, archive)
+                if conn.dialect.name == "postgresql":
+                    _reset_sequences(conn)
+                counts["photos"] = _restore_photos(conn, archive, written)
+        except BaseException:
+            for done in written:  # the database kept nothing: neither do the photos
+                done.unlink(missing_ok=True)
+            raise
+    flask_migrate.upgrade()  # the restored data follows this version's newest schema
     return counts
+
+
+def _prepare_schema(wanted: str | None) -> None:
+    current = _revision()
+    if current is None:
+        if inspect(db.engine).get_table_names():
+            raise BackupError("the database has tables but no migration revision: restore "
+                              "into a new, empty database")
+        try:
+            flask_migrate.upgrade(revision=wanted or "head")
+        except CommandError as exc:
+            raise BackupError(f"the backup is at revision {wanted}, which this version of "
+                              "Pardus does not know: restore it with the version that made "
+                              "it") from exc
+    elif current != wanted:
+        raise BackupError(f"the backup is at revision {wanted}, the database at {current}: "
+                          "restore into a new, empty database (the restore migrates it "
+                          "itself)")
+
+
+def _restore_photos(conn, archive: zipfile.ZipFile, written: list[Path]) -> int:  # noqa: ANN001
+    """Every photo of the backup back in EVIDENCE_DIR (the encryption already proved it
+    unchanged); a photo already there must be the same."""
+    from conflict_app.claims.evidence import path_for
+    from conflict_app.claims.models import Evidence
+
+    directory = current_app.config["EVIDENCE_DIR"]
+    names = set(archive.namelist())
+    restored = 0
+    for key in conn.execute(select(Evidence.storage_key)).scalars():
+        name = f"photos/{key}.jpg"
+        if name not in names:
+            continue
+        target = path_for(directory, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        partial = target.with_name(target.name + ".part")
+        with archive.open(name) as source, open(partial, "wb") as out:
+            while block := source.read(CHUNK):
+                digest.update(block)
+                out.write(block)
+        if target.exists():
+            same = hashlib.sha256(target.read_bytes()).hexdigest() == digest.hexdigest()
+            partial.unlink()
+            if not same:
+                raise BackupError(f"a different photo {key} is already in EVIDENCE_DIR")
+        else:
+            os.replace(partial, target)
+            written.append(target)
+        restored += 1
+    return restored
 
 
 def _load(conn, table: Table, archive: zipfile.ZipFile) -> int:  # noqa: ANN001
@@ -115,16 +236,25 @@ def _load(conn, table: Table, archive: zipfile.ZipFile) -> int:  # noqa: ANN001
     if name not in archive.namelist():
         return 0
     decoders = {c.name: _decoder(c) for c in table.columns}
-    rows = []
-    for line in archive.read(name).decode("utf-8").splitlines():
-        if line.strip():
+    self_referring = any(fk.column.table is table for c in table.columns
+                         for fk in c.foreign_keys)
+    rows: list[dict] = []
+    count = 0
+    with archive.open(name) as stream:
+        for line in io.TextIOWrapper(stream, encoding="utf-8"):
+            if not line.strip():
+                continue
             raw = json.loads(line)
             rows.append({k: (decoders[k](v) if v is not None else None)
                          for k, v in raw.items() if k in decoders})
-    ordered = _parents_first(table, rows)
+            count += 1
+            if len(rows) >= BATCH and not self_referring:
+                conn.execute(table.insert(), rows)
+                rows = []
+    ordered = _parents_first(table, rows) if self_referring else rows
     for start in range(0, len(ordered), BATCH):
         conn.execute(table.insert(), ordered[start:start + BATCH])
-    return len(rows)
+    return count
 
 
 def _parents_first(table: Table, rows: list[dict]) -> list[dict]:
