@@ -1,7 +1,8 @@
 """gunicorn settings for Pardus: ``gunicorn -c gunicorn.conf.py 'conflict_app:create_app()'``.
 
-Web processes are stateless: sessions are signed cookies, rate limits, jobs and caches live in
-Redis, everything else in PostgreSQL, so more workers (or more machines) just add capacity.
+Web processes are stateless: sessions are signed cookies naming a row in PostgreSQL; rate
+limits, jobs and caches live in Redis, everything else in PostgreSQL, so more workers (or
+more machines) just add capacity.
 """
 
 import os
