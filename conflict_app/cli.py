@@ -205,20 +205,28 @@ def register(app: Flask) -> None:
         import sys
         from pathlib import Path
 
-        from conflict_app.bundles.importer import BundleInvalid, import_bundle, total_rows
-        from conflict_app.bundles.importer import validate as validate_bundle
+        from flask_babel import gettext
+
+        from conflict_app.bundles.importer import BundleInvalid, bundle_size, import_bundle
+        from conflict_app.bundles.schema import M
 
         bundle = Path(path)
-        try:
-            parsed = validate_bundle(bundle)
-        except BundleInvalid as exc:
-            for line in exc.errors:
-                click.echo(line, err=True)
-            raise click.ClickException(
-                f"{len(exc.errors)} error(s): nothing was imported") from exc
-        with click.progressbar(length=total_rows(parsed), label="Importing",
+        with click.progressbar(length=max(bundle_size(bundle), 1), label="Importing",
                                file=sys.stderr if sys.stderr.isatty() else None) as bar:
-            report = import_bundle(bundle, progress=bar.update)
+            try:
+                report = import_bundle(
+                    bundle, progress=lambda done, total: bar.update(done - bar.pos))
+            except BundleInvalid as exc:
+                errors = exc
+            else:
+                errors = None
+        if errors is not None:
+            for problem in errors.errors:
+                click.echo(str(problem), err=True)
+            if errors.hidden:
+                click.echo(gettext(M.MORE, count=errors.hidden), err=True)
+            raise click.ClickException(
+                f"{errors.total} error(s): nothing was imported")
         created = ", ".join(f"{k} {v}" for k, v in sorted(report.created.items())) or "nothing"
         unchanged = ", ".join(f"{k} {v}" for k, v in sorted(report.unchanged.items()))
         click.echo(f"created: {created}" + (f"; unchanged: {unchanged}" if unchanged else ""))

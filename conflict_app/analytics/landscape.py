@@ -43,7 +43,7 @@ def generate(
     design: str = "self_selected",
     base_rate: float = 1.5,
     country: str = "AM",
-    admin1: str = "Synthetic province",
+    admin1: str = "Syunik",
 ) -> Landscape:
     """Draw a landscape. ``base_rate``: leopard attacks per 100 head-years.
 

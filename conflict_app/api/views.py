@@ -115,7 +115,10 @@ def authenticated(needed: str) -> Callable:
 def body(model: type[BaseModel]) -> Any:
     if not request.is_json:
         raise ApiError(415, "Unsupported media type", "Send application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the parser recurses per level of nesting
+        raise ApiError(400, "Malformed JSON", "The body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise ApiError(400, "Malformed JSON", "The body must be a JSON object.")
     try:

@@ -1,225 +1,148 @@
-"""Write a validated bundle into the database in one transaction (all or nothing).
+"""Import a bundle in one transaction (all or nothing), streaming, in bulk.
 
-Refs are keys: a re-import finds every household, measure and incident by its ref and
-changes nothing that is already there.
+Each file is read as a stream of records, validated row by row and written in batches with
+bulk inserts inside one transaction; with any problem the transaction is rolled back and
+every problem (up to ``MAX_SHOWN``) is reported with its file:line:column. Refs are keys: a
+re-import finds every household, measure and incident by its ref and changes nothing that is
+already there. Memory does not grow with the size of the bundle.
 """
 
 from __future__ import annotations
 
-import zipfile
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from flask import current_app
 
-from conflict_app.bundles.schema import FILES, Parsed, parse_bundle
-from conflict_app.claims.models import AgeClass, Incident, LossLine, Setting
+from conflict_app.bundles.bulk import INVALID, Batch, BulkWriter, Report
+from conflict_app.bundles.schema import FILES, ORDER, Header, M, Problem
+from conflict_app.bundles.source import Limits, Refused, Source, records
 from conflict_app.core import audit
 from conflict_app.core.transaction import unit_of_work
-from conflict_app.extensions import db
-from conflict_app.geo.models import AdminArea, Country, Village
-from conflict_app.geo.reference import ensure_country
-from conflict_app.herders.models import HerdCensus, Household, Species
-from conflict_app.mitigation.models import Measure, MeasureType
 
-SETTING = {"pasture": Setting.PASTURE, "corral": Setting.NIGHT_CORRAL,
-           "village": Setting.VILLAGE}
+__all__ = ["BundleInvalid", "Report", "import_bundle", "bundle_size"]
+
+BATCH = 5000
+MAX_SHOWN = 200
 
 
 class BundleInvalid(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
+    def __init__(self, errors: list[Problem], total: int | None = None) -> None:
+        super().__init__(f"{total or len(errors)} error(s)")
         self.errors = errors
+        self.total = total if total is not None else len(errors)
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.errors)
 
 
-@dataclass
-class Report:
-    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+class Problems:
+    """Every problem counted, the first ``MAX_SHOWN`` kept."""
+
+    def __init__(self) -> None:
+        self.shown: list[Problem] = []
+        self.count = 0
+
+    def append(self, problem: Problem) -> None:
+        self.count += 1
+        if len(self.shown) < MAX_SHOWN:
+            self.shown.append(problem)
+
+    def extend(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
 
 
-def read_files(path: Path) -> dict[str, str]:
-    """The CSV texts of a bundle folder or .zip, by file name."""
-    texts: dict[str, str] = {}
-    if path.is_dir():
-        for file in sorted(path.iterdir()):
-            if file.is_file() and file.suffix == ".csv":
-                texts[file.name] = file.read_text(encoding="utf-8")
-        return texts
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            base = name.rsplit("/", 1)[-1]
-            if base.endswith(".csv"):
-                texts[base] = archive.read(name).decode("utf-8")
-    return texts
+class _Rollback(Exception):
+    pass
 
 
-def validate(path: Path) -> Parsed:
+def limits() -> Limits:
+    return Limits(max_bytes=current_app.config.get("BUNDLE_MAX_BYTES", Limits.max_bytes))
+
+
+def bundle_size(path: Path) -> int:
+    """Uncompressed bytes to read (for a progress bar); 0 if the bundle cannot be opened."""
     try:
-        files = read_files(path)
-    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-        raise BundleInvalid([f"{path.name}:1:1: cannot read the bundle: {exc}"]) from exc
-    known = set(db.session.scalars(
-        select(Household.external_ref).where(Household.external_ref.is_not(None))))
-    parsed = parse_bundle(files, known_households=known)
-    if parsed.errors:
-        raise BundleInvalid(parsed.errors)
-    return parsed
+        with Source(path, limits()) as source:
+            return source.total
+    except Refused:
+        return 0
 
 
 def import_bundle(path: Path, actor_id: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> Report:
-    parsed = validate(path)
+                  progress: Callable[[int, int], None] | None = None) -> Report:
+    """Import the bundle at ``path``; raises ``BundleInvalid`` (nothing written) on any
+    problem. ``progress(done, total)`` is told the bytes read so far."""
+    problems = Problems()
     report = Report()
-    step = progress or (lambda n: None)
-    with unit_of_work():
-        writer = _Writer(report)
-        for row in parsed.rows.get("households.csv", []):
-            writer.household(row)
-            step(1)
-        for row in parsed.rows.get("herds.csv", []):
-            writer.herd(row)
-            step(1)
-        for row in parsed.rows.get("measures.csv", []):
-            writer.measure(row)
-            step(1)
-        by_incident: dict[str, list[dict]] = defaultdict(list)
-        for row in parsed.rows.get("incidents.csv", []):
-            by_incident[row["incident_ref"]].append(row)
-        for ref, rows in by_incident.items():
-            writer.incident(ref, rows)
-            step(len(rows))
-        audit.record(actor_id=actor_id, object_type="bundle", object_id=0,
-                     action="import_bundle",
-                     changes={"file": path.name, "created": dict(report.created)})
+    try:
+        source = Source(path, limits())
+    except Refused as exc:
+        raise BundleInvalid([exc.problem]) from None
+    with source:
+        try:
+            with unit_of_work():
+                writer = BulkWriter(report, problems)
+                for name in sorted(source.members):
+                    if name not in FILES:
+                        problems.append(Problem(name, 1, 1, M.UNKNOWN_FILE,
+                                                names=", ".join(ORDER)))
+                for name in ORDER:
+                    if name in source.members:
+                        _load(source, name, writer, problems, progress)
+                    elif FILES[name].required:
+                        problems.append(Problem(name, 1, 1, M.MISSING_FILE))
+                        writer.households_unread = True
+                if problems:
+                    raise _Rollback
+                audit.record(actor_id=actor_id, object_type="bundle", object_id=0,
+                             action="import_bundle",
+                             changes={"file": path.name, "created": dict(report.created),
+                                      "unchanged": dict(report.unchanged)})
+        except _Rollback:
+            pass
+        except Refused as exc:
+            problems.append(exc.problem)
+    if problems:
+        raise BundleInvalid(problems.shown, problems.count)
     return report
 
 
-def total_rows(parsed: Parsed) -> int:
-    return sum(len(rows) for name, rows in parsed.rows.items() if name in FILES)
-
-
-class _Writer:
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        self.households: dict[str, Household] = {}
-        self.areas: dict[tuple, AdminArea] = {}
-        self.villages: dict[tuple, Village] = {}
-
-    def _area(self, country: str, name: str, parent: AdminArea | None) -> AdminArea:
-        key = (country, parent.id if parent else None, name)
-        if key not in self.areas:
-            area = db.session.scalars(select(AdminArea).where(
-                AdminArea.country_code == country, AdminArea.name == name,
-                AdminArea.parent_id == (parent.id if parent else None)
-                if parent else AdminArea.parent_id.is_(None))).first()
-            if area is None:
-                area = AdminArea(country_code=country, name=name, level=2 if parent else 1,
-                                 parent_id=parent.id if parent else None)
-                db.session.add(area)
-                db.session.flush()
-                self.report.created["admin_area"] += 1
-            self.areas[key] = area
-        return self.areas[key]
-
-    def _village(self, row: dict) -> Village:
-        country = ensure_country(row["country"])
-        admin1 = self._area(country.code, row["admin1"], None)
-        admin2 = self._area(country.code, row["admin2"], admin1) if row.get("admin2") else None
-        name = row.get("village") or (admin2 or admin1).name
-        key = (admin1.id, admin2.id if admin2 else None, name)
-        if key not in self.villages:
-            village = db.session.scalars(select(Village).where(
-                Village.admin1_id == admin1.id,
-                Village.admin2_id == admin2.id if admin2 else Village.admin2_id.is_(None),
-                Village.name == name)).first()
-            if village is None:
-                village = Village(country_code=country.code, admin1_id=admin1.id,
-                                  admin2_id=admin2.id if admin2 else None, name=name)
-                db.session.add(village)
-                db.session.flush()
-                self.report.created["village"] += 1
-            self.villages[key] = village
-        return self.villages[key]
-
-    def household(self, row: dict) -> None:
-        ref = row["household_ref"]
-        existing = db.session.scalars(
-            select(Household).where(Household.external_ref == ref)).first()
-        if existing is not None:
-            self.households[ref] = existing
-            self.report.unchanged["household"] += 1
+def _load(source: Source, name: str, writer: BulkWriter, problems: Problems,
+          progress: Callable[[int, int], None] | None) -> None:
+    with source.open(name) as stream:
+        rows = records(name, stream)
+        first = next(rows, None)
+        if first is None:
+            problems.append(Problem(name, 1, 1, M.EMPTY))
+            writer.households_unread |= name == "households.csv"
             return
-        village = self._village(row)
-        country = db.session.get(Country, village.country_code)
-        household = Household(
-            external_ref=ref, head_name=row.get("head_name") or f"({ref})",
-            phone=row.get("phone"), national_id=row.get("national_id"),
-            village_id=village.id, country_code=village.country_code,
-            admin1_id=village.admin1_id, admin2_id=village.admin2_id,
-            language=row.get("language") or country.default_locale,
-            latitude=row.get("latitude"), longitude=row.get("longitude"),
-        )
-        db.session.add(household)
-        db.session.flush()
-        self.households[ref] = household
-        self.report.created["household"] += 1
-
-    def _household(self, ref: str) -> Household:
-        if ref not in self.households:
-            self.households[ref] = db.session.scalars(
-                select(Household).where(Household.external_ref == ref)).one()
-        return self.households[ref]
-
-    def herd(self, row: dict) -> None:
-        household = self._household(row["household_ref"])
-        species = Species(row["species"])
-        census = db.session.scalars(select(HerdCensus).where(
-            HerdCensus.household_id == household.id, HerdCensus.year == row["year"],
-            HerdCensus.species == species)).first()
-        if census is None:
-            db.session.add(HerdCensus(household_id=household.id, year=row["year"],
-                                      species=species, head_count=row["head_count"]))
-            self.report.created["herd"] += 1
-        elif census.head_count == row["head_count"]:
-            self.report.unchanged["herd"] += 1
-        else:
-            census.head_count = row["head_count"]
-            self.report.created["herd_updated"] += 1
-
-    def measure(self, row: dict) -> None:
-        if db.session.scalars(select(Measure.id).where(
-                Measure.external_ref == row["measure_ref"])).first():
-            self.report.unchanged["measure"] += 1
+        before = problems.count
+        header = Header(FILES[name], first[1], problems)
+        if problems.count > before:  # rows under a wrong header would only add noise
+            writer.households_unread |= name == "households.csv"
             return
-        household = self._household(row["household_ref"])
-        db.session.add(Measure(
-            external_ref=row["measure_ref"], household_id=household.id,
-            village_id=household.village_id, country_code=household.country_code,
-            admin1_id=household.admin1_id, admin2_id=household.admin2_id,
-            measure=MeasureType(row["measure"]), installed_on=row["installed_on"],
-            removed_on=row.get("removed_on"), cost=row.get("cost"),
-            currency=row.get("currency"), funder=row.get("funder"),
-        ))
-        self.report.created["measure"] += 1
-
-    def incident(self, ref: str, rows: list[dict]) -> None:
-        if db.session.scalars(select(Incident.id).where(Incident.external_ref == ref)).first():
-            self.report.unchanged["incident"] += 1
-            return
-        first = rows[0]
-        household = self._household(first["household_ref"])
-        db.session.add(Incident(
-            external_ref=ref, household_id=household.id, occurred_on=first["occurred_on"],
-            village_id=household.village_id, country_code=household.country_code,
-            admin1_id=household.admin1_id, admin2_id=household.admin2_id,
-            latitude=first.get("latitude"), longitude=first.get("longitude"),
-            setting=SETTING.get(first.get("setting") or ""),
-            recorded_predator=first.get("predator") or "unknown",
-            recorded_confidence=first.get("confidence") or "unverified",
-            lines=[LossLine(species=Species(r["species"]), age_class=AgeClass.UNKNOWN,
-                            killed=r["killed"], injured=r["injured"]) for r in rows],
-        ))
-        self.report.created["incident"] += 1
+        batch: Batch = []
+        for line, values in rows:
+            found: list[Problem] = []
+            row = header.parse(line, values, found)
+            if row is None:
+                continue
+            if found:
+                problems.extend(found)
+                row[INVALID] = True
+            batch.append((line, row))
+            if len(batch) >= BATCH:
+                writer.write(header, batch)
+                batch = []
+                if progress:
+                    progress(source.read[0], source.total)
+        if batch:
+            writer.write(header, batch)
+        if progress:
+            progress(source.read[0], source.total)

@@ -1,18 +1,20 @@
-"""Bundle files, their columns, and row validation. Pure: no Flask, no database.
+"""Bundle files, their columns, row validation and the problems found. Pure: no database.
 
-Every problem is reported as ``file:line:column: reason`` (line 1 is the header), and all of
-them are collected before anything is written.
+Every problem names ``file:line:column`` (line 1 is the header) and carries a message id
+with its values, translated when it is shown (the command line, or an import's page in the
+reader's language).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from conflict_app.core.errors import N_
+from conflict_app.core.inputs import latin_digits
 
 COUNTRIES = {"AF", "AM", "AZ", "GE", "IQ", "IR", "KZ", "PK", "RU", "TJ", "TM", "TR", "UZ"}
 SPECIES = {"sheep", "goat", "cattle", "horse", "donkey", "camel", "dog", "other"}
@@ -23,25 +25,128 @@ CONFIDENCES = {"confirmed", "probable", "possible", "not_leopard", "unverified"}
 CURRENCIES = {"AFN", "AMD", "AZN", "GEL", "IQD", "IRR", "KZT", "PKR", "RUB", "TJS", "TMT",
               "TRY", "UZS", "USD", "EUR"}
 LANGUAGES = {"en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur"}
+MAX_HEADS = 2000  # animals killed or injured in one attack (the field form's limit too)
+MAX_HERD = 1_000_000  # head of one species held by one household
+MAX_COST = Decimal("1e15")  # fits the money columns (18 digits, 2 after the point)
+
+
+class M:
+    """The message ids of bundle problems (marked for the catalogues)."""
+
+    UNKNOWN_FILE = N_("unknown file (expected one of %(names)s)")
+    MISSING_FILE = N_("file missing")
+    EMPTY = N_("empty file, a header row is needed")
+    UNKNOWN_COLUMN = N_("unknown column %(name)s")
+    COLUMN_TWICE = N_("a column appears twice")
+    REQUIRED_COLUMN = N_("required column %(name)s missing")
+    VALUES = N_("%(values)s values for %(columns)s columns")
+    REQUIRED = N_("a value is required")
+    LONG = N_("longer than %(limit)s characters")
+    CODE = N_("unknown value %(value)s (allowed: %(allowed)s)")
+    DATE = N_("not an ISO date (YYYY-MM-DD): %(value)s")
+    DATE_RANGE = N_("date out of range: %(value)s")
+    WHOLE = N_("not a whole number: %(value)s")
+    NEGATIVE = N_("must be 0 or more")
+    YEAR = N_("year out of range: %(value)s")
+    DECIMAL = N_("not a decimal number with a dot: %(value)s")
+    FINITE = N_("not a finite number")
+    AT_LEAST = N_("must be at least %(limit)s")
+    AT_MOST = N_("must be at most %(limit)s")
+    HOUSEHOLD_TWICE = N_("household_ref %(ref)s appears twice")
+    LAT_LON = N_("give both latitude and longitude, or neither")
+    UNKNOWN_HOUSEHOLD = N_("unknown household_ref %(ref)s")
+    HERD_TWICE = N_("second row for the same household, year and species")
+    MEASURE_TWICE = N_("measure_ref %(ref)s appears twice")
+    REMOVED = N_("removed before it was installed")
+    COST = N_("give the cost and its currency together")
+    NO_LOSS = N_("killed and injured are both 0")
+    DISAGREE = N_("rows of incident %(ref)s disagree on %(column)s")
+    SPECIES_TWICE = N_("incident %(ref)s lists %(species)s twice")
+    NO_PROVINCE = N_("no province %(name)s in %(country)s (load the reference geography, or "
+                     "correct the name)")
+    NO_DISTRICT = N_("no district %(name)s in %(province)s (load the reference geography, "
+                     "or correct the name)")
+    FIELD = N_("a value is longer than %(limit)s characters (or a quote is never closed); "
+               "the rest of the file was not read")
+    NOT_UTF8 = N_("the file is not UTF-8 text")
+    DAMAGED = N_("the archive is damaged; the rest of the file was not read")
+    UNREADABLE = N_("cannot read the bundle: give a folder or a .zip of CSV files")
+    TOO_LARGE = N_("larger than %(mib)s MiB uncompressed; split the bundle")
+    RATIO = N_("compressed more than %(ratio)s times: refused as a possible zip bomb")
+    TOO_MANY_FILES = N_("more than %(count)s files in the archive")
+    FILE_TWICE = N_("the archive holds two files of this name")
+    MORE = N_("further errors not shown: %(count)s")
+
+
+def _translate(msgid: str, params: dict[str, Any]) -> str:
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask_babel import gettext
+
+        return gettext(msgid, **params)
+    return msgid % params if params else msgid
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    msgid: str
+    field: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __init__(self, file: str, line: int, column: int, msgid: str,
+                 field: str | None = None, **params: Any) -> None:
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "msgid", msgid)
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "params", tuple(sorted(params.items())))
+
+    def __str__(self) -> str:
+        text = _translate(self.msgid, dict(self.params))
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {text}" if self.field else f"{where}: {text}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "msgid": self.msgid, "field": self.field, "params": dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        return cls(data["file"], data["line"], data["column"], data["msgid"],
+                   data.get("field"), **data.get("params", {}))
 
 
 class Invalid(ValueError):
-    pass
+    def __init__(self, msgid: str, **params: Any) -> None:
+        super().__init__(msgid)
+        self.msgid, self.params = msgid, params
 
 
 def _text(limit: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > limit:
-            raise Invalid(f"longer than {limit} characters")
+            raise Invalid(M.LONG, limit=limit)
         return value
 
     return parse
 
 
-def _code(allowed: set[str], what: str) -> Callable[[str], str]:
+def _shown(value: str) -> str:
+    """A bad value quoted in a message, cut short."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+def _code(allowed: set[str]) -> Callable[[str], str]:
+    listed = ", ".join(sorted(allowed))
+
     def parse(value: str) -> str:
         if value not in allowed:
-            raise Invalid(f"unknown {what} {value!r} (allowed: {', '.join(sorted(allowed))})")
+            raise Invalid(M.CODE, value=_shown(value), allowed=listed)
         return value
 
     return parse
@@ -51,41 +156,50 @@ def _date(value: str) -> date:
     try:
         parsed = date.fromisoformat(value)
     except ValueError as exc:
-        raise Invalid(f"not an ISO date (YYYY-MM-DD): {value!r}") from exc
+        raise Invalid(M.DATE, value=_shown(value)) from exc
     if parsed.year < 1950 or parsed.year > 2200:
-        raise Invalid(f"date out of range: {value}")
+        raise Invalid(M.DATE_RANGE, value=value)
     return parsed
 
 
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise Invalid(f"not a whole number: {value!r}") from exc
-    if number < 0:
-        raise Invalid("must be 0 or more")
-    return number
+def _count(high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        plain = latin_digits(value)
+        negative = plain.startswith("-")
+        digits = plain[1:] if negative else plain
+        if not (digits.isascii() and digits.isdigit()):
+            raise Invalid(M.WHOLE, value=_shown(value))
+        if negative:
+            raise Invalid(M.NEGATIVE)
+        if len(digits) > 12 or int(digits) > high:
+            raise Invalid(M.AT_MOST, limit=high)
+        return int(digits)
+
+    return parse
 
 
 def _year(value: str) -> int:
-    year = _count(value)
+    year = _count(9999)(value)
     if not 1950 <= year <= 2200:
-        raise Invalid(f"year out of range: {value}")
+        raise Invalid(M.YEAR, value=value)
     return year
 
 
 def _decimal(low: Decimal | None = None, high: Decimal | None = None) -> Callable[[str], Decimal]:
     def parse(value: str) -> Decimal:
+        plain = latin_digits(value)
         try:
-            number = Decimal(value)
+            if len(plain) > 40:
+                raise InvalidOperation
+            number = Decimal(plain)
         except InvalidOperation as exc:
-            raise Invalid(f"not a decimal number with a dot: {value!r}") from exc
+            raise Invalid(M.DECIMAL, value=_shown(value)) from exc
         if not number.is_finite():
-            raise Invalid("not a finite number")
+            raise Invalid(M.FINITE)
         if low is not None and number < low:
-            raise Invalid(f"must be at least {low}")
+            raise Invalid(M.AT_LEAST, limit=low)
         if high is not None and number > high:
-            raise Invalid(f"must be at most {high}")
+            raise Invalid(M.AT_MOST, limit=high)
         return number
 
     return parse
@@ -110,187 +224,110 @@ class FileSpec:
 
 LAT = _decimal(Decimal(-90), Decimal(90))
 LON = _decimal(Decimal(-180), Decimal(180))
+REF = _text(80)
 
 FILES: dict[str, FileSpec] = {
     spec.name: spec
     for spec in (
         FileSpec("households.csv", (
-            Column("household_ref", True, _text(80)),
-            Column("country", True, _code(COUNTRIES, "country")),
+            Column("household_ref", True, REF),
+            Column("country", True, _code(COUNTRIES)),
             Column("admin1", True, _text(120)),
             Column("admin2", False, _text(120)),
             Column("village", False, _text(120)),
             Column("latitude", False, LAT),
             Column("longitude", False, LON),
             Column("head_name", False, _text(160)),
-            Column("phone", False, _text(30)),
+            Column("phone", False, _text(20)),
             Column("national_id", False, _text(40)),
-            Column("language", False, _code(LANGUAGES, "language")),
+            Column("language", False, _code(LANGUAGES)),
         ), required=True),
         FileSpec("herds.csv", (
-            Column("household_ref", True, _text(80)),
+            Column("household_ref", True, REF),
             Column("year", True, _year),
-            Column("species", True, _code(SPECIES, "species")),
-            Column("head_count", True, _count),
+            Column("species", True, _code(SPECIES)),
+            Column("head_count", True, _count(MAX_HERD)),
         )),
         FileSpec("measures.csv", (
-            Column("measure_ref", True, _text(80)),
-            Column("household_ref", True, _text(80)),
-            Column("measure", True, _code(MEASURES, "measure")),
+            Column("measure_ref", True, REF),
+            Column("household_ref", True, REF),
+            Column("measure", True, _code(MEASURES)),
             Column("installed_on", True, _date),
             Column("removed_on", False, _date),
-            Column("cost", False, _decimal(Decimal(0))),
-            Column("currency", False, _code(CURRENCIES, "currency")),
+            Column("cost", False, _decimal(Decimal(0), MAX_COST)),
+            Column("currency", False, _code(CURRENCIES)),
             Column("funder", False, _text(160)),
         )),
         FileSpec("incidents.csv", (
-            Column("incident_ref", True, _text(80)),
-            Column("household_ref", True, _text(80)),
+            Column("incident_ref", True, REF),
+            Column("household_ref", True, REF),
             Column("occurred_on", True, _date),
             Column("occurred_at", False, _text(8)),
             Column("latitude", False, LAT),
             Column("longitude", False, LON),
-            Column("setting", False, _code(SETTINGS, "setting")),
-            Column("species", True, _code(SPECIES, "species")),
-            Column("killed", True, _count),
-            Column("injured", True, _count),
-            Column("predator", False, _code(PREDATORS, "predator")),
-            Column("confidence", False, _code(CONFIDENCES, "confidence")),
+            Column("setting", False, _code(SETTINGS)),
+            Column("species", True, _code(SPECIES)),
+            Column("killed", True, _count(MAX_HEADS)),
+            Column("injured", True, _count(MAX_HEADS)),
+            Column("predator", False, _code(PREDATORS)),
+            Column("confidence", False, _code(CONFIDENCES)),
         )),
     )
 }
+ORDER = ("households.csv", "herds.csv", "measures.csv", "incidents.csv")
 
 
-@dataclass
-class Parsed:
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # (file, row) -> line number, to report cross-file problems where they are
-    lines: dict[tuple[str, int], int] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+class Header:
+    """A file's header row, checked; parses the records that follow it."""
 
+    def __init__(self, spec: FileSpec, names: list[str], problems: list[Problem]) -> None:
+        self.spec = spec
+        self.names = [n.strip().lstrip("\ufeff") for n in names]
+        self.position = {}
+        file = spec.name
+        for col_no, name in enumerate(self.names, start=1):
+            if spec.column(name) is None:
+                problems.append(Problem(file, 1, col_no, M.UNKNOWN_COLUMN, name=repr(name)))
+            self.position.setdefault(name, col_no)
+        if len(set(self.names)) != len(self.names):
+            problems.append(Problem(file, 1, 1, M.COLUMN_TWICE))
+        for column in spec.columns:
+            if column.required and column.name not in self.position:
+                problems.append(Problem(file, 1, 1, M.REQUIRED_COLUMN, name=repr(column.name)))
+        self.columns = [(name, spec.column(name)) for name in self.names]
 
-def parse_bundle(files: dict[str, str], known_households: Iterable[str] = ()) -> Parsed:
-    """Validate the text of every file; collect rows and every error."""
-    result = Parsed()
-    for name in sorted(files):
-        if name not in FILES:
-            result.errors.append(f"{name}:1:1: unknown file (expected one of "
-                                 f"{', '.join(sorted(FILES))})")
-    for spec in FILES.values():
-        if spec.name not in files:
-            if spec.required:
-                result.errors.append(f"{spec.name}:1:1: file missing")
-            continue
-        _parse_file(spec, files[spec.name], result)
-    _cross_checks(result, set(known_households))
-    return result
+    def col(self, name: str) -> int:
+        return self.position.get(name, 1)
 
-
-def _parse_file(spec: FileSpec, text: str, result: Parsed) -> None:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader)
-    except StopIteration:
-        result.errors.append(f"{spec.name}:1:1: empty file, a header row is needed")
-        return
-    header = [h.strip() for h in header]
-    for col_no, name in enumerate(header, start=1):
-        if spec.column(name) is None:
-            result.errors.append(f"{spec.name}:1:{col_no}: unknown column {name!r}")
-    if len(set(header)) != len(header):
-        result.errors.append(f"{spec.name}:1:1: a column appears twice")
-    for column in spec.columns:
-        if column.required and column.name not in header:
-            result.errors.append(f"{spec.name}:1:1: required column {column.name!r} missing")
-    rows = result.rows.setdefault(spec.name, [])
-    for line_no, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            result.errors.append(f"{spec.name}:{line_no}:1: {len(values)} values for "
-                                 f"{len(header)} columns")
-            continue
+    def parse(self, line: int, values: list[str],
+              problems: list[Problem]) -> dict[str, Any] | None:
+        """The row's values parsed (None for a blank line); problems are appended."""
+        if len(values) != len(self.names):
+            if not any(v.strip() for v in values):
+                return None
+            problems.append(Problem(self.spec.name, line, 1, M.VALUES, values=len(values),
+                                    columns=len(self.names)))
+            return {}
         row: dict[str, Any] = {}
-        for col_no, (name, raw) in enumerate(zip(header, values, strict=True), start=1):
-            column = spec.column(name)
+        found: list[Problem] = []
+        blank = True
+        for col_no, ((name, column), raw) in enumerate(zip(self.columns, values, strict=True),
+                                                         start=1):
             if column is None:
                 continue
             raw = raw.strip()
             if not raw:
                 if column.required:
-                    result.errors.append(f"{spec.name}:{line_no}:{col_no}: {name} is required")
+                    found.append(Problem(self.spec.name, line, col_no, M.REQUIRED, name))
                 row[name] = None
                 continue
+            blank = False
             try:
                 row[name] = column.parse(raw)
             except Invalid as exc:
-                result.errors.append(f"{spec.name}:{line_no}:{col_no}: {name}: {exc}")
-        result.lines[(spec.name, len(rows))] = line_no
-        rows.append(row)
-
-
-def _where(result: Parsed, name: str, index: int, column: str) -> str:
-    spec = FILES[name]
-    col_no = next(i for i, c in enumerate(spec.columns, start=1) if c.name == column)
-    return f"{name}:{result.lines.get((name, index), 0)}:{col_no}"
-
-
-def _cross_checks(result: Parsed, known: set[str]) -> None:
-    households = result.rows.get("households.csv", [])
-    refs: set[str] = set()
-    for i, row in enumerate(households):
-        ref = row.get("household_ref")
-        if ref in refs:
-            result.errors.append(f"{_where(result, 'households.csv', i, 'household_ref')}: "
-                                 f"household_ref {ref!r} appears twice")
-        refs.add(ref)
-        if (row.get("latitude") is None) != (row.get("longitude") is None):
-            result.errors.append(f"{_where(result, 'households.csv', i, 'latitude')}: give "
-                                 "both latitude and longitude, or neither")
-    all_refs = refs | known
-
-    def check_household(name: str) -> None:
-        for i, row in enumerate(result.rows.get(name, [])):
-            ref = row.get("household_ref")
-            if ref is not None and ref not in all_refs:
-                result.errors.append(f"{_where(result, name, i, 'household_ref')}: unknown "
-                                     f"household_ref {ref!r}")
-
-    for name in ("herds.csv", "measures.csv", "incidents.csv"):
-        check_household(name)
-    seen_herds: set[tuple] = set()
-    for i, row in enumerate(result.rows.get("herds.csv", [])):
-        key = (row.get("household_ref"), row.get("year"), row.get("species"))
-        if key in seen_herds:
-            result.errors.append(f"{_where(result, 'herds.csv', i, 'species')}: second row for "
-                                 "the same household, year and species")
-        seen_herds.add(key)
-    measure_refs: set[str] = set()
-    for i, row in enumerate(result.rows.get("measures.csv", [])):
-        if row.get("measure_ref") in measure_refs:
-            result.errors.append(f"{_where(result, 'measures.csv', i, 'measure_ref')}: "
-                                 f"measure_ref {row['measure_ref']!r} appears twice")
-        measure_refs.add(row.get("measure_ref"))
-        installed, removed = row.get("installed_on"), row.get("removed_on")
-        if installed and removed and removed < installed:
-            result.errors.append(f"{_where(result, 'measures.csv', i, 'removed_on')}: removed "
-                                 "before it was installed")
-        if (row.get("cost") is None) != (row.get("currency") is None):
-            result.errors.append(f"{_where(result, 'measures.csv', i, 'currency')}: give the "
-                                 "cost and its currency together")
-    incidents: dict[str, dict] = {}
-    species_seen: set[tuple] = set()
-    for i, row in enumerate(result.rows.get("incidents.csv", [])):
-        ref = row.get("incident_ref")
-        if row.get("killed") == 0 and row.get("injured") == 0:
-            result.errors.append(f"{_where(result, 'incidents.csv', i, 'killed')}: killed and "
-                                 "injured are both 0")
-        first = incidents.setdefault(ref, row)
-        for column in ("household_ref", "occurred_on", "setting"):
-            if first.get(column) != row.get(column):
-                result.errors.append(f"{_where(result, 'incidents.csv', i, column)}: rows of "
-                                     f"incident {ref!r} disagree on {column}")
-        if (ref, row.get("species")) in species_seen:
-            result.errors.append(f"{_where(result, 'incidents.csv', i, 'species')}: incident "
-                                 f"{ref!r} lists {row.get('species')} twice")
-        species_seen.add((ref, row.get("species")))
+                found.append(Problem(self.spec.name, line, col_no, exc.msgid, name,
+                                     **exc.params))
+        if blank:  # spreadsheets leave ,,,, rows behind
+            return None
+        problems.extend(found)
+        return row

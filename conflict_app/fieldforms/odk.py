@@ -13,12 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from conflict_app.auth.models import User
@@ -68,11 +70,55 @@ def _flatten(record: dict, out: dict | None = None) -> dict:
     return out
 
 
+MAX_DEPTH = 32  # ODK and Kobo nest groups a few levels deep, never more
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _where(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - text.rfind("\n", 0, position)
+
+
+def _too_deep(text: str) -> int | None:
+    """Where the JSON first nests deeper than ``MAX_DEPTH`` (before parsing it, which
+    would otherwise recurse until Python gives up)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        mark = match.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif mark in "]}":
+            depth -= 1
+    return None
+
+
+def _load_json(path: Path, text: str) -> object:
+    deep = _too_deep(text)
+    if deep is not None:
+        line, column = _where(text, deep)
+        raise Rejected(f"{path.name}:{line}:{column}: " + gettext(
+            "The JSON is nested more than %(depth)s levels deep; this is not an export of "
+            "a Pardus form.", depth=MAX_DEPTH))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Rejected(f"{path.name}:{exc.lineno}:{exc.colno}: " + gettext(
+            "This is not valid JSON (%(reason)s).", reason=exc.msg)) from None
+
+
 def read(path: Path) -> Iterator[tuple[int, dict]]:
     """(line or position, flat record) of each submission in the export."""
     raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _where(raw[:exc.start].decode("utf-8", "replace"), exc.start)
+        raise Rejected(f"{path.name}:{line}:{column}: "
+                       + gettext("The file is not UTF-8 text.")) from None
     if path.suffix.lower() == ".json":
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = _load_json(path, text)
         if isinstance(data, dict):
             data = data.get("value") or data.get("results") or []
         if not isinstance(data, list):
@@ -80,9 +126,16 @@ def read(path: Path) -> Iterator[tuple[int, dict]]:
         for n, record in enumerate(data, start=1):
             yield n, _flatten(record) if isinstance(record, dict) else {}
         return
-    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
-    for n, record in enumerate(reader, start=2):  # line 1 is the header
-        yield n, _flatten({k: v for k, v in record.items() if k is not None})
+    reader = csv.DictReader(io.StringIO(text))
+    start = 2  # line 1 is the header
+    try:
+        for record in reader:
+            yield start, _flatten({k: v for k, v in record.items() if k is not None})
+            start = reader.line_num + 1
+    except csv.Error:
+        raise Rejected(f"{path.name}:{start}:1: " + gettext(
+            "A value is longer than %(limit)s characters, or a quote is never closed.",
+            limit=csv.field_size_limit())) from None
 
 
 def _instance_id(row: dict) -> str:
@@ -110,7 +163,7 @@ def _int(row: dict, name: str, required: bool = False, low: int = 0,
         return None
     try:
         number = int(Decimal(text))
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):  # "x", "NaN", "Infinity"
         raise Rejected(f"{name}: {text!r} is not a whole number.") from None
     if not low <= number <= high:
         raise Rejected(f"{name}: {number} is outside {low} to {high}.")
@@ -222,6 +275,9 @@ def _verification(actor: User, row: dict, iid: str, media: Path | None) -> str:
         spacing_cm = Decimal(spacing) if spacing else None
     except InvalidOperation:
         raise Rejected(f"canine_spacing_cm: {spacing!r} is not a number.") from None
+    if spacing_cm is not None and not (spacing_cm.is_finite() and 0 < spacing_cm <= 20):
+        raise Rejected(f"canine_spacing_cm: {spacing!r} is not a spacing in centimetres "
+                       "(more than 0, at most 20).")
     signs = Signs(
         haemorrhage=_yes(row, "haemorrhage"),
         bite_location=_choice(row, "bite_location", BiteLocation, required=True),

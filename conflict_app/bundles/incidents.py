@@ -1,0 +1,110 @@
+"""Incidents of a bundle: one row per species, grouped by incident_ref, in bulk.
+
+The rows of one incident may fall in different batches (or far apart in the file): an
+incident this import already wrote is found in the database, and later rows join it after
+the same checks (they must agree on household, date and setting, and not repeat a species).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+
+from conflict_app.bundles.bulk import INVALID, SETTING, Batch, _chunks
+from conflict_app.bundles.schema import Header, M
+from conflict_app.claims.models import AgeClass, Incident, LossLine
+from conflict_app.extensions import db
+from conflict_app.herders.models import Species
+
+if TYPE_CHECKING:
+    from conflict_app.bundles.bulk import BulkWriter
+
+_COLUMNS = ("household_ref", "occurred_on", "setting")
+
+
+def _written(writer: BulkWriter, refs: set[str]) -> tuple[dict[str, tuple], dict[int, set]]:
+    """Incidents with these refs already in the database: (id, household, date, setting),
+    and the species of those this import wrote."""
+    found: dict[str, tuple] = {}
+    for chunk in _chunks(refs):
+        for ref, *rest in db.session.execute(select(
+                Incident.external_ref, Incident.id, Incident.household_id,
+                Incident.occurred_on, Incident.setting).where(Incident.external_ref.in_(chunk))):
+            found[ref] = tuple(rest)
+    ours = [v[0] for v in found.values() if v[0] > writer.before[Incident]]
+    species: dict[int, set] = {i: set() for i in ours}
+    for chunk in _chunks(ours):
+        for incident_id, kind in db.session.execute(select(
+                LossLine.incident_id, LossLine.species).where(LossLine.incident_id.in_(chunk))):
+            species[incident_id].add(kind)
+    return found, species
+
+
+def write_incidents(writer: BulkWriter, header: Header, batch: Batch) -> None:
+    known = writer._known(batch)
+    refs = {row["incident_ref"] for _, row in batch if row.get("incident_ref")}
+    found, species_of = _written(writer, refs)
+    new: dict[str, dict[str, Any]] = {}  # ref -> incident row (with its first row's values)
+    lines: list[tuple[str, dict]] = []  # (ref, loss line)
+    counted: set[str] = set()
+    for line, row in batch:
+        if INVALID in row:
+            writer.check_invalid(known, header, line, row)
+            continue
+        if row["killed"] == 0 and row["injured"] == 0:
+            writer.problem(header, line, "killed", M.NO_LOSS)
+            continue
+        household = writer._household(known, header, line, row)
+        if household is None:
+            continue
+        ref = row["incident_ref"]
+        setting = SETTING.get(row.get("setting") or "")
+        values = (household[0], row["occurred_on"], setting)
+        if ref in found:
+            incident_id, *first = found[ref]
+            if incident_id <= writer.before[Incident]:  # imported before: left alone
+                if ref not in counted:
+                    writer.report.unchanged["incident"] += 1
+                    counted.add(ref)
+                continue
+            species = species_of[incident_id]
+        elif ref in new:
+            first = list(new[ref]["_values"])
+            species = new[ref]["_species"]
+        else:
+            hid, village, country, admin1, admin2 = household
+            new[ref] = {
+                "external_ref": ref, "household_id": hid, "occurred_on": row["occurred_on"],
+                "village_id": village, "country_code": country, "admin1_id": admin1,
+                "admin2_id": admin2, "latitude": row.get("latitude"),
+                "longitude": row.get("longitude"), "setting": setting,
+                "recorded_predator": row.get("predator") or "unknown",
+                "recorded_confidence": row.get("confidence") or "unverified",
+                "_values": values, "_species": set(),
+            }
+            first, species = list(values), new[ref]["_species"]
+        disagree = [c for c, a, b in zip(_COLUMNS, first, values, strict=True) if a != b]
+        for column in disagree:
+            writer.problem(header, line, column, M.DISAGREE, ref=repr(ref), column=column)
+        kind = Species(row["species"])
+        if kind in species:
+            writer.problem(header, line, "species", M.SPECIES_TWICE, ref=repr(ref),
+                           species=kind.value)
+            continue
+        if disagree:
+            continue
+        species.add(kind)
+        lines.append((ref, {"species": kind, "age_class": AgeClass.UNKNOWN,
+                            "killed": row["killed"], "injured": row["injured"]}))
+    ids = {ref: v[0] for ref, v in found.items()}
+    if new:
+        table = Incident.__table__
+        rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in new.values()]
+        result = db.session.execute(
+            insert(table).returning(table.c.external_ref, table.c.id), rows)
+        ids.update((ref, incident_id) for ref, incident_id in result)
+        writer.report.created["incident"] += len(new)
+    if lines:
+        db.session.execute(insert(LossLine.__table__),
+                           [{**values, "incident_id": ids[ref]} for ref, values in lines])
