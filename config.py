@@ -7,6 +7,7 @@ default. ``create_app`` refuses to start outside debug/testing without ``SECRET_
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -132,6 +133,20 @@ class Config:
     RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 10))
     # Who herders contact, shown on their receipt and status pages.
     OFFICE_CONTACT = os.environ.get("OFFICE_CONTACT", "")
+    # The privacy notice: who runs the service in each country, and whom to ask. JSON, e.g.
+    # {"AM": {"name": "Ministry of Environment", "contact": "+374 10 000000"}}; countries
+    # not listed show PRIVACY_OPERATOR / PRIVACY_CONTACT.
+    PRIVACY_OPERATORS = json.loads(os.environ.get("PRIVACY_OPERATORS", "{}"))
+    PRIVACY_OPERATOR = os.environ.get("PRIVACY_OPERATOR", "")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+    # A short address of the notice for texts (else the app's own /privacy/<country>).
+    PRIVACY_URL = os.environ.get("PRIVACY_URL")
+    # The receipt page's signed link works this long (reload, print, PDF).
+    RECEIPT_LINK_MINUTES = int(os.environ.get("RECEIPT_LINK_MINUTES", 60))
+    # Texts an anonymous visitor can have sent to one phone per day (receipts, new PINs),
+    # and new PINs per claim per day.
+    PUBLIC_TEXTS_PER_PHONE = int(os.environ.get("PUBLIC_TEXTS_PER_PHONE", 3))
+    PIN_RESENDS_PER_CLAIM = int(os.environ.get("PIN_RESENDS_PER_CLAIM", 3))
 
 
 class TestConfig(Config):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
-from conflict_app.core.permissions import CASE_ROLES, Role
+from conflict_app.core.permissions import CASE_ROLES, PHOTO_ROLES, Role
 from tests.test_every_route import ROLE_USERS, _values
 
 SIGNED_IN = frozenset(Role)
@@ -18,7 +18,7 @@ IMPLICIT = {
     "claims.queue": SIGNED_IN,
     "claims.detail": CASE_ROLES,
     "claims.act": CASE_ROLES,
-    "claims.evidence": CASE_ROLES,
+    "claims.evidence": PHOTO_ROLES,
     "auth.logout": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
     "auth.account": SIGNED_IN,

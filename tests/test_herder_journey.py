@@ -43,7 +43,7 @@ def test_herder_journey(app, world, locale):
         "part_of_day": "evening", "species": "sheep", "age_class": "adult_female",
         "killed": "2"}, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
-    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    receipt = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     direction = "rtl" if locale == "fa" else "ltr"
     assert f'<html lang="{locale}" dir="{direction}">' in receipt
     assert in_locale(locale, "Your report was received") in receipt

@@ -80,7 +80,7 @@ def test_herder_types_their_own_digits_in_every_locale(app, world, locale):
     claim = db.session.scalars(select(Claim).order_by(Claim.id.desc())).first()
     assert [(ln.killed, ln.injured) for ln in claim.incident.lines] == [(2, 1)]
     assert claim.household.phone == "+37494111222"  # E.164, from the national format
-    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    receipt = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     pin = re.search(r"<bdi>(\d{6})</bdi>", receipt).group(1)
     # The PIN typed back in the herder's digits opens the status page, again and again:
     # never counted as a wrong guess.

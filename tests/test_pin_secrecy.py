@@ -58,7 +58,7 @@ def test_a_herders_receipt_cookie_never_holds_the_pin(app, world):
     response = public_report(client, world)
     assert response.status_code == 302
     cookie = session_text(app, client)
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     pin = re.search(r"<bdi>(\d{6})</bdi>", page).group(1)
     assert pin not in cookie
     assert pin not in every_row_text()

@@ -13,7 +13,8 @@ from conflict_app.status.segments import segments
 WORST = {"ref": "AM-2026-000123", "hours": 48, "date": "31/12/2026",
          "amount": "IRR 999,999,999,999", "payref": "X" * 20, "paid": "IRR 999,999,999,999",
          "rest": "IRR 999,999,999,999", "approved": "IRR 999,999,999,999",
-         "interest": "IRR 99,999,999,999"}
+         "interest": "IRR 99,999,999,999", "pin": "482913",
+         "privacy": "https://pardus.example.org/privacy/AM"}
 KINDS = ("received", "visit_planned", "approved", "approved_after_interim", "interim_paid",
          "rejected", "paid", "paid_interest", "paid_rest", "paid_rest_interest",
          "paid_shortfall", "not_found")
@@ -33,5 +34,14 @@ def test_every_text_fits_two_segments(app, locale):
             name, next_text = notify.step_text(step)
         texts.append(notify.render("status", locale, ref=WORST["ref"], step=name,
                                    next=next_text))
+        texts.append(notify.render("pin_resent", locale, ref=WORST["ref"], pin=WORST["pin"],
+                                   step=name))
+    from conflict_app.status.states import _MESSAGES
+
+    with force_locale(locale):
+        nexts = [next_step() for _tone, _message, next_step in _MESSAGES.values()]
+        longest_step = max((notify.step_text(step)[0] for step in HerderStep), key=len)
+    texts += [notify.render("status", locale, ref=WORST["ref"], step=longest_step, next=n)
+              for n in nexts]
     too_long = [(segments(t), t) for t in texts if segments(t) > 2]
     assert too_long == []

@@ -72,7 +72,7 @@ def test_herder_reports_gets_receipt_and_clerk_sees_it(app, world, browser_for, 
     client = app.test_client()
     response = public_report(client, world)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    receipt = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     reference = re.search(r"<bdi>(AM-\d{4}-\d{6})</bdi>", receipt).group(1)
     pin = re.search(r"<bdi>(\d{6})</bdi>", receipt).group(1)
     assert "Keep the carcasses" in receipt

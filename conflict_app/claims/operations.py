@@ -224,7 +224,7 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
         },
     )
     _flag_candidates(claim)
-    notify.claim_moved(claim, State.REPORTED)
+    notify.received(claim, pin, anonymous=actor is None)
     return claim, pin
 
 

@@ -40,7 +40,7 @@ from conflict_app.core.errors import (
     StaleObject,
 )
 from conflict_app.core.forms import coerce_int_or_none
-from conflict_app.core.permissions import CASE_ROLES, Role, covers
+from conflict_app.core.permissions import CASE_ROLES, PHOTO_ROLES, Role, covers
 from conflict_app.core.sealed import seal, unseal
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
@@ -255,6 +255,7 @@ def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
         threshold=operations.second_approval_threshold(claim.currency),
         figures=figures(claim),
         insurance_gap=operations.insurance_gap(claim),
+        can_see_photos=current_user.has_role(*PHOTO_ROLES),
         **queries.page_data(claim),
         **_payment_facts(claim),
     )
@@ -436,7 +437,7 @@ def evidence(claim_id: int, evidence_id: int):
     """Serve the re-encoded photo to users who may see the claim, never cached publicly."""
     claim = load_claim(claim_id)
     item = db.session.get(Evidence, evidence_id)
-    if item is None or item.claim_id != claim.id:
+    if item is None or item.claim_id != claim.id or not current_user.has_role(*PHOTO_ROLES):
         abort(404)
     path = path_for(current_app.config["EVIDENCE_DIR"], item.storage_key)
     if not path.is_file():

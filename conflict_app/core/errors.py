@@ -22,10 +22,17 @@ class DomainError(Exception):
         self.params = params
 
     def translated(self) -> str:
-        from flask_babel import gettext
+        from flask_babel import get_locale, gettext
+
+        from conflict_app.i18n import bidi
 
         text = gettext(self.message)
-        return text % self.params if self.params else text
+        params = self.params
+        if params and bidi.is_rtl(str(get_locale())):
+            # A reference or an example phone inside a right-to-left sentence keeps its own
+            # order (the digit groups of "093 123456" are not swapped).
+            params = {key: bidi.auto(value) for key, value in params.items()}
+        return text % params if params else text
 
 
 class PermissionDenied(DomainError):

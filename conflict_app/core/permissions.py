@@ -29,6 +29,9 @@ CASE_ROLES = frozenset(
     {Role.CLERK, Role.SUPERVISOR, Role.VERIFIER, Role.APPROVER, Role.FINANCE,
      Role.SCHEME_MANAGER, Role.ADMIN}
 )
+# Photos of the herder's animals (and of the field visit) show people, faces and places:
+# only those who check and decide the claim see them, not payment or configuration staff.
+PHOTO_ROLES = frozenset({Role.CLERK, Role.SUPERVISOR, Role.VERIFIER, Role.APPROVER})
 
 
 class Located(Protocol):

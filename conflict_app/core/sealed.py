@@ -23,8 +23,14 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def _now() -> int:
+    from conflict_app.core import clock
+
+    return int(clock.now().timestamp())  # ages on the app's clock, like every deadline
+
+
 def seal(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode()
+    return _fernet().encrypt_at_time(value.encode(), _now()).decode()
 
 
 def unseal(token: object, max_age: int = MAX_AGE) -> str | None:
@@ -32,6 +38,6 @@ def unseal(token: object, max_age: int = MAX_AGE) -> str | None:
     if not isinstance(token, str) or not token:
         return None
     try:
-        return _fernet().decrypt(token.encode(), ttl=max_age).decode()
+        return _fernet().decrypt_at_time(token.encode(), max_age, _now()).decode()
     except (InvalidToken, ValueError):
         return None

@@ -83,6 +83,7 @@ class ReceiptData:
     status_url: str
     contact: str = ""
     pin: str | None = None
+    pin_texted: bool = False  # no PIN printed: the receipt text carried it
 
 
 @dataclass
@@ -639,6 +640,9 @@ def render_receipt(data: ReceiptData, locale: str, out: BinaryIO) -> None:
                 b.p(_("Keep the PIN secret. With the claim reference and the PIN you can "
                       "check your claim."), b.s.small),
             ]
+        elif data.pin_texted:
+            flow.append(b.p(_("Your PIN was sent to you by SMS. Keep it secret: with the claim "
+                              "reference and the PIN you can check your claim."), b.s.small))
         flow += [
             Spacer(1, 8),
             b.facts([

@@ -81,3 +81,9 @@ class PublicReportForm(FlaskForm):
 class StatusForm(FlaskForm):
     reference = StringField(_l("Claim reference"), validators=[required(), length(30)])
     pin = DigitsField(_l("PIN"), validators=[required(), length(12)])
+
+
+class ResendPinForm(FlaskForm):
+    """A new PIN by SMS to the phone registered for the claim; the reference only."""
+
+    reference = StringField(_l("Claim reference"), validators=[required(), length(30)])

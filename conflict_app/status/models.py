@@ -22,7 +22,9 @@ class SmsStatus(StrEnum):
 
 class SmsMessage(db.Model):
     __tablename__ = "sms_message"
-    __table_args__ = (Index("ix_sms_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_sms_message_due", "status", "next_attempt_at"),
+                      # Texts the public can trigger are counted per phone and day.
+                      Index("ix_sms_message_phone_created", "phone", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", ondelete="SET NULL"),
@@ -36,6 +38,9 @@ class SmsMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # A PIN the text carries, sealed (core.sealed) and cleared once handed to the gateway;
+    # the body holds a mask in its place, so no PIN is ever stored in clear.
+    secret: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -15,15 +15,16 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 
 from conflict_app import jobs
 from conflict_app.claims.workflow import HerderStep, State
 from conflict_app.core import clock
+from conflict_app.core.sealed import seal, unseal
 from conflict_app.core.transaction import when_complete
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
-from conflict_app.i18n import force_timezone, money
+from conflict_app.i18n import bidi, force_timezone, money
 from conflict_app.observability import metrics
 from conflict_app.status.figures import Figures, figures
 from conflict_app.status.gateways import GatewayError, from_config
@@ -32,11 +33,11 @@ from conflict_app.status.models import SmsMessage, SmsStatus
 MAX_ATTEMPTS = 6
 # Answers to something the herder just did (a report, a status question): they are waiting
 # with the phone in hand, so these jump the queue ahead of older notifications.
-HERDER_WAITING = ("received", "status", "not_found")
+HERDER_WAITING = ("received", "status", "not_found", "pin_resent")
 
-# The states whose arrival a herder is told about, and the kind of text for each.
+# The states whose arrival a herder is told about, and the kind of text for each (the
+# receipt, with its PIN, is sent by ``received``).
 KIND_FOR_STATE = {
-    State.REPORTED: "received",
     State.VERIFICATION_SCHEDULED: "visit_planned",
     State.APPROVED: "approved",
     State.REJECTED: "rejected",
@@ -45,13 +46,32 @@ KIND_FOR_STATE = {
 }
 
 
+# Parameters that are Latin tokens (kept left to right) and those whose direction is their
+# own (an amount with a currency name, a date with a month name), for right-to-left texts.
+_LTR_PARAMS = frozenset({"ref", "pin", "payref", "hours", "privacy"})
+_AUTO_PARAMS = frozenset({"amount", "approved", "paid", "rest", "interest", "date"})
+
+
 def render(kind: str, locale: str, **params: object) -> str:
-    """The text of one message in ``locale``; messages are marked for translation here."""
+    """The text of one message in ``locale``; messages are marked for translation here.
+
+    Right-to-left texts begin with RLM and isolate each reference, PIN and amount, so a
+    phone lays them out right to left with every number in its place."""
+    if bidi.is_rtl(locale):
+        params = {key: bidi.ltr(value) if key in _LTR_PARAMS else
+                  bidi.auto(value) if key in _AUTO_PARAMS else value
+                  for key, value in params.items()}
+    return bidi.sms_text(_render(kind, locale, params), locale)
+
+
+def _render(kind: str, locale: str, params: dict[str, object]) -> str:
     with force_locale(locale):
         texts = {
             "received": lambda: gettext(
-                "Pardus %(ref)s: report received. Keep the carcasses in place. A field "
-                "officer visits within %(hours)s h.", **params),
+                "Pardus %(ref)s: report received, PIN %(pin)s. Keep the carcasses in place. "
+                "Privacy: %(privacy)s", **params),
+            "pin_resent": lambda: gettext(
+                "Pardus %(ref)s: your new PIN is %(pin)s. Now: %(step)s.", **params),
             "visit_planned": lambda: gettext(
                 "Pardus %(ref)s: a field officer will visit by %(date)s. Keep the carcasses "
                 "in place.", **params),
@@ -155,25 +175,100 @@ def interim_paid(claim) -> None:  # noqa: ANN001
     when_complete(lambda: _tell(claim, "interim_paid"))
 
 
-def _tell(claim, kind: str) -> None:  # noqa: ANN001
+def received(claim, pin: str, anonymous: bool) -> None:  # noqa: ANN001
+    """The receipt text, with the PIN (sealed until it is sent) and the privacy notice.
+
+    An anonymous report can name any phone: such a receipt goes to a phone only while it
+    has had fewer than ``PUBLIC_TEXTS_PER_PHONE`` texts of that kind in a day, and its
+    words are fixed (nothing the reporter typed is in it)."""
+    when_complete(lambda: _tell(claim, "received", pin=pin, limited=anonymous))
+
+
+def pin_resent(claim, pin: str) -> bool:  # noqa: ANN001
+    """Send a new PIN, with the claim's step, to the household's registered phone."""
+    from conflict_app.status.progress import progress
+
     household = claim.household
     if household is None or not household.phone:
+        return False
+    locale = household.language or "en"
+    with force_locale(locale):
+        step, _next = step_text(progress(claim).current)
+    body = render("pin_resent", locale, ref=claim.reference, pin=PIN_MARK, step=step)
+    queue(household.phone, locale, "pin_resent", body, claim_id=claim.id, secret=pin)
+    return True
+
+
+# Texts to a phone that the anonymous public can trigger (a report, a new PIN).
+PUBLIC_KINDS = ("received", "pin_resent")
+
+
+def texts_to(phone: str, kinds: tuple[str, ...], hours: int = 24) -> int:
+    """How many texts of ``kinds`` were queued to ``phone`` in the last ``hours``."""
+    since = clock.now() - timedelta(hours=hours)
+    return db.session.scalar(
+        select(func.count(SmsMessage.id)).where(
+            SmsMessage.phone == phone, SmsMessage.direction == "out",
+            SmsMessage.kind.in_(kinds), SmsMessage.created_at >= since)) or 0
+
+
+def privacy_url(country: str | None) -> str:
+    """The privacy notice of the claim's country, as a full address for a text."""
+    from flask import has_request_context, url_for
+
+    if current_app.config.get("PRIVACY_URL"):
+        return current_app.config["PRIVACY_URL"]
+    if has_request_context():
+        return url_for("status.privacy", country=country, _external=True)
+    with current_app.test_request_context():
+        return url_for("status.privacy", country=country, _external=True)
+
+
+def _tell(claim, kind: str, pin: str | None = None,  # noqa: ANN001
+          limited: bool = False) -> None:
+    household = claim.household
+    if household is None or not household.phone:
+        return
+    if limited and texts_to(household.phone, PUBLIC_KINDS) >= current_app.config[
+            "PUBLIC_TEXTS_PER_PHONE"]:
+        current_app.logger.warning("receipt text to a phone over its daily limit not sent")
         return
     locale = household.language or "en"
     figs = figures(claim)
     kind = _kind_for(kind, figs)
     with force_timezone(timezones.zone_of(claim)):  # dates as the herder's clock has them
-        body = render(kind, locale, **_params(claim, kind, figs, locale))
-    queue(household.phone, locale, kind, body, claim_id=claim.id)
+        params = _params(claim, kind, figs, locale)
+        if kind == "received":
+            params.update(pin=PIN_MARK, privacy=privacy_url(claim.country_code))
+        body = render(kind, locale, **params)
+    queue(household.phone, locale, kind, body, claim_id=claim.id, secret=pin)
 
 
-def queue(phone: str, locale: str, kind: str, body: str, claim_id: int | None = None) -> None:
+# A PIN is never stored in clear: the stored body shows this mask, and the PIN itself is
+# kept sealed beside it until the text has been handed to the gateway.
+PIN_MARK = "******"
+SECRET_MAX_AGE = 2 * 24 * 3600  # seconds: longer than all the retries of a text
+
+
+def queue(phone: str, locale: str, kind: str, body: str, claim_id: int | None = None,
+          secret: str | None = None) -> None:
     message = SmsMessage(
         claim_id=claim_id, direction="out", phone=phone, locale=locale, kind=kind, body=body,
         status=SmsStatus.QUEUED, next_attempt_at=clock.now(),
+        secret=seal(secret) if secret else None,
     )
     db.session.add(message)
     jobs.enqueue("sms.send", message, queue="sms", front=kind in HERDER_WAITING)
+
+
+def _outgoing_text(message: SmsMessage) -> str:
+    """The text handed to the gateway: the stored body with its PIN unsealed."""
+    if not message.secret:
+        return message.body
+    pin = unseal(message.secret, max_age=SECRET_MAX_AGE)
+    if pin is None:
+        raise GatewayError("the sealed PIN could not be opened")
+    return message.body.replace(PIN_MARK, pin, 1)
 
 
 def send_job(message_id: int) -> str:
@@ -199,18 +294,20 @@ def dispatch_job() -> tuple[int, int]:
 def _send(gateway, message: SmsMessage, now) -> bool:  # noqa: ANN001
     message.attempts += 1
     try:
-        gateway.send(message.phone, message.body)
+        gateway.send(message.phone, _outgoing_text(message))
     except GatewayError as exc:
         metrics.SMS.labels("failed").inc()
         message.last_error = str(exc)[:200]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = SmsStatus.FAILED
+            message.secret = None
         else:
             message.next_attempt_at = now + timedelta(minutes=2 ** message.attempts)
         return False
     metrics.SMS.labels("sent").inc()
     message.status = SmsStatus.SENT
     message.sent_at = now
+    message.secret = None  # handed over: nothing left to open
     return True
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from conflict_app.claims import operations as claim_ops
 from conflict_app.claims import pins
@@ -128,6 +128,50 @@ def lookup(reference: str | None, pin: str | None) -> Claim | None:
     return claim
 
 
+def resend_pin(reference: str | None) -> None:
+    """A herder who lost the PIN, or is locked out by someone's guesses, asks for a new one.
+
+    It goes only to the phone registered for the claim, with the claim's step, so the herder
+    learns the status even while the lock holds (the lock itself stays). At most
+    ``PIN_RESENDS_PER_CLAIM`` a day per claim, and the phone's daily limit of texts the
+    public can trigger applies. The caller gives every asker the same answer whatever
+    happened here; what did happen is audited against the claim.
+    """
+    from conflict_app.core import audit
+    from conflict_app.status import notify
+
+    ref = normalise_reference(reference)
+    claim = (db.session.scalars(select(Claim).where(Claim.reference == ref)).first()
+             if ref else None)
+    if claim is None:
+        return
+    cfg = current_app.config
+    phone = claim.household.phone if claim.household else None
+    since = clock.now() - timedelta(days=1)
+    refused = None
+    if not phone:
+        refused = "no registered phone"
+    elif db.session.scalar(select(func.count(SmsMessage.id)).where(
+            SmsMessage.claim_id == claim.id, SmsMessage.kind == "pin_resent",
+            SmsMessage.created_at >= since)) >= cfg["PIN_RESENDS_PER_CLAIM"]:
+        refused = "daily limit of new PINs for the claim reached"
+    elif notify.texts_to(phone, notify.PUBLIC_KINDS) >= cfg["PUBLIC_TEXTS_PER_PHONE"]:
+        refused = "daily limit of texts to the phone reached"
+    with unit_of_work():
+        if refused is None:
+            pin = claim_ops.new_pin()
+            # Not a change of the claim's content: its version stays, so a clerk's open
+            # form is not made stale by a herder's request.
+            db.session.execute(update(Claim).where(Claim.id == claim.id)
+                               .values(pin_hash=pins.hash_pin(pin))
+                               .execution_options(synchronize_session=False))
+            notify.pin_resent(claim, pin)
+        audit.record(actor_id=None, object_type="claim", object_id=claim.id,
+                     action="resend_pin" if refused is None else "resend_pin_refused",
+                     from_state=claim.state.value, to_state=claim.state.value,
+                     reason=refused)
+
+
 # "STATUS <reference> <PIN>": the keyword in each language (any of them is accepted; it
 # only chooses the reply's language when the claim is not found).
 KEYWORDS = {
@@ -162,8 +206,13 @@ def answer_sms(phone: str, text: str) -> None:
         if claim is not None:
             household = db.session.get(Household, claim.household_id)
             locale = household.language or locale or "en"
+            from conflict_app.status.states import state_view
+
+            steps = progress(claim)
             with force_locale(locale):
-                step, next_text = notify.step_text(progress(claim).current)
+                step, _next = notify.step_text(steps.current)
+                # The same next step as the status page: after a refusal, the appeal.
+                next_text = state_view(claim, steps.appeal_until).next_step
             body = notify.render("status", locale, ref=claim.reference, step=step,
                                  next=next_text)
             notify.queue(phone, locale, "status", body, claim_id=claim.id)

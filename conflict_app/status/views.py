@@ -23,7 +23,7 @@ from sqlalchemy import select
 from conflict_app.claims import operations as claim_ops
 from conflict_app.claims.models import AgeClass, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
-from conflict_app.core.sealed import seal, unseal
+from conflict_app.core.sealed import seal
 from conflict_app.core.web import attach_error, public
 from conflict_app.extensions import csrf, db, limiter
 from conflict_app.geo import timezones
@@ -32,7 +32,7 @@ from conflict_app.herders.models import Species
 from conflict_app.i18n import LOCALES, force_timezone, native_name
 from conflict_app.status import notify, operations
 from conflict_app.status.figures import figures
-from conflict_app.status.forms import PublicReportForm, StatusForm
+from conflict_app.status.forms import PublicReportForm, ResendPinForm, StatusForm
 from conflict_app.status.progress import progress
 
 bp = Blueprint("status", __name__)
@@ -98,18 +98,13 @@ def _current_locale():
 @bp.route("/report/receipt")
 @public
 def receipt():
+    """Right after the report: on to the receipt's own signed link (see ``receipts``)."""
+    from conflict_app.status import receipts
+
     data = session.pop("public_receipt", None)
     if not data:
         return redirect(url_for("status.start"))
-    claim = db.session.scalars(
-        select(operations.Claim).where(operations.Claim.reference == data["reference"])
-    ).first()
-    if claim is None:
-        abort(404)
-    return render_template("status/receipt.html", reference=data["reference"],
-                           pin=unseal(data.get("sealed_pin")), claim=claim,
-                           deadlines=claim_ops.deadlines(),
-                           contact=current_app.config["OFFICE_CONTACT"])
+    return receipts.start_receipt(data["reference"], data.get("sealed_pin"))
 
 
 def _reference_key() -> str:
@@ -136,13 +131,46 @@ def check_post():
             form.form_errors.append(_("We could not find a claim with this reference and "
                                       "PIN. Check both and try again."))
         else:
-            with force_timezone(timezones.zone_of(claim)):
-                return render_template("status/progress.html", claim=claim,
-                                       progress=progress(claim), figures=figures(claim),
-                                       step_text=notify.step_text,
-                                       contact=current_app.config["OFFICE_CONTACT"])
+            return _status_page(claim)
     status = 400 if form.is_submitted() else 200
-    return render_template("status/check.html", form=form), status
+    return render_template("status/check.html", form=form,
+                           resend_form=ResendPinForm(formdata=None, prefix="resend")), status
+
+
+def _resend_key() -> str:
+    return "resend:" + (operations.normalise_reference(request.form.get("resend-reference"))
+                        or "-")
+
+
+@bp.post("/status/pin")
+@public
+@limiter.limit("10 per hour")
+@limiter.limit("5 per hour", key_func=_resend_key)
+def resend_pin():
+    """Always the same answer: whether the reference exists, has a phone or is over its
+    limit is not for the asker to learn."""
+    form = ResendPinForm(prefix="resend")
+    if not form.validate_on_submit():
+        return render_template("status/check.html", form=StatusForm(formdata=None),
+                               resend_form=form), 400
+    operations.resend_pin(form.reference.data)
+    return render_template("status/check.html", form=StatusForm(formdata=None),
+                           resend_form=ResendPinForm(formdata=None, prefix="resend"),
+                           resent=True)
+
+
+def _status_page(claim):  # noqa: ANN001, ANN202
+    from conflict_app.documents.render import decision_outcome
+    from conflict_app.status.states import state_view
+
+    receipts.remember_checked(claim)
+    steps = progress(claim)
+    with force_timezone(timezones.zone_of(claim)):
+        return render_template("status/progress.html", claim=claim, progress=steps,
+                               figures=figures(claim), step_text=notify.step_text,
+                               view=state_view(claim, steps.appeal_until),
+                               decision_letter=decision_outcome(claim) is not None,
+                               contact=current_app.config["OFFICE_CONTACT"])
 
 
 # The empty status form is the same page for everyone with the same language and settings
@@ -163,7 +191,8 @@ def _status_form_page() -> str:
            session.get("calendar"))
     page = None if current_app.debug else _FORM_PAGES.get(key)
     if page is None:
-        html = render_template("status/check.html", form=StatusForm())
+        html = render_template("status/check.html", form=StatusForm(),
+                               resend_form=ResendPinForm(prefix="resend"))
         page = html.replace(token, _TOKEN_MARK)
         if _TOKEN_MARK in page and len(_FORM_PAGES) < 256:
             _FORM_PAGES[key] = page
@@ -198,3 +227,6 @@ def sms_inbound():
     operations.answer_sms(phone, text)
     return {"status": "queued"}, 200
 
+
+# Routes that live in their own modules, on this blueprint.
+from conflict_app.status import privacy, receipts  # noqa: E402, F401
