@@ -1,6 +1,7 @@
 """Screenshots of the main pages in every language at phone and desktop width, for review.
 
     .venv/bin/python scripts/screenshots.py OUTDIR [LOCALE ...] [--widths 360,1366]
+        [--pages receipt,status-claim]
 
 Starts the app on a scratch SQLite database with a small world (a claim assessed, a scheme),
 serves it over HTTP and drives the distribution's headless Chromium with Playwright
@@ -20,6 +21,9 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+STATUS_PIN = "135790"
 
 
 def _world(app):
@@ -46,13 +50,22 @@ def _world(app):
                                          | {"cap_incident_heads": "2"})
         scheme_ops.publish_version(world.manager, version.id)
         claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
+        # A claim the herder can look up (known PIN), and its receipt's signed link.
+        from conflict_app.claims import operations as claim_ops
+        from conflict_app.status import receipts
+
+        claim.pin_hash = claim_ops.hash_pin(STATUS_PIN)
         db.session.commit()
+        with app.test_request_context():
+            receipt_url = receipts.receipt_link(claim)
+        reference = claim.reference
         people = {name: SimpleNamespace(id=getattr(world, name).id,
                                         email=getattr(world, name).email,
                                         totp_secret=getattr(world, name).totp_secret)
                   for name in ("clerk", "verifier", "approver", "finance", "manager",
                                "analyst")}
-        ids = SimpleNamespace(claim=claim.id, scheme=scheme.id, **people)
+        ids = SimpleNamespace(claim=claim.id, scheme=scheme.id, receipt=receipt_url,
+                              reference=reference, **people)
         db.session.remove()
     return ids
 
@@ -67,6 +80,7 @@ def main() -> None:
     parser.add_argument("outdir", type=Path, nargs="?", default=Path("screenshots"))
     parser.add_argument("locales", nargs="*", default=list(LOCALES))
     parser.add_argument("--widths", default="360,1366")
+    parser.add_argument("--pages", default="", help="only these pages, e.g. receipt,status")
     args = parser.parse_args()
     reason = bs.missing()
     if reason and "axe" not in reason:
@@ -82,7 +96,9 @@ def main() -> None:
     ids = _world(app)
     pages = {
         "start": (None, "/"), "report": (None, "/report?country=AM"),
-        "status": (None, "/status"), "login": (None, "/login"),
+        "status": (None, "/status"), "receipt": (None, ids.receipt),
+        "status-claim": (None, "/status"), "privacy": (None, "/privacy"),
+        "login": (None, "/login"),
         "queue": (ids.clerk, "/queue"), "claim": (ids.clerk, f"/claims/{ids.claim}"),
         "claim-approver": (ids.approver, f"/claims/{ids.claim}"),
         "visits": (ids.verifier, "/verification/visits"),
@@ -91,6 +107,8 @@ def main() -> None:
         "schemes": (ids.manager, "/schemes/"), "scheme": (ids.manager, f"/schemes/{ids.scheme}"),
         "analytics": (ids.analyst, "/analytics/"),
     }
+    if args.pages:
+        pages = {name: pages[name] for name in args.pages.split(",")}
     server = bs.LiveServer(app)
     overflow_lines = []
     from playwright.sync_api import sync_playwright
@@ -115,6 +133,11 @@ def main() -> None:
                         session = sessions[key]
                         try:
                             session.goto(url, check=False)
+                            if name == "status-claim":  # the page a herder's PIN opens
+                                session.page.fill("input[name=reference]", ids.reference)
+                                session.page.fill("input[name=pin]", STATUS_PIN)
+                                session.page.click("form[action='/status'] button")
+                                session.page.wait_for_load_state()
                         except AssertionError as error:
                             overflow_lines.append(f"{width} {locale} {name}: failed {error}")
                             continue
