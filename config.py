@@ -62,6 +62,15 @@ class Config:
     VERIFICATION_WITHIN_HOURS = int(os.environ.get("VERIFICATION_WITHIN_HOURS", 48))
     DECISION_WITHIN_DAYS = int(os.environ.get("DECISION_WITHIN_DAYS", 30))
     APPEAL_WITHIN_DAYS = int(os.environ.get("APPEAL_WITHIN_DAYS", 30))
+    # A paid claim closes by itself this many days after its appeal period ends (a daily
+    # job); empty: paid claims are closed by hand only.
+    _close_after = os.environ.get("CLOSE_PAID_AFTER_APPEAL_DAYS", "0").strip()
+    CLOSE_PAID_AFTER_APPEAL_DAYS = int(_close_after) if _close_after else None
+    # Staff digests of unread notices by e-mail: the SMTP relay and sender (empty: e-mail
+    # digests are not sent; SMS digests use the SMS gateway).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
     DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", 2))
     DUPLICATE_DISTANCE_KM = float(os.environ.get("DUPLICATE_DISTANCE_KM", 3))
     # Above this amount (claim currency) two distinct approvers are needed. Values are in

@@ -265,6 +265,7 @@ def _import_models() -> None:
     import conflict_app.geo.models
     import conflict_app.herders.models
     import conflict_app.mitigation.models
+    import conflict_app.notices.models
     import conflict_app.payments.models
     import conflict_app.schemes.models
     import conflict_app.status.models
@@ -275,11 +276,13 @@ def _connect_reactions() -> None:
     """Features that react to claim, incentive or account changes subscribe to
     ``claims.events``, ``schemes.events`` and ``auth.events`` here."""
     from conflict_app.api import tokens
+    from conflict_app.notices import operations as notices
     from conflict_app.payments import incentives as incentive_payments
     from conflict_app.payments import reactions
 
     reactions.connect()
     incentive_payments.connect()
+    notices.connect()
     tokens.connect()
 
 
@@ -302,6 +305,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.exports.views import bp as exports_bp
     from conflict_app.herders.views import bp as herders_bp
     from conflict_app.i18n.webfonts import bp as webfonts_bp
+    from conflict_app.notices.views import bp as notices_bp
     from conflict_app.payments.views import bp as payments_bp
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp
@@ -310,7 +314,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
-                      documents_bp, webfonts_bp):
+                      documents_bp, webfonts_bp, notices_bp):
         app.register_blueprint(blueprint)
 
 
@@ -444,6 +448,16 @@ def _register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=500, message=message), 500
 
 
+def _unread_notices() -> int:
+    from flask_login import current_user
+
+    from conflict_app.notices.operations import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    return unread_count(current_user.id)
+
+
 def _register_templates(app: Flask) -> None:
     from conflict_app.i18n import template_helpers
     from conflict_app.i18n.labels import label
@@ -454,4 +468,5 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.globals["explain"] = explain.sentences
     app.jinja_env.globals["rule_label"] = explain.rule_label
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
+    app.jinja_env.globals["unread_notices"] = _unread_notices
     app.jinja_env.add_extension("jinja2.ext.do")

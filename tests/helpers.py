@@ -119,13 +119,13 @@ def reload(claim) -> Claim:
 
 
 def post_action(browser, claim, action, **data):
-    """Post a claim page's action form as a person would: a decision (approve, reject)
-    first shows what it will do, and is then confirmed on that page."""
+    """Post a claim page's action form as a person would: a decision (approve, reject) and
+    an assessment first show what they will do, and are then confirmed on that page."""
     claim = reload(claim)
     payload = {f"{action}-version": str(claim.version)}
     payload.update({f"{action}-{k}": v for k, v in data.items()})
     response = browser.post(f"/claims/{claim.id}/actions/{action}", data=payload)
-    if (action in ("approve", "reject") and response.status_code == 200
+    if (action in ("approve", "reject", "assess") and response.status_code == 200
             and "What will happen" in response.get_data(as_text=True)):
         payload[f"{action}-confirmed"] = "1"
         response = browser.post(f"/claims/{claim.id}/actions/{action}", data=payload)

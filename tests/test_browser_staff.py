@@ -87,6 +87,10 @@ def test_a_claim_from_screening_to_paid_by_each_role(live, chromium_browser, wor
     assert _state(claim_id) == "verified", page.inner_text("main")[:2000]
 
     _act(clerk, claim_id, "assess")
+    # Assess first shows the amount and how it was reached; nothing is saved yet.
+    clerk.check("assessment preview")
+    assert _state(claim_id) == "verified"
+    clerk.submit("form.confirm button[type=submit]")
     clerk.check("assessed")
     assert _state(claim_id) == "assessed"
 

@@ -26,8 +26,8 @@ def act(browser, claim, action, **fields):
     data = {f"{action}-version": str(claim.version), f"{action}-csrf_token": browser.token}
     data.update({f"{action}-{k}": v for k, v in fields.items()})
     response = browser.post(f"/claims/{claim.id}/actions/{action}", data=data)
-    if action in ("approve", "reject") and response.status_code == 200:
-        # A decision first says what it will do; the approver confirms on that page.
+    if action in ("approve", "reject", "assess") and response.status_code == 200:
+        # A decision (and an assessment) first says what it will do; confirmed on that page.
         assert "What will happen" in response.get_data(as_text=True)
         data[f"{action}-confirmed"] = "1"
         response = browser.post(f"/claims/{claim.id}/actions/{action}", data=data)

@@ -53,6 +53,9 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # A daily digest of unread notices: "none", "email" or "sms" (to ``phone``, E.164).
+    digest: Mapped[str] = mapped_column(String(8), default="none")
+    phone: Mapped[str | None] = mapped_column(String(20))
     # Jurisdiction: no country = the whole range (admins); a country; or one of its areas.
     jurisdiction_country: Mapped[str | None] = mapped_column(ForeignKey("country.code"))
     jurisdiction_area_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))

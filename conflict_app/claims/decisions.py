@@ -107,3 +107,19 @@ def _interim(claim: Claim) -> tuple[Money | None, Money | None]:
     paid = sum((a for s, a in rows if s == ItemState.PAID), Decimal(0))
     return (Money(pending, claim.currency) if pending else None,
             Money(paid, claim.currency) if paid else None)
+
+
+def assessment_preview(claim: Claim, actor: User, version: int | None):  # noqa: ANN201
+    """The valuation Assess would store (lines, steps, total), computed and shown before it
+    is saved; the same refusals as the assessment itself. Nothing is written."""
+    from conflict_app.schemes import engine
+
+    if version is not None and claim.version != version:
+        raise StaleObject(operations.STALE)
+    operations._authorise(actor, claim)  # noqa: SLF001
+    workflow.check(claim.state, Action.ASSESS, actor.roles)
+    report = operations.latest_report(claim.id)
+    if report is None:
+        raise InvalidInput(N_("The claim has no verification report yet."))
+    result, rule_version = engine.value(claim, report)
+    return result, rule_version

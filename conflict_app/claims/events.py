@@ -13,3 +13,9 @@ _signals = Namespace()
 
 # sender: the claim; keyword arguments: actor, before (State), after (State), reason.
 claim_moved = _signals.signal("claim-moved")
+
+# sender: the claim, just opened (intake, web form, SMS or API); keyword: actor (or None).
+claim_reported = _signals.signal("claim-reported")
+
+# sender: the claim; keyword: kind (the flag's kind). Sent when a check flags the claim.
+claim_flagged = _signals.signal("claim-flagged")

@@ -225,6 +225,11 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     )
     _flag_candidates(claim)
     notify.received(claim, pin, anonymous=actor is None)
+    events.claim_reported.send(claim, actor=actor)
+    # The claim is new: every flag it has was raised just now.
+    for kind in db.session.scalars(select(DuplicateFlag.kind).where(
+            DuplicateFlag.claim_id == claim.id).distinct().order_by(DuplicateFlag.kind)):
+        events.claim_flagged.send(claim, kind=kind)
     return claim, pin
 
 

@@ -246,17 +246,47 @@ def _payment_facts(claim: Claim) -> dict[str, object]:
             "recovery_form": RecoveryForm()}
 
 
+def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
+    """What happens next and who does it, as the page shows it."""
+    from babel.lists import format_list
+    from flask_babel import format_date, get_locale
+
+    from conflict_app.claims.automation import closes_on
+    from conflict_app.claims.next_step import next_step
+    from conflict_app.i18n.labels import label
+
+    assessment = data.get("assessment")
+    needed = 0
+    if assessment is not None:
+        needed = 2 if assessment.total > operations.second_approval_threshold(
+            claim.currency) else 1
+    step = next_step(claim, approvals_given=len(data.get("approvals") or ()),
+                     approvals_needed=needed, appeal_until=operations.appeal_deadline(claim),
+                     closes_on=closes_on(claim),
+                     review_pending=bool(claim.review_required and claim.reviewed_at is None))
+    params = {k: format_date(v) if isinstance(v, datetime) else v
+              for k, v in step.params.items()}
+    who = format_list([str(label("role", r)) for r in step.roles],
+                      style="or", locale=get_locale()) if step.roles else ""
+    return {"text": _(step.text, **params), "who": who,
+            "mine": (claim.verifier_id == current_user.id
+                     if claim.state == State.VERIFICATION_SCHEDULED
+                     else bool(step.roles) and current_user.has_role(*step.roles))}
+
+
 def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
+    data = queries.page_data(claim)
     return render_template(
         "claims/detail.html",
         claim=claim,
         actions=actions,
+        next_step=_next(claim, data),
         appeal_deadline=operations.appeal_deadline(claim),
         threshold=operations.second_approval_threshold(claim.currency),
         figures=figures(claim),
         insurance_gap=operations.insurance_gap(claim),
         can_see_photos=current_user.has_role(*PHOTO_ROLES),
-        **queries.page_data(claim),
+        **data,
         **_payment_facts(claim),
     )
 
@@ -326,6 +356,8 @@ def act(claim_id: int, action_name: str):
         try:
             if action in decisions.CONFIRM_FIRST and form.confirmed.data != "1":
                 return _confirm_page(claim, action, form)
+            if action is Action.ASSESS and form.confirmed.data != "1":
+                return _assess_preview(claim, form)
             _run(action, claim, form)
         except DomainError as err:
             db.session.rollback()
@@ -365,6 +397,16 @@ def _confirm_page(claim: Claim, action: Action, form: ActionForm) -> str:
                            preview=info,
                            threshold=operations.second_approval_threshold(claim.currency),
                            appeal_days=operations.deadlines().appeal.days)
+
+
+def _assess_preview(claim: Claim, form: ActionForm) -> str:
+    """Assess, first step: the amount and how it was reached, before anything is saved."""
+    result, rule_version = decisions.assessment_preview(claim, current_user,
+                                                        form.version_number())
+    return render_template("claims/assess_preview.html", claim=claim, form=form,
+                           result=result, rule_version=rule_version,
+                           steps=[s.as_json() for s in result.steps],
+                           threshold=operations.second_approval_threshold(claim.currency))
 
 
 def _label_action(action: Action) -> str:

@@ -34,6 +34,9 @@ TASKS: dict[str, str] = {
     "schemes.release_withholdings": "conflict_app.schemes.incentives:release_due",
     "privacy.purge": "conflict_app.herders.privacy:purge_expired",
     "api.purge_idempotency": "conflict_app.api.idempotency:purge_expired",
+    "claims.close_paid": "conflict_app.claims.automation:close_paid",
+    "notices.overdue": "conflict_app.notices.operations:notify_overdue",
+    "notices.digest": "conflict_app.notices.digest:send_digests",
 }
 
 _PENDING = "pardus_jobs"

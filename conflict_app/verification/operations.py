@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from conflict_app.auth.models import User
 from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.events import claim_flagged
 from conflict_app.claims.evidence import StoredFile, discard, store_photo
-from conflict_app.claims.models import DuplicateFlag, Evidence
+from conflict_app.claims.models import Claim, DuplicateFlag, Evidence
 from conflict_app.claims.workflow import Action
 from conflict_app.core import clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
@@ -137,3 +138,4 @@ def _flag_reused_photo(claim_id: int, sha256: str) -> None:
         if exists is None:
             db.session.add(DuplicateFlag(claim_id=claim_id, other_claim_id=other,
                                          kind="same_photo"))
+            claim_flagged.send(db.session.get(Claim, claim_id), kind="same_photo")

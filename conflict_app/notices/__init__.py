@@ -1,0 +1,1 @@
+"""In-app notices for staff: new reports, flags and overdue items, with a digest."""
