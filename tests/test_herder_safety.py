@@ -91,6 +91,13 @@ def test_a_locked_out_herder_gets_a_new_pin_and_the_step_by_sms(app, world, outb
     assert helpers.reload(claim).version == claim.version
     actions = [e.action for e in audit.history("claim", claim.id)]
     assert "resend_pin" in actions
+    # Staff read it on the claim's timeline in words, not as a code.
+    from tests.conftest import Browser
+
+    clerk = Browser(app.test_client())
+    clerk.login(world.clerk)
+    timeline = clerk.get(f"/claims/{claim.id}").get_data(as_text=True)
+    assert "New PIN texted at the herder&#39;s request" in timeline
 
 
 def limiter_reset():

@@ -48,6 +48,8 @@ LABELS: dict[str, dict[str, object]] = {
         "mark_duplicate": _l("Mark as duplicate"),
         "first_approval": _l("First approval"),
         "reissue_pin": _l("New PIN issued"),
+        "resend_pin": _l("New PIN texted at the herder's request"),
+        "resend_pin_refused": _l("New PIN asked for, not texted"),
         "change_password": _l("Password changed"),
         "create_area": _l("Area created"),
         "create_village": _l("Village created"),
