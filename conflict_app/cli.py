@@ -332,15 +332,39 @@ def register(app: Flask) -> None:
     @click.option("--seed", default=1, show_default=True)
     @click.option("--villages", default=6, show_default=True)
     @click.option("--design", type=click.Choice(["self_selected", "random"]),
-                  default="self_selected", show_default=True)
-    def analytics_landscape(path: str, seed: int, villages: int, design: str) -> None:
+                  default="self_selected", show_default=True,
+                  help="random: a randomised roll-out; self_selected: households adopt "
+                       "measures after a bad year.")
+    @click.option("--unit", type=click.Choice(["household", "village"]), default="household",
+                  show_default=True, help="What a randomised roll-out assigns.")
+    @click.option("--measures", "effects", default="corral=0.3,guard_dog=0.6,light=1.0",
+                  show_default=True, help="Measures and their true IRRs (1.0: no effect).")
+    @click.option("--years", default=4, show_default=True)
+    @click.option("--removal", default=0.1, show_default=True,
+                  help="Share of measures removed 6–24 months after installation.")
+    @click.option("--trend", default=0.0, show_default=True,
+                  help="Yearly change in leopard numbers (0.1 = 10 % more attacks a year).")
+    def analytics_landscape(path: str, seed: int, villages: int, design: str, unit: str,
+                            effects: str, years: int, removal: float, trend: float) -> None:
         """Write a synthetic landscape with known effects as a data bundle."""
         from pathlib import Path
 
         from conflict_app.analytics.landscape import generate
         from conflict_app.bundles.writer import write_rows
 
-        land = generate(seed, villages=villages, design=design)
+        try:
+            measures = {name.strip(): float(irr) for name, irr in
+                        (part.split("=") for part in effects.split(",") if part.strip())}
+        except ValueError as err:
+            raise click.BadParameter("write measure=IRR pairs, e.g. corral=0.3,light=1.0",
+                                     param_hint="--measures") from err
+        from conflict_app.analytics.panel import STRATUM
+
+        if not measures or any(m not in STRATUM or irr <= 0 for m, irr in measures.items()):
+            raise click.BadParameter(f"measures are {', '.join(sorted(STRATUM))}, each with "
+                                     "an IRR above 0", param_hint="--measures")
+        land = generate(seed, villages=villages, design=design, unit=unit, measures=measures,
+                        years=years, removal=removal, trend=trend)
         counts = write_rows(Path(path), households=land.households, herds=land.herds,
                             measures=land.measures, incidents=land.incidents)
         click.echo(", ".join(f"{name} {n} rows" for name, n in counts.items())

@@ -81,8 +81,8 @@ def test_estimate_discloses_everything_analysts_need():
     assert data["grade"] == "A" and data["design"] == "baci" and data["headline"]
     assert data["jointly_with"] == ["light"]  # the same stratum is fitted together
     assert result.headline.design == "baci"
-    assert [b["band"] for b in result.by_time] == ["-12–-6", "-6–0", "0–3", "3–6", "6–12",
-                                                   "12+"]
+    assert [b["band"] for b in result.by_time] == ["-24–-12", "-12–0", "0–3", "3–6",
+                                                   "6–12", "12+"]
 
 
 def test_a_measure_nobody_holds_is_refused_in_every_design():

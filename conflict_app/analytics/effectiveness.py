@@ -48,8 +48,8 @@ class Estimate:
     comparison months of that design (never- and not-yet-treated for BACI, untreated
     households for control-impact, the holders' own earlier months for before-after).
     ``households_*``/``villages_*`` count distinct units in each arm. ``pre_trend`` is the
-    IRR of the 12 months before installation against earlier months (BACI only): far from
-    1 means adoption followed a bad (or good) year; that year is kept out of the baseline.
+    IRR of the 24 months before installation against earlier months (BACI only): far from
+    1 means adoption followed a bad (or good) year; those months stay out of the baseline.
     ``headline`` marks the design the measure's headline uses.
     """
 
@@ -136,8 +136,11 @@ class MeasureResult:
 
 def analyse(counts: Counts, verification_filter: str = "confirmed_probable",
             assignment: dict[str, str] | None = None,
-            measures: list[str] | None = None) -> list[MeasureResult]:
+            measures: list[str] | None = None, designs: tuple[str, ...] = DESIGNS,
+            event_study: bool = True) -> list[MeasureResult]:
     """Every measure in the registry (or ``measures``), fitted stratum by stratum.
+
+    ``designs`` and ``event_study`` narrow the work (simulation studies need only BACI).
 
     ``assignment``: measure → "household" or "village" when the roll-out was randomised at
     that unit (grade A, intervals clustered by village when any measure of the stratum was
@@ -152,14 +155,15 @@ def analyse(counts: Counts, verification_filter: str = "confirmed_probable",
     results: dict[str, MeasureResult] = {}
     for stratum, members in by_stratum.items():
         for result in _analyse_stratum(counts, stratum, sorted(members), verification_filter,
-                                       assignment, total):
+                                       assignment, total, designs, event_study):
             results[result.measure] = result
     return [results[n] for n in sorted(results)]
 
 
 def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
                      verification_filter: str, assignment: dict[str, str],
-                     total: int) -> list[MeasureResult]:
+                     total: int, designs: tuple[str, ...],
+                     event_study: bool) -> list[MeasureResult]:
     # Every measure of the stratum present in the data is a regressor, even when only some
     # were asked for: otherwise the others' effects leak into the comparison.
     present = [m for m in counts.measure_names if STRATUM.get(m) == stratum]
@@ -169,16 +173,18 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
     share = in_stratum / total if total else None
     cluster = "village" if any(assignment.get(m) == "village" for m in regressors) \
         else "household"
-    fits = {
-        "baci": model.fepois(panel, [c for m in regressors for c in (f"in_{m}", f"pre_{m}")],
-                             ["household", "month"], cluster),
-        "control_impact": model.fepois(panel, [f"in_{m}" for m in regressors], ["month"],
-                                       cluster),
-    }
+    fits = {}
+    if "baci" in designs:
+        fits["baci"] = model.fepois(
+            panel, [c for m in regressors for c in (f"in_{m}", f"pre_{m}")],
+            ["household", "month"], cluster)
+    if "control_impact" in designs:
+        fits["control_impact"] = model.fepois(panel, [f"in_{m}" for m in regressors],
+                                              ["month"], cluster)
     out = []
     for name in members:
-        designs = []
-        for design in DESIGNS:
+        estimates = []
+        for design in designs:
             if design == "before_after":
                 holders = panel[panel[f"held_{name}"] == 1]
                 fit = model.fepois(holders, [f"in_{name}"], ["household", "moy"], cluster)
@@ -191,12 +197,14 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
             est.verification_filter = verification_filter
             est.stratum, est.stratum_share_of_losses = stratum, share
             est.caveats = _caveats(est, bool(assignment.get(name)))
-            designs.append(est)
-        best = next((d for d in designs if d.suppressed in (None, "zero_treated_events")), None)
+            estimates.append(est)
+        best = next((d for d in estimates if d.suppressed in (None, "zero_treated_events")),
+                    None)
         if best is not None:
             best.headline = True
-        by_time, pre_p = _event_study(panel, name, regressors, cluster)
-        out.append(MeasureResult(name, stratum, share, designs, by_time, pre_p))
+        by_time, pre_p = _event_study(panel, name, regressors, cluster) if event_study \
+            else ([], None)
+        out.append(MeasureResult(name, stratum, share, estimates, by_time, pre_p))
     return out
 
 

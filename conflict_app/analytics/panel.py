@@ -17,8 +17,8 @@ import pandas as pd
 # The stratum each measure protects (bundle codes of incidents.csv "setting").
 STRATUM = {"corral": "corral", "electric_fence": "corral", "light": "corral",
            "guard_dog": "pasture", "shepherd": "pasture", "collar": "pasture"}
-PRE_MONTHS = 12  # the year before installation: the dip that prompted adoption
-BANDS = ((-12, -6), (-6, 0), (0, 3), (3, 6), (6, 12), (12, None))
+PRE_MONTHS = 24  # the run-up to installation: the bad spell that prompted adoption
+BANDS = ((-24, -12), (-12, 0), (0, 3), (3, 6), (6, 12), (12, None))
 
 
 @dataclass

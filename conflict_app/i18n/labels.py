@@ -291,9 +291,9 @@ LABELS: dict[str, dict[str, object]] = {
         "displacement_possible": _l("Leopards may turn to unprotected neighbours."),
         "compensation_changes_reporting": _l("Compensation can change how many losses are "
                                              "reported."),
-        "dip_before_adoption": _l("Losses changed in the year before installation (adoption "
-                                  "after a bad year); that year is left out of the "
-                                  "comparison."),
+        "dip_before_adoption": _l("Losses changed in the two years before installation "
+                                  "(adoption after a bad year); those months are left out "
+                                  "of the comparison."),
         "no_clustering": _l("Interval assumes independent losses; repeated losses of one "
                             "household make it too narrow."),
     },
