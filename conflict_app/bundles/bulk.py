@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import ARRAY, Table, any_, bindparam, func, insert, select, update
 
 from conflict_app.bundles.schema import Header, M, Problem
 from conflict_app.claims.models import Incident, Setting
@@ -37,10 +37,63 @@ class Report:
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
+def insert_rows(table: Table, rows: list[dict], with_ids: bool = False) -> list[int]:
+    """Insert ``rows`` in the session's transaction: COPY on PostgreSQL (ids taken from the
+    sequence first when the caller needs them), executemany elsewhere. Returns the new ids
+    in row order when ``with_ids``."""
+    if not rows:
+        return []
+    conn = db.session.connection()
+    dialect = conn.dialect
+    if dialect.name != "postgresql":
+        if with_ids:
+            result = db.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            return [row[0] for row in result]
+        db.session.execute(insert(table), rows)
+        return []
+    ids: list[int] = []
+    if with_ids:
+        sequence = conn.exec_driver_sql(
+            "SELECT pg_get_serial_sequence(%(table)s, 'id')", {"table": table.name}).scalar()
+        ids = [row[0] for row in conn.exec_driver_sql(
+            "SELECT nextval(%(seq)s) FROM generate_series(1, %(n)s)",
+            {"seq": sequence, "n": len(rows)})]
+    columns = [c for c in table.columns if c.name != "id" or with_ids]
+    fixed: dict[str, Any] = {}  # Python-side defaults, once per batch
+    for column in columns:
+        default = column.default
+        if default is not None and column.name != "id":
+            fixed[column.name] = default.arg(None) if default.is_callable else default.arg
+    convert = [(c.name, c.type._cached_bind_processor(dialect)) for c in columns]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for n, row in enumerate(rows):
+            values = []
+            for name, process in convert:
+                if name == "id":
+                    values.append(ids[n])
+                    continue
+                value = row[name] if name in row else fixed.get(name)
+                values.append(process(value) if process and value is not None else value)
+            copy.write_row(values)
+    return ids
+
+
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    """SQLite binds each value of an IN list; PostgreSQL takes one array (see one_of)."""
     values = list(values)
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+    size = len(values) or 1 if db.session.get_bind().dialect.name == "postgresql" else CHUNK
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def one_of(column: Any, values: list[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``= ANY(array)``: one parameter, planned once."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 class BulkWriter:
@@ -86,7 +139,7 @@ class BulkWriter:
         model = column.class_
         for chunk in _chunks(set(refs)):
             found.update(db.session.execute(
-                select(column, model.id).where(column.in_(chunk))).all())
+                select(column, model.id).where(one_of(column, chunk))).all())
         return found
 
     def _known(self, batch: Batch) -> dict[str, tuple]:
@@ -96,7 +149,7 @@ class BulkWriter:
             for row in db.session.execute(select(
                     Household.external_ref, Household.id, Household.village_id,
                     Household.country_code, Household.admin1_id, Household.admin2_id,
-            ).where(Household.external_ref.in_(chunk))):
+            ).where(one_of(Household.external_ref, chunk))):
                 found[row[0]] = tuple(row[1:])
         return found
 
@@ -188,7 +241,7 @@ class BulkWriter:
                 "latitude": row.get("latitude"), "longitude": row.get("longitude"),
             })
         if new:
-            db.session.execute(insert(Household.__table__), new)
+            insert_rows(Household.__table__, new)
             self.report.created["household"] += len(new)
 
     def _herds(self, header: Header, batch: Batch) -> None:
@@ -199,7 +252,7 @@ class BulkWriter:
             for census_id, hid, year, species, count in db.session.execute(select(
                     HerdCensus.id, HerdCensus.household_id, HerdCensus.year,
                     HerdCensus.species, HerdCensus.head_count,
-            ).where(HerdCensus.household_id.in_(chunk))):
+            ).where(one_of(HerdCensus.household_id, chunk))):
                 existing[(hid, year, species)] = (census_id, count)
         seen: set[tuple] = set()
         new: list[dict] = []
@@ -225,7 +278,7 @@ class BulkWriter:
             else:
                 changed.append({"census_id": old[0], "count": row["head_count"]})
         if new:
-            db.session.execute(insert(HerdCensus.__table__), new)
+            insert_rows(HerdCensus.__table__, new)
             self.report.created["herd"] += len(new)
         if changed:
             table = HerdCensus.__table__
@@ -270,7 +323,7 @@ class BulkWriter:
                 "currency": row.get("currency"), "funder": row.get("funder"),
             })
         if new:
-            db.session.execute(insert(Measure.__table__), new)
+            insert_rows(Measure.__table__, new)
             self.report.created["measure"] += len(new)
 
     def _incidents(self, header: Header, batch: Batch) -> None:

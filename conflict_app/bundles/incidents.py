@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from conflict_app.bundles.bulk import INVALID, SETTING, Batch, _chunks
+from conflict_app.bundles.bulk import INVALID, SETTING, Batch, _chunks, insert_rows, one_of
 from conflict_app.bundles.schema import Header, M
 from conflict_app.claims.models import AgeClass, Incident, LossLine
 from conflict_app.extensions import db
@@ -30,13 +30,14 @@ def _written(writer: BulkWriter, refs: set[str]) -> tuple[dict[str, tuple], dict
     for chunk in _chunks(refs):
         for ref, *rest in db.session.execute(select(
                 Incident.external_ref, Incident.id, Incident.household_id,
-                Incident.occurred_on, Incident.setting).where(Incident.external_ref.in_(chunk))):
+                Incident.occurred_on, Incident.setting,
+        ).where(one_of(Incident.external_ref, chunk))):
             found[ref] = tuple(rest)
     ours = [v[0] for v in found.values() if v[0] > writer.before[Incident]]
     species: dict[int, set] = {i: set() for i in ours}
     for chunk in _chunks(ours):
         for incident_id, kind in db.session.execute(select(
-                LossLine.incident_id, LossLine.species).where(LossLine.incident_id.in_(chunk))):
+                LossLine.incident_id, LossLine.species).where(one_of(LossLine.incident_id, chunk))):
             species[incident_id].add(kind)
     return found, species
 
@@ -99,12 +100,9 @@ def write_incidents(writer: BulkWriter, header: Header, batch: Batch) -> None:
                             "killed": row["killed"], "injured": row["injured"]}))
     ids = {ref: v[0] for ref, v in found.items()}
     if new:
-        table = Incident.__table__
         rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in new.values()]
-        result = db.session.execute(
-            insert(table).returning(table.c.external_ref, table.c.id), rows)
-        ids.update((ref, incident_id) for ref, incident_id in result)
+        ids.update(zip(new, insert_rows(Incident.__table__, rows, with_ids=True), strict=True))
         writer.report.created["incident"] += len(new)
     if lines:
-        db.session.execute(insert(LossLine.__table__),
-                           [{**values, "incident_id": ids[ref]} for ref, values in lines])
+        insert_rows(LossLine.__table__,
+                    [{**values, "incident_id": ids[ref]} for ref, values in lines])
