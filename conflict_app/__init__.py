@@ -259,6 +259,7 @@ def _import_models() -> None:
     import conflict_app.auth.models
     import conflict_app.auth.sessions
     import conflict_app.auth.throttle
+    import conflict_app.bundles.models
     import conflict_app.claims.models
     import conflict_app.core.audit
     import conflict_app.exports.models
@@ -300,6 +301,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
     from conflict_app.auth.views import admin_bp, auth_bp
+    from conflict_app.bundles.views import bp as imports_bp
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.documents.views import bp as documents_bp
     from conflict_app.exports.views import bp as exports_bp
@@ -314,7 +316,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
-                      documents_bp, webfonts_bp, notices_bp):
+                      documents_bp, webfonts_bp, notices_bp, imports_bp):
         app.register_blueprint(blueprint)
 
 

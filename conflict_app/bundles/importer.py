@@ -75,15 +75,21 @@ def bundle_size(path: Path) -> int:
 
 
 def import_bundle(path: Path, actor_id: int | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Report:
+                  progress: Callable[[int, int], None] | None = None,
+                  name: str | None = None) -> Report:
     """Import the bundle at ``path``; raises ``BundleInvalid`` (nothing written) on any
-    problem. ``progress(done, total)`` is told the bytes read so far."""
+    problem. ``progress(done, total)`` is told the bytes read so far; ``name`` is the
+    file's name as the user knows it (an upload is stored under another)."""
     problems = Problems()
     report = Report()
     try:
         source = Source(path, limits())
     except Refused as exc:
-        raise BundleInvalid([exc.problem]) from None
+        problem = exc.problem
+        if name and problem.file == path.name:
+            problem = Problem(name, problem.line, problem.column, problem.msgid,
+                              problem.field, **dict(problem.params))
+        raise BundleInvalid([problem]) from None
     with source:
         try:
             with unit_of_work():
@@ -102,7 +108,7 @@ def import_bundle(path: Path, actor_id: int | None = None,
                     raise _Rollback
                 audit.record(actor_id=actor_id, object_type="bundle", object_id=0,
                              action="import_bundle",
-                             changes={"file": path.name, "created": dict(report.created),
+                             changes={"file": name or path.name, "created": dict(report.created),
                                       "unchanged": dict(report.unchanged)})
         except _Rollback:
             pass

@@ -76,6 +76,8 @@ class M:
     TOO_MANY_FILES = N_("more than %(count)s files in the archive")
     FILE_TWICE = N_("the archive holds two files of this name")
     MORE = N_("further errors not shown: %(count)s")
+    STOPPED = N_("the import stopped unexpectedly; nothing was imported (the server log "
+                 "has the details)")
 
 
 def _translate(msgid: str, params: dict[str, Any]) -> str:
@@ -106,10 +108,13 @@ class Problem:
         object.__setattr__(self, "field", field)
         object.__setattr__(self, "params", tuple(sorted(params.items())))
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The translated reason, after the column's name when there is one."""
         text = _translate(self.msgid, dict(self.params))
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {text}" if self.field else f"{where}: {text}"
+        return f"{self.field}: {text}" if self.field else text
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.text()}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column,

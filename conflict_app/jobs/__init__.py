@@ -37,6 +37,7 @@ TASKS: dict[str, str] = {
     "claims.close_paid": "conflict_app.claims.automation:close_paid",
     "notices.overdue": "conflict_app.notices.operations:notify_overdue",
     "notices.digest": "conflict_app.notices.digest:send_digests",
+    "bundles.import": "conflict_app.bundles.jobs:run_import",
 }
 
 _PENDING = "pardus_jobs"
