@@ -167,3 +167,12 @@ def test_a_withholding_elsewhere_is_not_for_a_province_manager_to_decide(world, 
     assert "outside your jurisdiction" in page
     db.session.expire_all()
     assert db.session.get(Withholding, item.id).state == "active"
+
+
+def test_another_provinces_report_is_not_there(world, browser_for, frozen, syunik_manager,
+                                              vayots_manager):
+    own = _create(browser_for(syunik_manager), code="AM-SYU", admin1=str(world.syunik.id))
+    assert browser_for(vayots_manager).get(
+        f"/documents/schemes/{own.id}/report.pdf").status_code == 404
+    assert browser_for(syunik_manager).get(
+        f"/documents/schemes/{own.id}/report.pdf").status_code == 200

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from conflict_app.claims import decisions, operations, queries, workflow
+from conflict_app.claims import decisions, operations, queries, timeline, workflow
 from conflict_app.claims.evidence import path_for
 from conflict_app.claims.forms import ActionForm, ClaimSearchForm, ReportForm
 from conflict_app.claims.models import (
@@ -276,6 +276,7 @@ def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
 
 def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
     data = queries.page_data(claim)
+    data["changes"] = {e.id: timeline.describe(e, claim.currency) for e in data["timeline"]}
     return render_template(
         "claims/detail.html",
         claim=claim,

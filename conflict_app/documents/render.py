@@ -357,10 +357,16 @@ def number(value: int | Decimal) -> str:
 
 
 def percent(value: Decimal) -> str:
-    """18.75 %, not 19 %: the locale's percent pattern without rounding the fraction."""
-    from babel.numbers import format_percent
+    """The locale's percent pattern: a rule's share exactly (18.75 %, not 19 %), a computed
+    ratio to one decimal (19.2 %, not its 28 digits)."""
+    from babel.numbers import parse_pattern
 
-    return digits(format_percent(value, locale=get_locale(), decimal_quantization=False))
+    value = Decimal(value)
+    locale = get_locale()
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    exact = (value * 100).normalize().as_tuple().exponent >= -2
+    pattern.frac_prec = (0, 2) if exact else (0, 1)
+    return digits(pattern.apply(value, locale))
 
 
 def safe_filename(*parts: str) -> str:

@@ -123,9 +123,10 @@ def scheme_report(scheme_id: int):
     from conflict_app.core import clock
     from conflict_app.documents import report
     from conflict_app.schemes.models import Scheme
+    from conflict_app.schemes.scope import reaches
 
     scheme = db.session.get(Scheme, scheme_id)
-    if scheme is None or current_user.jurisdiction_country not in (None, scheme.country_code):
+    if scheme is None or not reaches(current_user, scheme.country_code, scheme.admin1_id):
         abort(404)
     today = clock.today()
     try:

@@ -23,7 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
     response = Response(body, mimetype=mimetype)
     stamp = clock.today().isoformat()
-    response.headers["Content-Disposition"] = f"attachment; filename=pardus-{name}-{stamp}"
+    stem, _dot, extension = name.rpartition(".")  # the date before the extension
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=pardus-{stem}-{stamp}.{extension}")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

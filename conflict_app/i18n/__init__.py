@@ -11,6 +11,7 @@ from flask_babel import (
     format_currency,
     format_date,
     format_datetime,
+    format_decimal,
     format_percent,
     get_locale,
 )
@@ -193,6 +194,15 @@ def percent(value) -> str:  # noqa: ANN001
     return digits(format_percent(value))
 
 
+def number(value) -> str:  # noqa: ANN001
+    """A decimal in the locale's separators with all its significant digits (an exchange
+    rate of 390 reads 390, not 3.9E+2; 0.000123 keeps its digits)."""
+    from decimal import Decimal
+
+    value = Decimal(value).normalize()
+    return digits(format_decimal(value, format="#,##0.##########"))
+
+
 def template_helpers() -> dict[str, object]:
     return {
         "text_direction": direction,
@@ -201,6 +211,7 @@ def template_helpers() -> dict[str, object]:
         "format_date": date_text,
         "format_datetime": datetime_text,
         "format_percent": percent,
+        "format_number": number,
         "digits": digits,
         "Money": Money,
         "locales": LOCALES,

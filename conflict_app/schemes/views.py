@@ -196,14 +196,15 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
                "versions": scheme.versions, "period": forms.get("period") or PeriodForm(),
                "in_force": operations.version_for(scheme, today), "forms": forms}
     if scheme.kind is SchemeKind.INSURANCE:
-        year = date(today.year, 1, 1), date(today.year, 12, 31)
         context.update(
             # Households are personal data: each user sees those of their own area.
             ledger=insurance.ledger(scheme.id),
             enrolments=[e for e in insurance.enrolments(scheme.id)
                         if covers(current_user, e.household)],
             settlements=insurance.settlements(scheme.id),
-            loss_ratio=insurance.loss_ratio(scheme.id, *year), year=today.year,
+            # Since the start: a premium paid in December covers losses of the new year,
+            # so a calendar year's ratio would read "—" after a payout.
+            loss_ratio=insurance.loss_ratio(scheme.id, scheme.valid_from, today),
             settle=forms.get("settle") or PeriodForm(), date_form=DateForm())
     if scheme.kind is SchemeKind.INCENTIVE:
         incentives.release_due()
