@@ -7,15 +7,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pyotp
-
 from conflict_app.claims.workflow import State
 from conflict_app.core import clock
 from conflict_app.extensions import db
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import BatchState, PaymentBatch, PaymentMethod
 from tests import helpers
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 
 
 def _batch(world, names=("Payee A", "Payee B")):
@@ -27,8 +25,7 @@ def _reauth(browser, user, location: str):
     """Enter the password and the current code on the page the app sent us to."""
     page = browser.get(location)
     assert page.status_code == 200
-    return browser.post(location, data={"password": PASSWORD,
-                                        "code": pyotp.TOTP(user.totp_secret).now()})
+    return browser.post(location, data={"password": PASSWORD, "code": totp_code(user)})
 
 
 def test_reentering_the_password_returns_to_the_export(world, browser_for):

@@ -114,8 +114,11 @@ def test_the_loss_ratio_is_shown_after_a_payout(world, browser_for):
         ops.assess(claim.id, world.clerk, None)
         ops.approve(claim.id, world.approver, None)
         insurance.settle(world.finance, scheme.id, date(2026, 1, 1), date(2026, 2, 28))
+        manager = browser_for(world.manager)  # two months on: a fresh sign-in
         page = manager.get(f"/schemes/{scheme.id}").get_data(as_text=True)
-        row = re.search(r"Loss ratio.*?</tr>", page, re.S).group(0)
+        row = re.search(r"Loss ratio.*?</tr>", page, re.S)
+        assert row, page[:3000]
+        row = row.group(0)
         assert "—" not in row, row
         assert re.search(r"\d+(\.\d)?\s?%", row), row
     finally:
