@@ -146,6 +146,7 @@ def test_the_scheme_report_rounds_its_percentages(world, browser_for, tmp_path):
         ops.assess(claim.id, world.clerk, None)
         ops.approve(claim.id, world.approver, None)
         insurance.settle(world.finance, scheme.id, date(2026, 1, 1), date(2026, 3, 31))
+        manager = browser_for(world.manager)  # two months on: a fresh sign-in
         response = manager.get(f"/documents/schemes/{scheme.id}/report.pdf"
                                "?start=2026-01-01&end=2026-03-31")
         assert response.status_code == 200
