@@ -158,6 +158,8 @@ def test_pro_rata_settlement_pays_and_tells_the_share(app, world, browser_for, f
     ops.assess(other.id, world.clerk, None)  # 144000
     ops.approve(other.id, world.approver, None)
     assert "approved, AMD96,000.00" in by_kind(claim)["approved"]
+    # 40 days on, the staff sessions have ended: they sign in again.
+    finance, clerk = browser_for(world.finance), browser_for(world.clerk)
     assert finance.post(f"/schemes/{scheme.id}/settle",
                         data={"start": "2026-03-01", "end": "2026-12-31"}).status_code == 302
     # 60000 for 240000 approved: a quarter each.

@@ -210,6 +210,7 @@ def test_insurance_period_with_a_pool_too_small_pays_pro_rata(world, browser_for
 
     # The pool holds 60000 against 192000 approved: each claim gets its share.
     assert insurance.balance(scheme.id) == Decimal("60000.00")
+    finance = browser_for(world.finance)  # 40 days on: the session has ended, sign in again
     response = finance.post(f"/schemes/{scheme.id}/settle",
                             data={"start": "2026-03-01", "end": "2026-12-31"})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]

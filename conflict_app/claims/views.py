@@ -274,6 +274,13 @@ def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
                      else bool(step.roles) and current_user.has_role(*step.roles))}
 
 
+def _decided(claim: Claim) -> bool:
+    """The claim has a decision letter to print."""
+    from conflict_app.documents.render import decision_outcome
+
+    return decision_outcome(claim) is not None
+
+
 def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
     data = queries.page_data(claim)
     data["changes"] = {e.id: timeline.describe(e, claim.currency) for e in data["timeline"]}
@@ -287,6 +294,7 @@ def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
         figures=figures(claim),
         insurance_gap=operations.insurance_gap(claim),
         can_see_photos=current_user.has_role(*PHOTO_ROLES),
+        decided=_decided(claim),
         **data,
         **_payment_facts(claim),
     )

@@ -299,6 +299,7 @@ class PresenceRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     village = relationship("Village", lazy="joined")
+    verified_by = relationship("User", lazy="joined")
 
 
 class Withholding(db.Model):

@@ -3,7 +3,7 @@ rates, budgets, insurance enrolment and settlement, incentives."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -44,6 +44,7 @@ from conflict_app.schemes.models import (
     ExchangeRate,
     IncentivePayment,
     MarketPrice,
+    PresenceRecord,
     RuleVersion,
     Scheme,
     Withholding,
@@ -87,9 +88,11 @@ def prices():
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def new():
-    form = PriceForm(_countries())
+    countries = _countries()
+    form = PriceForm(countries)
     if request.method == "GET":
         form.valid_from.data = clock.today()
+        _own_country_defaults(form, countries)
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -103,6 +106,15 @@ def new():
             flash(_("Price saved."), "success")
             return redirect(url_for("schemes.prices", country=form.country.data))
     return render_template("schemes/price_form.html", form=form), status
+
+
+def _own_country_defaults(form, countries: list[Country]) -> None:  # noqa: ANN001
+    """Start from the user's country and its currency (an Armenian manager prices in AMD)."""
+    if not countries:
+        return
+    own = next((c for c in countries if c.code == current_user.jurisdiction_country),
+               countries[0])
+    form.country.data, form.currency.data = own.code, own.currency
 
 
 # --- schemes ----------------------------------------------------------------------------
@@ -151,6 +163,8 @@ def new_scheme():
         form.valid_from.data = clock.today()
         form.review_share.data = Decimal(0)
         form.budget.data = Decimal(0)
+        _own_country_defaults(form, _countries())
+        form.admin1.data = scheme_scope.province_of(current_user)
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -219,12 +233,21 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
             payments=[p for p in incentives.payments(scheme.id)
                       if covers(current_user, p.village)],
             withholdings=incentives.withholdings(scheme.id),
+            presence_records=_presence_records(scheme),
             presence=forms.get("presence") or PresenceForm(villages),
             performance=forms.get("performance") or PerformanceForm(),
             adoption=forms.get("adoption") or AdoptionForm(measures),
             withhold=forms.get("withhold") or WithholdForm(villages),
             appeal=AppealForm(), cancel=CancelForm())
     return render_template("schemes/detail.html", **context), status
+
+
+def _presence_records(scheme: Scheme) -> list[PresenceRecord]:
+    """The scheme's saved presence records in the user's area, newest first."""
+    query = select(PresenceRecord).join(Village, PresenceRecord.village_id == Village.id).where(
+        PresenceRecord.scheme_id == scheme.id)
+    return list(db.session.scalars(scope(query, Village, current_user).order_by(
+        PresenceRecord.observed_on.desc(), PresenceRecord.id.desc()).limit(200)))
 
 
 @scheme_bp.route("/<int:scheme_id>")
@@ -312,7 +335,8 @@ def dry_run(version_id: int):
     if not request.args:
         form.start.data, form.end.data = date(today.year - 1, 1, 1), today
     rows, status = [], 200
-    if form.validate() or not request.args:
+    # Opened without a period: the default one, and no "required" before anything was typed.
+    if not request.args or form.validate():
         try:
             rows = operations.dry_run(current_user, version.id, form.start.data,
                                       form.end.data)
@@ -378,8 +402,7 @@ def enrol(scheme_id: int):
         abort(404)
     form = EnrolForm(_households(scheme))
     if request.method == "GET":
-        form.starts_on.data = clock.today()
-        form.ends_on.data = clock.today().replace(year=clock.today().year + 1)
+        form.starts_on.data, form.ends_on.data = _cover_period(scheme)
     if form.validate_on_submit():
         lines = [insurance.InsuredLine(s, getattr(form, f"heads_{s.value}").data or 0,
                                        getattr(form, f"value_{s.value}").data or Decimal(0))
@@ -395,6 +418,18 @@ def enrol(scheme_id: int):
             return redirect(url_for("scheme.detail", scheme_id=scheme.id))
     status = 400 if form.is_submitted() else 200
     return render_template("schemes/enrol.html", form=form, scheme=scheme), status
+
+
+def _cover_period(scheme: Scheme) -> tuple[date, date]:
+    """A year of cover from today (or the scheme's start), ending within its validity."""
+    starts = max(clock.today(), scheme.valid_from)
+    try:
+        ends = starts.replace(year=starts.year + 1) - timedelta(days=1)
+    except ValueError:  # 29 February
+        ends = date(starts.year + 1, 2, 28)
+    if scheme.valid_to is not None:
+        ends = min(ends, scheme.valid_to)
+    return starts, max(starts, ends)
 
 
 def _enrolment_or_404(enrolment_id: int) -> Enrolment:
