@@ -30,6 +30,8 @@ class Config:
     # Uploads: a photo larger than this is refused before it is read into memory.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 12 * 1024 * 1024))
     MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+    # A data bundle, uncompressed, per file and in total (zip bombs stop here).
+    BUNDLE_MAX_BYTES = int(os.environ.get("BUNDLE_MAX_BYTES", 1 << 30))
     # Evidence lives outside the web root; None means instance/evidence.
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR")
 

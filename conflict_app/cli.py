@@ -230,6 +230,8 @@ def register(app: Flask) -> None:
         created = ", ".join(f"{k} {v}" for k, v in sorted(report.created.items())) or "nothing"
         unchanged = ", ".join(f"{k} {v}" for k, v in sorted(report.unchanged.items()))
         click.echo(f"created: {created}" + (f"; unchanged: {unchanged}" if unchanged else ""))
+        rate = report.rows / report.seconds if report.seconds else 0
+        click.echo(f"{report.rows} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s)")
 
     @app.cli.command("import-odk")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

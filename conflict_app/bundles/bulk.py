@@ -35,6 +35,8 @@ Batch = list[tuple[int, dict[str, Any]]]
 class Report:
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    rows: int = 0  # data rows read
+    seconds: float = 0.0  # reading, checking and writing them, commit included
 
 
 def insert_rows(table: Table, rows: list[dict], with_ids: bool = False) -> list[int]:

@@ -9,6 +9,7 @@ already there. Memory does not grow with the size of the bundle.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def import_bundle(path: Path, actor_id: int | None = None,
     file's name as the user knows it (an upload is stored under another)."""
     problems = Problems()
     report = Report()
+    started = time.perf_counter()
     try:
         source = Source(path, limits())
     except Refused as exc:
@@ -116,6 +118,7 @@ def import_bundle(path: Path, actor_id: int | None = None,
             problems.append(exc.problem)
     if problems:
         raise BundleInvalid(problems.shown, problems.count)
+    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -143,6 +146,7 @@ def _load(source: Source, name: str, writer: BulkWriter, problems: Problems,
                 problems.extend(found)
                 row[INVALID] = True
             batch.append((line, row))
+            writer.report.rows += 1
             if len(batch) >= BATCH:
                 writer.write(header, batch)
                 batch = []
