@@ -133,3 +133,30 @@ def test_clerk_records_a_measure_and_sees_exposure(world, browser_for):
     page = clerk.get(f"/households/{household.id}").get_data(as_text=True)
     assert "Predator-proof corral" in page and "Example NGO" in page
     assert "86" in page  # 80 sheep + 6 cattle = 86 head-years at risk this year
+
+
+def test_batches_split_incidents_and_still_catch_repeats(app, world, tmp_path, monkeypatch):
+    """One row per batch: an incident's rows meet in the database, and a key repeated in a
+    later batch is still reported (nothing kept between batches)."""
+    from conflict_app.bundles import importer
+
+    monkeypatch.setattr(importer, "BATCH", 1)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-bundle", str(write(tmp_path / "b", GOOD))])
+    assert result.exit_code == 0, result.output
+    incident = db.session.scalars(select(Incident).where(Incident.external_ref == "I1")).one()
+    assert sorted(ln.species.value for ln in incident.lines) == ["goat", "sheep"]
+    repeated = {
+        **GOOD,
+        "households.csv": GOOD["households.csv"] + "H9,AM,Syunik,,V,,,,,\nH9,AM,Syunik,,V,,,,,\n",
+        "incidents.csv": GOOD["incidents.csv"]
+        + "I7,H1,2024-05-03,,,corral,sheep,1,0,,\nI7,H2,2024-05-03,,,corral,goat,1,0,,\n"
+        + "I7,H1,2024-05-03,,,corral,sheep,2,0,,\n",
+    }
+    bad = runner.invoke(args=["import-bundle", str(write(tmp_path / "r", repeated))])
+    assert bad.exit_code == 1
+    assert "households.csv:5:1: household_ref 'H9' appears twice" in bad.output
+    assert "incidents.csv:6:2: rows of incident 'I7' disagree on household_ref" in bad.output
+    assert "incidents.csv:7:7: incident 'I7' lists sheep twice" in bad.output
+    assert counts() == (2, 3, 1, 2)

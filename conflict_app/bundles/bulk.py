@@ -117,9 +117,10 @@ class BulkWriter:
         self.failed: set[str] = set()
         self.households_unread = False
 
-    def problem(self, header: Header, line: int, column: str, msgid: str,
+    def problem(self, header: Header, line: int, at: str, msgid: str,
                 field: str | None = None, **params: Any) -> None:
-        self.problems.append(Problem(header.spec.name, line, header.col(column), msgid,
+        """A problem at column ``at`` of the row (by name)."""
+        self.problems.append(Problem(header.spec.name, line, header.col(at), msgid,
                                      field, **params))
 
     def check_invalid(self, known: dict[str, tuple], header: Header, line: int,

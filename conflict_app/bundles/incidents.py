@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from conflict_app.bundles.bulk import BulkWriter
 
 _COLUMNS = ("household_ref", "occurred_on", "setting")
+SPECIES = {kind.value: kind for kind in Species}
 
 
 def _written(writer: BulkWriter, refs: set[str]) -> tuple[dict[str, tuple], dict[int, set]]:
@@ -46,7 +47,8 @@ def write_incidents(writer: BulkWriter, header: Header, batch: Batch) -> None:
     known = writer._known(batch)
     refs = {row["incident_ref"] for _, row in batch if row.get("incident_ref")}
     found, species_of = _written(writer, refs)
-    new: dict[str, dict[str, Any]] = {}  # ref -> incident row (with its first row's values)
+    new: dict[str, dict[str, Any]] = {}  # ref -> incident row (from its first row)
+    seen: dict[str, tuple[tuple, set]] = {}  # ref -> (first row's values, species so far)
     lines: list[tuple[str, dict]] = []  # (ref, loss line)
     counted: set[str] = set()
     for line, row in batch:
@@ -71,8 +73,7 @@ def write_incidents(writer: BulkWriter, header: Header, batch: Batch) -> None:
                 continue
             species = species_of[incident_id]
         elif ref in new:
-            first = list(new[ref]["_values"])
-            species = new[ref]["_species"]
+            first, species = seen[ref]
         else:
             hid, village, country, admin1, admin2 = household
             new[ref] = {
@@ -82,13 +83,13 @@ def write_incidents(writer: BulkWriter, header: Header, batch: Batch) -> None:
                 "longitude": row.get("longitude"), "setting": setting,
                 "recorded_predator": row.get("predator") or "unknown",
                 "recorded_confidence": row.get("confidence") or "unverified",
-                "_values": values, "_species": set(),
             }
-            first, species = list(values), new[ref]["_species"]
-        disagree = [c for c, a, b in zip(_COLUMNS, first, values, strict=True) if a != b]
+            first, species = seen[ref] = (values, set())
+        disagree = [] if first == values else [
+            c for c, a, b in zip(_COLUMNS, first, values, strict=True) if a != b]
         for column in disagree:
             writer.problem(header, line, column, M.DISAGREE, ref=repr(ref), column=column)
-        kind = Species(row["species"])
+        kind = SPECIES[row["species"]]
         if kind in species:
             writer.problem(header, line, "species", M.SPECIES_TWICE, ref=repr(ref),
                            species=kind.value)
@@ -100,8 +101,8 @@ def write_incidents(writer: BulkWriter, header: Header, batch: Batch) -> None:
                             "killed": row["killed"], "injured": row["injured"]}))
     ids = {ref: v[0] for ref, v in found.items()}
     if new:
-        rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in new.values()]
-        ids.update(zip(new, insert_rows(Incident.__table__, rows, with_ids=True), strict=True))
+        ids.update(zip(new, insert_rows(Incident.__table__, list(new.values()), with_ids=True),
+                       strict=True))
         writer.report.created["incident"] += len(new)
     if lines:
         insert_rows(LossLine.__table__,

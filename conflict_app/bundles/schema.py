@@ -100,7 +100,7 @@ class Problem:
     params: tuple[tuple[str, Any], ...] = ()
 
     def __init__(self, file: str, line: int, column: int, msgid: str,
-                 field: str | None = None, **params: Any) -> None:
+                 field: str | None = None, /, **params: Any) -> None:
         object.__setattr__(self, "file", file)
         object.__setattr__(self, "line", line)
         object.__setattr__(self, "column", column)
@@ -299,7 +299,10 @@ class Header:
         for column in spec.columns:
             if column.required and column.name not in self.position:
                 problems.append(Problem(file, 1, 1, M.REQUIRED_COLUMN, name=repr(column.name)))
-        self.columns = [(name, spec.column(name)) for name in self.names]
+        # (index, column number, name, parser, required) of the known columns
+        self.plan = [(n, n + 1, name, column.parse, column.required)
+                     for n, name in enumerate(self.names)
+                     if (column := spec.column(name)) is not None]
 
     def col(self, name: str) -> int:
         return self.position.get(name, 1)
@@ -316,19 +319,16 @@ class Header:
         row: dict[str, Any] = {}
         found: list[Problem] = []
         blank = True
-        for col_no, ((name, column), raw) in enumerate(zip(self.columns, values, strict=True),
-                                                         start=1):
-            if column is None:
-                continue
-            raw = raw.strip()
+        for index, col_no, name, parse, required in self.plan:
+            raw = values[index].strip()
             if not raw:
-                if column.required:
+                if required:
                     found.append(Problem(self.spec.name, line, col_no, M.REQUIRED, name))
                 row[name] = None
                 continue
             blank = False
             try:
-                row[name] = column.parse(raw)
+                row[name] = parse(raw)
             except Invalid as exc:
                 found.append(Problem(self.spec.name, line, col_no, exc.msgid, name,
                                      **exc.params))
