@@ -258,7 +258,8 @@ def register(app: Flask) -> None:
         except (Rejected, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
         for line, iid, reason in outcome.rejected:
-            click.echo(f"{path}:{line}: {iid}: {reason}", err=True)
+            column = outcome.columns.get(line, 1)
+            click.echo(f"{path}:{line}:{column}: {iid}: {reason}", err=True)
         click.echo(f"imported {len(outcome.imported)}, already imported {outcome.skipped}, "
                    f"rejected {len(outcome.rejected)}")
         if outcome.rejected:

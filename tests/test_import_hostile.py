@@ -111,6 +111,8 @@ def test_odk_infinite_count_and_nan_measurement_are_rejected_rows(app, world, tm
     reasons = {line: reason for line, _iid, reason in outcome.rejected}
     assert "killed_1" in reasons[2] and "Infinity" in reasons[2]
     assert len(outcome.imported) == 1  # the import went on with the other submissions
+    header = text.splitlines()[0].split(",")
+    assert outcome.columns[2] == header.index("line_1-killed_1") + 1
 
 
 def test_odk_nan_spacing_is_not_stored(app, world, tmp_path):
@@ -164,3 +166,22 @@ def test_api_too_large_body_is_413_problem_document(app, world):
         content_type="application/json", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+
+
+def test_zip_that_lies_about_its_size_is_refused_as_damaged(app, world, tmp_path):
+    import struct
+
+    archive_path = tmp_path / "liar.zip"
+    text = GOOD["households.csv"] + "H3,AM,Syunik,Meghri,Nrnadzor,,,,,\n" * 20_000
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("households.csv", text)
+    data = bytearray(archive_path.read_bytes())
+    declared = 200  # the headers claim 200 bytes; the member holds ~700 KB
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    struct.pack_into("<I", data, local + 22, declared)
+    struct.pack_into("<I", data, central + 24, declared)
+    archive_path.write_bytes(bytes(data))
+    errors = _refused(app, archive_path)
+    assert len(errors) == 1 and errors[0].startswith("households.csv:"), errors
+    assert "damaged" in errors[0]

@@ -52,6 +52,23 @@ class Outcome:
     imported: list[str] = field(default_factory=list)  # claim references
     skipped: int = 0  # already imported earlier
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, id, reason
+    columns: dict[int, int] = field(default_factory=dict)  # line -> column of its problem
+
+
+def _header_columns(path: Path) -> dict[str, int]:
+    """Column number of each field of a CSV export, by its full and its short name."""
+    if path.suffix.lower() == ".json":
+        return {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            names = next(csv.reader(handle), [])
+    except (csv.Error, UnicodeDecodeError, OSError):
+        return {}
+    columns: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        columns.setdefault(name, number)
+        columns.setdefault(_leaf(name), number)
+    return columns
 
 
 def _leaf(key: str) -> str:
@@ -313,6 +330,7 @@ def import_file(path: str | Path, actor: User, form: str | None = None,
         path.parent / "media").is_dir() else None)
     outcome = Outcome()
     rows = list(read(path))
+    columns = _header_columns(path)
     for number, row in rows:
         iid = "?"
         try:
@@ -324,6 +342,8 @@ def import_file(path: str | Path, actor: User, form: str | None = None,
         except Rejected as err:
             db.session.rollback()
             outcome.rejected.append((number, iid, str(err)))
+            # Reasons start with the field's name ("killed_1: ..."): point at its column.
+            outcome.columns[number] = columns.get(str(err).split(":", 1)[0], 1)
             continue
         except DomainError as err:
             db.session.rollback()
