@@ -4,8 +4,10 @@ the progress bar while it runs, then every problem (nothing stored) or what was 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
+import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
@@ -13,6 +15,8 @@ from conflict_app.bundles.models import RUNNING, BundleImport
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household
 from tests.test_bundles import GOOD
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
 def _zip(files: dict[str, str]) -> io.BytesIO:
@@ -90,3 +94,33 @@ def test_a_file_that_is_not_a_zip_is_refused_on_the_form(app, world, browser_for
     assert response.status_code == 200
     assert "Upload the bundle as a .zip" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(BundleImport.id))) == 0
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL=redis://...")
+def test_with_a_queue_the_upload_waits_for_a_worker_on_the_bulk_queue(app, world,
+                                                                       browser_for):
+    from rq import SimpleWorker
+
+    from conflict_app.jobs import QUEUES
+    from conflict_app.jobs.rq_backend import connection
+
+    conn = connection(REDIS_URL)
+    conn.flushdb()
+    db.session.commit()
+    admin = browser_for(world.admin)
+    app.config["REDIS_URL"] = REDIS_URL
+    try:
+        response = _upload(admin, GOOD)
+        assert db.session.scalar(select(func.count(Household.id)).where(
+            Household.external_ref.is_not(None))) == 0  # nothing inside the request
+        assert conn.llen("rq:queue:bulk") == 1
+        waiting = admin.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Waiting for its turn" in waiting and 'http-equiv="refresh"' in waiting
+        SimpleWorker(list(QUEUES), connection=conn).work(burst=True)
+        done = admin.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Imported" in done and 'http-equiv="refresh"' not in done
+        assert db.session.scalar(select(func.count(Household.id)).where(
+            Household.external_ref.is_not(None))) == 2
+    finally:
+        app.config["REDIS_URL"] = None
+        conn.flushdb()
