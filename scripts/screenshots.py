@@ -50,6 +50,7 @@ def _world(app):
                                          | {"cap_incident_heads": "2"})
         scheme_ops.publish_version(world.manager, version.id)
         claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
+        paid, batch, incentive = _paid_and_incentive(world)
         # A claim the herder can look up (known PIN), and its receipt's signed link.
         from conflict_app.claims import operations as claim_ops
         from conflict_app.status import receipts
@@ -65,9 +66,42 @@ def _world(app):
                   for name in ("clerk", "verifier", "approver", "finance", "manager",
                                "analyst")}
         ids = SimpleNamespace(claim=claim.id, scheme=scheme.id, receipt=receipt_url,
-                              reference=reference, **people)
+                              reference=reference, paid=paid, batch=batch,
+                              incentive=incentive, **people)
         db.session.remove()
     return ids
+
+
+def _paid_and_incentive(world) -> tuple[int, int, int]:  # noqa: ANN001
+    """A claim paid through a batch (its timeline has every kind of step), an open batch
+    to release, and an incentive scheme with a presence record."""
+    from datetime import date
+    from decimal import Decimal
+
+    from conflict_app.core import clock
+    from conflict_app.payments import operations as pay
+    from conflict_app.payments.models import PaymentMethod
+    from conflict_app.schemes import incentives, params
+    from conflict_app.schemes import operations as scheme_ops
+    from tests import helpers
+
+    paid = helpers.approved(world, hh=helpers.household(world, name="Anahit Grigoryan"))
+    done = pay.create_batch(world.finance, [paid.id], PaymentMethod.CASH)
+    pay.export_batch(world.finance, done.id)
+    pay.record_paid(world.finance, done.items[0].id, "TX-2026-0042")
+    waiting = helpers.approved(world, hh=helpers.household(world, name="Gohar Sahakyan"))
+    batch = pay.create_batch(world.finance, [waiting.id], PaymentMethod.CASH)
+    scheme = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
+        "AM-INC", "Syunik conservation incentives", params.SchemeKind.INCENTIVE, "AM", None,
+        "AMD", "Example fund", Decimal(2_000_000), "refuse", date(2025, 1, 1), None,
+        Decimal(0), None))
+    version = scheme_ops.add_version(world.manager, scheme.id, date(2025, 1, 1),
+                                     params.defaults(params.SchemeKind.INCENTIVE))
+    scheme_ops.publish_version(world.manager, version.id)
+    incentives.record_presence(world.verifier, scheme.id, world.shvanidzor.id,
+                               "reproduction", clock.today(),
+                               "Camera trap CT-7: a female with two cubs at the gorge")
+    return paid.id, batch.id, scheme.id
 
 
 def main() -> None:
@@ -105,6 +139,11 @@ def main() -> None:
         "households": (ids.clerk, "/households/"),
         "payments": (ids.finance, "/payments/"),
         "schemes": (ids.manager, "/schemes/"), "scheme": (ids.manager, f"/schemes/{ids.scheme}"),
+        "claim-paid": (ids.clerk, f"/claims/{ids.paid}"),
+        "batch": (ids.finance, f"/payments/batches/{ids.batch}"),
+        "release": (ids.finance, f"/payments/batches/{ids.batch}/export"),
+        "scheme-incentive": (ids.manager, f"/schemes/{ids.incentive}"),
+        "rates": (ids.manager, "/schemes/rates"),
         "analytics": (ids.analyst, "/analytics/"),
     }
     if args.pages:
@@ -114,7 +153,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     try:
-        with sync_playwright() as p:
+        # Signing in reads the one-time code's last step from the database.
+        with app.app_context(), sync_playwright() as p:
             browser = bs.chromium(p)
             for width in (int(w) for w in args.widths.split(",")):
                 viewport = {"width": width, "height": 800}

@@ -162,3 +162,22 @@ def test_the_scheme_report_rounds_its_percentages(world, browser_for, tmp_path):
             assert re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d)?\s?%", value), (value, percents)
     finally:
         clock.freeze(None)
+
+
+def test_staff_pages_with_personal_data_are_never_stored(world, browser_for):
+    claim = _paid_claim(world)
+    batch_id = pay.create_batch(world.finance, [helpers.approved(
+        world, hh=helpers.household(world, name="B")).id], PaymentMethod.CASH).id
+    pages = {world.clerk: [f"/claims/{claim.id}", "/claims", "/queue", "/households/",
+                           f"/households/{claim.household_id}"],
+             world.finance: [f"/payments/batches/{batch_id}",
+                             f"/payments/batches/{batch_id}/export", "/payments/"],
+             world.approver: [f"/claims/{claim.id}",
+                              f"/documents/claims/{claim.id}/decision.pdf"],
+             world.manager: ["/schemes/", "/exports/"]}
+    for user, paths in pages.items():
+        browser = browser_for(user)
+        for path in paths:
+            response = browser.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            assert "no-store" in response.headers.get("Cache-Control", ""), path
