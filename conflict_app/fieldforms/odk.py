@@ -293,8 +293,9 @@ def _verification(actor: User, row: dict, iid: str, media: Path | None) -> str:
     except InvalidOperation:
         raise Rejected(f"canine_spacing_cm: {spacing!r} is not a number.") from None
     if spacing_cm is not None and not (spacing_cm.is_finite() and 0 < spacing_cm <= 20):
-        raise Rejected(f"canine_spacing_cm: {spacing!r} is not a spacing in centimetres "
-                       "(more than 0, at most 20).")
+        raise Rejected("canine_spacing_cm: " + gettext(
+            "%(value)s is not a spacing in centimetres (more than 0, at most 20).",
+            value=repr(spacing)))
     signs = Signs(
         haemorrhage=_yes(row, "haemorrhage"),
         bite_location=_choice(row, "bite_location", BiteLocation, required=True),
