@@ -18,7 +18,7 @@ import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -424,7 +424,8 @@ class Builder:
         data = []
         if header:
             data.append(self._cols([
-                self.p(h, self.s.head_end if i in numeric else self.s.head)
+                self.p(h, self._fit_words(h, self.s.head_end if i in numeric
+                                          else self.s.head, widths[i] - 8))
                 for i, h in enumerate(header)]))
         span_rows = set(spans)
         for n, row in enumerate(rows, start=len(data)):
@@ -449,6 +450,16 @@ class Builder:
             style.append(("SPAN", (0, n), (-1, n)))
         return Table(data, colWidths=self._cols(widths), style=self._table_style(style),
                      repeatRows=1 if header and repeat else 0)
+
+    def _fit_words(self, text: str, style: Style, width: float) -> Style:
+        """The style, smaller if need be, at which every word of a header fits its column:
+        a header breaks between words, never inside one (long Georgian and Kazakh words)."""
+        widest = max((self.ts.width(word, style) for word in str(text).split()), default=0)
+        if widest <= width:
+            return style
+        size = max(style.size * width / widest, 5.5)
+        return replace(style, size=size, leading=(style.leading or style.size * 1.3)
+                       * size / style.size)
 
     def facts(self, pairs: list[tuple[str, object]], fraction: float = 0.32) -> Table:
         """Label / value pairs without rules."""
@@ -678,9 +689,34 @@ def render_receipt(data: ReceiptData, locale: str, out: BinaryIO) -> None:
 
 
 def _formula(row: AssessmentRow) -> str:
-    return _("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s",
-             heads=number(row.heads), value=money(row.unit_value), share=percent(row.share),
-             rate=percent(row.rate), amount=money(row.amount))
+    """One line's working. Each figure stays in one piece with its percent sign and
+    currency on the side the locale's pattern puts them; in a right-to-left letter the
+    working reads right to left even when no letter of the script is in it (Urdu amounts
+    are 'Rs')."""
+    return rtl_start(_("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s",
+                       heads=figure(number(row.heads)), value=figure(money(row.unit_value)),
+                       share=figure(percent(row.share)), rate=figure(percent(row.rate)),
+                       amount=figure(money(row.amount))))
+
+
+def _rtl() -> bool:
+    return get_locale().character_order == "right-to-left"
+
+
+def rtl_start(text: str) -> str:
+    """A right-to-left mark first in right-to-left locales: the paragraph runs right to
+    left whatever its first strong letter."""
+    return "\u200f" + text if _rtl() else text
+
+
+def figure(text: str) -> str:
+    """A number, amount or percentage kept in one left-to-right piece. In right-to-left
+    text, marks on both sides keep the signs between figures (×, =) right to left: the
+    layout engine treats isolates as embeddings (UBA 6), which would otherwise pull them
+    into the figures' direction."""
+    if not _rtl():
+        return text
+    return f"\u200f{ltr(text)}\u200f"
 
 
 def render_decision(data: DecisionData, locale: str, out: BinaryIO) -> None:
@@ -777,8 +813,8 @@ def _assessment(b: Builder, data: DecisionData) -> list[Flowable]:
         from conflict_app.schemes.explain import rule_label, sentences
 
         flow.append(b.p(_("Step by step"), b.s.h2))
-        for n, step in enumerate(sentences(data.steps, money), start=1):
-            text = f"{number(n)}. {step['text']}"
+        for n, step in enumerate(sentences(data.steps, money, figure), start=1):
+            text = rtl_start(f"{number(n)}. {step['text']}")
             if step["rule"]:
                 text += " " + _("(rule: %(rule)s)", rule=rule_label(step["rule"]))
             flow.append(b.p(text, b.s.body))
@@ -824,19 +860,80 @@ def render_voucher(data: VoucherData, locale: str, out: BinaryIO) -> None:
         b.build(out, _voucher_flowables(b, data), subject=_("Payment voucher"))
 
 
+def _voucher_compact(b: Builder, v: VoucherData) -> Flowable:
+    """A voucher a third of an A4 page high: the facts in two columns of pairs beside the
+    amount, then the signature lines; never split across pages."""
+    pairs = [
+        (_("Voucher number"), ltr(f"{v.batch_reference}/{v.item_id}")),
+        (_("Claim reference"), ltr(v.claim_reference)),
+        (_("Payee"), v.payee),
+        (_("Village"), v.village),
+        (_("Payment method"), label("payment_method", v.method)),
+        (_("Phone"), ltr(v.phone) if v.phone else "—"),
+    ]
+    if v.payment_reference:
+        pairs.append((_("Payment reference"), ltr(v.payment_reference)))
+    half = (len(pairs) + 1) // 2
+    rows = []
+    for left, right in zip(pairs[:half], pairs[half:] + [("", "")] * (2 * half - len(pairs)),
+                           strict=True):
+        rows.append(b._cols([b.p(left[0], b.s.label), b.p(left[1], b.s.cell),
+                             b.p(right[0], b.s.label), b.p(right[1], b.s.cell)]))
+    quarter = b.width / 4
+    facts = Table(rows, colWidths=b._cols([quarter * 0.8, quarter * 1.2] * 2),
+                  style=b._table_style([
+                      ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                      ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                      ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                      ("TOPPADDING", (0, 0), (-1, -1), 0),
+                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    heading = b.beside([b.p(_("Payment voucher"), b.s.h2)],
+                       b.p(money(v.amount), b.s.big), b.width * 0.45)
+    return KeepTogether([
+        heading, Spacer(1, 2), facts, Spacer(1, 4),
+        b.p(_("The payee confirms with their signature that they received the amount above."),
+            b.s.small),
+        Spacer(1, 10),
+        b.signatures([_("Paid by (name, signature)"), _("Received by the payee (signature)"),
+                      _("Date")]),
+        CutLine(b.width),
+    ])
+
+
+class CutLine(Flowable):
+    """A dashed line to cut the vouchers of one page apart."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.width, self.height = width, 14
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.setDash(3, 3)
+        self.canv.setStrokeColor(LINE)
+        self.canv.line(0, self.height / 2, self.width, self.height / 2)
+        self.canv.restoreState()
+
+
+PER_PAGE = 3  # vouchers on an A4 page
+
+
 def render_vouchers(data: BatchData, locale: str, out: BinaryIO) -> None:
-    """Every voucher of a batch, one a page, streamed."""
+    """Every voucher of a batch, three to an A4 page with cut lines, streamed."""
     with force_locale(locale):
         b = Builder(locale, _("Payment vouchers"), data.reference)
 
         def flow() -> Iterator[Flowable]:
-            first = True
+            count = 0
             for voucher in data.items():
-                if not first:
-                    yield PageBreak()
-                first = False
-                yield from _voucher_flowables(b, voucher)
-            if first:
+                if count and count % PER_PAGE == 0:
+                    yield PageBreak()  # three to a page, so the cut lines fall alike
+                count += 1
+                yield _voucher_compact(b, voucher)
+            if not count:
                 yield b.p(_("This batch has no items."), b.s.body)
 
         b.build(out, flow(), subject=_("Payment vouchers"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import format_decimal, format_percent, gettext
+from babel.numbers import format_percent as babel_percent
+from flask_babel import format_decimal, get_locale, gettext
 
 from conflict_app.core.money import Money
 from conflict_app.i18n import digits, money
@@ -16,7 +17,10 @@ def _value(value: object, money_text=money) -> str:  # noqa: ANN001
         if "money" in value:
             return money_text(Money(Decimal(value["money"]), value["currency"]))
         if "percent" in value:
-            return digits(format_percent(Decimal(value["percent"]), format="#,##0.##%"))
+            # The locale's own pattern (75 %, %75, 75٪), to at most two decimals.
+            share = Decimal(value["percent"]).quantize(Decimal("0.0001")).normalize()
+            return digits(babel_percent(share, locale=get_locale(),
+                                        decimal_quantization=False))
         if "label" in value:
             return label(value["label"], value["value"])
         if "text" in value:
@@ -26,10 +30,15 @@ def _value(value: object, money_text=money) -> str:  # noqa: ANN001
     return str(value)
 
 
-def sentence(step: dict, money_text=money) -> str:  # noqa: ANN001
+def sentence(step: dict, money_text=money, figure=None) -> str:  # noqa: ANN001
     """One step as a sentence; a step the catalogue cannot format shows untranslated.
-    ``money_text`` formats amounts (documents pass one that avoids signs without a glyph)."""
+    ``money_text`` formats amounts (documents pass one that avoids signs without a glyph);
+    ``figure`` wraps each number, amount and percentage (documents keep each in one
+    left-to-right piece inside right-to-left text)."""
     params = {k: _value(v, money_text) for k, v in (step.get("params") or {}).items()}
+    if figure is not None:
+        params = {k: figure(v) if _figure(step["params"][k]) else v
+                  for k, v in params.items()}
     text = gettext(step["text"])
     try:
         return text % params if params else text
@@ -37,10 +46,16 @@ def sentence(step: dict, money_text=money) -> str:  # noqa: ANN001
         return step["text"] % params if params else step["text"]
 
 
-def sentences(steps: list[dict] | None, money_text=money) -> list[dict]:  # noqa: ANN001
+def _figure(value: object) -> bool:
+    return isinstance(value, int) or (isinstance(value, dict) and (
+        "money" in value or "percent" in value))
+
+
+def sentences(steps: list[dict] | None, money_text=money,  # noqa: ANN001
+              figure=None) -> list[dict]:  # noqa: ANN001
     """Steps for display: the sentence, the rule behind it and the loss line it concerns."""
-    return [{"text": sentence(s, money_text), "rule": s.get("rule"), "line": s.get("line")}
-            for s in steps or []]
+    return [{"text": sentence(s, money_text, figure), "rule": s.get("rule"),
+             "line": s.get("line")} for s in steps or []]
 
 
 # Steps stored before a parameter was renamed name the old one.
