@@ -181,6 +181,7 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
     if "control_impact" in designs:
         fits["control_impact"] = model.fepois(panel, [f"in_{m}" for m in regressors],
                                               ["month"], cluster)
+    studies = _event_study(panel, regressors, cluster) if event_study else {}
     out = []
     for name in members:
         estimates = []
@@ -202,8 +203,7 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
                     None)
         if best is not None:
             best.headline = True
-        by_time, pre_p = _event_study(panel, name, regressors, cluster) if event_study \
-            else ([], None)
+        by_time, pre_p = studies.get(name, ([], None))
         out.append(MeasureResult(name, stratum, share, estimates, by_time, pre_p))
     return out
 
@@ -278,29 +278,31 @@ def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
     return est
 
 
-def _event_study(panel: pd.DataFrame, name: str, regressors: list[str],
-                 cluster: str) -> tuple[list[dict], float | None]:
-    """IRR by months since installation, leads included (the pre-trend check)."""
-    cols = band_columns(panel, name)
-    others = [c for m in regressors if m != name for c in (f"in_{m}", f"pre_{m}")]
-    fit = model.fepois(panel, cols + others, ["household", "month"], cluster)
-    rows = []
-    for (low, high), col in zip(BANDS, cols, strict=True):
-        coef = fit.coefs.get(col)
-        sub = panel[panel[col] == 1]
-        rows.append({"band": f"{low}–{high}" if high is not None else f"{low}+",
-                     "low": low, "high": high,
-                     "events": int(sub["events"].sum()),
-                     "exposure": float(sub["exposure"].sum()),
-                     "irr": coef.irr if coef else None,
-                     "ci_low": coef.ci_low if coef else None,
-                     "ci_high": coef.ci_high if coef else None})
-    leads = [c for (low, _high), c in zip(BANDS, cols, strict=True) if low < 0]
-    p = None
-    if not fit.failure and all(c in fit.coefs for c in leads):
-        p = model.joint_wald(panel, cols + others, ["household", "month"], cluster,
-                             {"leads": leads}).get("leads")
-    return rows, p
+def _event_study(panel: pd.DataFrame, regressors: list[str],
+                 cluster: str) -> dict[str, tuple[list[dict], float | None]]:
+    """IRR by months since installation for every measure of the stratum, from one fit
+    (leads included: the pre-trend check, with the joint Wald test of each measure's)."""
+    cols = {name: band_columns(panel, name) for name in regressors}
+    leads = {name: [c for (low, _high), c in zip(BANDS, cols[name], strict=True) if low < 0]
+             for name in regressors}
+    fit = model.fepois(panel, [c for name in regressors for c in cols[name]],
+                       ["household", "month"], cluster, wald=leads)
+    out = {}
+    for name in regressors:
+        rows = []
+        for (low, high), col in zip(BANDS, cols[name], strict=True):
+            coef = fit.coefs.get(col)
+            sub = panel[panel[col] == 1]
+            rows.append({"band": f"{low}–{high}" if high is not None else f"{low}+",
+                         "low": low, "high": high,
+                         "events": int(sub["events"].sum()),
+                         "exposure": float(sub["exposure"].sum()),
+                         "irr": coef.irr if coef else None,
+                         "ci_low": coef.ci_low if coef else None,
+                         "ci_high": coef.ci_high if coef else None})
+        complete = all(c in fit.coefs for c in leads[name])
+        out[name] = (rows, fit.wald_p.get(name) if complete else None)
+    return out
 
 
 def _min_detectable(exposure_t: float, exposure_c: float, events_c: int, events_t: int) -> float:

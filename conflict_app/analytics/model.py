@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,16 +48,21 @@ class Fit:
 
 
 def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
-           cluster: str) -> Fit:
-    """Fit ``events ~ regressors | fixed`` with a log-exposure offset; never raises."""
+           cluster: str, wald: dict[str, list[str]] | None = None) -> Fit:
+    """Fit ``events ~ regressors | fixed`` with a log-exposure offset; never raises.
+
+    ``wald``: groups of regressors to test jointly (cluster-robust Wald test that all are
+    0), e.g. the event-study leads as a pre-trend check; p-values in ``Fit.wald_p``.
+    """
     out = Fit()
-    regressors = [r for r in regressors if r in panel and panel[r].any()]
+    # Clusters are counted over the rows given; pyfixest drops fixed-effect groups without
+    # any loss (no information) itself.
+    data = panel[_columns(cluster, fixed, regressors)]
+    regressors = [r for r in regressors if r in data and data[r].any()]
     if not regressors:
         out.failure = NO_VARIATION
         return out
-    # Households (or clusters) without any loss carry no information under their own
-    # fixed effect; keep them out so the cluster count is of informative units.
-    data = panel[_columns(cluster, fixed, regressors)].copy()
+    data = data.copy()
     data["log_exposure"] = np.log(data["exposure"])
     out.clusters = int(data[cluster].nunique())
     if out.clusters < MIN_CLUSTERS:
@@ -106,41 +112,31 @@ def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
         else:
             out.coefs[name] = Coef(math.exp(b), math.exp(b - crit * s), math.exp(b + crit * s),
                                    float(2 * stats.t.sf(abs(b / s), max(used - 1, 1))))
+    # pyfixest drops one of two collinear regressors and gives the other the joint effect.
+    # Dropped for varying within a household means collinear with another measure (always
+    # installed together): then no measure of this fit can be told apart.
+    dropped = [r for r in regressors if r not in coef.index]
+    if fixed and any(data.groupby(fixed[0])[r].nunique().max() > 1 for r in dropped):
+        for name in regressors:
+            out.refused[name] = SINGULAR
+        out.coefs.clear()
+        return out
+    names = list(coef.index)
+    for key, cols in (wald or {}).items():
+        cols = [c for c in cols if c in out.coefs]
+        if not cols:
+            continue
+        r = np.zeros((len(cols), len(names)))
+        for row, col in enumerate(cols):
+            r[row, names.index(col)] = 1
+        # A check that cannot run is simply not shown.
+        with warnings.catch_warnings(), suppress(ValueError, np.linalg.LinAlgError, KeyError):
+            warnings.simplefilter("ignore")
+            out.wald_p[key] = float(fit.wald_test(R=r)["pvalue"])
     n_fixed = sum(int(data[f].nunique()) for f in fixed)
     dof = max(int(getattr(fit, "_N", len(data))) - len(coef) - n_fixed, 1)
     chi2 = getattr(fit, "_pearson_chi2", None)
     out.dispersion = float(chi2) / dof if chi2 is not None and math.isfinite(chi2) else None
-    return out
-
-
-def joint_wald(panel: pd.DataFrame, regressors: list[str], fixed: list[str], cluster: str,
-               groups: dict[str, list[str]]) -> dict[str, float]:
-    """p-values of joint Wald tests (cluster-robust) that each group's coefficients are 0:
-    the event-study leads as a pre-trend check."""
-    import pyfixest
-
-    regressors = [r for r in regressors if r in panel and panel[r].any()]
-    data = panel[_columns(cluster, fixed, regressors)].copy()
-    data["log_exposure"] = np.log(data["exposure"])
-    out: dict[str, float] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            fit = pyfixest.fepois(f"events ~ {' + '.join(regressors)} | {' + '.join(fixed)}",
-                                  data, vcov={"CRV1": cluster}, offset="log_exposure",
-                                  store_data=False, copy_data=False)
-            names = list(fit.coef().index)
-            for key, cols in groups.items():
-                cols = [c for c in cols if c in names]
-                if not cols:
-                    continue
-                r = np.zeros((len(cols), len(names)))
-                for row, col in enumerate(cols):
-                    r[row, names.index(col)] = 1
-                test = fit.wald_test(R=r)
-                out[key] = float(test["pvalue"])
-        except Exception:  # noqa: BLE001 - a check that cannot run is simply not shown
-            return out
     return out
 
 

@@ -1,0 +1,142 @@
+"""Effectiveness analytics against a plain SQL GROUP BY of the same counts.
+
+    createdb -h 127.0.0.1 -U postgres pardus_effect
+    .venv/bin/python bench/effectiveness.py postgresql://postgres@127.0.0.1:5432/pardus_effect \\
+        --incidents 200000
+
+Builds (once; later runs reuse it and only grow it) a database of generated landscapes with
+known effects, imported as bundles, until it holds ``--incidents`` incidents. Then prints,
+each the median of ``--repeat`` runs measured in the same process:
+
+- the baseline: one SQL ``GROUP BY`` of leopard losses per household, month and setting with
+  the same verification filter, plus the herd census per household and year, fetched;
+- ``flask analytics effectiveness`` cold (results cache emptied): the counts, every fit of
+  every design, the event study;
+- the same warm (the data unchanged, so the cached result is reused);
+- the peak resident memory the cold run added.
+
+Ratios are the result: the machine is shared, so absolute times vary from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BASELINE = """
+SELECT i.household_id, EXTRACT(YEAR FROM i.occurred_on), EXTRACT(MONTH FROM i.occurred_on),
+       i.setting, SUM(l.killed)
+FROM incident i JOIN loss_line l ON l.incident_id = i.id
+LEFT JOIN (SELECT c.incident_id, MAX(v.id) AS report_id FROM claim c
+           JOIN verification_report v ON v.claim_id = c.id GROUP BY c.incident_id) latest
+       ON latest.incident_id = i.id
+LEFT JOIN verification_report vr ON vr.id = latest.report_id
+WHERE COALESCE(vr.predator, i.recorded_predator) = 'leopard'
+  AND COALESCE(vr.confidence, i.recorded_confidence) IN ('confirmed', 'probable')
+  AND i.household_id IS NOT NULL
+GROUP BY i.household_id, EXTRACT(YEAR FROM i.occurred_on), EXTRACT(MONTH FROM i.occurred_on),
+         i.setting
+"""
+HERDS = "SELECT household_id, year, SUM(head_count) FROM herd_census GROUP BY household_id, year"
+
+
+def grow(incidents: int) -> None:
+    from sqlalchemy import func, select
+
+    from conflict_app.analytics.landscape import generate
+    from conflict_app.bundles.importer import import_bundle
+    from conflict_app.bundles.writer import write_rows
+    from conflict_app.claims.models import Incident
+    from conflict_app.extensions import db
+
+    seed = 0
+    while (have := db.session.scalar(select(func.count(Incident.id)))) < incidents:
+        seed += 1
+        land = generate(10_000 + seed + have, villages=40, base_rate=8, design="random",
+                        years=5, start_year=2020)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_rows(Path(tmp), households=land.households, herds=land.herds,
+                       measures=land.measures, incidents=land.incidents)
+            import_bundle(Path(tmp))
+        db.session.commit()
+        print(f"  {have + len(land.incidents):,} incidents", flush=True)
+
+
+def median_s(fn, repeat: int) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--incidents", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    import flask_migrate
+    from sqlalchemy import func, select, text
+
+    from config import TestConfig
+    from conflict_app import create_app
+    from conflict_app.analytics import service
+    from conflict_app.auth.models import User
+    from conflict_app.claims.models import Incident
+    from conflict_app.cli import _RangeWide
+    from conflict_app.extensions import db
+    from tests.conftest import World
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = args.url
+        BUNDLE_MAX_BYTES = 2 * 1024**3
+
+    app = create_app(Config)
+    with app.app_context(), app.test_request_context():
+        flask_migrate.upgrade()
+        if db.session.scalar(select(func.count(User.id))) == 0:
+            World()
+            db.session.commit()
+        grow(args.incidents)
+        n = db.session.scalar(select(func.count(Incident.id)))
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+
+        def baseline() -> None:
+            db.session.execute(text(BASELINE)).all()
+            db.session.execute(text(HERDS)).all()
+
+        def cold() -> None:
+            service._CACHE.clear()
+            service.effectiveness_table(_RangeWide())
+
+        baseline()  # warm the database's buffers for both
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        first = time.perf_counter()
+        cold()  # also loads the statistics libraries once
+        first = time.perf_counter() - first
+        added = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+        base = median_s(baseline, args.repeat)
+        cold_s = median_s(cold, args.repeat)
+        warm_s = median_s(lambda: service.effectiveness_table(_RangeWide()), args.repeat)
+        print(f"\n== effectiveness on {n:,} incidents ({db.engine.dialect.name})")
+        print(f"SQL GROUP BY of the same counts  {base:8.3f} s")
+        print(f"effectiveness, cold              {cold_s:8.3f} s   x{cold_s / base:6.1f}"
+              f"   (first run, libraries loading: {first:.1f} s)")
+        print(f"effectiveness, warm (cached)     {warm_s:8.3f} s   x{warm_s / base:6.2f}")
+        print(f"peak memory added by the first run: {added:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
