@@ -97,11 +97,19 @@ class Estimate:
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, float):
-                data[key] = round(value, 4) if math.isfinite(value) else None
+        data = {key: _rounded(value) for key, value in data.items()}
         data["verdict"] = self.verdict
         return data
+
+
+def _rounded(value):
+    """Four decimals, nested dicts included: the last digits of a fit differ between runs
+    (summation order), and the page, the CLI and the API must print the same figure."""
+    if isinstance(value, float):
+        return round(value, 4) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    return value
 
 
 @dataclass
