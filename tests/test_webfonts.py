@@ -48,3 +48,14 @@ def test_each_script_names_its_own_face_first(sheet):
     assert re.search(r':lang\(ur\)\s*\{\s*font-family:"Pardus Nastaliq"', css)
     assert re.search(r':lang\(ka\)\s*\{\s*font-family:"Pardus Georgian"', css)
     assert re.search(r':lang\(hy\)\s*\{\s*font-family:"Pardus Armenian"', css)
+    assert re.search(r':lang\(ps\)\s*\{\s*font-family:"Pardus Arabic"', css)
+
+
+@needs_fonts
+def test_pashto_pages_get_a_face_with_every_pashto_letter(app):
+    client = app.test_client()
+    for name in ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"):
+        response = client.get(f"/fonts/{name}")
+        assert response.status_code == 200
+        cmap = TTFont(io.BytesIO(response.get_data())).getBestCmap()
+        assert all(ord(ch) in cmap for ch in "ټډړښږګڼېۍځڅ"), name

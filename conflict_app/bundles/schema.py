@@ -15,6 +15,7 @@ from typing import Any
 
 from conflict_app.core.errors import N_
 from conflict_app.core.inputs import latin_digits
+from conflict_app.i18n import LOCALES
 
 COUNTRIES = {"AF", "AM", "AZ", "GE", "IQ", "IR", "KZ", "PK", "RU", "TJ", "TM", "TR", "UZ"}
 SPECIES = {"sheep", "goat", "cattle", "horse", "donkey", "camel", "dog", "other"}
@@ -24,7 +25,7 @@ PREDATORS = {"leopard", "wolf", "bear", "lynx", "jackal", "dog", "unknown"}
 CONFIDENCES = {"confirmed", "probable", "possible", "not_leopard", "unverified"}
 CURRENCIES = {"AFN", "AMD", "AZN", "GEL", "IQD", "IRR", "KZT", "PKR", "RUB", "TJS", "TMT",
               "TRY", "UZS", "USD", "EUR"}
-LANGUAGES = {"en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur"}
+LANGUAGES = frozenset(LOCALES)  # a household speaks one of the languages the app offers
 MAX_HEADS = 2000  # animals killed or injured in one attack (the field form's limit too)
 MAX_HERD = 1_000_000  # head of one species held by one household
 MAX_COST = Decimal("1e15")  # fits the money columns (18 digits, 2 after the point)

@@ -21,11 +21,11 @@ from conflict_app.core.money import Money
 
 # English is the source; the eleven range-state languages follow (PRODUCT.md §6).
 LOCALES = ("en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur")
-RTL = frozenset({"ar", "fa", "fa_AF", "ckb", "ur"})
+RTL = frozenset({"ar", "fa", "fa_AF", "ckb", "ur", "ps"})
 
 
 # Where CLDR's own name is not what speakers call the language in a chooser.
-_NATIVE_NAMES = {"fa_AF": "دری", "az": "Azərbaycan dili"}
+_NATIVE_NAMES = {"fa_AF": "دری", "az": "Azərbaycan dili", "uz": "Oʻzbekcha"}
 
 
 def native_name(code: str) -> str:
@@ -97,7 +97,7 @@ def direction() -> str:
 _EXTENDED_ARABIC = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 NATIVE_DIGITS = {"fa": _EXTENDED_ARABIC, "fa_AF": _EXTENDED_ARABIC, "ur": _EXTENDED_ARABIC,
-                 "ar": _ARABIC_INDIC, "ckb": _ARABIC_INDIC}
+                 "ps": _EXTENDED_ARABIC, "ar": _ARABIC_INDIC, "ckb": _ARABIC_INDIC}
 CALENDARS = ("gregorian", "solar_hijri")
 
 

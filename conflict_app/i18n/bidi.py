@@ -13,7 +13,7 @@ from __future__ import annotations
 RLM = "\u200f"
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 
-RTL_LOCALES = frozenset({"ar", "fa", "fa_AF", "ckb", "ur"})
+RTL_LOCALES = frozenset({"ar", "fa", "fa_AF", "ckb", "ur", "ps"})
 
 
 def ltr(text: object) -> str:

@@ -177,7 +177,7 @@ def resend_pin(reference: str | None) -> None:
 KEYWORDS = {
     "en": "STATUS", "ru": "СТАТУС", "kk": "МӘРТЕБЕ", "fa": "وضعیت", "fa_AF": "وضعیت",
     "ar": "حالة", "ckb": "دۆخ", "ur": "اسٹیٹس", "hy": "ԿԱՐԳԱՎԻՃԱԿ", "ka": "სტატუსი",
-    "az": "STATUS", "tr": "DURUM", "tk": "ÝAGDAÝ",
+    "az": "STATUS", "tr": "DURUM", "tk": "ÝAGDAÝ", "tg": "ҲОЛАТ", "uz": "HOLAT", "ps": "حالت",
 }
 _SMS_QUERY = re.compile(r"([A-Za-z]{2}-\d{4}-\d{6})\D+(\d{4,8})")
 # A run of 4 to 8 digits that is not part of a claim reference: a PIN, or a try at one.
