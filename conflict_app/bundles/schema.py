@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from conflict_app.core.errors import N_
-from conflict_app.core.inputs import latin_digits
+from conflict_app.core.inputs import NUL_REFUSED, latin_digits
 from conflict_app.i18n import LOCALES
 
 COUNTRIES = {"AF", "AM", "AZ", "GE", "IQ", "IR", "KZ", "PK", "RU", "TJ", "TM", "TR", "UZ"}
@@ -70,6 +70,7 @@ class M:
     FIELD = N_("a value is longer than %(limit)s characters (or a quote is never closed); "
                "the rest of the file was not read")
     NOT_UTF8 = N_("the file is not UTF-8 text")
+    NUL = NUL_REFUSED
     DAMAGED = N_("the archive is damaged; the rest of the file was not read")
     UNREADABLE = N_("cannot read the bundle: give a folder or a .zip of CSV files")
     TOO_LARGE = N_("larger than %(mib)s MiB uncompressed; split the bundle")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from conflict_app.bundles.schema import M, Problem
+from conflict_app.core.inputs import nul_position
 
 MAX_LINE = 1 << 20  # characters in one physical line
 MIN_RATIO_SIZE = 1 << 20  # tiny members may compress very well; they cannot be bombs
@@ -156,6 +157,7 @@ def records(name: str, stream: io.TextIOWrapper) -> Iterator[tuple[int, list[str
     for a line or field beyond the limits, text that is not UTF-8, or a damaged member."""
     last = [""]
     limit = csv.field_size_limit()
+    physical = [0]
 
     def lines() -> Iterator[str]:
         while True:
@@ -163,8 +165,13 @@ def records(name: str, stream: io.TextIOWrapper) -> Iterator[tuple[int, list[str
             if not line:
                 return
             last[0] = line
+            physical[0] += 1
             if len(line) >= MAX_LINE and not line.endswith(("\n", "\r")):
                 raise csv.Error("line too long")
+            nul = nul_position(line)
+            if nul is not None:  # PostgreSQL cannot store it; no value needs it
+                column = nul[1] if physical[0] == start else 1
+                raise Refused(Problem(name, physical[0], column, M.NUL))
             yield line
 
     reader = csv.reader(lines())

@@ -17,12 +17,36 @@ import phonenumbers
 from babel import Locale
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 
+from conflict_app.core.errors import N_
+
 ARABIC_DECIMAL, ARABIC_GROUP = "\u066b", "\u066c"  # ٫ ٬
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u200a'’]")
 # Direction marks a phone keyboard or a copied number may carry.
 _MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 _PLAIN = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _NUMBERLIKE = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
+
+
+# The answer to a NUL character in anything typed or uploaded as text (it is refused before
+# the database sees it: PostgreSQL cannot store it in a text column).
+NUL_REFUSED = N_("The input contains a character that is not allowed (a NUL byte). Nothing "
+                 "was changed.")
+
+
+def nul_position(text: str) -> tuple[int, int] | None:
+    """(line, CSV column) of the first NUL character in ``text``, both from 1, or None.
+    The column counts the commas before it outside quotes, as a spreadsheet would."""
+    at = text.find("\x00")
+    if at < 0:
+        return None
+    start = text.rfind("\n", 0, at) + 1
+    column, quoted = 1, False
+    for char in text[start:at]:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            column += 1
+    return text.count("\n", 0, at) + 1, column
 
 
 def latin_digits(text: str) -> str:

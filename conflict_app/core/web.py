@@ -51,11 +51,14 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def has_nul_byte(request: Request) -> bool:
-    """A NUL character in the path, the query, a form field or a JSON body. No text field
-    needs one, PostgreSQL refuses it in text columns, and some C libraries cut a string at
-    it: such input is refused before any view sees it."""
+    """A NUL character in the path, the query, a header, a form field or a JSON body. No
+    text field needs one, PostgreSQL refuses it in text columns, and some C libraries cut a
+    string at it: such input is refused before any view sees it. (Files uploaded as text
+    are checked where they are read: ``inputs.nul_position``.)"""
     if "\x00" in request.path:
         return True
+    if any("\x00" in value for _name, value in request.headers.items()):
+        return True  # e.g. an Idempotency-Key, looked up in the database
     pairs = list(request.args.items(multi=True))
     if request.mimetype in _FORM_TYPES:
         pairs += request.form.items(multi=True)

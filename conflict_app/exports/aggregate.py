@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, grid
 from conflict_app.claims.models import Claim, Incident, LossLine
+from conflict_app.core.inputs import nul_position
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea
@@ -94,6 +95,9 @@ def import_aggregate(text: str, source: str) -> tuple[int, list[str]]:
     from conflict_app.core.transaction import unit_of_work
     from conflict_app.exports.models import RegionalAggregate
 
+    nul = nul_position(text)
+    if nul is not None:  # PostgreSQL cannot store it
+        return 0, [f"aggregate:{nul[0]}:{nul[1]}: a NUL character is not allowed"]
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if reader.fieldnames is None or set(reader.fieldnames) != set(AGGREGATE_COLUMNS):
         return 0, [f"aggregate:1:1: columns must be {', '.join(AGGREGATE_COLUMNS)}"]

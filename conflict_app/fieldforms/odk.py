@@ -27,6 +27,7 @@ from conflict_app.auth.models import User
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Channel, Claim, Incident, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
+from conflict_app.core.inputs import NUL_REFUSED, nul_position
 from conflict_app.extensions import db
 from conflict_app.fieldforms.xlsform import FORM_VERSION, MAX_LINES
 from conflict_app.herders.models import Household, Species
@@ -88,6 +89,7 @@ def _flatten(record: dict, out: dict | None = None) -> dict:
 
 
 MAX_DEPTH = 32  # ODK and Kobo nest groups a few levels deep, never more
+_JSON_NUL = re.compile(r"\x00|\\u0000", re.IGNORECASE)
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
@@ -134,6 +136,15 @@ def read(path: Path) -> Iterator[tuple[int, dict]]:
         line, column = _where(raw[:exc.start].decode("utf-8", "replace"), exc.start)
         raise Rejected(f"{path.name}:{line}:{column}: "
                        + gettext("The file is not UTF-8 text.")) from None
+    # A NUL character (in JSON also written \u0000): PostgreSQL cannot store it and no
+    # answer of a form needs it.
+    if path.suffix.lower() == ".json":
+        found = _JSON_NUL.search(text)
+        nul = _where(text, found.start()) if found else None
+    else:
+        nul = nul_position(text)
+    if nul is not None:
+        raise Rejected(f"{path.name}:{nul[0]}:{nul[1]}: " + gettext(NUL_REFUSED))
     if path.suffix.lower() == ".json":
         data = _load_json(path, text)
         if isinstance(data, dict):

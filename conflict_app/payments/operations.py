@@ -22,6 +22,7 @@ from conflict_app.claims.models import Approval, Claim
 from conflict_app.claims.workflow import Action, State
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
+from conflict_app.core.inputs import NUL_REFUSED, nul_position
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
@@ -404,6 +405,10 @@ def import_confirmations(actor: User, batch_id: int, text: str) -> dict[str, int
     reason) all-or-nothing: one bad line and nothing is recorded. Lines already recorded
     the same way are skipped, so the file can be imported again."""
     _finance(actor)
+    nul = nul_position(text)
+    if nul is not None:  # PostgreSQL cannot store it in a reference or a reason
+        raise InvalidInput(N_("Line %(line)s: %(problem)s"), field="file", line=nul[0],
+                           problem=InvalidInput(NUL_REFUSED).translated())
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     if not rows or not set(CONFIRMATION_COLUMNS[:2]) <= set(rows[0]):
         raise InvalidInput(N_("The file needs the columns: %(columns)s."), field="file",
