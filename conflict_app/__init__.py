@@ -196,11 +196,14 @@ def _configure_audit_key(app: Flask, relaxed: bool) -> str | None:
 
 
 def worker_count(environ: dict[str, str] | None = None, argv: list[str] | None = None) -> int:
-    """How many server processes serve this app, as far as can be told at start-up:
-    WEB_CONCURRENCY (gunicorn's default), then -w/--workers in GUNICORN_CMD_ARGS or on the
-    gunicorn command line this process was started from."""
+    """How many server processes serve this app, as far as can be told at start-up: the
+    number gunicorn.conf.py hands its workers (PARDUS_WEB_WORKERS), else WEB_CONCURRENCY
+    (gunicorn's default), then -w/--workers in GUNICORN_CMD_ARGS or on the gunicorn command
+    line this process was started from."""
     environ = os.environ if environ is None else environ
     argv = sys.argv if argv is None else argv
+    if environ.get("PARDUS_WEB_WORKERS", "").strip().isdigit():
+        return int(environ["PARDUS_WEB_WORKERS"])
     found = 1
     if environ.get("WEB_CONCURRENCY", "").strip().isdigit():
         found = int(environ["WEB_CONCURRENCY"])

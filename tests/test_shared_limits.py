@@ -124,3 +124,43 @@ def test_memory_counters_are_refused_when_several_workers_run(tmp_path, monkeypa
 ])
 def test_worker_count_reads_gunicorn_settings(environ, argv, expected):
     assert worker_count(environ, argv) == expected
+
+
+def test_gunicorn_with_the_shipped_settings_refuses_memory_counters(tmp_path):
+    """``gunicorn -c gunicorn.conf.py`` runs 2 workers by default, with nothing on the
+    command line or in WEB_CONCURRENCY to say so: the app must still see them and refuse
+    per-process counters (it used to start, and each worker allowed the full limit)."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"WEB_CONCURRENCY", "GUNICORN_CMD_ARGS", "FLASK_DEBUG"}}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite'}", SECRET_KEY="s" * 40,
+               PIN_KEY="p" * 40, AUDIT_KEY="a" * 40, RATELIMIT_STORAGE_URI="memory://",
+               BIND=f"127.0.0.1:{port}", PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    log = tmp_path / "web.log"
+    with log.open("wb") as out:
+        web = subprocess.Popen(  # noqa: S603 - our own interpreter and settings
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+             "conflict_app:create_app()"], cwd=ROOT, env=env, stdout=out, stderr=out)
+    served = False
+    try:
+        deadline = time.monotonic() + 120
+        while web.poll() is None and time.monotonic() < deadline and not served:
+            try:
+                with urllib.request.urlopen(  # noqa: S310 - our own test server
+                        f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    served = response.status == 200
+            except OSError:
+                time.sleep(0.3)
+    finally:
+        running = web.poll() is None
+        if running:
+            web.terminate()
+        web.wait(timeout=60)
+    assert not served and not running, "gunicorn served with memory:// rate limits"
+    assert "RATELIMIT_STORAGE_URI is memory:// but 2 worker processes" in log.read_text()
