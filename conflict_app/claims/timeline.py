@@ -101,8 +101,11 @@ def _line(code: str) -> str:
     kind, _sep, counts = code.partition(": ")
     species, _sep, age = kind.partition("/")
     killed, _sep, injured = counts.partition("+")
-    words = f"{label('species', species)}, {label('age_class', age)}: " + _(
-        "%(killed)s killed", killed=digits(killed or "0"))
     if injured and injured != "0":
-        words += ", " + _("%(injured)s injured", injured=digits(injured))
-    return words
+        counts = _("%(killed)s killed, %(injured)s injured", killed=digits(killed or "0"),
+                   injured=digits(injured))
+    else:
+        counts = _("%(killed)s killed", killed=digits(killed or "0"))
+    # Translators: one loss line in a claim's history, e.g. "Sheep, Adult female: 3 killed"
+    return _("%(species)s, %(age)s: %(counts)s", species=label("species", species),
+             age=label("age_class", age), counts=counts)

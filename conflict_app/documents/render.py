@@ -521,6 +521,7 @@ class Builder:
         top = PAGE[1] - MARGIN + 8 * mm
         head = Style(size=8.5, color=MUTED)
         start, end = (MARGIN + width / 2, MARGIN) if self.rtl else (MARGIN, MARGIN + width / 2)
+        # Translators: printed letter or receipt, legal weight: exact, plain
         self.ts.draw(canv, _("Pardus — livestock loss compensation"), start, top, width / 2,
                      Style(size=8.5, color=MUTED, align="start"))
         self.ts.draw(canv, self.title, end, top, width / 2,
@@ -530,6 +531,7 @@ class Builder:
         canv.setLineWidth(0.4)
         canv.line(MARGIN, top - 6 * mm, MARGIN + width, top - 6 * mm)
         canv.restoreState()
+        # Translators: printed letter or receipt, legal weight: exact, plain
         footer = _("%(reference)s · page %(page)s", reference=ltr(self.reference),
                    page=number(doc.page))
         self.ts.draw(canv, footer, MARGIN, MARGIN - 4 * mm, width, head)
@@ -627,8 +629,11 @@ class FlowStream:
 # --- the documents --------------------------------------------------------------------
 def _contact_lines(b: Builder, contact: str, url: str) -> list[Flowable]:
     return [
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(_("Office contact"), b.s.h2),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(contact or _("Ask at the office that registered the report."), b.s.body),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(_("Check your claim at any time with the claim reference and the PIN: scan the "
               "code or open %(url)s.", url=ltr(url)), b.s.small),
     ]
@@ -637,47 +642,64 @@ def _contact_lines(b: Builder, contact: str, url: str) -> list[Flowable]:
 def _loss_table(b: Builder, lines: list[LossRow]) -> Table:
     rows = [[label("species", ln.species), label("age_class", ln.age_class),
              number(ln.killed), number(ln.injured)] for ln in lines]
+    # Translators: printed letter or receipt, legal weight: exact, plain
     return b.table([_("Species"), _("Age"), _("Killed"), _("Injured")], rows,
                    [0.34, 0.34, 0.16, 0.16], numeric={2, 3})
 
 
 def render_receipt(data: ReceiptData, locale: str, out: BinaryIO) -> None:
     with force_locale(locale):
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b = Builder(locale, _("Receipt"), data.reference)
         flow: list[Flowable] = [
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("Receipt for a loss report"), b.s.title),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("Claim reference"), b.s.label),
             b.p(ltr(data.reference), b.s.big),
         ]
         if data.pin:
             flow += [
                 Spacer(1, 4),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 b.p(_("PIN"), b.s.label),
                 b.p(ltr(data.pin), b.s.big),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 b.p(_("Keep the PIN secret. With the claim reference and the PIN you can "
                       "check your claim."), b.s.small),
             ]
         elif data.pin_texted:
+            # Translators: printed letter or receipt, legal weight: exact, plain
             flow.append(b.p(_("Your PIN was sent to you by SMS. Keep it secret: with the claim "
                               "reference and the PIN you can check your claim."), b.s.small))
         flow += [
             Spacer(1, 8),
             b.facts([
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Household"), data.household),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Village"), data.village),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Incident date"), date_text(data.occurred_on)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Reported"), datetime_text(data.reported_at, "short")),
             ]),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("What was reported"), b.s.h2),
             _loss_table(b, data.lines),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("What happens next"), b.s.h2),
         ]
         steps = [
+            # Translators: printed letter or receipt, legal weight: exact, plain
             _("The office checks the report by %(date)s.",
               date=datetime_text(data.screening_by, "short")),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             _("A field officer visits by %(date)s. Keep the carcasses where they are and do "
               "not move them.", date=datetime_text(data.visit_by, "short")),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             _("A decision is due by %(date)s.", date=date_text(data.decision_by)),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             _("You receive a letter with the decision. If the claim is approved, the "
               "payment follows."),
         ]
@@ -685,6 +707,7 @@ def render_receipt(data: ReceiptData, locale: str, out: BinaryIO) -> None:
         qr = b.qr(data.status_url)
         flow.append(Spacer(1, 6))
         flow.append(b.beside(_contact_lines(b, data.contact, data.status_url), qr, 36 * mm))
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.build(out, flow, subject=_("Receipt"))
 
 
@@ -693,6 +716,7 @@ def _formula(row: AssessmentRow) -> str:
     currency on the side the locale's pattern puts them; in a right-to-left letter the
     working reads right to left even when no letter of the script is in it (Urdu amounts
     are 'Rs')."""
+    # Translators: printed letter or receipt, legal weight: exact, plain
     return rtl_start(_("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s",
                        heads=figure(number(row.heads)), value=figure(money(row.unit_value)),
                        share=figure(percent(row.share)), rate=figure(percent(row.rate)),
@@ -722,26 +746,37 @@ def figure(text: str) -> str:
 def render_decision(data: DecisionData, locale: str, out: BinaryIO) -> None:
     with force_locale(locale):
         titles = {
+            # Translators: printed letter or receipt, legal weight: exact, plain
             "approved": _("Decision on your claim: approved"),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             "rejected": _("Decision on your claim: rejected"),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             "ineligible": _("Decision on your claim: not eligible"),
         }
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b = Builder(locale, _("Decision letter"), data.reference)
         flow: list[Flowable] = [
             b.p(titles[data.outcome], b.s.title),
             b.facts([
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Claim reference"), ltr(data.reference)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Household"), data.household),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Village"), data.village),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Incident date"), date_text(data.occurred_on)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Date of the decision"), date_text(data.decided_at)),
             ]),
             Spacer(1, 8),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("Dear %(name)s,", name=data.household), b.s.body),
             Spacer(1, 3),
         ]
         when = date_text(data.occurred_on)
         if data.outcome == "approved":
+            # Translators: printed letter or receipt, legal weight: exact, plain
             flow.append(b.p(_("Your claim %(reference)s for the loss of %(date)s has been "
                               "approved. You will be paid %(amount)s.",
                               reference=ltr(data.reference), date=when,
@@ -751,25 +786,33 @@ def render_decision(data: DecisionData, locale: str, out: BinaryIO) -> None:
 
             for text in amounts.sentences(data.figures, money, date_text, percent):
                 flow.append(b.p(text, b.s.body))
+            # Translators: printed letter or receipt, legal weight: exact, plain
             flow.append(b.p(_("If you disagree with the amount, you can appeal until "
                               "%(date)s.", date=date_text(data.appeal_by)), b.s.body))
         else:
+            # Translators: printed letter or receipt, legal weight: exact, plain
             text = (_("Your claim %(reference)s for the loss of %(date)s has been rejected.",
                       reference=ltr(data.reference), date=when)
                     if data.outcome == "rejected" else
+                    # Translators: printed letter or receipt, legal weight: exact, plain
                     _("Your claim %(reference)s for the loss of %(date)s is not eligible for "
                       "compensation.", reference=ltr(data.reference), date=when))
             flow += [
                 b.p(text, b.s.body),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 b.p(_("Reason"), b.s.h2),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 b.p(data.reason or _("No reason was recorded."), b.s.body),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 b.p(_("Appeal"), b.s.h2),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 b.p(_("If you disagree with this decision, you can appeal until %(date)s.",
                       date=date_text(data.appeal_by)), b.s.body),
             ]
         # The closing part stays on one page with the signature block, which never sits
         # alone on a page of its own.
         flow.append(KeepTogether([
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("To appeal, come to the office or call it before that date, give "
                   "the claim reference and say why you disagree. The claim is then "
                   "looked at again, with a new field visit or a new assessment."), b.s.body),
@@ -777,15 +820,19 @@ def render_decision(data: DecisionData, locale: str, out: BinaryIO) -> None:
             b.beside(_contact_lines(b, data.contact, data.status_url),
                      b.qr(data.status_url), 36 * mm),
             Spacer(1, 14),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.p(_("For the office"), b.s.label),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             b.signatures([_("Signature and stamp"), _("Date")]),
         ]))
         b.build(out, flow, subject=titles[data.outcome])
 
 
 def _assessment(b: Builder, data: DecisionData) -> list[Flowable]:
+    # Translators: printed letter or receipt, legal weight: exact, plain
     flow: list[Flowable] = [b.p(_("How the amount was worked out"), b.s.h2)]
     if data.confidence:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         flow.append(b.p(_("The field visit found: %(predator)s, %(confidence)s.",
                           predator=label("predator", data.predator),
                           confidence=label("confidence", data.confidence)), b.s.body))
@@ -801,62 +848,85 @@ def _assessment(b: Builder, data: DecisionData) -> list[Flowable]:
             explained += " — " + label("note", row.note)
         rows.append([b.p(explained, b.s.small)])
         spans.append(len(rows))  # the header is row 0
+    # Translators: printed letter or receipt, legal weight: exact, plain
     rows.append([_("Total"), "", "", "", "", money(data.total)])
+    # Translators: printed letter or receipt, legal weight: exact, plain
     header = [_("Loss"), _("Heads"), _("Market value of one head"), _("Share of value"),
+              # Translators: printed letter or receipt, legal weight: exact, plain
               _("Rate for the evidence"), _("Amount")]
     table = b.table(header, rows, [0.26, 0.09, 0.19, 0.13, 0.14, 0.19],
                     numeric={1, 2, 3, 4, 5}, spans=spans)
     flow.append(table)
+    # Translators: printed letter or receipt, legal weight: exact, plain
     flow.append(b.p(_("Each line: heads × market value of one head × share of value paid × "
                       "rate for how sure the field visit was = amount."), b.s.small))
     if data.steps:
         from conflict_app.schemes.explain import rule_label, sentences
 
+        # Translators: printed letter or receipt, legal weight: exact, plain
         flow.append(b.p(_("Step by step"), b.s.h2))
         for n, step in enumerate(sentences(data.steps, money, figure), start=1):
             text = rtl_start(f"{number(n)}. {step['text']}")
             if step["rule"]:
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 text += " " + _("(rule: %(rule)s)", rule=rule_label(step["rule"]))
             flow.append(b.p(text, b.s.body))
     if data.rule:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         flow.append(b.p(_("Rule applied: %(rule)s.", rule=ltr(data.rule)), b.s.small))
     return flow
 
 
 def _voucher_flowables(b: Builder, v: VoucherData) -> list[Flowable]:
     facts = [
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Voucher number"), ltr(f"{v.batch_reference}/{v.item_id}")),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Payment batch"), ltr(v.batch_reference)),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Claim reference"), ltr(v.claim_reference)),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Payee"), v.payee),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Village"), v.village),
     ]
     if v.phone:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         facts.append((_("Phone"), ltr(v.phone)))
     facts += [
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Payment method"), label("payment_method", v.method)),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Status"), label("payment_item_state", v.state)),
     ]
     if v.payment_reference:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         facts.append((_("Payment reference"), ltr(v.payment_reference)))
     return [
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(_("Payment voucher"), b.s.title),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(_("Amount"), b.s.label),
         b.p(money(v.amount), b.s.big),
         Spacer(1, 6),
         b.facts(facts),
         Spacer(1, 8),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(_("The payee confirms with their signature that they received the amount above."),
             b.s.small),
         Spacer(1, 16),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.signatures([_("Paid by (name, signature)"), _("Received by the payee (signature)"),
+                      # Translators: printed letter or receipt, legal weight: exact, plain
                       _("Date")]),
     ]
 
 
 def render_voucher(data: VoucherData, locale: str, out: BinaryIO) -> None:
     with force_locale(locale):
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b = Builder(locale, _("Payment voucher"), f"{data.batch_reference}/{data.item_id}")
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.build(out, _voucher_flowables(b, data), subject=_("Payment voucher"))
 
 
@@ -864,14 +934,21 @@ def _voucher_compact(b: Builder, v: VoucherData) -> Flowable:
     """A voucher a third of an A4 page high: the facts in two columns of pairs beside the
     amount, then the signature lines; never split across pages."""
     pairs = [
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Voucher number"), ltr(f"{v.batch_reference}/{v.item_id}")),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Claim reference"), ltr(v.claim_reference)),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Payee"), v.payee),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Village"), v.village),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Payment method"), label("payment_method", v.method)),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         (_("Phone"), ltr(v.phone) if v.phone else "—"),
     ]
     if v.payment_reference:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         pairs.append((_("Payment reference"), ltr(v.payment_reference)))
     half = (len(pairs) + 1) // 2
     rows = []
@@ -887,14 +964,18 @@ def _voucher_compact(b: Builder, v: VoucherData) -> Flowable:
                       ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                       ("TOPPADDING", (0, 0), (-1, -1), 0),
                       ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    # Translators: printed letter or receipt, legal weight: exact, plain
     heading = b.beside([b.p(_("Payment voucher"), b.s.h2)],
                        b.p(money(v.amount), b.s.big), b.width * 0.45)
     return KeepTogether([
         heading, Spacer(1, 2), facts, Spacer(1, 4),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.p(_("The payee confirms with their signature that they received the amount above."),
             b.s.small),
         Spacer(1, 10),
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.signatures([_("Paid by (name, signature)"), _("Received by the payee (signature)"),
+                      # Translators: printed letter or receipt, legal weight: exact, plain
                       _("Date")]),
         CutLine(b.width),
     ])
@@ -924,6 +1005,7 @@ PER_PAGE = 3  # vouchers on an A4 page
 def render_vouchers(data: BatchData, locale: str, out: BinaryIO) -> None:
     """Every voucher of a batch, three to an A4 page with cut lines, streamed."""
     with force_locale(locale):
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b = Builder(locale, _("Payment vouchers"), data.reference)
 
         def flow() -> Iterator[Flowable]:
@@ -934,8 +1016,10 @@ def render_vouchers(data: BatchData, locale: str, out: BinaryIO) -> None:
                 count += 1
                 yield _voucher_compact(b, voucher)
             if not count:
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 yield b.p(_("This batch has no items."), b.s.body)
 
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.build(out, flow(), subject=_("Payment vouchers"))
 
 
@@ -943,23 +1027,33 @@ def render_batch(data: BatchData, locale: str, out: BinaryIO, rows_per_table: in
     """The batch list: one line per item with room for the payee's signature, the total, and
     signature lines for the office. Rows are streamed in tables of ``rows_per_table``."""
     with force_locale(locale):
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b = Builder(locale, _("Payment batch list"), data.reference)
         header = [
             # Translators: column heading, "number" of the line in the list (1, 2, 3 ...)
             _("No."), _("Claim reference"), _("Payee"), _("Village"), _("Amount"),
+            # Translators: printed letter or receipt, legal weight: exact, plain
             _("Signature"),
         ]
         fractions = [0.07, 0.21, 0.22, 0.17, 0.16, 0.17]
 
         def flow() -> Iterator[Flowable]:
+            # Translators: printed letter or receipt, legal weight: exact, plain
             yield b.p(_("Payment batch list"), b.s.title)
             yield b.facts([
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Payment batch"), ltr(data.reference)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Created"), datetime_text(data.created_at, "short")),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Created by"), data.created_by),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Payment method"), label("payment_method", data.method)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Status"), label("batch_state", data.state)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Items"), number(data.count)),
+                # Translators: printed letter or receipt, legal weight: exact, plain
                 (_("Total"), money(data.total)),
             ])
             yield Spacer(1, 8)
@@ -975,12 +1069,16 @@ def render_batch(data: BatchData, locale: str, out: BinaryIO, rows_per_table: in
             if chunk or n == 0:
                 yield b.table(header, chunk, fractions, numeric={0, 4})
             yield Spacer(1, 6)
+            # Translators: printed letter or receipt, legal weight: exact, plain
             yield b.p(_("%(count)s items, total %(total)s", count=number(n),
                         total=money(data.total)), b.s.body)
             yield Spacer(1, 18)
+            # Translators: printed letter or receipt, legal weight: exact, plain
             yield KeepTogether([b.signatures([_("Prepared by"), _("Checked by"),
+                                              # Translators: printed letter or receipt, legal weight
                                               _("Approved for payment by")])])
 
+        # Translators: printed letter or receipt, legal weight: exact, plain
         b.build(out, flow(), subject=_("Payment batch list"))
 
 

@@ -1,7 +1,8 @@
 """Catalogue maintenance for translators: extract, update, compile and check.
 
-Extraction is deterministic (no locations, no wrapping, sorted) so re-extracting shows no
-drift unless a source string changed.
+Extraction keeps each message's source files (not line numbers, so editing code elsewhere
+causes no churn), message contexts and ``Translators:`` comments, and is sorted by message, so
+re-extracting shows no drift unless a string, its context or its files changed.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po, write_po
 
 from conflict_app.i18n import LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext", "-k", "_p:1c,2", "-k", "_lp:1c,2",
+            "-k", "lazy_pgettext:1c,2"]
 TARGET_LOCALES = [code for code in LOCALES if code != "en"]
 
 
@@ -30,7 +33,7 @@ def _pybabel(*args: str, quiet: bool = False) -> None:
 
 
 def extract(output: Path = POT) -> None:
-    _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--no-wrap",
+    _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--add-location=file", "--no-wrap",
              "--sort-output", "--add-comments=Translators:", "--project=Pardus",
              "--copyright-holder=Pardus contributors", "--version=0.1",
              "-o", str(output), ".")
@@ -40,11 +43,52 @@ def update() -> None:
     for code in TARGET_LOCALES:
         po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
         if po.exists():
+            before = _read(po, code)
             _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code,
                      "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching")
+            carry_over(po, code, before)
         else:
             _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", code,
                      "--no-wrap")
+
+
+def _read(po: Path, code: str) -> Catalog:
+    with po.open("rb") as fh:
+        return read_po(fh, locale=code)
+
+
+def carry_over(po: Path, code: str, before: Catalog) -> int:
+    """Keep a translation when a message only gained or changed its context.
+
+    Without this, giving "Open" a context would drop every language's translation. When the
+    old message now stands for one context only, its translation was made for that use and is
+    kept as it is; when it was split into several contexts (the word had two meanings), the
+    translation is kept but marked fuzzy, so a translator checks it against each context.
+    """
+    catalog = _read(po, code)
+    uses: dict[object, int] = {}
+    for message in catalog:
+        if message.id:
+            uses[message.id] = uses.get(message.id, 0) + 1
+    old: dict[object, Message] = {}
+    for message in sorted(before, key=lambda m: (m.fuzzy, m.context is not None)):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and all(strings):
+            old.setdefault(message.id, message)
+    carried = 0
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or any(strings) or message.id not in old:
+            continue
+        source = old[message.id]
+        message.string = source.string
+        if uses[message.id] > 1 or source.fuzzy:
+            message.flags.add("fuzzy")
+        carried += 1
+    if carried:
+        with po.open("wb") as fh:
+            write_po(fh, catalog, width=None, ignore_obsolete=True)
+    return carried
 
 
 def compile_all(quiet: bool = False) -> None:

@@ -67,40 +67,54 @@ def render(kind: str, locale: str, **params: object) -> str:
 def _render(kind: str, locale: str, params: dict[str, object]) -> str:
     with force_locale(locale):
         texts = {
+            # Translators: SMS to a herder: short, plain words
             "received": lambda: gettext(
                 "Pardus %(ref)s: report received, PIN %(pin)s. Keep the carcasses in place. "
                 "Privacy: %(privacy)s", **params),
+            # Translators: SMS to a herder: short, plain words
             "pin_resent": lambda: gettext(
                 "Pardus %(ref)s: your new PIN is %(pin)s. Now: %(step)s.", **params),
+            # Translators: SMS to a herder: short, plain words
             "visit_planned": lambda: gettext(
                 "Pardus %(ref)s: a field officer will visit by %(date)s. Keep the carcasses "
                 "in place.", **params),
+            # Translators: SMS to a herder: short, plain words
             "approved": lambda: gettext(
                 "Pardus %(ref)s: approved, %(amount)s. Payment follows.", **params),
+            # Translators: SMS to a herder: short, plain words
             "approved_after_interim": lambda: gettext(
                 "Pardus %(ref)s: approved, %(amount)s. After the first part already paid, "
                 "%(rest)s follows.", **params),
+            # Translators: SMS to a herder: short, plain words
             "interim_paid": lambda: gettext(
                 "Pardus %(ref)s: first part paid, %(amount)s. The rest follows the decision.",
                 **params),
+            # Translators: SMS to a herder: short, plain words
             "rejected": lambda: gettext(
                 "Pardus %(ref)s: not approved. You may appeal at the office until %(date)s.",
                 **params),
+            # Translators: SMS to a herder: short, plain words
             "paid": lambda: gettext(
                 "Pardus %(ref)s: %(amount)s paid. Payment reference %(payref)s.", **params),
+            # Translators: SMS to a herder: short, plain words
             "paid_interest": lambda: gettext(
                 "Pardus %(ref)s: %(amount)s paid, with %(interest)s interest for the delay.",
                 **params),
+            # Translators: SMS to a herder: short, plain words
             "paid_rest": lambda: gettext(
                 "Pardus %(ref)s: the rest, %(amount)s, paid. Payment reference %(payref)s.",
                 **params),
+            # Translators: SMS to a herder: short, plain words
             "paid_rest_interest": lambda: gettext(
                 "Pardus %(ref)s: the rest, %(amount)s, paid, with %(interest)s interest for "
                 "the delay.", **params),
+            # Translators: SMS to a herder: short, plain words
             "paid_shortfall": lambda: gettext(
                 "Pardus %(ref)s: %(amount)s paid of the %(approved)s approved; the insurance "
                 "fund was short.", **params),
+            # Translators: SMS to a herder: short, plain words
             "status": lambda: gettext("Pardus %(ref)s: %(step)s. %(next)s", **params),
+            # Translators: SMS to a herder: short, plain words
             "not_found": lambda: gettext(
                 "Pardus: reference or PIN not recognised. Send: STATUS reference PIN"),
         }
@@ -110,13 +124,21 @@ def _render(kind: str, locale: str, params: dict[str, object]) -> str:
 def step_text(step: HerderStep) -> tuple[str, str]:
     """The step's name and what comes next, in the current locale."""
     names = {
+        # Translators: SMS to a herder: short, plain words
         HerderStep.RECEIVED: (gettext("Received"), gettext("The office checks the report.")),
+        # Translators: SMS to a herder: short, plain words
         HerderStep.BEING_CHECKED: (gettext("Being checked"),
+                                   # Translators: SMS to a herder: short, plain words
                                    gettext("A field visit is planned next.")),
+        # Translators: SMS to a herder: short, plain words
         HerderStep.FIELD_VISIT: (gettext("Field visit"),
+                                 # Translators: SMS to a herder: short, plain words
                                  gettext("A decision follows the visit.")),
+        # Translators: SMS to a herder: short, plain words
         HerderStep.DECISION: (gettext("Decision"), gettext("The office decides the claim.")),
+        # Translators: SMS to a herder: short, plain words
         HerderStep.PAYMENT: (gettext("Payment"), gettext("The payment is being made.")),
+        # Translators: SMS to a herder: short, plain words
         HerderStep.DONE: (gettext("Done"), gettext("Nothing more to do.")),
     }
     return names[step]

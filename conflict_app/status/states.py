@@ -32,41 +32,71 @@ class StateView:
 
 
 _MESSAGES = {
+    # Translators: herder's page: plain words, one polite 'you'
     State.REPORTED: (UNDERWAY, lambda: _("We received your report."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("The office checks the report.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.SCREENED: (UNDERWAY, lambda: _("The office checked your report."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("A field visit is planned next.")),
     State.MORE_EVIDENCE_REQUESTED: (
+        # Translators: herder's page: plain words, one polite 'you'
         ACTION, lambda: _("The office needs more evidence from you."),
+        # Translators: herder's page: plain words, one polite 'you'
         lambda: _("Bring or send it to the office. Ask the office what is missing.")),
     State.VERIFICATION_SCHEDULED: (
+        # Translators: herder's page: plain words, one polite 'you'
         UNDERWAY, lambda: _("A field officer will visit to see the animals."),
+        # Translators: herder's page: plain words, one polite 'you'
         lambda: _("Keep the carcasses where they are until the field officer has seen "
                   "them.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.VERIFIED: (UNDERWAY, lambda: _("The field visit is done."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("The office decides the claim.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.ASSESSED: (UNDERWAY, lambda: _("The office has worked out the amount."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("The office decides the claim.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.APPEALED: (UNDERWAY, lambda: _("Your appeal is being looked at."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("The claim is looked at again. You will be told the new "
                                "decision.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.APPROVED: (GOOD, lambda: _("Your claim was approved."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("The payment is being prepared.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.PAYMENT_SCHEDULED: (GOOD, lambda: _("Your claim was approved."),
+                              # Translators: herder's page: plain words, one polite 'you'
                               lambda: _("The payment is being made.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.PAID: (GOOD, lambda: _("Your claim was paid."),
+                 # Translators: herder's page: plain words, one polite 'you'
                  lambda: _("Nothing more to do.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.CLOSED: (GOOD, lambda: _("Your claim is closed."),
+                   # Translators: herder's page: plain words, one polite 'you'
                    lambda: _("Nothing more to do.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.REJECTED: (REFUSED, lambda: _("Your claim was not approved."),
+                     # Translators: herder's page: plain words, one polite 'you'
                      lambda: _("If you disagree, you may appeal.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.INELIGIBLE: (REFUSED, lambda: _("Your claim cannot be paid under the rules of the "
                                           "scheme."),
+                       # Translators: herder's page: plain words, one polite 'you'
                        lambda: _("If you disagree, you may appeal.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.WITHDRAWN: (ENDED, lambda: _("The claim was withdrawn."),
+                      # Translators: herder's page: plain words, one polite 'you'
                       lambda: _("Nothing more to do.")),
+    # Translators: herder's page: plain words, one polite 'you'
     State.DUPLICATE: (ENDED, lambda: _("This report was joined with another report of the "
                                        "same attack."),
+                      # Translators: herder's page: plain words, one polite 'you'
                       lambda: _("Follow the other claim. The office can tell you its "
                                 "reference.")),
 }
@@ -98,6 +128,7 @@ def state_view(claim, appeal_until: datetime | None = None,  # noqa: ANN001
             open_until = appeal_until
         else:
             closed_on = appeal_until
+            # Translators: herder's page: plain words, one polite 'you'
             text = _("Nothing more to do.")
     amount_until = None
     if (claim.state in _DECIDED_FOR and appeal_until is not None and appeal_until > now):

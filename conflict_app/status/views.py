@@ -128,6 +128,7 @@ def check_post():
         claim = operations.lookup(form.reference.data, form.pin.data)
         if claim is None:
             # One answer for a wrong reference, a wrong PIN and a locked reference.
+            # Translators: herder's page: plain words, one polite 'you'
             form.form_errors.append(_("We could not find a claim with this reference and "
                                       "PIN. Check both and try again."))
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
@@ -57,8 +58,9 @@ class VerificationForm(FlaskForm):
     longitude = longitude_field(_l("GPS longitude"))
     notes = TextAreaField(_l("Notes"), validators=[optional(), length(4000)])
     photos = MultipleFileField(_l("Photos (JPEG, PNG or WebP)"))
-    suggest = SubmitField(_l("Show the checklist's suggestion"))
-    submit = SubmitField(_l("File the report"))
+    suggest = SubmitField(_lp("button", "Show the checklist's suggestion"))
+    # Translators: button; the field officer files the verification report of the visit
+    submit = SubmitField(_lp("button: the field officer files the visit report", "File the report"))
 
     def __init__(self, lines, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
