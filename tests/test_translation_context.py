@@ -91,3 +91,51 @@ def test_batch_states_agree_with_the_batch_in_russian(app):
         claim_closed = label("state", "closed")
     assert states == ["Открыт", "Экспортирован", "Закрыт"]
     assert claim_closed == "Закрыта"  # the claim (заявка) stays feminine
+
+
+def _catalog(code):
+    path = catalogues.TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        return read_po(fh, locale=code)
+
+
+def _strings(catalog):
+    for message in catalog:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            yield message, strings
+
+
+def test_slips_a_native_reader_caught_are_gone():
+    kk, ur, tr = _catalog("kk"), _catalog("ur"), _catalog("tr")
+    assert "Акт" not in kk.get("Send the report").string  # an official act, not the herder's
+    assert ur.get("Time of day").string != ur.get(
+        "Daytime", "time of day of the attack (option)").string
+    for _message, strings in _strings(tr):
+        for s in strings:
+            assert s.count("itiraz") < 2 or "itiraz ediyorsanız" not in s, s
+    assert _catalog("tk").get("Longitude").string == "Uzynlyk"
+    assert _catalog("fa_AF").get("Lynx", "predator that caused the loss").string == "وشق"
+    ru = _catalog("ru")
+    assert "территори" not in ru.get("Random, all over",
+                                     "where the bites are on the carcass").string
+    assert "сел" not in ru.get("Farther away").string
+
+
+def test_sorani_rule_word_and_no_stranded_clitic():
+    for message, strings in _strings(_catalog("ckb")):
+        for s in strings:
+            assert "یاسا" not in s, message.id  # "law"; a scheme's rule is ڕێسا
+            assert not re.search(r"\)s ت(\s|$)", s), message.id
+
+
+def test_arabic_herder_pages_use_one_polite_you():
+    singular = re.compile(r"(^|\s)(أدخل|اختر|أرسل|اكتب)(\s|$)|(اسمك|هاتفك|معك)(\s|\.|$|،)")
+    for message, strings in _strings(_catalog("ar")):
+        if not any("status" in path for path, _line in message.locations):
+            continue
+        for s in strings:
+            assert not singular.search(s), message.id
+    assert _catalog("ar").get(
+        "Registered", "claim action: its button and its entry in the history").string != \
+        "تاريخ التسجيل"
