@@ -89,7 +89,7 @@ def register(app: Flask) -> None:
         """Fail when any catalogue is incomplete, fuzzy or has mismatched placeholders."""
         from conflict_app.i18n import catalogues
 
-        found = [p for code in catalogues.TARGET_LOCALES for p in catalogues.problems(code)]
+        found = [p for code in catalogues.catalogue_codes() for p in catalogues.problems(code)]
         for line in found:
             click.echo(line)
         if found:

@@ -25,6 +25,12 @@ KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext", "-k", "_p:1c,2", "-k",
 TARGET_LOCALES = [code for code in LOCALES if code != "en"]
 
 
+def catalogue_codes() -> list[str]:
+    """Every language to maintain: the offered ones and any catalogue still being written."""
+    written = sorted(p.parent.parent.name for p in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+    return TARGET_LOCALES + [code for code in written if code not in TARGET_LOCALES]
+
+
 def _pybabel(*args: str, quiet: bool = False) -> None:
     subprocess.run(  # noqa: S603 - fixed arguments, our own tool
         [sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT,
@@ -40,7 +46,7 @@ def extract(output: Path = POT) -> None:
 
 
 def update() -> None:
-    for code in TARGET_LOCALES:
+    for code in catalogue_codes():
         po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
         if po.exists():
             before = _read(po, code)
