@@ -57,9 +57,10 @@ def test_each_language_keeps_a_glossary(code):
     assert len(lines) >= 60
 
 
-def _ids(path: Path) -> set[str]:
+def _ids(path: Path) -> set[tuple[str, str | None]]:
     with path.open("rb") as fh:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+        return {(m.id if isinstance(m.id, str) else m.id[0], m.context)
+                for m in read_po(fh) if m.id}
 
 
 def test_reextraction_shows_no_drift(tmp_path):
