@@ -86,10 +86,12 @@ def register(app: Flask) -> None:
 
     @translate.command("check")
     def translate_check() -> None:
-        """Fail when any catalogue is incomplete, fuzzy or has mismatched placeholders."""
-        from conflict_app.i18n import catalogues
+        """Fail when any catalogue is incomplete, fuzzy, has mismatched placeholders, or
+        reads wrong: copied, wrong script, English left, RTL punctuation, dennis errors."""
+        from conflict_app.i18n import catalogues, quality
 
         found = [p for code in catalogues.catalogue_codes() for p in catalogues.problems(code)]
+        found += quality.problems(lint=quality.dennis_available())
         for line in found:
             click.echo(line)
         if found:
