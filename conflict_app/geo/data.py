@@ -21,7 +21,7 @@ COUNTRIES = (
     ("KZ", "Kazakhstan", "KZT", "kk"),
     ("PK", "Pakistan", "PKR", "ur"),
     ("RU", "Russia", "RUB", "ru"),
-    ("TJ", "Tajikistan", "TJS", "ru"),
+    ("TJ", "Tajikistan", "TJS", "tg"),
     ("TM", "Turkmenistan", "TMT", "tk"),
     ("TR", "Turkey", "TRY", "tr"),
     ("UZ", "Uzbekistan", "UZS", "ru"),

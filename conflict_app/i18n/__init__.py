@@ -20,7 +20,7 @@ from flask_login import current_user
 from conflict_app.core.money import Money
 
 # English is the source; the eleven range-state languages follow (PRODUCT.md §6).
-LOCALES = ("en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur")
+LOCALES = ("en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur", "tg")
 RTL = frozenset({"ar", "fa", "fa_AF", "ckb", "ur", "ps"})
 
 
