@@ -129,3 +129,18 @@ def test_numbers_follow_the_locale(app, locale):
     with app.test_request_context(), force_locale(locale):
         shown = number(Decimal("1234.5"))
     assert shown.replace("\u00a0", " ") in {"1 234,5", "1.234,5", "۱٬۲۳۴٫۵", "1٬234٫5"}
+
+
+def test_uzbek_texts_use_the_plain_apostrophe_and_stay_in_gsm(app):
+    """oʻ and gʻ have no GSM 03.38 code: one of them would make the text UCS-2 (70 characters
+    a segment), so Uzbek SMS spell them o' and g' as phones do."""
+    from conflict_app.status import notify
+    from conflict_app.status.segments import phone_letters, segments
+
+    assert phone_letters("Oʻliklarni gʻalla", "uz") == "O'liklarni g'alla"
+    assert phone_letters("Oʻ", "tg") == "Oʻ"
+    body = notify.render("received", "uz", ref="AM-2026-000123", pin="482913",
+                         privacy="https://pardus.example.org/privacy/AM")
+    assert "ʻ" not in body and "ʼ" not in body
+    body.encode("gsm03.38")  # every character has a GSM code
+    assert segments(body) == 1

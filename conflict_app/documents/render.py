@@ -434,7 +434,8 @@ class Builder:
                 continue
             data.append(self._cols([
                 c if isinstance(c, Flowable) else
-                self.p(c, self.s.cell_end if i in numeric else self.s.cell)
+                self.p(c, self._fit_words(c, self.s.cell_end, widths[i] - 8, " ")
+                       if i in numeric else self.s.cell)
                 for i, c in enumerate(row)]))
         style = [
             ("GRID", (0, 0), (-1, -1), 0.4, LINE),
@@ -451,10 +452,14 @@ class Builder:
         return Table(data, colWidths=self._cols(widths), style=self._table_style(style),
                      repeatRows=1 if header and repeat else 0)
 
-    def _fit_words(self, text: str, style: Style, width: float) -> Style:
+    def _fit_words(self, text: str, style: Style, width: float, sep: str | None = None
+                   ) -> Style:
         """The style, smaller if need be, at which every word of a header fits its column:
-        a header breaks between words, never inside one (long Georgian and Kazakh words)."""
-        widest = max((self.ts.width(word, style) for word in str(text).split()), default=0)
+        a header breaks between words, never inside one (long Georgian and Kazakh words).
+        With ``sep=" "`` an amount joined by no-break spaces counts as one word, so a long
+        figure with its currency name (1 696 000,00 soʻm) shrinks instead of breaking."""
+        widest = max((self.ts.width(word, style) for word in str(text).split(sep) if word),
+                     default=0)
         if widest <= width:
             return style
         size = max(style.size * width / widest, 5.5)

@@ -24,7 +24,7 @@ COUNTRIES = (
     ("TJ", "Tajikistan", "TJS", "tg"),
     ("TM", "Turkmenistan", "TMT", "tk"),
     ("TR", "Turkey", "TRY", "tr"),
-    ("UZ", "Uzbekistan", "UZS", "ru"),
+    ("UZ", "Uzbekistan", "UZS", "uz"),
 )
 
 C, AK, Z, E = REGIONS

@@ -19,8 +19,10 @@ from flask_login import current_user
 
 from conflict_app.core.money import Money
 
-# English is the source; the eleven range-state languages follow (PRODUCT.md §6).
-LOCALES = ("en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur", "tg")
+# English is the source; the official languages of the thirteen range states follow
+# (PRODUCT.md §6), Afghanistan with Dari and Pashto, Iraq with Arabic and Sorani.
+LOCALES = ("en", "ar", "hy", "az", "fa", "fa_AF", "ka", "kk", "ckb", "ru", "tr", "tk", "ur",
+           "tg", "uz", "ps")
 RTL = frozenset({"ar", "fa", "fa_AF", "ckb", "ur", "ps"})
 
 

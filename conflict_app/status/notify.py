@@ -29,6 +29,7 @@ from conflict_app.observability import metrics
 from conflict_app.status.figures import Figures, figures
 from conflict_app.status.gateways import GatewayError, from_config
 from conflict_app.status.models import SmsMessage, SmsStatus
+from conflict_app.status.segments import phone_letters
 
 MAX_ATTEMPTS = 6
 # Answers to something the herder just did (a report, a status question): they are waiting
@@ -61,7 +62,7 @@ def render(kind: str, locale: str, **params: object) -> str:
         params = {key: bidi.ltr(value) if key in _LTR_PARAMS else
                   bidi.auto(value) if key in _AUTO_PARAMS else value
                   for key, value in params.items()}
-    return bidi.sms_text(_render(kind, locale, params), locale)
+    return bidi.sms_text(phone_letters(_render(kind, locale, params), locale), locale)
 
 
 def _render(kind: str, locale: str, params: dict[str, object]) -> str:
