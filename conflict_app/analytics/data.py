@@ -291,7 +291,8 @@ def _floor(value: Decimal, cell: Decimal) -> Decimal:
 
 
 def outcome_shares(user, country: str | None = None) -> list[dict]:  # noqa: ANN001
-    """Decided claims by verification confidence: how many approved, rejected."""
+    """Decided claims by verification confidence: how many approved, rejected; a level
+    with claims of fewer than 5 households is suppressed like a small cell."""
     latest = (select(VerificationReport.claim_id,
                      func.max(VerificationReport.id).label("report_id"))
               .group_by(VerificationReport.claim_id).subquery())
@@ -299,18 +300,25 @@ def outcome_shares(user, country: str | None = None) -> list[dict]:  # noqa: ANN
                    else_=0)
     rejected = case((Claim.state.in_(["rejected", "ineligible"]), 1), else_=0)
     query = scope(select(VerificationReport.confidence, func.count(Claim.id),
-                         func.sum(decided), func.sum(rejected))
+                         func.sum(decided), func.sum(rejected),
+                         func.count(Claim.household_id.distinct()))
                   .join(latest, latest.c.claim_id == Claim.id)
                   .join(VerificationReport, VerificationReport.id == latest.c.report_id)
                   .group_by(VerificationReport.confidence), Claim, user)
     if country:
         query = query.where(Claim.country_code == country)
-    return [{"confidence": c.value, "claims": n, "approved": int(a or 0),
-             "rejected": int(r or 0)} for c, n, a, r in db.session.execute(query)]
+    rows = []
+    for c, n, a, r, households in db.session.execute(query):
+        small = households < MIN_CELL_HOUSEHOLDS
+        rows.append({"confidence": c.value, "claims": None if small else n,
+                     "approved": None if small else int(a or 0),
+                     "rejected": None if small else int(r or 0), "suppressed": small})
+    return rows
 
 
 def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: ANN001
-    """Median and 90th percentile, in days, of each step of the claim process."""
+    """Median and 90th percentile, in days, of each step of the claim process; a step
+    taken by claims of fewer than 5 households is suppressed like a small cell."""
     import numpy as np
 
     from conflict_app.core.audit import AuditEntry
@@ -322,11 +330,13 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
 
     query = scope(
         select(Incident.occurred_on, Claim.reported_at, first(["file_verification"]),
-               first(["approve", "reject", "declare_ineligible"]), first(["record_payment"]))
+               first(["approve", "reject", "declare_ineligible"]), first(["record_payment"]),
+               Claim.household_id)
         .join(Incident, Claim.incident_id == Incident.id)
         .join(AuditEntry, and_(AuditEntry.object_type == "claim",
                                AuditEntry.object_id == Claim.id))
-        .group_by(Claim.id, Incident.occurred_on, Claim.reported_at), Claim, user)
+        .group_by(Claim.id, Incident.occurred_on, Claim.reported_at, Claim.household_id),
+        Claim, user)
     if country:
         query = query.where(Claim.country_code == country)
     steps: dict[str, list[float]] = {"incident_to_report": [], "report_to_verification": [],
@@ -338,16 +348,27 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
 
     from datetime import UTC, datetime, time
 
-    for occurred, reported, verified, decided, paid in db.session.execute(query):
-        steps["incident_to_report"].append(
-            days(datetime.combine(occurred, time(12), UTC), reported))
+    households: dict[str, set[int]] = defaultdict(set)
+
+    def add(step: str, value: float, household: int) -> None:
+        steps[step].append(value)
+        households[step].add(household)
+
+    for occurred, reported, verified, decided, paid, household in db.session.execute(query):
+        add("incident_to_report", days(datetime.combine(occurred, time(12), UTC), reported),
+            household)
         if verified:
-            steps["report_to_verification"].append(days(reported, verified))
+            add("report_to_verification", days(reported, verified), household)
         if verified and decided:
-            steps["verification_to_decision"].append(days(verified, decided))
+            add("verification_to_decision", days(verified, decided), household)
         if decided and paid:
-            steps["decision_to_payment"].append(days(decided, paid))
-    return [{"step": step, "claims": len(values),
-             "median_days": round(float(np.median(values)), 1) if values else None,
-             "p90_days": round(float(np.percentile(values, 90)), 1) if values else None}
-            for step, values in steps.items()]
+            add("decision_to_payment", days(decided, paid), household)
+    rows = []
+    for step, values in steps.items():
+        small = 0 < len(households[step]) < MIN_CELL_HOUSEHOLDS
+        shown = values and not small
+        rows.append({"step": step, "claims": None if small else len(values),
+                     "median_days": round(float(np.median(values)), 1) if shown else None,
+                     "p90_days": round(float(np.percentile(values, 90)), 1) if shown else None,
+                     "suppressed": small})
+    return rows

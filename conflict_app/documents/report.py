@@ -7,7 +7,8 @@ ReportLab graphics. Aggregates only: no herder's name, no coordinates.
 from __future__ import annotations
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from conflict_app.core.errors import N_
 from conflict_app.core.money import Money
 from conflict_app.documents import fonts
 from conflict_app.documents.render import Builder, money, number, percent
+from conflict_app.documents.report_suppression import SUPPRESSED
 from conflict_app.documents.text import ltr
 from conflict_app.i18n import date_text
 from conflict_app.i18n.labels import label
@@ -67,6 +69,11 @@ class SchemeReportData:
     # (label msgid, incentive kind or None, value: Money, Decimal share, int or None);
     # translated when rendered, in the report's language.
     kpis: list[tuple[str, str | None, object]] = field(default_factory=list)
+    # The households behind each figure (report_suppression hides the small groups for
+    # readers of de-identified data); never rendered.
+    households: dict[str, dict[object, set[int]]] = field(default_factory=dict, repr=False)
+    kpi_groups: list[str] = field(default_factory=list, repr=False)  # one per KPI
+    deidentified: bool = False
 
 
 def _quantiles(values: list[float]) -> tuple[Decimal | None, Decimal | None]:
@@ -79,8 +86,11 @@ def _quantiles(values: list[float]) -> tuple[Decimal | None, Decimal | None]:
             Decimal(str(round(p90, 1))))
 
 
-def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: ANN001, C901
-    """Gather the report of one scheme for the claims of losses in [start, end]."""
+def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
+                deidentified: bool = False) -> SchemeReportData:
+    """Gather the report of one scheme for the claims of losses in [start, end];
+    ``deidentified`` (a reader of analytics only) hides groups of fewer than 5 households
+    as the analytics do."""
     from conflict_app.claims.models import Claim, Incident, LossLine
     from conflict_app.claims.workflow import State
     from conflict_app.extensions import db
@@ -102,6 +112,12 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
                                        Incident.occurred_on >= start,
                                        Incident.occurred_on <= end)).all()
     ids = [c.id for c in claims]
+    who = data.households = {name: defaultdict(set) for name in (
+        "all", "states", "species", "areas", "months", "amounts", "times", "kpis")}
+    for c in claims:
+        who["all"][None].add(c.household_id)
+        who["states"][c.state.value].add(c.household_id)
+        who["months"][c.incident.occurred_on.strftime("%Y-%m")].add(c.household_id)
     data.states = sorted(Counter(c.state.value for c in claims).items(),
                          key=lambda kv: list(State).index(State(kv[0])))
     latest: dict[int, Assessment] = {}
@@ -110,12 +126,18 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
                                     .order_by(Assessment.id)):
             latest[a.claim_id] = a
     data.assessed = sum((Money(a.total, currency) for a in latest.values()), zero)
+    household_of = {c.id: c.household_id for c in claims}
+    who["amounts"]["assessed"] = {household_of[i] for i in latest}
     approved_states = {State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED}
     data.approved = sum((Money(c.amount_approved, currency) for c in claims
                          if c.amount_approved is not None and c.state in approved_states), zero)
     paid_items = db.session.scalars(select(PaymentItem).where(
         PaymentItem.claim_id.in_(ids), PaymentItem.state == ItemState.PAID)).all() if ids else []
     data.paid = sum((Money(i.amount, currency) for i in paid_items), zero)
+    who["amounts"]["paid"] = {household_of[i.claim_id] for i in paid_items}
+    who["amounts"]["approved"] = who["kpis"]["approved"] = {
+        c.household_id for c in claims
+        if c.amount_approved is not None and c.state in approved_states}
     budget = scheme_ops.budget(scheme)
     today = clock.today()
     data.budget = [(name, getattr(budget, name), scheme_ops.to_usd(getattr(budget, name), today))
@@ -129,6 +151,9 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
         pay_limit = int(scheme_ops.rules_of(version).get("payment_within_days") or 0) or None
     to_decision = [(c.decided_at - c.reported_at).total_seconds() / 86400
                    for c in claims if c.decided_at]
+    who["times"]["decision"] = who["kpis"]["decided"] = {c.household_id for c in claims
+                                                         if c.decided_at}
+    who["times"]["payment"] = {c.household_id for c in claims if c.paid_at and c.decided_at}
     to_payment = [(c.paid_at - c.decided_at).total_seconds() / 86400
                   for c in claims if c.paid_at and c.decided_at]
     for step, values, limit in (("decision", to_decision, decision_limit),
@@ -153,12 +178,14 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
         heads = 0
         for name in {line.species.value for line in lines_of.get(c.incident_id, [])}:
             species.setdefault(name, [0, 0, 0])[0] += 1
+            who["species"][name].add(c.household_id)
         for line in lines_of.get(c.incident_id, []):
             row = species[line.species.value]
             row[1] += line.killed
             row[2] += line.injured
             heads += line.killed + line.injured
         key = c.admin2_id or c.admin1_id
+        who["areas"][areas.get(key, "—")].add(c.household_id)
         entry = by_area.setdefault(key, [0, 0, zero])
         entry[0] += 1
         entry[1] += heads
@@ -177,22 +204,35 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
     # The scheme's own indicators.
     decided = [c for c in claims if c.decided_at]
     approved_n = sum(1 for c in claims if c.state in approved_states)
+
+    def grouped(group: str) -> None:
+        """The indicators added since the last call rest on the households of ``group``."""
+        data.kpi_groups += [group] * (len(data.kpis) - len(data.kpi_groups))
+
+    who["kpis"]["claims"] = who["all"][None]
     data.kpis.append((N_("Claims"), None, len(claims)))
+    grouped("claims")
     data.kpis.append((N_("Approved claims"), None, approved_n))
+    grouped("approved")
     if decided:
         data.kpis.append((N_("Share of decided claims approved"), None,
                           Decimal(approved_n) / len(decided)))
+        grouped("decided")
     if approved_n:
         data.kpis.append((N_("Average approved amount per claim"), None,
                           Money(data.approved.amount / approved_n, currency).rounded()))
+    grouped("approved")
     if budget.allocated.amount:
         data.kpis.append((N_("Budget used (committed and disbursed)"), None,
                           (budget.committed.amount + budget.disbursed.amount)
                           / budget.allocated.amount))
+        grouped("budget")
     if scheme.kind is SchemeKind.INSURANCE:
         ledger = insurance.ledger(scheme.id, start, end)
-        enrolled = sum(1 for e in insurance.enrolments(scheme.id)
-                       if e.starts_on <= end and e.ends_on >= start)
+        enrolments = [e for e in insurance.enrolments(scheme.id)
+                      if e.starts_on <= end and e.ends_on >= start]
+        enrolled = len(enrolments)
+        who["kpis"]["insurance"] = {e.household_id for e in enrolments}
         shortfall = sum((s.shortfall for s in insurance.settlements(scheme.id)
                          if s.period_start <= end and s.period_end >= start), Decimal(0))
         data.kpis += [
@@ -204,10 +244,12 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
              Money(shortfall, currency)),
             (N_("Loss ratio"), None, insurance.loss_ratio(scheme.id, start, end)),
         ]
+        grouped("insurance")
     if scheme.kind is SchemeKind.INCENTIVE:
         payments = [p for p in incentives.payments(scheme.id)
                     if (p.period is None and start <= p.created_at.date() <= end)
                     or (p.period is not None and start.year <= p.period <= end.year)]
+        who["kpis"]["incentive"] = {p.household_id for p in payments if p.household_id}
         for kind in ("performance", "adoption"):
             chosen = [p for p in payments if p.kind == kind]
             data.kpis.append((N_("Payments: %(kind)s"), kind, len(chosen)))
@@ -218,12 +260,19 @@ def report_data(scheme, start: date, end: date) -> SchemeReportData:  # noqa: AN
         data.kpis.append((N_("Withholdings after retaliatory killings"), None,
                           sum(1 for w in incentives.withholdings(scheme.id)
                               if start <= w.noticed_on <= end)))
+        grouped("incentive")
+    if deidentified:
+        from conflict_app.documents.report_suppression import deidentify
+
+        deidentify(data, scheme)
     return data
 
 
 def _value(value: object) -> str:
     if value is None:
         return "—"
+    if value is SUPPRESSED:
+        return _("fewer than 5 households")
     if isinstance(value, Money):
         return money(value)
     if isinstance(value, Decimal):
@@ -232,7 +281,14 @@ def _value(value: object) -> str:
 
 
 def _days(value: Decimal | None) -> str:
+    if value is SUPPRESSED:
+        return _value(value)
     return "—" if value is None else _("%(days)s days", days=number(value))
+
+
+def _shown(value: object, show: Callable[[object], str]) -> str:
+    """``show(value)``, or the words for a figure withheld (too few households)."""
+    return _value(value) if value is SUPPRESSED else show(value)
 
 
 def _month_chart(b: Builder, months: list[tuple[str, int]]) -> Drawing:
@@ -297,20 +353,26 @@ def render_scheme_report(data: SchemeReportData, locale: str, out: BinaryIO) -> 
         if data.example:
             flow.append(b.p(_("This scheme is an example of the demonstration data."),
                             b.s.small))
+        if data.deidentified:
+            flow.append(b.p(_("De-identified: no names, phones or exact places. Groups of "
+                              "fewer than 5 households are not shown."), b.s.small))
         flow.append(b.p(_("Claims by state"), b.s.h2))
         flow.append(b.table([_("State"), _("Claims")],
-                            [[label("state", s), number(n)] for s, n in data.states]
+                            [[label("state", s) if s else "—", _shown(n, number)]
+                             for s, n in data.states]
                             or [[_("No claims in this period."), ""]],
                             [0.7, 0.3], numeric={1}))
         flow.append(b.p(_("Amounts"), b.s.h2))
-        flow.append(b.table(None, [[_("Assessed"), money(data.assessed)],
-                                   [_("Approved"), money(data.approved)],
-                                   [_("Paid"), money(data.paid)]], [0.7, 0.3], numeric={1}))
+        flow.append(b.table(None, [[_("Assessed"), _shown(data.assessed, money)],
+                                   [_("Approved"), _shown(data.approved, money)],
+                                   [_("Paid"), _shown(data.paid, money)]], [0.7, 0.3],
+                            numeric={1}))
         flow.append(b.p(_("Budget"), b.s.h2))
         names = {"allocated": _("Allocated"), "committed": _("Committed (approved, not paid)"),
                  "disbursed": _("Disbursed"), "remaining": _("Remaining")}
         flow.append(b.table([_("Budget"), ltr(data.currency), "USD"],
-                            [[names[n], money(m), money(u) if u else _("no exchange rate")]
+                            [[names[n], _shown(m, money),
+                              _shown(u, money) if u else _("no exchange rate")]
                              for n, m, u in data.budget], [0.4, 0.3, 0.3], numeric={1, 2}))
         flow.append(b.p(_("Processing times"), b.s.h2))
         steps = {"decision": _("From report to decision"),
@@ -320,23 +382,30 @@ def render_scheme_report(data: SchemeReportData, locale: str, out: BinaryIO) -> 
              _("Within the deadline")],
             [[steps[t.step], number(t.claims), _days(t.median_days), _days(t.p90_days),
               _days(Decimal(t.deadline_days)) if t.deadline_days else "—",
-              percent(t.within) if t.within is not None else "—"] for t in data.times],
+              percent(t.within) if t.within is not None else "—"]
+             if t.claims is not SUPPRESSED else  # the words once, in a wide enough cell
+             [steps[t.step], "—", _value(SUPPRESSED), "—",
+              _days(Decimal(t.deadline_days)) if t.deadline_days else "—", "—"]
+             for t in data.times],
             [0.26, 0.1, 0.16, 0.16, 0.16, 0.16], numeric={1, 2, 3, 4, 5}))
         flow.append(KeepTogether([b.p(_("Claims per month of the loss"), b.s.h2),
                                   _month_chart(b, data.by_month)]))
         flow.append(b.p(_("Losses by species"), b.s.h2))
-        most = max((k for _s, _c, k, _i in data.by_species), default=0) or 1
+        most = max((k for _s, _c, k, _i in data.by_species if k is not SUPPRESSED),
+                   default=0) or 1
         bar_width = b.width * 0.3 - 8
         flow.append(b.table(
             [_("Species"), _("Claims"), _("Killed"), _("Injured"), ""],
             [[label("species", s), number(c), number(k), number(i), _bar(k / most, bar_width)]
+             if s else ["—", _value(c), "", "", ""]
              for s, c, k, i in data.by_species] or [[_("No claims in this period."), "", "",
                                                      "", ""]],
             [0.25, 0.15, 0.15, 0.15, 0.3], numeric={1, 2, 3}))
         flow.append(b.p(_("Losses by area"), b.s.h2))
         flow.append(b.table(
             [_("Area"), _("Claims"), _("Heads lost"), _("Approved")],
-            [[a, number(c), number(h), money(m)] for a, c, h, m in data.by_area]
+            [[a, number(c), number(h), money(m)] if a else ["—", _value(c), "", ""]
+             for a, c, h, m in data.by_area]
             or [[_("No claims in this period."), "", "", ""]],
             [0.4, 0.15, 0.15, 0.3], numeric={1, 2, 3}))
         flow.append(b.p(_("Indicators of the scheme"), b.s.h2))
