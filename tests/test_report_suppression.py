@@ -74,3 +74,16 @@ def test_the_analytics_outcome_and_time_tables_hide_a_single_claim(world, browse
     times = page[page.index("Processing times"):]
     times = times[:times.index("</table>")]
     assert HIDDEN in times and '<td class="num">1</td>' not in times
+
+
+def test_the_budget_of_a_scheme_with_one_paid_household_is_hidden(world, browser_for, frozen):  # noqa: F811
+    """What a scheme committed is the sum of its approvals: with one household, its amount."""
+    manager = browser_for(world.manager)
+    scheme = _create(manager)
+    _version(manager, scheme)
+    helpers.approved(world, killed=1)
+    text = _text(browser_for(world.analyst), scheme.id, "2020-01-01", "2026-03-02")
+    assert "Allocated AMD1,000,000.00" in text
+    assert f"Committed (approved, not paid) {HIDDEN}" in text
+    assert "45,000" not in text and "955,000" not in text
+    assert "955,000" in _text(manager, scheme.id, "2020-01-01", "2026-03-02")
