@@ -13,7 +13,8 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, pgettext
 
-from conflict_app.i18n import catalogues
+from conflict_app.extensions import db
+from conflict_app.i18n import catalogues, examples
 from conflict_app.i18n.labels import label
 
 DURATION = "duration from one claim step to the next (from X to Y)"
@@ -139,3 +140,29 @@ def test_arabic_herder_pages_use_one_polite_you():
     assert _catalog("ar").get(
         "Registered", "claim action: its button and its entry in the history").string != \
         "تاريخ التسجيل"
+
+
+@pytest.mark.parametrize(("code", "country"), [("fa", "IR"), ("kk", "KZ"), ("ka", "GE"),
+                                               ("tr", "TR"), ("ur", "PK"), ("hy", "AM")])
+def test_herder_sees_a_reference_example_of_their_own_country(app, code, country):
+    html = app.test_client().get(f"/status?lang={code}").get_data(as_text=True)
+    assert f"{country}-20" in html and ("AM-20" not in html or country == "AM")
+
+
+def test_staff_examples_follow_the_jurisdiction_then_the_language(app, world, browser_for):
+    world.clerk.locale = "ru"
+    db.session.flush()
+    html = browser_for(world.clerk).get("/households/new").get_data(as_text=True)
+    assert "+374" in html  # an Armenian clerk reading Russian types Armenian numbers
+    with app.test_request_context(), force_locale("fa"):
+        assert examples.phone().strip("\u2066\u2069").startswith("+98")
+        assert examples.phone("GE").strip("\u2066\u2069").startswith("+995")
+        assert examples.reference().startswith("\u2066IR-")  # kept whole in RTL text
+
+
+def test_field_form_hints_carry_each_languages_reference():
+    from conflict_app.fieldforms.xlsform import _translated
+
+    hint = "As on the receipt, for example %(example)s."
+    assert "IR-" in _translated(hint, "fa") and "GE-" in _translated(hint, "ka")
+    assert "AM-" not in _translated(hint, "kk")

@@ -16,7 +16,7 @@ from flask_babel import force_locale, gettext
 from openpyxl import Workbook
 
 from conflict_app.core.errors import N_
-from conflict_app.i18n import LOCALES
+from conflict_app.i18n import LOCALES, examples
 from conflict_app.i18n.labels import LABELS, label
 
 FORM_VERSION = "2026120101"
@@ -89,7 +89,7 @@ REPORT = [
 VERIFICATION = [
     Question("calculate", "form_version", calculation=f"'{FORM_VERSION}'"),
     Question("text", "claim_reference", N_("Claim reference"), required=True,
-             hint=N_("As on the receipt, for example AM-2026-000123."),
+             hint=N_("As on the receipt, for example %(example)s."),
              constraint="regex(., '^[A-Za-z]{2}-[0-9]{4}-[0-9]{6}$')",
              constraint_message=N_("Write the reference as on the receipt.")),
     Question("date", "visited_on", N_("Date of the field visit"), required=True,
@@ -154,6 +154,8 @@ def _translated(msgid: str | None, code: str, line: int | None = None) -> str:
     if not msgid:
         return ""
     with force_locale(code):
+        if "%(example)s" in msgid:  # a claim reference of the language's own country
+            return gettext(msgid, example=examples.reference())
         return gettext(msgid, n=line) if line is not None else gettext(msgid)
 
 

@@ -14,7 +14,7 @@ from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
 from conflict_app.herders.models import HerdCensus, Household, Species
-from conflict_app.i18n import LOCALES
+from conflict_app.i18n import LOCALES, examples
 
 
 @dataclass
@@ -46,7 +46,7 @@ def normalise_phone(raw: str | None, country: str | None = None) -> str | None:
         raise InvalidInput(
             N_("Enter a phone number that works in %(country)s, for example %(example)s."),
             field="phone", country=_country_name(country),
-            example=inputs.example_phone(country) or "+374 77 123456",
+            example=inputs.example_phone(country) or examples.phone(),
         ) from None
 
 

@@ -14,6 +14,7 @@ from conflict_app.core.permissions import CASE_ROLES
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.core.web import roles_required
 from conflict_app.extensions import db
+from conflict_app.i18n import examples
 from conflict_app.notices import operations
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
@@ -62,7 +63,8 @@ def digest():
         try:
             phone = inputs.parse_phone(form.phone.data, current_user.jurisdiction_country)
         except inputs.PhoneError:
-            form.phone.errors.append(_("Enter a mobile number, for example +374 77 123456."))
+            form.phone.errors.append(_("Enter a mobile number, for example %(example)s.",
+                                       example=examples.phone()))
             return _page(form, 400)
         if form.digest.data == "sms" and not phone:
             form.phone.errors.append(_("Enter the mobile number the SMS digest goes to."))
