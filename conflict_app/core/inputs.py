@@ -112,10 +112,16 @@ def parse_integer(text: str | None, locale: str | Locale = "en") -> int | None:
 
 
 def plain_number(value: Decimal | int | None, locale: str | Locale = "en") -> str:
-    """A number written back into a form field: the locale's decimal sign, no grouping."""
+    """A number written back into a form field: the locale's decimal sign, no grouping, no
+    trailing zeros a column's scale adds (a share stored as 0.7500 is shown as typed, 0,75)."""
     if value is None:
         return ""
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    else:
+        text = str(value)
     return text.replace(".", get_decimal_symbol(locale))
 
 
