@@ -58,8 +58,8 @@ def test_scheme_manager_types_the_locales_numbers(world, browser_for, frozen, lo
     assert version.status_code == 302, version.get_data(as_text=True)[:3000]
     stored = db.session.scalars(select(RuleVersion).where(
         RuleVersion.scheme_id == scheme.id)).one()
-    assert Decimal(str(params.parse(params.SchemeKind.COMPENSATION, stored.values)["share_of_value"])) == \
-        Decimal("0.6")
+    values = params.parse(params.SchemeKind.COMPENSATION, stored.values)
+    assert Decimal(str(values["share_of_value"])) == Decimal("0.6")
 
     rate = manager.post("/schemes/rates", data={
         "currency": "AMD", "per_usd": written("1234.5", locale), "valid_from": "2026-01-01",
