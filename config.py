@@ -132,6 +132,9 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     RATELIMIT_HEADERS_ENABLED = True
     STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
+    # Accepted public reports (form errors do not count) per address and per phone number.
+    PUBLIC_REPORTS_PER_ADDRESS = os.environ.get("PUBLIC_REPORTS_PER_ADDRESS", "60 per hour")
+    PUBLIC_REPORTS_PER_PHONE = os.environ.get("PUBLIC_REPORTS_PER_PHONE", "5 per hour")
     # Key of the status PINs' keyed hash (SECURITY.md): kept outside the database.
     PIN_KEY = os.environ.get("PIN_KEY")
     PIN_KEY_FILE = os.environ.get("PIN_KEY_FILE")

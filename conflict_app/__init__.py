@@ -305,6 +305,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
     from conflict_app.auth.views import admin_bp, auth_bp
     from conflict_app.bundles.views import bp as imports_bp
+    from conflict_app.claims import village_views  # noqa: F401 - its routes join claims_bp
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.documents.views import bp as documents_bp
     from conflict_app.exports.views import bp as exports_bp
@@ -327,6 +328,7 @@ def _register_request_hooks(app: Flask) -> None:
     from flask_babel import gettext
 
     from conflict_app.auth.models import User
+    from conflict_app.i18n import remember_calendar
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -347,6 +349,7 @@ def _register_request_hooks(app: Flask) -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
         # The locale is chosen per request (an app context may outlive one, as in tests).
         flask_babel.refresh()
+        remember_calendar()
         if request.endpoint is None:
             return None  # 404/405 are answered by the error handlers
         view = app.view_functions.get(request.endpoint)
@@ -420,6 +423,8 @@ def _register_error_handlers(app: Flask) -> None:
             429: _("Too many attempts. Please wait a moment and try again."),
         }
         code = error.code or 500
+        if code == 429 and getattr(error, "response", None) is not None:
+            return error.response  # a page of its own: what was limited, how long to wait
         if is_api_request():  # under /api every answer is a problem document
             from conflict_app.api.views import problem
 

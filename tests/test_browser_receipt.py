@@ -23,7 +23,7 @@ def _report(app, world) -> str:
         "phone": "+374 94 111 222", "village_id": str(world.shvanidzor_id),
         "setting": "pasture", "occurred_on": (clock.today() - timedelta(days=1)).isoformat(),
         "part_of_day": "evening", "species": "sheep", "age_class": "adult_female",
-        "killed": "2"}, content_type="multipart/form-data")
+        "killed": "2", "protection": "dog"}, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
     return client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
 

@@ -41,7 +41,7 @@ def test_herder_journey(app, world, locale):
         "phone": "+374 94 111 222", "village_id": str(world.shvanidzor.id),
         "setting": "pasture", "occurred_on": (clock.today() - timedelta(days=1)).isoformat(),
         "part_of_day": "evening", "species": "sheep", "age_class": "adult_female",
-        "killed": "2"}, content_type="multipart/form-data")
+        "killed": "2", "protection": "dog"}, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
     receipt = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
     direction = "rtl" if locale == "fa" else "ltr"

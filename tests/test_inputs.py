@@ -66,7 +66,7 @@ def _report(client, world, locale, **overrides):
             "phone": native(locale, "094 111 222"), "village_id": str(world.shvanidzor.id),
             "setting": "pasture", "part_of_day": "evening", "species": "sheep",
             "age_class": "adult_female", "killed": native(locale, "2"),
-            "injured": native(locale, "1"),
+            "injured": native(locale, "1"), "protection": "dog",
             "occurred_on": native(locale, (clock.today() - timedelta(days=1)).isoformat())}
     data.update(overrides)
     return client.post(url, data=data, content_type="multipart/form-data")

@@ -36,7 +36,7 @@ def _report(app, village, country="AM"):
         "phone": "094 111 222" if country == "AM" else "555 12 34 56",
         "village_id": str(village.id), "setting": "pasture", "part_of_day": "night",
         "occurred_on": "2026-03-03", "species": "sheep", "age_class": "adult_female",
-        "killed": "2"}, content_type="multipart/form-data")
+        "killed": "2", "protection": "corral"}, content_type="multipart/form-data")
 
 
 def test_every_range_state_has_a_zone():

@@ -97,7 +97,7 @@ def test_two_web_workers_and_a_job_worker_share_jobs_limits_and_sessions(app, tm
                 "country": "AM", "name": f"Herder {n}", "phone": f"+37494{n:06d}",
                 "village_id": str(village_id), "setting": "pasture", "occurred_on": day,
                 "part_of_day": "evening", "species": "goat", "age_class": "adult_female",
-                "killed": "2"})
+                "killed": "2", "protection": "none"})
             assert status == 200  # followed the redirect to the receipt
         # No request sent anything: six texts wait in Redis for the job worker.
         assert not outbox.exists() or outbox.read_text() == ""

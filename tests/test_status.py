@@ -45,7 +45,7 @@ def public_report(client, world, lang="en", **overrides):
         "village_id": str(world.shvanidzor.id), "setting": "pasture",
         "occurred_on": (clock.today() - timedelta(days=1)).isoformat(),
         "part_of_day": "evening", "species": "goat", "age_class": "adult_female",
-        "killed": "2", "injured": "",
+        "killed": "2", "injured": "", "protection": "shepherd",
     }
     data.update(overrides)
     return client.post(url, data=data, content_type="multipart/form-data")
@@ -138,6 +138,11 @@ def test_status_lookups_are_rate_limited(app, world):
     codes = [client.post("/status", data={"csrf_token": token, "reference": "AM-2026-000001",
                                           "pin": "123456"}).status_code for _ in range(12)]
     assert 429 in codes
+    # The herder is told how long to wait, in their language.
+    page = client.post("/status?lang=ru", data={"csrf_token": token,
+                                                "reference": "AM-2026-000001", "pin": "1"})
+    assert page.status_code == 429
+    assert "Попробуйте снова через" in page.get_data(as_text=True)
 
 
 def test_sms_at_each_visible_step_in_the_herders_language(world, outbox, app):

@@ -263,6 +263,7 @@ def create_claim():
         village_id=data.village_id, latitude=data.latitude, longitude=data.longitude,
         in_protected_area=data.in_protected_area, guard_present=data.guard_present,
         dog_present=data.dog_present, measure_present=data.measure_present,
+        protection_known=data.guard_present or data.dog_present or data.measure_present,
         description=data.description, late_override_reason=data.late_override_reason,
     )
     claim, pin = ops.register_report(user, household, report, Channel(data.channel))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +84,11 @@ class Incident(db.Model):
     guard_present: Mapped[bool] = mapped_column(default=False)
     dog_present: Mapped[bool] = mapped_column(default=False)
     measure_present: Mapped[bool] = mapped_column(default=False)
+    corral_present: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether anyone said how the animals were protected: "none" is an answer, silence is not.
+    protection_known: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The village as the herder typed it when it was not in the list, until a clerk links it.
+    reported_village: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(Text)
     # Attribution recorded with an imported incident; claims take theirs from the
     # verification report instead.

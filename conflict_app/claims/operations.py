@@ -85,6 +85,9 @@ class ReportInput:
     guard_present: bool = False
     dog_present: bool = False
     measure_present: bool = False
+    corral_present: bool = False
+    protection_known: bool = False  # set when someone answered, even "none"
+    reported_village: str | None = None  # typed by a herder: not in the list
     description: str | None = None
     late_override_reason: str | None = None
     external_ref: str | None = None  # field form instance ID: imported once
@@ -168,9 +171,7 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
         longitude=report.longitude,
         in_protected_area=report.in_protected_area,
         setting=report.setting,
-        guard_present=report.guard_present,
-        dog_present=report.dog_present,
-        measure_present=report.measure_present,
+        **{name: getattr(report, name) for name in AS_GIVEN},
         description=(report.description or "").strip() or None,
         lines=[
             LossLine(species=line.species, age_class=line.age_class,
@@ -233,6 +234,8 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     return claim, pin
 
 
+AS_GIVEN = ("guard_present", "dog_present", "measure_present", "corral_present",
+            "protection_known", "reported_village")
 EARLIEST_INCIDENT = date(2000, 1, 1)
 MAX_HEADS_PER_LINE = 2000  # more than this in one attack is a typing error
 
@@ -464,7 +467,13 @@ def _do(claim_id: int, action: Action, actor: User, version: int | None,
 
 # --- screening ------------------------------------------------------------------------
 def screen(claim_id: int, actor: User, version: int | None, note: str | None = None) -> Claim:
-    return _do(claim_id, Action.SCREEN, actor, version, note)
+    from conflict_app.claims.village_link import require_listed_village
+
+    with unit_of_work():
+        claim = lock_claim(claim_id, version)
+        require_listed_village(claim)
+        fire(claim, Action.SCREEN, actor, reason=note)
+    return claim
 
 
 def declare_ineligible(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:

@@ -154,6 +154,7 @@ def _report_input(form: ReportForm) -> operations.ReportInput:
         guard_present=form.guard_present.data,
         dog_present=form.dog_present.data,
         measure_present=form.measure_present.data,
+        protection_known=True,  # the clerk asked: boxes left empty mean none
         description=form.description.data,
         late_override_reason=form.late_override_reason.data,
     )

@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import Choice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import DateInput, TextInput
 
 from conflict_app.core import inputs
 
@@ -177,12 +177,57 @@ def pair_required(first, second) -> None:  # noqa: ANN001
         raise ValidationError(_l("Give both latitude and longitude, or neither."))
 
 
+class _DateWidget(DateInput):
+    """The browser's date picker for Gregorian dates; a text box for a Solar Hijri date
+    (browsers have no picker for it), with the digit keyboard on phones."""
+
+    def __call__(self, field, **kwargs):  # noqa: ANN001, ANN003, ANN204
+        if _solar_hijri():
+            kwargs.setdefault("inputmode", "numeric")
+            kwargs.setdefault("dir", "ltr")
+            kwargs.setdefault("autocomplete", "off")
+            return TextInput()(field, **kwargs)
+        return super().__call__(field, **kwargs)
+
+
+def _solar_hijri() -> bool:
+    from flask import has_request_context
+
+    from conflict_app.i18n import calendar
+
+    return has_request_context() and calendar() == "solar_hijri"
+
+
+SOLAR_HIJRI_EXAMPLE = "۱۴۰۵/۰۹/۰۳"
+
+
 class LocalisedDateField(DateField):
+    """A date in any digits; in the Solar Hijri calendar for the Persian and Dari users who
+    chose it (``1405/09/03``, or any of ``-`` ``.`` between the parts), read and shown in
+    that calendar and stored as the Gregorian day."""
+
+    widget = _DateWidget()
+
     def process_formdata(self, valuelist):  # noqa: ANN001
+        if _solar_hijri() and valuelist:
+            self.data = inputs.parse_solar_hijri(valuelist[0])
+            if self.data is None and inputs.clean(valuelist[0]):
+                raise ValueError(_l("Enter a date in the Solar Hijri calendar, for example "
+                                    "%(example)s.", example=SOLAR_HIJRI_EXAMPLE))
+            return
         try:
             super().process_formdata([inputs.clean(v) for v in valuelist or []])
         except ValueError:
             raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is not None and _solar_hijri():
+            from conflict_app.i18n import digits
+
+            return digits(inputs.solar_hijri_text(self.data))
+        return super()._value()
 
 
 class LocalisedTimeField(TimeField):

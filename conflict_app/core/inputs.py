@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -123,6 +124,37 @@ def plain_number(value: Decimal | int | None, locale: str | Locale = "en") -> st
     else:
         text = str(value)
     return text.replace(".", get_decimal_symbol(locale))
+
+
+# --- dates ------------------------------------------------------------------------------
+_SEP = r"\s*[/\-.\u066b\u060c]\s*"  # / - . and the Arabic decimal sign and comma
+_DATE_PARTS = re.compile(rf"^(\d{{1,4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})$")
+
+
+def parse_solar_hijri(text: str | None) -> date | None:
+    """The Gregorian day of a Solar Hijri date typed as year/month/day in any digits;
+    ``None`` when empty or not a date of that calendar. A Gregorian year (1900 and later)
+    is read as Gregorian, so a date copied from elsewhere still means what it says."""
+    from persiantools.jdatetime import JalaliDate
+
+    match = _DATE_PARTS.match(clean(text))
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        if year >= 1900:
+            return date(year, month, day)
+        return JalaliDate(year, month, day).to_gregorian()
+    except ValueError:
+        return None
+
+
+def solar_hijri_text(day: date) -> str:
+    """``day`` as a Solar Hijri year/month/day, the way it is typed back into a form."""
+    from persiantools.jdatetime import JalaliDate
+
+    jalali = JalaliDate(day)
+    return f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}"
 
 
 # --- phones ------------------------------------------------------------------------------

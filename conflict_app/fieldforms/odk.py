@@ -283,6 +283,7 @@ def _report(actor: User, row: dict, iid: str, media: Path | None) -> str:
         lines=lines, part_of_day=_choice(row, "part_of_day", PartOfDay),
         latitude=lat, longitude=lon, guard_present=_yes(row, "guard_present"),
         dog_present=_yes(row, "dog_present"), description=_text(row, "description"),
+        protection_known=bool(_text(row, "guard_present") or _text(row, "dog_present")),
         external_ref=f"odk:{iid}",
     )
     claim, _pin = ops.register_report(actor, household, data, Channel.OFFICE,

@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conflict_app.core.types import enum_column
@@ -77,6 +85,9 @@ class Village(db.Model):
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     protected_area: Mapped[str | None] = mapped_column(String(120))
+    # False for a village a herder typed that a clerk has not yet confirmed: kept out of the
+    # lists until then.
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     admin1: Mapped[AdminArea] = relationship(foreign_keys=[admin1_id])
     admin2: Mapped[AdminArea | None] = relationship(foreign_keys=[admin2_id])

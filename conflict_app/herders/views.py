@@ -38,7 +38,8 @@ STAFF = (Role.CLERK, Role.SUPERVISOR)
 
 
 def villages_in_scope() -> list[Village]:
-    query = scope(select(Village), Village, current_user).order_by(Village.name)
+    query = scope(select(Village).where(Village.listed.is_(True)), Village,
+                  current_user).order_by(Village.name)
     return list(db.session.scalars(query))
 
 

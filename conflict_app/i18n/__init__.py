@@ -113,14 +113,20 @@ def digits(text: str) -> str:
     return text.translate(str.maketrans("0123456789", table))
 
 
+def remember_calendar() -> None:
+    """A calendar chosen by a link (``?calendar=solar_hijri`` on the start page) is kept for
+    the visit, whether or not the page that follows the link shows a date."""
+    chosen = request.args.get("calendar")
+    if chosen in CALENDARS and session.get("calendar") != chosen:
+        session["calendar"] = chosen
+
+
 def calendar() -> str:
     """Solar Hijri only for Persian and Dari, and only when chosen."""
     if not str(get_locale()).startswith("fa"):
         return "gregorian"
     if request:
-        chosen = request.args.get("calendar")
-        if chosen in CALENDARS:
-            session["calendar"] = chosen
+        remember_calendar()
         if session.get("calendar") in CALENDARS:
             return session["calendar"]
         if current_user and current_user.is_authenticated:

@@ -185,7 +185,8 @@ def new_scheme():
 
 
 def _villages(scheme: Scheme) -> list[Village]:
-    query = select(Village).where(Village.country_code == scheme.country_code)
+    query = select(Village).where(Village.country_code == scheme.country_code,
+                                  Village.listed.is_(True))
     if scheme.admin1_id:
         query = query.where(Village.admin1_id == scheme.admin1_id)
     return list(db.session.scalars(scope(query, Village, current_user).order_by(Village.name)))

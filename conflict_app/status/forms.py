@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
@@ -14,6 +15,7 @@ from conflict_app.core.forms import (
     DigitsField,
     LocalisedDateField,
     LocalisedIntegerField,
+    MultiChoiceField,
     PhoneField,
     coerce_int_or_none,
     latitude_field,
@@ -35,14 +37,39 @@ def _count(label):  # noqa: ANN001, ANN202
                                 message=_l("Enter a number from 0 to 2000."))])
 
 
+OTHER_VILLAGE = "other"
+PROTECTION = (
+    # Translators: herder's report form: plain words, one polite 'you'
+    ("corral", _l("In a closed corral")),
+    # Translators: herder's report form: plain words, one polite 'you'
+    ("dog", _l("A guarding dog was with them")),
+    # Translators: herder's report form: plain words, one polite 'you'
+    ("shepherd", _l("A shepherd was with them")),
+    # Translators: herder's report form: plain words, one polite 'you'
+    ("none", _l("No protection")),
+)
+
+
+def _village_choice(value):  # noqa: ANN001, ANN202
+    return OTHER_VILLAGE if value == OTHER_VILLAGE else coerce_int_or_none(value)
+
+
 class PublicReportForm(FlaskForm):
+    """Every check that does not need the database runs here, so all errors come in one
+    round; ``zone`` is the country's time zone (the day of the attack is a local day)."""
+
     # Translators: herder's report form: plain words, one polite 'you'
     name = StringField(_l("Your name"), validators=[required(), length(160)])
     # Translators: herder's report form: plain words, one polite 'you'
     phone = PhoneField(_l("Your phone number"), validators=[required(), length(30)])
     # Translators: herder's report form: plain words, one polite 'you'
-    village_id = ChoiceField(_l("Village"), coerce=coerce_int_or_none,
+    village_id = ChoiceField(_l("Village"), coerce=_village_choice,
                              validators=[required()])
+    # Translators: herder's report form: plain words, one polite 'you'
+    village_name = StringField(_l("Name of your village"), validators=[optional(), length(120)])
+    # Translators: herder's report form: plain words, one polite 'you'
+    province_id = ChoiceField(_l("Province"), coerce=coerce_int_or_none,
+                              validators=[optional()])
     latitude = latitude_field()
     longitude = longitude_field()
     # Translators: herder's report form: plain words, one polite 'you'
@@ -68,12 +95,23 @@ class PublicReportForm(FlaskForm):
     # Translators: herder's report form: plain words, one polite 'you'
     injured_2 = _count(_l("How many injured"))
     # Translators: herder's report form: plain words, one polite 'you'
+    protection = MultiChoiceField(_l("How were the animals protected?"),
+                                  validators=[required()], widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput())
+    # Translators: herder's report form: plain words, one polite 'you'
     photo = FileField(_l("Photo (optional)"))
 
-    def __init__(self, villages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, villages, provinces=(), zone=None, country=None,  # noqa: ANN001
+                 *args, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
+        self.zone, self.country, self.phone_e164 = zone, country, None
+        self.protection.choices = list(PROTECTION)
         # Translators: herder's report form: plain words, one polite 'you'
         self.village_id.choices = [("", _l("Choose…"))] + [(v.id, v.label) for v in villages]
+        # Translators: herder's report form: plain words, one polite 'you'
+        self.village_id.choices.append((OTHER_VILLAGE, _l("My village is not in the list")))
+        # Translators: herder's report form: plain words, one polite 'you'
+        self.province_id.choices = [("", _l("Choose…"))] + [(a.id, a.name) for a in provinces]
         self.part_of_day.choices = BLANK + choices("part_of_day")
         self.setting.choices = BLANK + choices("setting")
         self.species.choices = BLANK + choices("species")
@@ -81,18 +119,66 @@ class PublicReportForm(FlaskForm):
         self.age_class.choices = BLANK + choices("age_class", REPORTABLE_AGE_CLASSES)
         self.age_class_2.choices = BLANK + choices("age_class", REPORTABLE_AGE_CLASSES)
 
-    def validate_killed(self, field) -> None:  # noqa: ANN001
-        if not (field.data or 0) + (self.injured.data or 0):
-            # Translators: herder's report form: plain words, one polite 'you'
-            raise ValidationError(_l("Give at least one animal killed or injured."))
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        """Counts left empty are flagged with the rest (an empty box skips its own
+        validators, so the check runs here)."""
+        valid = super().validate(extra_validators)
+        # Translators: herder's report form: plain words, one polite 'you'
+        wanted = _l("Give at least one animal killed or injured.")
+        if not self.killed.errors and not (self.killed.data or 0) + (self.injured.data or 0):
+            self.killed.errors = [*self.killed.errors, wanted]
+            valid = False
+        if self.species_2.data and not self.killed_2.errors:
+            if not (self.killed_2.data or 0) + (self.injured_2.data or 0):
+                self.killed_2.errors = [*self.killed_2.errors, wanted]
+                valid = False
+            if not self.age_class_2.data and not self.age_class_2.errors:
+                # Translators: herder's report form: plain words, one polite 'you'
+                self.age_class_2.errors = [*self.age_class_2.errors, _l("Choose the age.")]
+                valid = False
+        return valid
 
-    def validate_killed_2(self, field) -> None:  # noqa: ANN001
-        if self.species_2.data and not (field.data or 0) + (self.injured_2.data or 0):
+    def validate_phone(self, field) -> None:  # noqa: ANN001
+        """Read with the country's rules now, so a mistyped number is flagged in the same
+        round as everything else."""
+        from conflict_app.core.errors import DomainError
+        from conflict_app.herders.operations import normalise_phone
+
+        if not field.data or not self.country:
+            return
+        try:
+            self.phone_e164 = normalise_phone(field.data, self.country)
+        except DomainError as err:
+            raise ValidationError(err.translated()) from None
+
+    def validate_village_name(self, field) -> None:  # noqa: ANN001
+        if self.village_id.data == OTHER_VILLAGE and not (field.data or "").strip():
             # Translators: herder's report form: plain words, one polite 'you'
-            raise ValidationError(_l("Give at least one animal killed or injured."))
-        if self.species_2.data and not self.age_class_2.data:
+            raise ValidationError(_l("Enter the name of your village."))
+
+    def validate_province_id(self, field) -> None:  # noqa: ANN001
+        if self.village_id.data == OTHER_VILLAGE and not field.data:
             # Translators: herder's report form: plain words, one polite 'you'
-            raise ValidationError(_l("Choose the age."))
+            raise ValidationError(_l("Choose the province of your village."))
+
+    def validate_occurred_on(self, field) -> None:  # noqa: ANN001
+        from conflict_app.claims.operations import EARLIEST_INCIDENT
+        from conflict_app.geo import timezones
+
+        if field.data is None or self.zone is None:
+            return
+        if field.data > timezones.today_in(self.zone):
+            # Translators: herder's report form: plain words, one polite 'you'
+            raise ValidationError(_l("The incident date cannot be in the future."))
+        if field.data < EARLIEST_INCIDENT:
+            # Translators: herder's report form: plain words, one polite 'you'
+            raise ValidationError(_l("The incident date must be in the year 2000 or later."))
+
+    def validate_protection(self, field) -> None:  # noqa: ANN001
+        if "none" in (field.data or []) and len(field.data) > 1:
+            # Translators: herder's report form: plain words, one polite 'you'
+            raise ValidationError(_l("\u201cNo protection\u201d cannot go with another "
+                                     "answer."))
 
     def validate_longitude(self, field) -> None:  # noqa: ANN001
         if (self.latitude.data is None) != (field.data is None):

@@ -34,15 +34,40 @@ class PublicReport:
     language: str
     report: claim_ops.ReportInput
     photos: Sequence[bytes] = ()
+    # A village not in the list: its name as typed and the province chosen.
+    country_code: str | None = None
+    village_name: str | None = None
+    province_id: int | None = None
 
 
 def report_loss(data: PublicReport) -> tuple[Claim, str]:
     """A herder's own report, in a new provisional household for a clerk to check and link.
     The phone is kept in E.164, so ``093 123456`` and ``+374 93 123456`` are one phone and a
     second report of the same attack is flagged as a duplicate."""
-    village = db.session.get(Village, data.village_id)
-    if village is None:
-        raise InvalidInput(N_("Choose a village from the list."), field="village_id")
+    from conflict_app.claims import village_link
+
+    if data.village_id is None and data.village_name:
+        with unit_of_work():
+            village = village_link.typed_village(data.country_code or "", data.province_id,
+                                                 data.village_name)
+        data.report.reported_village = " ".join(data.village_name.split())[:120]
+    else:
+        village = db.session.get(Village, data.village_id) if data.village_id else None
+        if village is None or not village.listed:
+            raise InvalidInput(N_("Choose a village from the list."), field="village_id")
+    data.report.village_id = village.id
+    try:
+        return _report_in(village, data)
+    except BaseException:
+        if not village.listed:
+            with unit_of_work():
+                village = db.session.merge(village)
+                if not village_link.in_use(village.id):
+                    db.session.delete(village)
+        raise
+
+
+def _report_in(village: Village, data: PublicReport) -> tuple[Claim, str]:
     phone = normalise_phone(data.phone, village.country_code)
     if not phone:
         raise InvalidInput(N_("Enter your phone number so the office can reach you."),

@@ -18,21 +18,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from conflict_app.claims import operations as claim_ops
-from conflict_app.claims.models import AgeClass, PartOfDay, Setting
-from conflict_app.core.errors import DomainError
-from conflict_app.core.sealed import seal
-from conflict_app.core.web import attach_error, public
-from conflict_app.extensions import csrf, db, limiter
+from conflict_app.core.web import public
+from conflict_app.extensions import csrf, limiter
 from conflict_app.geo import timezones
-from conflict_app.geo.models import Country, Village
-from conflict_app.herders.models import Species
 from conflict_app.i18n import LOCALES, force_timezone, native_name
-from conflict_app.status import notify, operations
+from conflict_app.status import limits, notify, operations
 from conflict_app.status.figures import figures
-from conflict_app.status.forms import PublicReportForm, ResendPinForm, StatusForm
+from conflict_app.status.forms import ResendPinForm, StatusForm
 from conflict_app.status.progress import progress
 
 bp = Blueprint("status", __name__)
@@ -42,57 +35,6 @@ bp = Blueprint("status", __name__)
 def start():
     languages = [(code, native_name(code)) for code in LOCALES]
     return render_template("status/start.html", languages=languages)
-
-
-@bp.route("/report", methods=["GET", "POST"])
-@public
-@limiter.limit("20 per hour", methods=["POST"])
-def report():
-    countries = db.session.scalars(select(Country).order_by(Country.name)).all()
-    country = request.values.get("country", "")
-    if country not in {c.code for c in countries}:
-        return render_template("status/choose_country.html", countries=countries)
-    villages = db.session.scalars(
-        select(Village).where(Village.country_code == country).order_by(Village.name)
-    ).all()
-    form = PublicReportForm(villages)
-    if form.validate_on_submit():
-        lines = [claim_ops.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
-                                     form.killed.data or 0, form.injured.data or 0)]
-        if form.species_2.data:
-            lines.append(claim_ops.LossInput(Species(form.species_2.data),
-                                             AgeClass(form.age_class_2.data),
-                                             form.killed_2.data or 0, form.injured_2.data or 0))
-        upload = form.photo.data
-        photos = [upload.read()] if upload and getattr(upload, "filename", "") else []
-        data = operations.PublicReport(
-            name=form.name.data, phone=form.phone.data, village_id=form.village_id.data,
-            language=str(_current_locale()),
-            report=claim_ops.ReportInput(
-                occurred_on=form.occurred_on.data, setting=Setting(form.setting.data),
-                part_of_day=PartOfDay(form.part_of_day.data), lines=lines,
-                village_id=form.village_id.data, latitude=form.latitude.data,
-                longitude=form.longitude.data,
-            ),
-            photos=photos,
-        )
-        try:
-            claim, pin = operations.report_loss(data)
-        except DomainError as err:
-            field = "photo" if err.field == "photos" else err.field
-            err.field = field
-            attach_error(form, err)
-        else:
-            session["public_receipt"] = {"reference": claim.reference, "sealed_pin": seal(pin)}
-            return redirect(url_for("status.receipt"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("status/report.html", form=form, country=country), status
-
-
-def _current_locale():
-    from flask_babel import get_locale
-
-    return get_locale()
 
 
 @bp.route("/report/receipt")
@@ -120,8 +62,9 @@ def check():
 
 @bp.post("/status")
 @public
-@limiter.limit(lambda: current_app.config["STATUS_LOOKUP_LIMIT"])
-@limiter.limit("20 per hour", key_func=_reference_key)
+@limiter.limit(lambda: current_app.config["STATUS_LOOKUP_LIMIT"],
+               on_breach=limits.address_breached)
+@limiter.limit("20 per hour", key_func=_reference_key, on_breach=limits.address_breached)
 def check_post():
     form = StatusForm()
     if form.validate_on_submit():
@@ -145,8 +88,8 @@ def _resend_key() -> str:
 
 @bp.post("/status/pin")
 @public
-@limiter.limit("10 per hour")
-@limiter.limit("5 per hour", key_func=_resend_key)
+@limiter.limit("10 per hour", on_breach=limits.address_breached)
+@limiter.limit("5 per hour", key_func=_resend_key, on_breach=limits.address_breached)
 def resend_pin():
     """Always the same answer: whether the reference exists, has a phone or is over its
     limit is not for the asker to learn."""
@@ -230,4 +173,4 @@ def sms_inbound():
 
 
 # Routes that live in their own modules, on this blueprint.
-from conflict_app.status import privacy, receipts  # noqa: E402, F401
+from conflict_app.status import privacy, receipts, reporting  # noqa: E402, F401

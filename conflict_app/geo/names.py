@@ -1,0 +1,56 @@
+"""Place names as the reader says them: countries in the user's language (CLDR's territory
+names through Babel), and the country a herder most likely reports from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import session
+from flask_babel import get_locale
+
+from conflict_app.geo.data import COUNTRIES
+
+# Languages spoken as the main language of one range state: that state is the first guess.
+# Russian (spoken across Central Asia and the Caucasus) and English guess nothing.
+_EXTRA_HOMES = {"ckb": "IQ"}
+_SHARED = frozenset({"en", "ru"})
+_LAST_CHOICE = "report_country"
+
+
+def country_name(code: str) -> str:
+    """The country's name in the current language, its stored English name otherwise."""
+    locale = get_locale()
+    names = locale.territories if locale is not None else {}
+    return names.get(code) or dict((c, n) for c, n, *_rest in COUNTRIES).get(code, code)
+
+
+def sorted_by_name(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """``(code, name)`` pairs sorted by the name the reader sees."""
+    pairs = [(code, country_name(code)) for code in codes]
+    return sorted(pairs, key=lambda pair: pair[1].casefold())
+
+
+def home_country(language: str) -> str | None:
+    homes: dict[str, list[str]] = {}
+    for code, _name, _currency, default_locale in COUNTRIES:
+        homes.setdefault(default_locale, []).append(code)
+    if language in _SHARED:
+        return None
+    if language in _EXTRA_HOMES:
+        return _EXTRA_HOMES[language]
+    found = homes.get(language, [])
+    return found[0] if len(found) == 1 else None
+
+
+def preselected_country(available: set[str]) -> str | None:
+    """The herder's last choice, else the state where their language is spoken, else none:
+    never a foreign default."""
+    last = session.get(_LAST_CHOICE)
+    if last in available:
+        return last
+    guess = home_country(str(get_locale()))
+    return guess if guess in available else None
+
+
+def remember_country(code: str) -> None:
+    session[_LAST_CHOICE] = code

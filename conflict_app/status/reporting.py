@@ -1,0 +1,156 @@
+"""The herder's report: country, form, check your answers, send.
+
+The country comes first (its villages, provinces, phone rules and time zone shape the form),
+named in the herder's language and preselected from their last choice or their language,
+never a foreign default. The form is checked in one round and its errors are listed at the
+top, each linking its field. Valid answers are shown back to check before anything is
+stored; "send" stores the report (a client that sends the form without the check step gets
+the same checks).
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.models import AgeClass, PartOfDay, Setting
+from conflict_app.core.errors import DomainError
+from conflict_app.core.forms import SOLAR_HIJRI_EXAMPLE
+from conflict_app.core.sealed import seal
+from conflict_app.core.web import attach_error, public
+from conflict_app.extensions import db, limiter
+from conflict_app.geo import names, timezones
+from conflict_app.geo.models import AdminArea, Country, Village
+from conflict_app.herders.models import Species
+from conflict_app.i18n import calendar
+from conflict_app.status import limits, operations
+from conflict_app.status.forms import OTHER_VILLAGE, PublicReportForm
+from conflict_app.status.views import bp
+
+# Fields the check page carries forward as they were typed.
+_CARRIED = ("name", "phone", "village_id", "village_name", "province_id", "latitude",
+            "longitude", "occurred_on", "part_of_day", "setting", "species", "age_class",
+            "killed", "injured", "species_2", "age_class_2", "killed_2", "injured_2",
+            "protection")
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@public
+@limiter.limit(limits.per_address, methods=["POST"], deduct_when=limits.accepted,
+               on_breach=limits.address_breached)
+@limiter.limit(limits.per_phone, methods=["POST"], key_func=limits.phone_key,
+               deduct_when=limits.accepted, on_breach=limits.phone_breached)
+def report():
+    codes = set(db.session.scalars(select(Country.code)))
+    country = request.values.get("country", "")
+    if country not in codes:
+        return render_template("status/choose_country.html",
+                               countries=names.sorted_by_name(codes),
+                               chosen=names.preselected_country(codes))
+    names.remember_country(country)
+    villages = db.session.scalars(select(Village).where(
+        Village.country_code == country, Village.listed.is_(True)).order_by(Village.name)).all()
+    provinces = db.session.scalars(select(AdminArea).where(
+        AdminArea.country_code == country, AdminArea.level == 1).order_by(AdminArea.name)).all()
+    zone = timezones.zone(timezones.zone_name(country))
+    form = PublicReportForm(villages, provinces, zone, country)
+    step = request.form.get("step", "")
+    page = {"form": form, "country": country, "country_name": names.country_name(country),
+            "has_villages": bool(villages), "solar": calendar() == "solar_hijri",
+            "solar_example": SOLAR_HIJRI_EXAMPLE}
+    if request.method == "POST" and step == "edit":
+        return render_template("status/report.html", **page)
+    if form.validate_on_submit():
+        if step == "check":
+            return render_template("status/check_answers.html", carried=_carried(form),
+                                   answers=_answers(form, villages, provinces), **page)
+        try:
+            claim, pin = operations.report_loss(_report(form, country))
+        except DomainError as err:
+            err.field = "photo" if err.field == "photos" else err.field
+            attach_error(form, err)
+        else:
+            session["public_receipt"] = {"reference": claim.reference, "sealed_pin": seal(pin)}
+            return redirect(url_for("status.receipt"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("status/report.html", **page), status
+
+
+def _report(form: PublicReportForm, country: str) -> operations.PublicReport:
+    lines = [claim_ops.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
+                                 form.killed.data or 0, form.injured.data or 0)]
+    if form.species_2.data:
+        lines.append(claim_ops.LossInput(Species(form.species_2.data),
+                                         AgeClass(form.age_class_2.data),
+                                         form.killed_2.data or 0, form.injured_2.data or 0))
+    upload = form.photo.data
+    photos = [upload.read()] if upload and getattr(upload, "filename", "") else []
+    protection = set(form.protection.data or ())
+    other = form.village_id.data == OTHER_VILLAGE
+    return operations.PublicReport(
+        name=form.name.data, phone=form.phone.data,
+        village_id=None if other else form.village_id.data, language=str(get_locale()),
+        country_code=country, village_name=form.village_name.data if other else None,
+        province_id=form.province_id.data if other else None,
+        report=claim_ops.ReportInput(
+            occurred_on=form.occurred_on.data, setting=Setting(form.setting.data),
+            part_of_day=PartOfDay(form.part_of_day.data), lines=lines,
+            latitude=form.latitude.data, longitude=form.longitude.data,
+            corral_present="corral" in protection, dog_present="dog" in protection,
+            guard_present="shepherd" in protection, protection_known=True,
+        ),
+        photos=photos,
+    )
+
+
+def _carried(form: PublicReportForm) -> list[tuple[str, str]]:
+    """Every answer as typed, for the hidden fields of the check page."""
+    return [(name, value) for name in _CARRIED
+            for value in (getattr(form, name).raw_data or []) if value not in (None, "")]
+
+
+def _answers(form: PublicReportForm, villages, provinces) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(question, answer) pairs as the herder will read them on the check page."""
+    from conflict_app.core.inputs import display_phone
+    from conflict_app.i18n import date_text, digits
+
+    def chosen(field) -> str:  # noqa: ANN001
+        return str(dict(field.choices).get(field.data, "")) if field.data else ""
+
+    if form.village_id.data == OTHER_VILLAGE:
+        province = next((a.name for a in provinces if a.id == form.province_id.data), "")
+        village = f"{form.village_name.data.strip()}, {province}"
+    else:
+        village = next((v.label for v in villages if v.id == form.village_id.data), "")
+    animals = []
+    for species, age, killed, injured in (
+            (form.species, form.age_class, form.killed, form.injured),
+            (form.species_2, form.age_class_2, form.killed_2, form.injured_2)):
+        if species.data:
+            animals.append(_animal_line(chosen(species), chosen(age), killed.data or 0,
+                                        injured.data or 0))
+    answers = [
+        (form.name.label.text, form.name.data),
+        (form.phone.label.text, display_phone(form.phone_e164)),
+        (form.village_id.label.text, village),
+        (form.setting.label.text, chosen(form.setting)),
+        (form.occurred_on.label.text, date_text(form.occurred_on.data)),
+        (form.part_of_day.label.text, chosen(form.part_of_day)),
+        (form.protection.label.text, ", ".join(
+            str(label) for code, label in form.protection.choices
+            if code in (form.protection.data or ()))),
+    ]
+    answers += [(form.species.label.text, digits(line)) for line in animals]
+    if form.latitude.data is not None:
+        answers.append((form.latitude.label.text,
+                        digits(f"{form.latitude.data}, {form.longitude.data}")))
+    return answers
+
+
+def _animal_line(species: str, age: str, killed: int, injured: int) -> str:
+    from flask_babel import gettext as _
+
+    return _("%(species)s, %(age)s: %(killed)s killed, %(injured)s injured",
+             species=species, age=age, killed=killed, injured=injured)
