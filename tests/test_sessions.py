@@ -213,3 +213,27 @@ def test_an_ended_session_is_refused_by_every_worker_process(app):
     finally:
         one.stop()
         two.stop()
+
+
+def test_a_new_authenticator_key_ends_every_other_session(app, world, browser_for):
+    """Whoever signed in with the old key (a stolen phone) is signed out when it is
+    replaced; the browser that replaced it goes on. Ended in the change's own transaction,
+    and the audit entry says how many."""
+    import re
+
+    import pyotp
+
+    from tests.conftest import totp_code
+
+    office, phone = browser_for(world.finance), browser_for(world.finance)
+    page = office.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r"<code><bdi>([A-Z2-7]+)</bdi></code>", page).group(1)
+    old = totp_code(world.finance)  # the key in use, a code not used to sign in
+    replaced = office.post("/account/two-factor", data={
+        "code": pyotp.TOTP(secret).now(), "password": PASSWORD, "current_code": old})
+    assert replaced.status_code == 302
+    assert _signed_out(phone.get("/queue"))
+    assert office.get("/queue").status_code == 200
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "enable_two_factor")).one()
+    assert json.loads(entry.changes)["sessions_ended"] == 2

@@ -18,6 +18,7 @@ import pyotp
 from flask import redirect, request, session, url_for
 from sqlalchemy import or_, update
 
+from conflict_app.auth import sessions
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput
@@ -81,8 +82,11 @@ def confirm(user: User, secret: str, code: str) -> None:
         user.totp_confirmed_at = clock.now()
         # The code that confirmed the key cannot sign in afterwards.
         user.totp_last_step = max(step, user.totp_last_step or 0)
+        # Whoever signed in with the old key (a lost phone) is signed out with it, in the
+        # same transaction; the caller starts a new session for the browser that changed it.
+        ended = sessions.end_all(user.id)
         audit.record(actor_id=user.id, object_type="user", object_id=user.id,
-                     action="enable_two_factor")
+                     action="enable_two_factor", changes={"sessions_ended": ended})
 
 
 def owner_confirmed(user: User, password: str | None, current_code: str | None) -> bool:

