@@ -137,7 +137,12 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
                                field="claim_ids", currencies=", ".join(sorted(currencies)))
         if len(schemes) != 1:
             raise InvalidInput(N_("A batch pays claims of one scheme."), field="claim_ids")
-        batch.scheme_id = schemes.pop()
+        scheme_id = schemes.pop()
+        if scheme_id is not None and ids:
+            # The scheme's row lock before the batch names the scheme: the foreign key's
+            # share lock, taken first, made two batches wait for each other (a deadlock).
+            scheme_ops.lock_scheme(scheme_id)
+        batch.scheme_id = scheme_id
         batch.currency = currencies.pop()
         if batch.scheme_id is not None and ids:
             scheme_ops.commit_payments(batch.scheme_id, Money(beyond_approval, batch.currency))
