@@ -117,6 +117,10 @@ def test_native_digits_and_solar_hijri_dates(app):
         with app.test_request_context("/?lang=ar"):
             refresh()
             assert "١٢" in money(Money(Decimal("12500"), "IQD"))
+        with app.test_request_context("/?lang=fa_AF&calendar=solar_hijri"):
+            refresh()
+            # Afghan month names, as a Dari reader writes a date: no translator's hints.
+            assert date_text(date(2026, 11, 24)) == "۳ قوس ۱۴۰۵"
         with app.test_request_context("/?lang=ka&calendar=solar_hijri"):
             refresh()
             # Only Persian and Dari users get the Solar Hijri calendar.

@@ -459,12 +459,21 @@ LABELS: dict[str, dict[str, object]] = {
 }
 
 
-# Dari (Afghan) Solar Hijri month names, in order from the spring equinox.
+# Dari (Afghan) Solar Hijri month names, in order from the spring equinox. The context names
+# the month's number for translators; the text is the month's name alone, as dates print it.
 DARI_MONTHS = (
-    _l("Hamal (month 1)"), _l("Sawr (month 2)"), _l("Jawza (month 3)"),
-    _l("Saratan (month 4)"), _l("Asad (month 5)"), _l("Sunbula (month 6)"),
-    _l("Mizan (month 7)"), _l("Aqrab (month 8)"), _l("Qaws (month 9)"),
-    _l("Jadi (month 10)"), _l("Dalw (month 11)"), _l("Hut (month 12)"),
+    _p("Afghan Solar Hijri month 1", "Hamal"),
+    _p("Afghan Solar Hijri month 2", "Sawr"),
+    _p("Afghan Solar Hijri month 3", "Jawza"),
+    _p("Afghan Solar Hijri month 4", "Saratan"),
+    _p("Afghan Solar Hijri month 5", "Asad"),
+    _p("Afghan Solar Hijri month 6", "Sunbula"),
+    _p("Afghan Solar Hijri month 7", "Mizan"),
+    _p("Afghan Solar Hijri month 8", "Aqrab"),
+    _p("Afghan Solar Hijri month 9", "Qaws"),
+    _p("Afghan Solar Hijri month 10", "Jadi"),
+    _p("Afghan Solar Hijri month 11", "Dalw"),
+    _p("Afghan Solar Hijri month 12", "Hut"),
 )
 
 

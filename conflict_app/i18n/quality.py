@@ -52,6 +52,9 @@ SAME_AS_ENGLISH_IN = {
            "Status"}
     for code in ("az", "tk", "tr", "uz")
 }
+# Proper names transliterated, which Latin-script languages may spell as English does
+# (Afghan month names: "Hamal", "Mizan").
+NAME_CONTEXTS = ("Afghan Solar Hijri month",)
 # Names that every language of one script writes alike.
 SHARED_NAMES = {"Alborz–Kopet Dagh", "Zagros", "Caucasus", "Pardus"}
 # Plural forms that may leave the number out ("one year", Arabic "two years").
@@ -108,7 +111,8 @@ def script_problems(code: str, catalog: Catalog) -> list[str]:
         msgid = _ids(message)[0]
         allowed = SAME_AS_ENGLISH | SHARED_NAMES | SAME_AS_ENGLISH_IN.get(code, set())
         if (_strings(message)[0] == msgid and ENGLISH_WORD.search(_bare(msgid))
-                and msgid not in allowed):
+                and msgid not in allowed
+                and not (message.context or "").startswith(NAME_CONTEXTS)):
             found.append(f"{code}: left in English: {msgid[:60]}")
     return found
 
