@@ -469,13 +469,14 @@ def _unread_notices() -> int:
 
 
 def _register_templates(app: Flask) -> None:
-    from conflict_app.i18n import examples, template_helpers
+    from conflict_app.i18n import examples, fixed, template_helpers
     from conflict_app.i18n.labels import label
     from conflict_app.schemes import explain
 
     app.jinja_env.globals.update(template_helpers())
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["examples"] = examples
+    app.jinja_env.filters["fixed"] = fixed
     app.jinja_env.globals["explain"] = explain.sentences
     app.jinja_env.globals["rule_label"] = explain.rule_label
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")

@@ -69,3 +69,26 @@ def test_scheme_manager_types_the_locales_numbers(world, browser_for, frozen, lo
 
     page = manager.get(f"/schemes/{scheme.id}").get_data(as_text=True)
     assert f'value="0{get_decimal_symbol(locale)}75"' in page  # shown as the locale writes it
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", "1,234.57"), ("ru", "1\u00a0234,57"), ("kk", "1\u00a0234,57"), ("tr", "1.234,57"),
+    ("az", "1.234,57"), ("hy", "1\u00a0234,57"), ("fa", "1,234.57"), ("uz", "1\u00a0234,57"),
+])
+def test_statistics_are_shown_in_the_locales_format(app, locale, expected):
+    from flask_babel import force_locale
+
+    from conflict_app.i18n import fixed
+
+    with app.test_request_context(), force_locale(locale):
+        assert fixed(1234.5678, 2).replace("\u202f", "\u00a0") == expected.replace(
+            "\u202f", "\u00a0")
+        assert fixed(None) == ""
+
+
+def test_no_page_prints_pythons_rounded_floats():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    offenders = [p.name for p in templates.rglob("*.html") if "|round(" in p.read_text()]
+    assert offenders == []

@@ -211,6 +211,19 @@ def number(value) -> str:  # noqa: ANN001
     return digits(format_decimal(value, format="#,##0.##########"))
 
 
+def fixed(value, places: int = 2) -> str:  # noqa: ANN001
+    """A statistic rounded to ``places`` decimals in the locale's separators (an IRR of
+    0.25 reads «0,25» in Russian), where a template would otherwise print Python's "0.25"."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_EVEN)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return digits(format_decimal(rounded, format=pattern))
+
+
 def template_helpers() -> dict[str, object]:
     return {
         "text_direction": direction,
