@@ -16,8 +16,10 @@ def sentences(figs, money: Callable, date_text: Callable,  # noqa: ANN001
               percent: Callable) -> list[str]:
     out: list[str] = []
     if figs is None:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         return [_("You will be told when the payment is made.")]
     if figs.shortfall:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         out.append(_("The insurance fund could not pay all approved claims of this period in "
                      "full. You receive %(paid)s of the %(approved)s approved (%(share)s); "
                      "%(shortfall)s cannot be paid.", paid=money(figs.settled),
@@ -25,19 +27,24 @@ def sentences(figs, money: Callable, date_text: Callable,  # noqa: ANN001
                      shortfall=money(figs.shortfall)))
     if figs.interim:
         if figs.paid:
+            # Translators: printed letter or receipt, legal weight: exact, plain
             out.append(_("A first part of %(amount)s was paid on %(date)s.",
                          amount=money(figs.interim), date=date_text(figs.interim_paid_at)))
         else:
+            # Translators: printed letter or receipt, legal weight: exact, plain
             out.append(_("A first part of %(amount)s was paid on %(date)s; the rest, "
                          "%(rest)s, follows.", amount=money(figs.interim),
                          date=date_text(figs.interim_paid_at), rest=money(figs.rest)))
     if figs.paid:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         out.append(_("%(amount)s was paid on %(date)s (payment reference %(reference)s).",
                      amount=money(figs.paid), date=date_text(figs.paid_at),
                      reference=ltr(figs.payment_reference or "")))
         if figs.interest:
+            # Translators: printed letter or receipt, legal weight: exact, plain
             out.append(_("This includes %(amount)s interest for the late payment.",
                          amount=money(figs.interest)))
     else:
+        # Translators: printed letter or receipt, legal weight: exact, plain
         out.append(_("You will be told when the payment is made."))
     return out

@@ -40,6 +40,7 @@ class Question:
 
 YES_NO = "yes_no"
 _COUNT = ". >= 0 and . <= 2000"
+# Translators: phone form (ODK) for a field officer or herder: short
 _HEADS = N_("Enter a number from 0 to 2000.")
 
 
@@ -48,19 +49,26 @@ def _loss_lines() -> list[Question]:
     for n in range(1, MAX_LINES + 1):
         relevant = "" if n == 1 else f"${{species_{n - 1}}} != '' and ${{more_{n - 1}}} = 'yes'"
         out += [
+            # Translators: phone form (ODK) for a field officer or herder: short
             Question("begin_group", f"line_{n}", N_("Animals lost"), relevant=relevant),
+            # Translators: phone form (ODK) for a field officer or herder: short
             Question("select_one species", f"species_{n}", N_("Species"), required=True),
+            # Translators: phone form (ODK) for a field officer or herder: short
             Question("select_one age_class", f"age_class_{n}", N_("Age and sex"),
                      required=True),
+            # Translators: phone form (ODK) for a field officer or herder: short
             Question("integer", f"killed_{n}", N_("Killed"), required=True,
                      constraint=_COUNT, constraint_message=_HEADS),
+            # Translators: phone form (ODK) for a field officer or herder: short
             Question("integer", f"injured_{n}", N_("Injured"), required=True,
                      constraint=_COUNT + f" and (. + ${{killed_{n}}}) > 0",
+                     # Translators: phone form (ODK) for a field officer or herder: short
                      constraint_message=N_("At least one animal must be killed or "
                                            "injured.")),
         ]
         if n < MAX_LINES:
             out.append(Question(f"select_one {YES_NO}", f"more_{n}",
+                                # Translators: phone form (ODK) for a field officer or herder: short
                                 N_("Other animals lost in the same incident?"),
                                 required=True))
         out.append(Question("end_group", f"line_{n}"))
@@ -69,66 +77,102 @@ def _loss_lines() -> list[Question]:
 
 REPORT = [
     Question("calculate", "form_version", calculation=f"'{FORM_VERSION}'"),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("integer", "household_id", N_("Household number"),
+             # Translators: phone form (ODK) for a field officer or herder: short
              hint=N_("The number on the household's card or page."), required=True,
              constraint=". > 0"),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("date", "occurred_on", N_("Date of the incident"), required=True,
              constraint=". <= today()",
+             # Translators: phone form (ODK) for a field officer or herder: short
              constraint_message=N_("The date cannot be in the future.")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one part_of_day", "part_of_day", N_("Part of the day")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one setting", "setting", N_("Where were the animals?"), required=True),
     *_loss_lines(),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("geopoint", "location", N_("Location of the carcasses"),
+             # Translators: phone form (ODK) for a field officer or herder: short
              hint=N_("Stand next to the carcasses and wait for a good accuracy.")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question(f"select_one {YES_NO}", "guard_present", N_("Was a shepherd with the herd?")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question(f"select_one {YES_NO}", "dog_present", N_("Was a guarding dog with the herd?")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("image", "photo", N_("Photo of the carcasses")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("text", "description", N_("What happened")),
 ]
 
 VERIFICATION = [
     Question("calculate", "form_version", calculation=f"'{FORM_VERSION}'"),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("text", "claim_reference", N_("Claim reference"), required=True,
+             # Translators: phone form (ODK) for a field officer or herder: short
              hint=N_("As on the receipt, for example %(example)s."),
              constraint="regex(., '^[A-Za-z]{2}-[0-9]{4}-[0-9]{6}$')",
+             # Translators: phone form (ODK) for a field officer or herder: short
              constraint_message=N_("Write the reference as on the receipt.")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("date", "visited_on", N_("Date of the field visit"), required=True,
              constraint=". <= today()",
+             # Translators: phone form (ODK) for a field officer or herder: short
              constraint_message=N_("The date cannot be in the future.")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question(f"select_one {YES_NO}", "haemorrhage", N_("Haemorrhage under the bites?"),
              required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one bite_location", "bite_location", N_("Where are the bites?"),
              required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("decimal", "canine_spacing_cm", N_("Canine spacing (cm)"),
              constraint=". > 0 and . < 20"),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question(f"select_one {YES_NO}", "claw_rakes", N_("Claw rakes on the carcass?"),
              required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one carcass_handling", "carcass_handling", N_("What was done with the "
                                                                    "carcass?"),
              required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one tracks", "tracks", N_("Tracks"), required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question(f"select_one {YES_NO}", "scat_hair_dna", N_("Scat, hair or DNA sample taken?")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one camera_trap", "camera_trap", N_("Camera trap"), required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("integer", "heads_killed", N_("Heads killed in this attack"), required=True,
              constraint=_COUNT, constraint_message=_HEADS),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("integer", "hours_since_attack", N_("Hours since the attack"),
              constraint=". >= 0 and . < 2000"),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one predator", "predator", N_("Predator"), required=True),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("select_one confidence", "confidence", N_("Confidence level"), required=True),
     *[q for n in range(1, MAX_LINES + 1) for q in (
         Question("integer", f"confirmed_killed_{n}",
+                 # Translators: phone form (ODK) for a field officer or herder: short
                  N_("Confirmed killed, line %(n)s of the report"),
                  required=n == 1, constraint=_COUNT, constraint_message=_HEADS, line=n),
         Question("integer", f"confirmed_injured_{n}",
+                 # Translators: phone form (ODK) for a field officer or herder: short
                  N_("Confirmed injured, line %(n)s of the report"),
                  constraint=_COUNT, constraint_message=_HEADS, line=n))],
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("geopoint", "location", N_("Location of the carcasses")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("image", "photo", N_("Photo of the carcasses")),
+    # Translators: phone form (ODK) for a field officer or herder: short
     Question("text", "notes", N_("Notes")),
 ]
 
 FORMS = {
+    # Translators: phone form (ODK) for a field officer or herder: short
     "report": (N_("Pardus incident report"), "pardus_report", REPORT),
+    # Translators: phone form (ODK) for a field officer or herder: short
     "verification": (N_("Pardus verification visit"), "pardus_verification", VERIFICATION),
 }
 
@@ -155,7 +199,9 @@ def _translated(msgid: str | None, code: str, line: int | None = None) -> str:
         return ""
     with force_locale(code):
         if "%(example)s" in msgid:  # a claim reference of the language's own country
+            # Translators: phone form (ODK) for a field officer or herder: short
             return gettext(msgid, example=examples.reference())
+        # Translators: phone form (ODK) for a field officer or herder: short
         return gettext(msgid, n=line) if line is not None else gettext(msgid)
 
 
@@ -170,6 +216,7 @@ def _choice_rows() -> list[tuple[str, str, dict[str, str]]]:
                 with force_locale(code):
                     labels[code] = label(group, value)
             rows.append((list_name, value, labels))
+    # Translators: phone form (ODK) for a field officer or herder: short
     for value, msgid in (("yes", N_("Yes")), ("no", N_("No"))):
         rows.append((YES_NO, value, {code: _translated(msgid, code) for code in LOCALES}))
     return rows
