@@ -1,7 +1,7 @@
 """Screenshots of the main pages in every language at phone and desktop width, for review.
 
     .venv/bin/python scripts/screenshots.py OUTDIR [LOCALE ...] [--widths 360,1366]
-        [--pages receipt,status-claim]
+        [--pages report,report-errors,check-answers,receipt,status-claim]
 
 Starts the app on a scratch SQLite database with a small world (a claim assessed, a scheme),
 serves it over HTTP and drives the distribution's headless Chromium with Playwright
@@ -104,6 +104,24 @@ def _paid_and_incentive(world) -> tuple[int, int, int]:  # noqa: ANN001
     return paid.id, batch.id, scheme.id
 
 
+def _fill_report(page, complete: bool) -> None:  # noqa: ANN001
+    """The report form sent empty (every error at once) or filled in (check your answers)."""
+    if complete:
+        page.fill("#name", "Karen Sargsyan")
+        page.fill("#phone", "094 111 222")
+        page.select_option("#village_id", index=1)
+        page.select_option("#setting", "night_corral")
+        page.fill("#occurred_on", "2026-03-01")
+        page.select_option("#part_of_day", "night")
+        page.select_option("#species", "sheep")
+        page.select_option("#age_class", "adult_female")
+        page.fill("#killed", "2")
+        page.check("#protection-0")
+        page.check("#protection-1")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
 def main() -> None:
     from config import TestConfig
     from conflict_app import create_app
@@ -130,6 +148,8 @@ def main() -> None:
     ids = _world(app)
     pages = {
         "start": (None, "/"), "report": (None, "/report?country=AM"),
+        "report-errors": (None, "/report?country=AM"),
+        "check-answers": (None, "/report?country=AM"),
         "status": (None, "/status"), "receipt": (None, ids.receipt),
         "status-claim": (None, "/status"), "privacy": (None, "/privacy"),
         "login": (None, "/login"),
@@ -178,6 +198,8 @@ def main() -> None:
                                 session.page.fill("input[name=pin]", STATUS_PIN)
                                 session.page.click("form[action='/status'] button")
                                 session.page.wait_for_load_state()
+                            elif name in ("report-errors", "check-answers"):
+                                _fill_report(session.page, name == "check-answers")
                         except AssertionError as error:
                             overflow_lines.append(f"{width} {locale} {name}: failed {error}")
                             continue

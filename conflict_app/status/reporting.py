@@ -10,6 +10,7 @@ the same checks).
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
@@ -138,9 +139,9 @@ def _answers(form: PublicReportForm, villages, provinces) -> list[tuple[str, str
         (form.setting.label.text, chosen(form.setting)),
         (form.occurred_on.label.text, date_text(form.occurred_on.data)),
         (form.part_of_day.label.text, chosen(form.part_of_day)),
-        (form.protection.label.text, ", ".join(
-            str(label) for code, label in form.protection.choices
-            if code in (form.protection.data or ()))),
+        (form.protection.label.text, _joined(
+            [str(label) for code, label in form.protection.choices
+             if code in (form.protection.data or ())])),
     ]
     answers += [(form.species.label.text, digits(line)) for line in animals]
     if form.latitude.data is not None:
@@ -154,3 +155,11 @@ def _animal_line(species: str, age: str, killed: int, injured: int) -> str:
 
     return _("%(species)s, %(age)s: %(killed)s killed, %(injured)s injured",
              species=species, age=age, killed=killed, injured=injured)
+
+
+def _joined(items: list[str]) -> str:
+    """"a, b and c" in the reader's language; CLDR has no list pattern for Sorani, whose
+    comma is the Arabic one."""
+    locale = get_locale()
+    text = format_list(items, locale=locale)
+    return text.replace(", ", "، ") if str(locale) == "ckb" else text
