@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from conflict_app.analytics import data, service
+from conflict_app.analytics import overview as overview_figures
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
 from conflict_app.extensions import db
@@ -14,7 +15,6 @@ from conflict_app.geo.models import Country
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 ANALYSTS = (Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN)
-GROUPINGS = ("species", "region", "season", "month", "setting", "time_of_day")
 
 
 def _country() -> str | None:
@@ -34,15 +34,14 @@ def _filter() -> str:
 @roles_required(*ANALYSTS)
 def overview():
     country, verification = _country(), _filter()
-    rates = {by: data.loss_rates(current_user, by, service.FILTERS[verification], country)
-             for by in GROUPINGS}
+    rates = overview_figures.loss_rates(current_user, service.FILTERS[verification], country)
     cells = data.grid(current_user, country=country)
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return render_template(
         "analytics/overview.html", rates=rates, cells=cells, country=country,
         countries=countries, verification=verification, filters=list(service.FILTERS),
         outcomes=data.outcome_shares(current_user, country),
-        times=data.processing_times(current_user, country),
+        times=overview_figures.processing_times(current_user, country),
     )
 
 
