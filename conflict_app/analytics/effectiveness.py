@@ -179,8 +179,7 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
     panel = stratum_panel(counts, stratum, regressors)
     in_stratum = int(panel["events"].sum())
     share = in_stratum / total if total else None
-    cluster = "village" if any(assignment.get(m) == "village" for m in regressors) \
-        else "household"
+    cluster = _cluster(regressors, assignment)
     fits = {}
     if "baci" in designs:
         fits["baci"] = model.fepois(
@@ -196,7 +195,8 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
         for design in designs:
             if design == "before_after":
                 holders = panel[panel[f"held_{name}"] == 1]
-                fit = model.fepois(holders, [f"in_{name}"], ["household", "moy"], cluster)
+                fit = model.fepois(_collapsed(holders, name, cluster), [f"in_{name}"],
+                                   ["household", "moy"], cluster)
                 est = _estimate(holders, fit, name, design, [name], cluster)
             else:
                 est = _estimate(panel, fits[design], name, design, regressors, cluster)
@@ -216,32 +216,72 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
     return out
 
 
-def _arms(panel: pd.DataFrame, name: str, design: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    treated = panel[panel[f"in_{name}"] == 1]
+def _collapsed(holders: pd.DataFrame, name: str, cluster: str) -> pd.DataFrame:
+    """The before-after panel summed over the months that share a household, month of the
+    year and treatment status: its only fixed effects and regressor. Poisson estimates and
+    cluster-robust errors depend on such rows only through these sums (losses, exposure),
+    so the fit is the same on a fraction of the rows."""
+    keys = list(dict.fromkeys(["household", "moy", f"in_{name}", cluster]))
+    return holders.groupby(keys, as_index=False, sort=False)[["events", "exposure"]].sum()
+
+
+def add_event_study(counts: Counts, results: list[MeasureResult],
+                    assignment: dict[str, str] | None = None) -> None:
+    """Fill ``by_time`` and ``pre_trend_p`` of results made without the event study (one
+    fit per stratum), for the faces that show the effect by time since installation."""
+    assignment = assignment or {}
+    by_stratum: dict[str | None, list[MeasureResult]] = {}
+    for result in results:
+        by_stratum.setdefault(result.stratum, []).append(result)
+    for stratum, members in by_stratum.items():
+        present = [m for m in counts.measure_names if STRATUM.get(m) == stratum]
+        regressors = sorted(set(present) | {r.measure for r in members})
+        panel = stratum_panel(counts, stratum, regressors)
+        studies = _event_study(panel, regressors, _cluster(regressors, assignment))
+        for result in members:
+            result.by_time, result.pre_trend_p = studies.get(result.measure, ([], None))
+
+
+def _cluster(regressors: list[str], assignment: dict[str, str]) -> str:
+    return "village" if any(assignment.get(m) == "village" for m in regressors) \
+        else "household"
+
+
+def _arms(panel: pd.DataFrame, name: str, design: str) -> tuple[np.ndarray, np.ndarray]:
+    """Row masks of the treated and comparison arms (masks, not copies of the panel)."""
+    inside = panel[f"in_{name}"].to_numpy() == 1
     if design == "baci":
-        control = panel[(panel[f"in_{name}"] == 0) & (panel[f"pre_{name}"] == 0)]
+        control = ~inside & (panel[f"pre_{name}"].to_numpy() == 0)
     elif design == "control_impact":
-        control = panel[(panel[f"held_{name}"] == 0)
-                        & panel["year"].isin(set(treated["year"]))]
+        year = panel["year"].to_numpy()
+        control = (panel[f"held_{name}"].to_numpy() == 0) & np.isin(year, np.unique(
+            year[inside]))
     else:
-        control = panel[panel[f"since_{name}"] < 0]
-    return treated, control
+        control = panel[f"since_{name}"].to_numpy() < 0
+    return inside, control
+
+
+def _distinct(values: np.ndarray) -> int:
+    return int(len(np.unique(values)))
 
 
 def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
               regressors: list[str], cluster: str) -> Estimate:
     treated, control = _arms(panel, name, design)
-    never = control[control[f"held_{name}"] == 0] if design != "before_after" else control
+    never = control & (panel[f"held_{name}"].to_numpy() == 0) if design != "before_after" \
+        else control
+    household, village = panel["household"].to_numpy(), panel["village"].to_numpy()
+    exposure, events = panel["exposure"].to_numpy(), panel["events"].to_numpy()
     est = Estimate(
         measure=name, design=design, grade=GRADES[design], model=MODELS[design],
-        households_treated=int(treated["household"].nunique()),
-        households_control=int(never["household"].nunique()),
-        villages_treated=int(treated["village"].nunique()),
-        villages_control=int(never["village"].nunique()),
-        exposure_treated=float(treated["exposure"].sum()),
-        exposure_control=float(control["exposure"].sum()),
-        events_treated=int(treated["events"].sum()),
-        events_control=int(control["events"].sum()),
+        households_treated=_distinct(household[treated]),
+        households_control=_distinct(household[never]),
+        villages_treated=_distinct(village[treated]),
+        villages_control=_distinct(village[never]),
+        exposure_treated=float(exposure[treated].sum()),
+        exposure_control=float(exposure[control].sum()),
+        events_treated=int(events[treated].sum()),
+        events_control=int(events[control].sum()),
         jointly_with=[m for m in regressors if m != name],
         clusters=fit.clusters, dispersion=fit.dispersion)
     n_t, n_c = est.events_treated, est.events_control
@@ -266,7 +306,7 @@ def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
         return est
     elif fit.failure:
         est.suppressed = fit.failure
-    elif treated[cluster].nunique() < model.MIN_TREATED_CLUSTERS:
+    elif _distinct(panel[cluster].to_numpy()[treated]) < model.MIN_TREATED_CLUSTERS:
         est.suppressed = model.FEW_CLUSTERS
     elif f"in_{name}" in fit.refused or f"in_{name}" not in fit.coefs:
         est.suppressed = fit.refused.get(f"in_{name}", model.NO_VARIATION)
@@ -300,11 +340,11 @@ def _event_study(panel: pd.DataFrame, regressors: list[str],
         rows = []
         for (low, high), col in zip(BANDS, cols[name], strict=True):
             coef = fit.coefs.get(col)
-            sub = panel[panel[col] == 1]
+            hit = panel[col].to_numpy() == 1
             rows.append({"band": f"{low}–{high}" if high is not None else f"{low}+",
                          "low": low, "high": high,
-                         "events": int(sub["events"].sum()),
-                         "exposure": float(sub["exposure"].sum()),
+                         "events": int(panel["events"].to_numpy()[hit].sum()),
+                         "exposure": float(panel["exposure"].to_numpy()[hit].sum()),
                          "irr": coef.irr if coef else None,
                          "ci_low": coef.ci_low if coef else None,
                          "ci_high": coef.ci_high if coef else None})

@@ -62,8 +62,6 @@ def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
     if not regressors:
         out.failure = NO_VARIATION
         return out
-    data = data.copy()
-    data["log_exposure"] = np.log(data["exposure"])
     out.clusters = int(data[cluster].nunique())
     if out.clusters < MIN_CLUSTERS:
         out.failure = FEW_CLUSTERS
@@ -71,6 +69,11 @@ def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
     if data["events"].sum() == 0:
         out.failure = NO_VARIATION
         return out
+    data = _informative(data, fixed)
+    if _without_singletons(data, fixed) <= len(regressors):
+        out.failure = NO_VARIATION  # what is left cannot identify the effects
+        return out
+    data["log_exposure"] = np.log(data["exposure"])
     formula = f"events ~ {' + '.join(regressors)}"
     if fixed:
         formula += f" | {' + '.join(fixed)}"
@@ -81,7 +84,7 @@ def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
         try:
             fit = pyfixest.fepois(formula, data, vcov={VCOV: cluster},
                                   offset="log_exposure", iwls_maxiter=100,
-                                  store_data=False, copy_data=False)
+                                  separation_check=[], store_data=False, copy_data=False)
         except np.linalg.LinAlgError:
             out.failure = SINGULAR
             return out
@@ -138,6 +141,34 @@ def fepois(panel: pd.DataFrame, regressors: list[str], fixed: list[str],
     chi2 = getattr(fit, "_pearson_chi2", None)
     out.dispersion = float(chi2) / dof if chi2 is not None and math.isfinite(chi2) else None
     return out
+
+
+def _informative(data: pd.DataFrame, fixed: list[str]) -> pd.DataFrame:
+    """Without the rows of fixed-effect groups that never have a loss.
+
+    Such a group's effect is minus infinity and its rows carry no information on the
+    coefficients; this is pyfixest's own "fe" separation check (one pass over each fixed
+    effect), done here on arrays instead of cross-tabulations.
+    """
+    events = data["events"].to_numpy()
+    keep = np.ones(len(data), dtype=bool)
+    for name in fixed:
+        codes, _levels = pd.factorize(data[name])
+        keep &= np.bincount(codes, weights=events)[codes] > 0
+    return data[keep].reset_index(drop=True) if not keep.all() else data.copy()
+
+
+def _without_singletons(data: pd.DataFrame, fixed: list[str]) -> int:
+    """Rows left once fixed-effect groups of one row are dropped, repeatedly (pyfixest drops
+    them too, and fails outright when nothing is left)."""
+    keep = np.ones(len(data), dtype=bool)
+    codes = [pd.factorize(data[name])[0] for name in fixed]
+    while True:
+        before = int(keep.sum())
+        for code in codes:
+            keep &= np.bincount(code, weights=keep)[code] > 1
+        if int(keep.sum()) == before:
+            return before
 
 
 def _columns(cluster: str, fixed: list[str], regressors: list[str]) -> list[str]:

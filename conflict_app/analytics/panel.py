@@ -83,54 +83,84 @@ def measure_frame(rows: list[dict]) -> pd.DataFrame:
                                        "installed_on", "cost", "currency"])
 
 
+def _base(counts: Counts) -> pd.DataFrame:
+    """Household-months with a census (exposure in head-years, village, household position
+    ``row``), shared by every stratum of one analysis."""
+    cached = getattr(counts, "_base_panel", None)
+    if cached is not None:
+        return cached
+    herd = counts.herds[counts.herds["head_count"] > 0]
+    n = len(herd)
+    households = herd["household"].to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(households, sort=True)
+    village = (counts.households.set_index("household")["village"]
+               .reindex(uniques).fillna(-1).to_numpy(dtype=np.int64))
+    base = pd.DataFrame({
+        "household": np.repeat(households, 12),
+        "month": (np.repeat(herd["year"].to_numpy(dtype=np.int64) * 12, 12)
+                  + np.tile(np.arange(12, dtype=np.int64), n)),
+        "exposure": np.repeat(herd["head_count"].to_numpy(dtype=float) / 12.0, 12),
+        "village": np.repeat(village[codes], 12),
+        "row": np.repeat(codes, 12)})
+    base.attrs["households"] = uniques
+    object.__setattr__(counts, "_base_panel", base)
+    return base
+
+
 def stratum_panel(counts: Counts, stratum: str | None, measures: list[str]) -> pd.DataFrame:
     """One row per household-month with a herd census: exposure (head-years), losses in the
-    stratum, and per measure ``in_<m>`` (in place), ``pre_<m>`` (the 12 months before its
+    stratum, and per measure ``in_<m>`` (in place), ``pre_<m>`` (the 24 months before its
     installation), ``since_<m>`` (months since installation, NaN before/never).
 
     The month a measure was installed or removed is partly treated: it is dropped. Only a
     household's first installation of a measure counts (a reinstallation is rare and would
-    make "time since installation" ambiguous).
+    make "time since installation" ambiguous). Built with array lookups by household
+    position and month offset: no joins, no Python per row.
     """
-    herd = counts.herds
-    n = len(herd)
-    months = (np.repeat(herd["year"].to_numpy(dtype=np.int64) * 12, 12)
-              + np.tile(np.arange(12, dtype=np.int64), n))
-    panel = pd.DataFrame({
-        "household": np.repeat(herd["household"].to_numpy(dtype=np.int64), 12),
-        "month": months,
-        "exposure": np.repeat(herd["head_count"].to_numpy(dtype=float) / 12.0, 12)})
-    panel = panel[panel["exposure"] > 0]
+    base = _base(counts)
+    uniques = base.attrs["households"]
+    row = base["row"].to_numpy()
+    month = base["month"].to_numpy()
+    first_month = int(month.min()) if len(month) else 0
+    span = int(month.max()) - first_month + 1 if len(month) else 1
     ev = counts.events
     if stratum is not None:
         ev = ev[ev["stratum"] == stratum]
-    ev = ev.groupby(["household", "month"], as_index=False)["events"].sum()
-    panel = panel.merge(ev, on=["household", "month"], how="left")
-    panel["events"] = panel["events"].fillna(0).astype(np.int64)
-    village = counts.households.set_index("household")["village"]
-    panel["village"] = panel["household"].map(village).fillna(-1).astype(np.int64)
-    drop = np.zeros(len(panel), dtype=bool)
-    hh = panel["household"].to_numpy()
-    month = panel["month"].to_numpy()
+    grid = np.zeros((len(uniques), span), dtype=np.int64)
+    where = np.searchsorted(uniques, ev["household"].to_numpy(dtype=np.int64))
+    ev_month = ev["month"].to_numpy(dtype=np.int64) - first_month
+    ok = ((where < len(uniques)) & (ev_month >= 0) & (ev_month < span))
+    ok[ok] &= uniques[where[ok]] == ev["household"].to_numpy(dtype=np.int64)[ok]
+    np.add.at(grid, (where[ok], ev_month[ok]), ev["events"].to_numpy(dtype=np.int64)[ok])
+    columns = {"household": base["household"].to_numpy(), "month": month,
+               "exposure": base["exposure"].to_numpy(), "events": grid[row, month - first_month],
+               "village": base["village"].to_numpy()}
+    drop = np.zeros(len(base), dtype=bool)
     for name in measures:
         spells = counts.measures[counts.measures["measure"] == name]
-        first = spells.sort_values("installed").drop_duplicates("household")
-        start = pd.Series(first["installed"].to_numpy(), index=first["household"])
-        stop = pd.Series(first["removed"].to_numpy(), index=first["household"])
-        s = pd.Series(hh).map(start).to_numpy(dtype=float, copy=True)
-        r = pd.Series(hh).map(stop).to_numpy(dtype=float, copy=True)
-        r[r < 0] = np.inf
+        first = spells.sort_values("installed", kind="stable").drop_duplicates("household")
+        start = np.full(len(uniques), np.nan)
+        stop = np.full(len(uniques), np.inf)
+        at = np.searchsorted(uniques, first["household"].to_numpy(dtype=np.int64))
+        known = at < len(uniques)
+        known[known] &= uniques[at[known]] == first["household"].to_numpy(dtype=np.int64)[known]
+        start[at[known]] = first["installed"].to_numpy(dtype=float)[known]
+        removed = first["removed"].to_numpy(dtype=float)[known]
+        stop[at[known]] = np.where(removed < 0, np.inf, removed)
+        s, r = start[row], stop[row]
         held = ~np.isnan(s)
-        inside = held & (month > s) & (month < r)
-        panel[f"in_{name}"] = inside.astype(np.int8)
-        panel[f"pre_{name}"] = (held & (month >= s - PRE_MONTHS) & (month < s)).astype(np.int8)
-        panel[f"since_{name}"] = np.where(held, month - s, np.nan)
-        panel[f"held_{name}"] = held.astype(np.int8)
-        drop |= held & ((month == s) | (month == r))
-    panel = panel[~drop]
+        with np.errstate(invalid="ignore"):
+            columns[f"in_{name}"] = (held & (month > s) & (month < r)).astype(np.int8)
+            columns[f"pre_{name}"] = (held & (month >= s - PRE_MONTHS)
+                                      & (month < s)).astype(np.int8)
+            drop |= held & ((month == s) | (month == r))
+        columns[f"since_{name}"] = month - s
+        columns[f"held_{name}"] = held.astype(np.int8)
+    keep = ~drop
+    panel = pd.DataFrame({key: value[keep] for key, value in columns.items()})
     panel["moy"] = panel["month"] % 12
     panel["year"] = panel["month"] // 12
-    return panel.reset_index(drop=True)
+    return panel
 
 
 def band_columns(panel: pd.DataFrame, name: str) -> list[str]:

@@ -48,35 +48,46 @@ class Report:
 
 
 def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
-                         verification_filter: str = "confirmed_probable") -> Report:
+                         verification_filter: str = "confirmed_probable",
+                         event_study: bool = True) -> Report:
+    """``event_study=False``: without the effect by time since installation (``by_time``,
+    ``pre_trend_p``), which the table, the CLI and the JSON do not show; it is added to the
+    cached result the first time a face asks for it."""
     from conflict_app.analytics import effectiveness
 
-    key = (data.fingerprint(), getattr(user, "jurisdiction_country", None),
-           getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+    key = _key(user, country, verification_filter)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             _CACHE.move_to_end(key)
     if cached is None:
         counts = data.effectiveness_counts(user, FILTERS[verification_filter], country)
-        cached = (effectiveness.analyse(counts, verification_filter, assignments()), counts)
+        cached = {"results": effectiveness.analyse(counts, verification_filter, assignments(),
+                                                   event_study=event_study),
+                  "counts": counts, "event_study": event_study}
         with _LOCK:
             _CACHE[key] = cached
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
-    results = cached[0]
+    elif event_study and not cached["event_study"]:
+        effectiveness.add_event_study(cached["counts"], cached["results"], assignments())
+        cached["event_study"] = True
+    results = cached["results"]
     for result in results:
         for est in result.designs:
             est.reason = label("suppressed", est.suppressed) if est.suppressed else None
     return Report(results, verification_filter, country)
 
 
+def _key(user, country: str | None, verification_filter: str) -> tuple:  # noqa: ANN001
+    return (data.fingerprint(), getattr(user, "jurisdiction_country", None),
+            getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+
+
 def _counts(user, country: str | None, verification_filter: str):  # noqa: ANN001, ANN202
-    effectiveness_report(user, country, verification_filter)
-    key = (data.fingerprint(), getattr(user, "jurisdiction_country", None),
-           getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+    effectiveness_report(user, country, verification_filter, event_study=False)
     with _LOCK:
-        return _CACHE[key][1]
+        return _CACHE[_key(user, country, verification_filter)]["counts"]
 
 
 def assignments() -> dict[str, str]:
@@ -89,7 +100,7 @@ def effectiveness_table(user, country: str | None = None,  # noqa: ANN001
                         verification_filter: str = "confirmed_probable") -> list[dict]:
     """One row per measure and design, every disclosure included; ``headline`` marks the
     row each measure's bottom line uses, ``reason`` says in words why a row is refused."""
-    report = effectiveness_report(user, country, verification_filter)
+    report = effectiveness_report(user, country, verification_filter, event_study=False)
     rows = []
     for result in report.measures:
         for est in result.designs:
@@ -137,7 +148,7 @@ def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: 
     """
     from conflict_app.analytics import effectiveness
 
-    report = effectiveness_report(user, country, verification_filter)
+    report = effectiveness_report(user, country, verification_filter, event_study=False)
     result = next((r for r in report.measures if r.measure == measure), None)
     headline = result.headline if result else None
     avoided = effectiveness.heads_saved(headline) if headline else None
