@@ -333,7 +333,12 @@ def register(app: Flask) -> None:
             writer.writerow({**row, "caveats": ";".join(row["caveats"])})
 
     @analytics_group.command("landscape")
-    @click.argument("path", type=click.Path(file_okay=False))
+    @click.argument("path", type=click.Path(file_okay=False), required=False)
+    @click.option("--remove", is_flag=True,
+                  help="Delete every generated landscape (the synthetic provinces and all "
+                       "in them) instead of writing one.")
+    @click.option("--country", default="AM", show_default=True,
+                  help="Range state whose synthetic province holds the landscape.")
     @click.option("--seed", default=1, show_default=True)
     @click.option("--villages", default=6, show_default=True)
     @click.option("--design", type=click.Choice(["self_selected", "random"]),
@@ -349,11 +354,34 @@ def register(app: Flask) -> None:
                   help="Share of measures removed 6–24 months after installation.")
     @click.option("--trend", default=0.0, show_default=True,
                   help="Yearly change in leopard numbers (0.1 = 10 % more attacks a year).")
-    def analytics_landscape(path: str, seed: int, villages: int, design: str, unit: str,
-                            effects: str, years: int, removal: float, trend: float) -> None:
-        """Write a synthetic landscape with known effects as a data bundle."""
+    def analytics_landscape(path: str | None, remove: bool, country: str, seed: int,
+                            villages: int, design: str, unit: str, effects: str, years: int,
+                            removal: float, trend: float) -> None:
+        """Write a synthetic landscape with known effects as a data bundle.
+
+        Its households live in the country's synthetic province (created here, never
+        offered to the public); import the bundle with import-bundle, and delete every
+        landscape with --remove.
+        """
         from pathlib import Path
 
+        from conflict_app.analytics import synthetic
+        from conflict_app.extensions import db
+
+        if remove:
+            try:
+                removed = synthetic.remove_all()
+            except synthetic.InUse as err:
+                db.session.rollback()
+                raise click.ClickException(
+                    "real records (claims, schemes or staff jurisdictions) refer to the "
+                    "synthetic provinces; nothing was removed") from err
+            db.session.commit()
+            click.echo(", ".join(f"{name} {n} rows" for name, n in removed.items())
+                       if removed else "no synthetic landscapes")
+            return
+        if not path:
+            raise click.UsageError("give the folder to write the bundle to, or --remove")
         from conflict_app.analytics.landscape import generate
         from conflict_app.bundles.writer import write_rows
 
@@ -368,12 +396,19 @@ def register(app: Flask) -> None:
         if not measures or any(m not in STRATUM or irr <= 0 for m, irr in measures.items()):
             raise click.BadParameter(f"measures are {', '.join(sorted(STRATUM))}, each with "
                                      "an IRR above 0", param_hint="--measures")
+        try:
+            area = synthetic.ensure_area(country.upper())
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--country") from err
+        db.session.commit()
         land = generate(seed, villages=villages, design=design, unit=unit, measures=measures,
-                        years=years, removal=removal, trend=trend)
+                        years=years, removal=removal, trend=trend, country=area.country_code,
+                        admin1=area.name)
         counts = write_rows(Path(path), households=land.households, herds=land.herds,
                             measures=land.measures, incidents=land.incidents)
         click.echo(", ".join(f"{name} {n} rows" for name, n in counts.items())
-                   + f"; true IRRs: {land.true_irr}")
+                   + f"; true IRRs: {land.true_irr}; province: {area.name} "
+                   f"({area.country_code})")
 
     @app.cli.group("privacy")
     def privacy_group() -> None:

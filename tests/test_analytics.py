@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from conflict_app.analytics import synthetic
 from conflict_app.analytics.landscape import generate
 from conflict_app.bundles.writer import write_rows
 from tests import helpers
@@ -19,6 +20,7 @@ def landscape(app, world, tmp_path):
     path = tmp_path / "landscape"
     write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
                incidents=land.incidents)
+    synthetic.ensure_area("AM")
     result = app.test_cli_runner().invoke(args=["import-bundle", str(path)])
     assert result.exit_code == 0, result.output
     return land

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import event
 
-from conflict_app.analytics import overview
+from conflict_app.analytics import overview, synthetic
 from conflict_app.analytics.landscape import generate
 from conflict_app.bundles.writer import write_rows
 from conflict_app.extensions import db
@@ -22,6 +22,7 @@ def land(app, world, tmp_path):
     path = tmp_path / "landscape"
     write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
                incidents=land.incidents)
+    synthetic.ensure_area("AM")
     result = app.test_cli_runner().invoke(args=["import-bundle", str(path)])
     assert result.exit_code == 0, result.output
     return land
@@ -101,8 +102,9 @@ def test_grid_counts_cells_in_the_database(world, land):
     from conflict_app.geo.models import Village
 
     # Villages on a cell's edge (38.8 is not exact in binary) and inside one.
-    places = {"Village 1": ("38.8", "45.55"), "Village 2": ("38.95", "45.55"),
-              "Village 3": ("39.0", "45.7")}
+    places = {"Synthetic village 1": ("38.8", "45.55"),
+              "Synthetic village 2": ("38.95", "45.55"),
+              "Synthetic village 3": ("39.0", "45.7")}
     for name, (lat, lon) in places.items():
         village = db.session.scalars(select(Village).where(Village.name == name)).one()
         village.latitude, village.longitude = Decimal(lat), Decimal(lon)
@@ -111,9 +113,9 @@ def test_grid_counts_cells_in_the_database(world, land):
                           if i["household_ref"] == h["household_ref"])
     cells = {(c["lat"], c["lon"]): c for c in grid(world.analyst)}
     assert set(cells) == {(38.8, 45.5), (38.9, 45.5), (39.0, 45.7)}
-    assert cells[(38.8, 45.5)]["incidents"] == per_village["Village 1"]
-    assert cells[(38.9, 45.5)]["incidents"] == per_village["Village 2"]
-    assert cells[(39.0, 45.7)]["incidents"] == per_village["Village 3"]
+    assert cells[(38.8, 45.5)]["incidents"] == per_village["Synthetic village 1"]
+    assert cells[(38.9, 45.5)]["incidents"] == per_village["Synthetic village 2"]
+    assert cells[(39.0, 45.7)]["incidents"] == per_village["Synthetic village 3"]
     assert all(c["size"] == pytest.approx(0.1) for c in cells.values())
 
 

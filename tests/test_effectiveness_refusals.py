@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from conflict_app.analytics import synthetic
 from conflict_app.auth.models import User
 from conflict_app.demo import PASSWORD, build
 from conflict_app.extensions import db
@@ -67,6 +68,7 @@ def _import(app, tmp_path, land, name):
     path = tmp_path / name
     write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
                incidents=land.incidents)
+    synthetic.ensure_area("AM")
     result = app.test_cli_runner().invoke(args=["import-bundle", str(path)])
     assert result.exit_code == 0, result.output
 

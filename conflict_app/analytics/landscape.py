@@ -31,6 +31,8 @@ COSTS = {"corral": 1200, "electric_fence": 900, "guard_dog": 400, "light": 150,
 SEASON = np.array([0.6, 0.6, 0.7, 0.8, 1.6, 2.0, 1.8, 1.1, 0.9, 0.8, 0.6, 0.5])
 SEASON = SEASON / SEASON.mean()
 DESIGNS = ("self_selected", "random")
+# Generated households live here, never in a real province (see analytics.synthetic).
+SYNTHETIC_PROVINCE = "Synthetic landscapes (generated test data)"
 UNITS = ("household", "village")
 
 
@@ -59,7 +61,7 @@ def generate(
     design: str = "self_selected",
     base_rate: float = 1.5,
     country: str = "AM",
-    admin1: str = "Syunik",
+    admin1: str = SYNTHETIC_PROVINCE,
     unit: str = "household",
     uptake: float = 0.4,
     removal: float = 0.1,
@@ -73,7 +75,9 @@ def generate(
     after the first; ``"self_selected"``: households adopt each measure in the year after a
     bad one, in any month of it. A household may get several measures. ``removal``: the
     share of measures taken away 6–24 months later. ``trend``: the yearly change in leopard
-    numbers (0.1 = attacks rise 10 % a year everywhere).
+    numbers (0.1 = attacks rise 10 % a year everywhere). ``admin1`` defaults to the
+    synthetic province (``analytics.synthetic``): generated households never land in a real
+    one.
     """
     if design not in DESIGNS:
         raise ValueError("design is 'random' or 'self_selected'")
@@ -93,7 +97,7 @@ def generate(
         for h in range(int(rng.integers(households[0], households[1] + 1))):
             land.households.append({
                 "household_ref": f"S{seed}-V{v + 1}-H{h + 1}", "country": country,
-                "admin1": admin1, "admin2": None, "village": f"Village {v + 1}",
+                "admin1": admin1, "admin2": None, "village": f"Synthetic village {v + 1}",
                 "latitude": round(centre[0] + rng.normal(0, 0.02), 4),
                 "longitude": round(centre[1] + rng.normal(0, 0.02), 4),
                 "language": None,

@@ -26,7 +26,8 @@ def typed_village(country_code: str, province_id: int | None, name: str) -> Vill
     one, else an unlisted row (one per name and province). The caller commits."""
     name = " ".join((name or "").split())[:120]
     province = db.session.get(AdminArea, province_id) if province_id else None
-    if province is None or province.country_code != country_code or province.level != 1:
+    if (province is None or province.country_code != country_code or province.level != 1
+            or province.synthetic):
         raise InvalidInput(N_("Choose the province of your village."), field="province_id")
     if not name:
         raise InvalidInput(N_("Enter the name of your village."), field="village_name")

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,6 +60,9 @@ class AdminArea(db.Model):
     region: Mapped[Region | None] = mapped_column(enum_column(Region, "region"))
     # IANA zone of an area that differs from its country's (e.g. western Kazakhstan).
     timezone: Mapped[str | None] = mapped_column(String(40))
+    # Generated test data lives only in such areas (analytics.synthetic): never offered to
+    # the public, removed with one command.
+    synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     country: Mapped[Country] = relationship()
     parent: Mapped[AdminArea | None] = relationship(remote_side=[id])

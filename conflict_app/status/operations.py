@@ -17,7 +17,7 @@ from conflict_app.core import clock, inputs
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
-from conflict_app.geo.models import Village
+from conflict_app.geo.models import AdminArea, Village
 from conflict_app.herders.models import Household
 from conflict_app.herders.operations import normalise_phone
 from conflict_app.i18n import LOCALES
@@ -53,7 +53,8 @@ def report_loss(data: PublicReport) -> tuple[Claim, str]:
         data.report.reported_village = " ".join(data.village_name.split())[:120]
     else:
         village = db.session.get(Village, data.village_id) if data.village_id else None
-        if village is None or not village.listed:
+        if village is None or not village.listed or db.session.get(
+                AdminArea, village.admin1_id).synthetic:
             raise InvalidInput(N_("Choose a village from the list."), field="village_id")
     data.report.village_id = village.id
     try:

@@ -51,10 +51,14 @@ def report():
                                countries=names.sorted_by_name(codes),
                                chosen=names.preselected_country(codes))
     names.remember_country(country)
-    villages = db.session.scalars(select(Village).where(
-        Village.country_code == country, Village.listed.is_(True)).order_by(Village.name)).all()
+    # Never the synthetic provinces (generated test data) or their villages.
+    villages = db.session.scalars(select(Village).join(
+        AdminArea, AdminArea.id == Village.admin1_id).where(
+        Village.country_code == country, Village.listed.is_(True),
+        AdminArea.synthetic.is_(False)).order_by(Village.name)).all()
     provinces = db.session.scalars(select(AdminArea).where(
-        AdminArea.country_code == country, AdminArea.level == 1).order_by(AdminArea.name)).all()
+        AdminArea.country_code == country, AdminArea.level == 1,
+        AdminArea.synthetic.is_(False)).order_by(AdminArea.name)).all()
     zone = timezones.zone(timezones.zone_name(country))
     form = PublicReportForm(villages, provinces, zone, country)
     step = request.form.get("step", "")
