@@ -1,5 +1,5 @@
-"""Range-wide scale: every non-analytics ratio of the scale issue, each against a baseline
-measured in the same run (the machine is shared: read the ratios, not the times).
+"""Range-wide scale: the ratios of the scale issue, each against a baseline measured in the
+same run (the machine is shared: read the ratios, not the times).
 
     .venv/bin/python bench/scale.py postgresql://postgres@127.0.0.1:5432/pardus_bench \\
         postgresql://postgres@127.0.0.1:5432/pardus_bench_small [--claims 500000] [--small 20000] \\
@@ -10,7 +10,10 @@ incident and loss line each, 40,000 households with realistic names) and reused 
 runs. It is written with bulk inserts (executemany in batches), not through the web forms.
 Prints, for the small and the large table: queue page 1 and a deep keyset page, search by
 reference, by full name and with no match; then, under gunicorn with 2 workers, the status
-form (GET) and a status check (POST reference + PIN) against a bare Flask endpoint.
+form (GET) and a status check (POST reference + PIN) against a bare Flask endpoint; and the
+analytics overview page (every grouping, the map, outcomes, processing times) for a
+range-wide analyst against one plain SQL GROUP BY of the losses per month, with the number
+of queries the page ran.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ STATES = (["closed"] * 55 + ["paid"] * 15 + ["rejected"] * 8 + ["reported"] * 4
           + ["assessed"] * 3 + ["approved"] * 3 + ["payment_scheduled"] * 2
           + ["more_evidence_requested"] + ["appealed"])
 HOUSEHOLDS = 40_000
+# Recorded attribution of the incidents (the analytics overview counts leopard losses).
+CONFIDENCE = ["confirmed"] * 5 + ["probable"] * 3 + ["possible", "unverified"]
 BASE = datetime(2020, 1, 1, tzinfo=UTC)
 PIN = "482913"
 
@@ -89,7 +94,9 @@ def build(app, world, total: int, batch: int = 20_000) -> None:
         incident_ids = db.session.execute(insert(Incident).returning(Incident.id), [{
             "household_id": h.id, "occurred_on": d.date(), "village_id": h.village_id,
             "country_code": "AM", "admin1_id": h.admin1_id, "admin2_id": h.admin2_id,
-            "setting": "pasture"} for h, d in zip(picks, day, strict=True)]).scalars().all()
+            "setting": "pasture", "recorded_predator": "leopard",
+            "recorded_confidence": CONFIDENCE[n % len(CONFIDENCE)]}
+            for n, (h, d) in enumerate(zip(picks, day, strict=True))]).scalars().all()
         db.session.execute(insert(LossLine), [{
             "incident_id": i, "species": "sheep", "age_class": "adult_female", "killed": 2,
             "injured": 0} for i in incident_ids])
@@ -139,6 +146,48 @@ def measure_queries(world) -> dict[str, float]:
             clerk, "Vardan Zakaryan", None, None, 26)),
         "search no match": median_ms(lambda: queries.search(clerk, "Qwzyx", None, None, 26)),
     }
+    db.session.rollback()
+    out.update(measure_overview())
+    return out
+
+
+OVERVIEW_BASELINE = """
+SELECT EXTRACT(MONTH FROM i.occurred_on), SUM(l.killed)
+FROM incident i JOIN loss_line l ON l.incident_id = i.id GROUP BY 1
+"""
+
+
+def measure_overview() -> dict[str, float]:
+    """The analytics overview page, rendered for a range-wide analyst, against a plain
+    GROUP BY of the same loss lines; also the queries it ran."""
+    from flask import current_app
+    from flask_login import login_user
+    from sqlalchemy import event, select, text
+
+    from conflict_app.analytics import views
+    from conflict_app.auth.models import User
+    from conflict_app.extensions import db
+
+    analyst = db.session.scalars(select(User).where(User.email == "analyst@am.test")).one()
+    statements = []
+
+    def count(*_args) -> None:  # noqa: ANN002
+        statements.append(1)
+
+    def page() -> None:
+        with current_app.test_request_context("/analytics/"):
+            login_user(analyst)
+            views.overview()
+
+    out = {"overview page": median_ms(page, repeat=5),
+           "overview baseline": median_ms(
+               lambda: db.session.execute(text(OVERVIEW_BASELINE)).all(), repeat=5)}
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    out["overview queries"] = float(len(statements))
     db.session.rollback()
     return out
 
@@ -304,9 +353,17 @@ def main() -> None:
 
     print(f"\n== queries ({args.small:,} vs {args.claims:,} claims, median ms)")
     for name, ms in large.items():
+        if name.startswith("overview"):
+            continue
         print(f"{name:<18} {small[name]:8.2f} ms -> {ms:8.2f} ms   x{ms / small[name]:5.2f}")
     print(f"queue deep page vs page 1 at {args.claims:,}: "
           f"x{large['queue deep page'] / large['queue page 1']:.2f}")
+    print(f"\n== analytics overview page at {args.claims:,} claims (median ms)")
+    print(f"plain SQL GROUP BY of the losses by month {large['overview baseline']:9.1f} ms")
+    print(f"overview page (all groupings, map, times) {large['overview page']:9.1f} ms   "
+          f"x{large['overview page'] / large['overview baseline']:5.2f}   "
+          f"({large['overview queries']:.0f} queries; at {args.small:,} claims "
+          f"{small['overview page']:.1f} ms)")
     print("\n== web (gunicorn, 2 workers, 4 clients, requests/s)")
     for name, rate in web.items():
         print(f"{name:<20} {rate:8.1f} req/s   x{rate / web['bare GET']:.3f} of bare")

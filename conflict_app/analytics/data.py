@@ -155,13 +155,17 @@ def grid(user, cell: Decimal = Decimal("0.1"),  # noqa: ANN001
     # floor() portably (SQLite may lack it); a hair added so a coordinate on a cell's edge
     # falls into the cell it starts, whatever the binary rounding of the division.
     row, col = (_floor_sql(cast(value, Float) / size + 1e-9) for value in (lat, lon))
-    query = scope(select(row, col, func.count(Incident.id),
-                         func.count(Incident.household_id.distinct()))
-                  .join(Village, Incident.village_id == Village.id)
-                  .where(and_(lat.is_not(None), lon.is_not(None)))
-                  .group_by(row, col), Incident, user)
+    per_household = scope(select(row.label("y"), col.label("x"), Incident.household_id,
+                                 func.count(Incident.id).label("n"))
+                          .join(Village, Incident.village_id == Village.id)
+                          .where(and_(lat.is_not(None), lon.is_not(None)))
+                          .group_by(row, col, Incident.household_id), Incident, user)
     if country:
-        query = query.where(Incident.country_code == country)
+        per_household = per_household.where(Incident.country_code == country)
+    # Per cell and household first, then per cell: no sort per cell for COUNT DISTINCT.
+    cells = per_household.subquery()
+    query = (select(cells.c.y, cells.c.x, func.sum(cells.c.n), func.count(cells.c.household_id))
+             .group_by(cells.c.y, cells.c.x))
     return [
         {"lat": float(int(y) * cell), "lon": float(int(x) * cell), "size": size,
          "incidents": n if households >= MIN_CELL_HOUSEHOLDS else None,

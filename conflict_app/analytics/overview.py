@@ -12,7 +12,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Float,
     String,
-    and_,
     case,
     cast,
     func,
@@ -79,13 +78,20 @@ def loss_rates(user, confidence: frozenset[str],  # noqa: ANN001
     keys = {"species": lines.c.species, "region": lines.c.region, "season": season,
             "month": cast(lines.c.month, String), "setting": lines.c.setting,
             "time_of_day": lines.c.time_of_day}
-    grouped = union_all(*(
-        select(literal(by).label("by"), cast(key, String).label("key"),
-               func.sum(lines.c.killed).label("losses"),
-               func.count(lines.c.household.distinct()).label("households"))
-        .group_by(key) for by, key in keys.items()))
+    # Per group and household first, then per group: households are counted by a hash
+    # aggregate instead of a sort per group (COUNT DISTINCT).
+    parts = []
+    for by, key in keys.items():
+        per_household = (select(cast(key, String).label("key"), lines.c.household,
+                                func.sum(lines.c.killed).label("killed"))
+                         .group_by(key, lines.c.household).subquery())
+        parts.append(select(literal(by).label("by"), per_household.c.key,
+                            func.sum(per_household.c.killed),
+                            func.count(per_household.c.household))
+                     .group_by(per_household.c.key))
     losses: dict[str, dict] = {by: {} for by in GROUPINGS}
-    for by, key, killed, households in db.session.execute(select(grouped.subquery())):
+    for by, key, killed, households in db.session.execute(
+            select(union_all(*parts).subquery())):
         losses[by][_key(by, key)] = (int(killed or 0), int(households or 0))
 
     herds = _scoped(
@@ -158,19 +164,21 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
         return func.min(case((AuditEntry.action.in_(actions), day(AuditEntry.occurred_at))))
 
     steps = ["file_verification", "approve", "reject", "declare_ineligible", "record_payment"]
+    # The first entry of each step per claim, from the audit entries of those steps only.
+    firsts = (select(AuditEntry.object_id.label("claim_id"),
+                     first(["file_verification"]).label("verified"),
+                     first(["approve", "reject", "declare_ineligible"]).label("decided"),
+                     first(["record_payment"]).label("paid"))
+              .where(AuditEntry.object_type == "claim", AuditEntry.action.in_(steps))
+              .group_by(AuditEntry.object_id).subquery())
     # Incidents are dated, not timed: noon of the day.
     per_claim = _scoped(
         select((day(Claim.reported_at) - day(Incident.occurred_on) - 0.5).label("reported"),
-               first(["file_verification"]).label("verified"),
-               first(["approve", "reject", "declare_ineligible"]).label("decided"),
-               first(["record_payment"]).label("paid"),
+               firsts.c.verified, firsts.c.decided, firsts.c.paid,
                day(Claim.reported_at).label("reported_at"),
                Claim.household_id.label("household"))
         .join(Incident, Claim.incident_id == Incident.id)
-        .outerjoin(AuditEntry, and_(AuditEntry.object_type == "claim",
-                                    AuditEntry.object_id == Claim.id,
-                                    AuditEntry.action.in_(steps)))
-        .group_by(Claim.id, Incident.occurred_on, Claim.reported_at, Claim.household_id),
+        .outerjoin(firsts, firsts.c.claim_id == Claim.id),
         Claim, user, country).subquery()
     c = per_claim.c
     spans = {"incident_to_report": c.reported,
