@@ -66,6 +66,18 @@ class Visitor:
              follow: bool = True) -> tuple[int, str, dict]:
         return self.open(path, {**data, **self.token(page or path)}, follow=follow)
 
+    def upload(self, path: str, data: dict, name: str, content: bytes) -> int:
+        """The form at ``path`` sent as multipart/form-data with one photo."""
+        fields = {**data, **self.token(path)}
+        boundary = "pardus-rerun-boundary"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                 f"{value}\r\n".encode() for key, value in fields.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; '
+                     f'filename="{name}"\r\nContent-Type: image/png\r\n\r\n'.encode()
+                     + content + f"\r\n--{boundary}--\r\n".encode())
+        return self.open(path, body=b"".join(parts), follow=False, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}"})[0]
+
     def cookie(self) -> str:
         return next(c.value for c in self.jar if c.name == "session")
 
@@ -99,6 +111,37 @@ def _parallel(jobs: list) -> list:
     for t in threads:
         t.join()
     return results
+
+
+def _workers(master: int) -> list[int]:
+    """The process ids whose parent is ``master`` (gunicorn's workers), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _peak_mib(pid: int) -> float:
+    """The peak resident memory of a process so far (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _png(side: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1" if side > 4000 else "RGB", (side, side)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def prepare(database: str, env: dict) -> dict:
@@ -313,6 +356,31 @@ def main() -> None:  # noqa: PLR0915
             "age_class": "adult_female", "protection": "shepherd"})
         rows.append(("NUL byte in the public report form's name",
                      f"{status}, {'refused as not allowed' if refused in body else 'other'}"))
+        # 7. Eight anonymous reports at once, each with a PNG just under the old pixel cap
+        # (6300 x 6300), then with the largest PNG the public form accepts (2000 x 2000).
+        for side in (6300, 2000):
+            content = _png(side)
+            workers = _workers(web.pid)
+            before = {pid: _peak_mib(pid) for pid in workers}
+            started = time.monotonic()
+
+            def send(n: int, side: int = side, content: bytes = content):  # noqa: ANN202
+                herder = Visitor(base, f"203.0.{side % 250}.{n + 10}")
+                return lambda: herder.upload("/report?country=AM&lang=en", {
+                    "country": "AM", "name": f"Photo {n}", "phone": f"+37495{n:06d}",
+                    "village_id": str(facts["village"]), "setting": "pasture",
+                    "occurred_on": day, "part_of_day": "evening", "species": "goat",
+                    "age_class": "adult_female", "killed": "1", "protection": "shepherd"},
+                    f"cow{n}.png", content)
+
+            codes = Counter(_parallel([send(n) for n in range(8)]))
+            seconds = time.monotonic() - started
+            grew = [round(_peak_mib(pid) - before[pid]) for pid in workers if pid in before]
+            rows.append((f"8 parallel public reports with a {side}x{side} PNG "
+                         f"({len(content) // 1024} kB)",
+                         f"answers {dict(codes)} in {seconds:.1f} s; peak memory of the 2 "
+                         f"workers grew by {grew} MiB"))
+
         width = max(len(name) for name, _ in rows)
         for name, value in rows:
             print(f"{name:<{width}}  {value}")
