@@ -3,8 +3,8 @@
 For every offered locale the figures are written by Babel in that locale (group and decimal
 signs as CLDR has them: «1 234 567,5» in Russian, «1.234.567,5» in Turkish) and, for the
 Arabic-script locales, in their own digits; the scheme, its rule version's share of value,
-its second-review share and an exchange rate must all be stored exactly, and the form shows
-a stored share back with the locale's decimal sign.
+its second-review share, an exchange rate and a market price must all be stored exactly,
+and the form shows a stored share back with the locale's decimal sign.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from conflict_app.core import clock
 from conflict_app.extensions import db
 from conflict_app.i18n import LOCALES, NATIVE_DIGITS
 from conflict_app.schemes import params
-from conflict_app.schemes.models import ExchangeRate, RuleVersion, Scheme
+from conflict_app.schemes.models import ExchangeRate, MarketPrice, RuleVersion, Scheme
 
 
 def written(value: str, locale: str) -> str:
@@ -66,6 +66,13 @@ def test_scheme_manager_types_the_locales_numbers(world, browser_for, frozen, lo
         "source": "central bank"})
     assert rate.status_code == 302, rate.get_data(as_text=True)[:2000]
     assert db.session.scalars(select(ExchangeRate.per_usd)).one() == Decimal("1234.5")
+
+    price = manager.post("/prices/new", data={
+        "country": "AM", "species": "goat", "age_class": "adult_male",
+        "amount": written("55000.5", locale), "currency": "AMD", "valid_from": "2026-01-01"})
+    assert price.status_code == 302, price.get_data(as_text=True)[:2000]
+    assert db.session.scalars(select(MarketPrice.amount).order_by(MarketPrice.id.desc())
+                              ).first() == Decimal("55000.5")
 
     page = manager.get(f"/schemes/{scheme.id}").get_data(as_text=True)
     assert f'value="0{get_decimal_symbol(locale)}75"' in page  # shown as the locale writes it
