@@ -131,7 +131,7 @@ def test_sorani_rule_word_and_no_stranded_clitic():
 
 
 def test_arabic_herder_pages_use_one_polite_you():
-    singular = re.compile(r"(^|\s)(أدخل|اختر|أرسل|اكتب)(\s|$)|(اسمك|هاتفك|معك)(\s|\.|$|،)")
+    singular = re.compile(r"(^|\s)(أدخل|اختر|أرسل|اكتب)(\s|$|:|،)|(اسمك|هاتفك|معك)(\s|\.|$|،)")
     for message, strings in _strings(_catalog("ar")):
         if not any("status" in path for path, _line in message.locations):
             continue
