@@ -137,6 +137,21 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"audit log broken: {len(problems)} problem(s)")
         click.echo("Audit log intact.")
 
+    @audit_group.command("reconcile")
+    def audit_reconcile() -> None:
+        """Find claims changed in the database directly: a state their audit history does
+        not give them, or no history at all."""
+        from conflict_app.claims.reconcile import disagreements
+
+        found = 0
+        for line in disagreements():
+            click.echo(line)
+            found += 1
+        if found:
+            raise click.ClickException(f"{found} claim(s) disagree with the audit log")
+        click.echo("Audit log and claims agree: every claim is in the state its audit "
+                   "history gives it.")
+
     @audit_group.command("checkpoint")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))
     def audit_checkpoint(path: str) -> None:

@@ -319,3 +319,23 @@ def test_the_upgrade_rechains_a_forked_legacy_log_under_the_key(scratch_app):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
                 == "0009_claim_reopened_at"
+
+
+def test_a_claim_state_changed_in_the_database_directly_is_found(app, world):
+    """Someone with write access to the database moves a claim to "approved" without an
+    approval: the chain itself is intact, but the claim disagrees with its audited history."""
+    claim = helpers.assessed(world)
+    other, _ = helpers.report(world, hh=helpers.household(world, name="Other"))
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["audit", "reconcile"])
+    assert clean.exit_code == 0, clean.output
+    assert "every claim is in the state its audit history gives it" in clean.output
+    db.session.execute(text("UPDATE claim SET state = 'approved', amount_approved = 999999 "
+                            "WHERE id = :id"), {"id": claim.id})
+    db.session.execute(text("DELETE FROM audit_entry WHERE object_type = 'claim' "
+                            "AND object_id = :id"), {"id": other.id})
+    found = runner.invoke(args=["audit", "reconcile"])
+    assert found.exit_code != 0
+    assert (f"claim {claim.reference}: state approved, its audit history ends at assessed"
+            in found.output)
+    assert f"claim {other.reference}: no audited history" in found.output
