@@ -306,3 +306,18 @@ def test_a_country_without_villages_asks_for_the_name_and_the_clerk_adds_it(app,
     db.session.expire_all()
     assert db.session.get(Village, typed.id).listed
     assert "ჯუგაანი" in client.get(url).get_data(as_text=True)
+
+
+def test_a_photo_that_is_not_one_is_asked_for_again_with_the_answers_kept(app, world):
+    import io
+
+    client = app.test_client()
+    before = db.session.scalar(select(func.count(Claim.id)))
+    data = form_data(client, world, step="send",
+                     photo=(io.BytesIO(b"%PDF-1.4 not a photo"), "x.jpg"))
+    response = post(client, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Check your answers" in page and 'href="#photo"' in page and 'id="photo"' in page
+    assert '<input type="hidden" name="name" value="Karen Sargsyan">' in page
+    assert db.session.scalar(select(func.count(Claim.id))) == before

@@ -80,6 +80,10 @@ def report():
             session["public_receipt"] = {"reference": claim.reference, "sealed_pin": seal(pin)}
             return redirect(url_for("status.receipt"))
     status = 400 if form.is_submitted() else 200
+    if step == "send" and form.errors and set(form.errors) <= {"photo"}:
+        # Only the photo was wrong: back to the page that asks for it, answers kept.
+        return render_template("status/check_answers.html", carried=_carried(form),
+                               answers=_answers(form, villages, provinces), **page), status
     return render_template("status/report.html", **page), status
 
 
