@@ -51,6 +51,7 @@ def _world(app):
         scheme_ops.publish_version(world.manager, version.id)
         claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
         paid, batch, incentive = _paid_and_incentive(world)
+        _landscape(work_dir=app.config["EVIDENCE_DIR"])
         # A claim the herder can look up (known PIN), and its receipt's signed link.
         from conflict_app.claims import operations as claim_ops
         from conflict_app.status import receipts
@@ -70,6 +71,22 @@ def _world(app):
                               incentive=incentive, **people)
         db.session.remove()
     return ids
+
+
+def _landscape(work_dir: str) -> None:
+    """Households with corrals and guarding dogs, for the effectiveness page's plots."""
+    from pathlib import Path
+
+    from conflict_app.analytics.landscape import generate
+    from conflict_app.bundles.importer import import_bundle
+    from conflict_app.bundles.writer import write_rows
+
+    land = generate(7, villages=4, households=(30, 40), design="random",
+                    measures={"corral": 0.3, "guard_dog": 0.6}, uptake=0.5)
+    path = Path(work_dir).parent / "landscape"
+    write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
+               incidents=land.incidents)
+    import_bundle(path)
 
 
 def _paid_and_incentive(world) -> tuple[int, int, int]:  # noqa: ANN001
@@ -165,6 +182,7 @@ def main() -> None:
         "scheme-incentive": (ids.manager, f"/schemes/{ids.incentive}"),
         "rates": (ids.manager, "/schemes/rates"),
         "analytics": (ids.analyst, "/analytics/"),
+        "effectiveness": (ids.analyst, "/analytics/effectiveness"),
     }
     if args.pages:
         pages = {name: pages[name] for name in args.pages.split(",")}

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+import io
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from conflict_app.analytics import data, service
+from conflict_app.analytics import data, downloads, maps, plots, service, summary
 from conflict_app.analytics import overview as overview_figures
+from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
+from conflict_app.exports import tables
 from conflict_app.extensions import db
 from conflict_app.geo.models import Country
+from conflict_app.i18n import bidi, direction
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 ANALYSTS = (Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _country() -> str | None:
@@ -35,10 +43,12 @@ def _filter() -> str:
 def overview():
     country, verification = _country(), _filter()
     rates = overview_figures.loss_rates(current_user, service.FILTERS[verification], country)
-    cells = data.grid(current_user, country=country)
+    grid = maps.coarse_grid(current_user, country)
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return render_template(
-        "analytics/overview.html", rates=rates, cells=cells, country=country,
+        "analytics/overview.html", rates=rates, grid=grid,
+        map=plots.grid_map(grid["cells"], country), territories=get_locale().territories,
+        isolate=bidi.ltr, country=country,
         countries=countries, verification=verification, filters=list(service.FILTERS),
         outcomes=data.outcome_shares(current_user, country),
         times=overview_figures.processing_times(current_user, country),
@@ -49,11 +59,71 @@ def overview():
 @roles_required(*ANALYSTS)
 def effectiveness():
     country, verification = _country(), _filter()
+    report = service.effectiveness_report(current_user, country, verification)
+    rtl = direction() == "rtl"
     table = service.effectiveness_table(current_user, country, verification)
+    measures = [{"result": r, "sentence": summary.sentence(r),
+                 "rows": [row for row in table if row["measure"] == r.measure],
+                 "time": plots.by_time(r.by_time, rtl) if r.by_time else None,
+                 "costs": service.cost_effectiveness(current_user, r.measure, country,
+                                                     verification)}
+                for r in report.measures]
+    grid = maps.coarse_grid(current_user, country)
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
-    return render_template("analytics/effectiveness.html", table=table, country=country,
-                           countries=countries, verification=verification,
-                           filters=list(service.FILTERS))
+    return render_template(
+        "analytics/effectiveness.html", measures=measures, country=country,
+        countries=countries, verification=verification, filters=list(service.FILTERS),
+        forest=plots.forest(summary.forest_rows(report.measures), rtl),
+        grid=grid, map=plots.grid_map(grid["cells"], country),
+        territories=get_locale().territories, band_label=plots.band_label,
+        isolate=bidi.ltr)
+
+
+def _downloadable(body, mimetype: str, extension: str) -> Response:  # noqa: ANN001
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=pardus-effectiveness-{clock.today().isoformat()}.{extension}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/effectiveness.csv")
+@roles_required(*ANALYSTS)
+def effectiveness_csv():
+    table = service.effectiveness_table(current_user, _country(), _filter())
+    return _downloadable("".join(tables.as_csv(service.COLUMNS, downloads.rows(table))),
+                         "text/csv", "csv")
+
+
+@bp.route("/effectiveness.xlsx")
+@roles_required(*ANALYSTS)
+def effectiveness_xlsx():
+    table = service.effectiveness_table(current_user, _country(), _filter())
+    return _downloadable(tables.as_xlsx(service.COLUMNS, downloads.rows(table),
+                                        "effectiveness"), XLSX, "xlsx")
+
+
+@bp.route("/effectiveness.pdf")
+@roles_required(*ANALYSTS)
+def effectiveness_pdf():
+    from conflict_app.analytics import report
+    from conflict_app.documents.fonts import MissingFont
+
+    country, verification = _country(), _filter()
+    results = service.effectiveness_report(current_user, country, verification).measures
+    area = db.session.get(Country, country).name if country else _("All countries")
+    data = report.EffectivenessReport(
+        area=area, verification_filter=verification, generated_at=clock.now(),
+        measures=results, table=service.effectiveness_table(current_user, country, verification),
+        costs={r.measure: service.cost_effectiveness(current_user, r.measure, country,
+                                                     verification) for r in results})
+    out = io.BytesIO()
+    try:
+        report.render(data, str(get_locale()), out)
+    except MissingFont as err:  # the server lacks a font package: the log says which
+        current_app.logger.error("PDF not rendered: %s", err)
+        abort(503)
+    return _downloadable(out.getvalue(), "application/pdf", "pdf")
 
 
 @bp.route("/effectiveness.json")

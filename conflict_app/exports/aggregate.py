@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, grid
+from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.inputs import nul_position
 from conflict_app.core.permissions import scope
@@ -23,10 +23,13 @@ AGGREGATE_COLUMNS = ("country", "region", "year", "species", "households", "inci
                      "suppressed")
 
 
-def geojson(user, cell: Decimal = Decimal("0.1")) -> dict:  # noqa: ANN001
-    """A FeatureCollection of grid cells (polygons), never points."""
+def geojson(user) -> dict:  # noqa: ANN001
+    """A FeatureCollection of grid cells (polygons), never points: the grid the analytics
+    map shows (``maps.coarse_grid``: 0.1°, coarser when too few households share a cell)."""
+    from conflict_app.analytics import maps
+
     features = []
-    for c in grid(user, cell):
+    for c in maps.coarse_grid(user)["cells"]:
         if c["suppressed"]:
             continue
         lat, lon, size = c["lat"], c["lon"], c["size"]
