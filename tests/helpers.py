@@ -81,7 +81,10 @@ def photo_bytes(color=(120, 60, 30), size=(64, 48), fmt="JPEG") -> bytes:
     return out.getvalue()
 
 
-def verified(world, claim=None, confidence=Confidence.CONFIRMED, photos=(), **report_kw):
+def verified(world, claim=None, confidence=Confidence.CONFIRMED, photos=(), confirmed=None,
+             **report_kw):
+    """Screened, visited and verified; the visit confirms ``confirmed`` heads killed per
+    line (all those reported when not given)."""
     if claim is None:
         claim, _pin = report(world, **report_kw)
     ops.screen(claim.id, world.clerk, claim.version)
@@ -92,7 +95,8 @@ def verified(world, claim=None, confidence=Confidence.CONFIRMED, photos=(), **re
         verification_ops.VerificationInput(
             visited_on=clock.today(), signs=signs(), predator=Predator.LEOPARD,
             confidence=confidence,
-            confirmed={ln.id: (ln.killed, ln.injured) for ln in lines},
+            confirmed={ln.id: (ln.killed if confirmed is None else min(confirmed, ln.killed),
+                               ln.injured) for ln in lines},
             photos=list(photos),
         ),
     )

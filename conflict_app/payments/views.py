@@ -22,6 +22,7 @@ from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
 from conflict_app.core.errors import N_, DomainError, IllegalTransition, InvalidInput
 from conflict_app.core.forms import coerce_int_or_none
+from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
@@ -48,6 +49,25 @@ def _ready(after: int | None, size: int) -> list[Claim]:
     return list(db.session.scalars(query.order_by(Claim.id).limit(size)))
 
 
+def _due(claim: Claim) -> dict:
+    """What a batch would pay the claim now, as the batch itself computes it: after an
+    appeal only the top-up, for an insurance its settled share, with interest when late;
+    or why it cannot be paid yet."""
+    why = None
+    if claim.budget_hold:
+        why = _("Claim %(reference)s waits for budget.", reference=claim.reference)
+    elif claim.review_required and claim.reviewed_at is None:
+        why = _("Claim %(reference)s waits for its second review.", reference=claim.reference)
+    try:
+        amount, _interest = operations.payable(claim)
+    except DomainError as err:
+        why = err.translated()
+    if why:
+        return {"claim": claim, "due": None, "why": why, "topup": False}
+    return {"claim": claim, "due": Money(amount, claim.currency), "why": None,
+            "topup": bool(operations.final_paid(claim.id))}
+
+
 def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
     size = current_app.config["PAGE_SIZE"] * 4
     after = coerce_int_or_none(request.args.get("after"))
@@ -60,7 +80,8 @@ def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
     # Assessed claims whose scheme pays an interim share before the decision.
     interim = operations.interim_ready(scope(select(Claim), Claim, current_user))
     rewards = incentive_items.ready(scope(select(Village), Village, current_user))
-    return render_template("payments/index.html", form=form, ready=ready[:size],
+    return render_template("payments/index.html", form=form,
+                           ready=[_due(c) for c in ready[:size]],
                            next_after=ready[size - 1].id if len(ready) > size else None,
                            batches=batches, counts=totals, interim=interim,
                            incentives=rewards), status
