@@ -99,7 +99,11 @@ def test_an_insured_loss_from_enrolment_to_paid(live, chromium_browser, world_co
     db.session.remove()
     assert approved == Decimal("48000.00")  # 80 % of the insured 60,000
 
-    # The pool pays once its period is settled; until then the payments page says so.
+    # The pool pays once its period is settled; until then the claim and the payments page
+    # say so.
+    finance.goto(f"/claims/{claim_id}")
+    if locale == "en":
+        assert "settles the insurance period" in finance.page.inner_text("#next-h + p")
     finance.goto("/payments")
     row = finance.page.locator(f"tr:has(input[name=claim_ids][value='{claim_id}'])")
     assert row.locator("td.num .hint").count() == 1

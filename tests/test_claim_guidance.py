@@ -143,3 +143,36 @@ def test_new_reports_flags_and_overdue_claims_notify_the_responsible_staff(
     assert digest.send_digests() == 0
     assert clerk.post("/notices/read").status_code == 302
     assert '<span class="badge">' not in clerk.get("/notices/").get_data(as_text=True)
+
+
+def test_an_approved_insurance_claim_says_its_period_is_settled_first(world, browser_for):
+    """Found in a browser: the page told finance to batch an insurance claim whose period
+    was not settled, and the batch then refused it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from conflict_app.schemes import insurance, params
+    from conflict_app.schemes import operations as scheme_ops
+
+    scheme = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
+        "AM-INS", "Insurance", params.SchemeKind.INSURANCE, "AM", world.syunik.id, "AMD",
+        None, Decimal(0), "refuse", date(2025, 1, 1), None, Decimal(0), None))
+    version = scheme_ops.add_version(world.manager, scheme.id, date(2025, 1, 1),
+                                     params.defaults(params.SchemeKind.INSURANCE)
+                                     | {"waiting_days": "0"})
+    scheme_ops.publish_version(world.manager, version.id)
+    hh = helpers.household(world)
+    today = clock.today()
+    enrolment = insurance.enrol(world.clerk, scheme.id, hh.id, today,
+                                today + timedelta(days=364),
+                                [insurance.InsuredLine(helpers.Species.SHEEP, 50,
+                                                       Decimal(60000))], True)
+    insurance.record_premium(world.finance, enrolment.id, today)
+    claim = helpers.approved(world, hh=hh, killed=1, days_ago=0)
+    assert claim.scheme_id == scheme.id and claim.state == State.APPROVED
+    finance = browser_for(world.finance)
+    text = _next(finance, claim)
+    assert "settles the insurance period" in text and "you can do this now" in text
+    assert "Finance puts it in a payment batch" not in text
+    insurance.settle(world.finance, scheme.id, today, today)
+    assert "Finance puts it in a payment batch" in _next(finance, claim)

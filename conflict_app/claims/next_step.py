@@ -25,7 +25,7 @@ class NextStep:
 
 def next_step(claim: Claim, *, approvals_given: int = 0, approvals_needed: int = 0,
               appeal_until: datetime | None = None, closes_on: datetime | None = None,
-              review_pending: bool = False) -> NextStep:
+              review_pending: bool = False, awaits_settlement: bool = False) -> NextStep:
     state = claim.state
     if state == State.REPORTED:
         return NextStep(N_("A clerk screens the report: eligible, or more evidence needed."),
@@ -61,6 +61,13 @@ def next_step(claim: Claim, *, approvals_given: int = 0, approvals_needed: int =
         if review_pending:
             return NextStep(N_("A supervisor or an approver who did not approve it gives the "
                                "second review."), (R.SUPERVISOR, R.APPROVER), {})
+        if awaits_settlement:
+            # An insurance pays from its pool, pro rata when short: only once the period
+            # of the loss is settled is the amount to pay known.
+            return NextStep(N_("Finance or a scheme manager settles the insurance period of "
+                               "the loss against the pool on the scheme page; finance then "
+                               "puts it in a payment batch."),
+                            (R.FINANCE, R.SCHEME_MANAGER), {})
         return NextStep(N_("Finance puts it in a payment batch and releases the payment "
                            "file."), (R.FINANCE,), {})
     if state == State.PAYMENT_SCHEDULED:

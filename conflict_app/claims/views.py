@@ -255,6 +255,7 @@ def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
     from conflict_app.claims.automation import closes_on
     from conflict_app.claims.next_step import next_step
     from conflict_app.i18n.labels import label
+    from conflict_app.schemes.insurance import awaits_settlement
 
     assessment = data.get("assessment")
     needed = 0
@@ -264,7 +265,8 @@ def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
     step = next_step(claim, approvals_given=len(data.get("approvals") or ()),
                      approvals_needed=needed, appeal_until=operations.appeal_deadline(claim),
                      closes_on=closes_on(claim),
-                     review_pending=bool(claim.review_required and claim.reviewed_at is None))
+                     review_pending=bool(claim.review_required and claim.reviewed_at is None),
+                     awaits_settlement=awaits_settlement(claim))
     params = {k: format_date(v) if isinstance(v, datetime) else v
               for k, v in step.params.items()}
     who = format_list([str(label("role", r)) for r in step.roles],

@@ -243,6 +243,17 @@ def loss_ratio(scheme_id: int, start: date, end: date) -> Decimal | None:
     return settled / entries.money_in
 
 
+def awaits_settlement(claim: Claim) -> bool:
+    """An approved insurance claim whose period is not settled yet: nothing can be paid
+    until the pool's share for it is known."""
+    scheme = claim.scheme
+    if claim.state != State.APPROVED or scheme is None or (
+            scheme.kind is not SchemeKind.INSURANCE):
+        return False
+    return db.session.scalar(select(SettlementItem.id).where(
+        SettlementItem.claim_id == claim.id).limit(1)) is None
+
+
 def enrolments(scheme_id: int) -> list[Enrolment]:
     return list(db.session.scalars(select(Enrolment).where(Enrolment.scheme_id == scheme_id)
                                    .order_by(Enrolment.starts_on.desc(), Enrolment.id)))
