@@ -54,6 +54,11 @@ def confirm(session: bs.Session, label: str) -> None:
 def verify(verifier: bs.Session, claim_id: int, killed: int) -> None:
     """A verification visit that finds a leopard kill of ``killed`` heads per line."""
     verifier.goto(f"/verification/claims/{claim_id}/report")
+    file_report(verifier, killed)
+
+
+def file_report(verifier: bs.Session, killed: int) -> None:
+    """Fill in and file the verification report open on the page."""
     page = verifier.page
     page.check("input[name=haemorrhage]")
     for name, value in {"bite_location": "throat_nape", "carcass_handling": "cached",
