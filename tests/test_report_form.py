@@ -199,6 +199,13 @@ def test_the_calendar_chosen_on_the_start_page_is_kept(app, world):
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     claim = db.session.scalars(select(Claim).order_by(Claim.id.desc())).first()
     assert claim.incident.occurred_on == yesterday
+    # The receipt's dates are Solar Hijri too (the visit and decision deadlines).
+    receipt = client.get(response.headers["Location"], follow_redirects=True)
+    visit_by = JalaliDate(claim.reported_at + timedelta(hours=48))
+    page = receipt.get_data(as_text=True)
+    steps = page[page.find("<ol>"):page.find("</ol>")]
+    assert f" {visit_by.year}".translate(PERSIAN) in steps
+    assert not re.search(r"[0-9]", steps), steps  # one set of digits, the time included
     # A wrong Solar Hijri date is refused in its own terms, and typed text is kept.
     data = form_data(client, world, lang="fa", occurred_on="۱۴۰۵/۱۳/۴۰")
     before = db.session.scalar(select(func.count(Claim.id)))

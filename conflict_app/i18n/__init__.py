@@ -163,8 +163,10 @@ def datetime_text(value, fmt: str = "medium") -> str:  # noqa: ANN001
     if calendar() == "solar_hijri":
         from flask_babel import format_time
 
-        return digits(f"{_solar_hijri(format_datetime_local(value))} "
-                      f"{format_time(value, 'short')}")
+        # The Solar Hijri day is written in Persian digits: its time goes with it.
+        time_text = format_time(value, "short").translate(
+            str.maketrans("0123456789", _EXTENDED_ARABIC))
+        return digits(f"{_solar_hijri(format_datetime_local(value))} {time_text}")
     return digits(format_datetime(value, fmt))
 
 
