@@ -139,8 +139,8 @@ def register(app: Flask) -> None:
 
     @audit_group.command("reconcile")
     def audit_reconcile() -> None:
-        """Find claims changed in the database directly: a state their audit history does
-        not give them, or no history at all."""
+        """Find claims changed in the database directly: a state or an approved amount
+        their audit history does not give them, or no history at all."""
         from conflict_app.claims.reconcile import disagreements
 
         found = 0
@@ -150,7 +150,7 @@ def register(app: Flask) -> None:
         if found:
             raise click.ClickException(f"{found} claim(s) disagree with the audit log")
         click.echo("Audit log and claims agree: every claim is in the state its audit "
-                   "history gives it.")
+                   "history gives it, with its approved amount.")
 
     @audit_group.command("checkpoint")
     @click.argument("path", type=click.Path(dir_okay=False, writable=True))

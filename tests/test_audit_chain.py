@@ -321,11 +321,13 @@ def test_the_upgrade_rechains_a_forked_legacy_log_under_the_key(scratch_app):
                 == "0009_claim_reopened_at"
 
 
-def test_a_claim_state_changed_in_the_database_directly_is_found(app, world):
+def test_a_claim_state_or_amount_changed_in_the_database_directly_is_found(app, world):
     """Someone with write access to the database moves a claim to "approved" without an
-    approval: the chain itself is intact, but the claim disagrees with its audited history."""
+    approval, or multiplies an approved amount by ten: the chain itself is intact, but the
+    claims disagree with their audited history."""
     claim = helpers.assessed(world)
     other, _ = helpers.report(world, hh=helpers.household(world, name="Other"))
+    paid = helpers.approved(world, hh=helpers.household(world, name="Third"), killed=1)
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["audit", "reconcile"])
     assert clean.exit_code == 0, clean.output
@@ -334,8 +336,14 @@ def test_a_claim_state_changed_in_the_database_directly_is_found(app, world):
                             "WHERE id = :id"), {"id": claim.id})
     db.session.execute(text("DELETE FROM audit_entry WHERE object_type = 'claim' "
                             "AND object_id = :id"), {"id": other.id})
+    db.session.execute(text("UPDATE claim SET amount_approved = 450000 WHERE id = :id"),
+                       {"id": paid.id})
     found = runner.invoke(args=["audit", "reconcile"])
     assert found.exit_code != 0
     assert (f"claim {claim.reference}: state approved, its audit history ends at assessed"
             in found.output)
     assert f"claim {other.reference}: no audited history" in found.output
+    assert (f"claim {claim.reference}: approved amount 999999.00, its audit history says none"
+            in found.output)
+    assert (f"claim {paid.reference}: approved amount 450000.00, its audit history says "
+            "45000.00" in found.output)
