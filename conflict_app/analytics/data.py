@@ -134,6 +134,20 @@ def measure_costs(user, measure: str, country: str | None = None) -> list[tuple]
     return [tuple(row) for row in db.session.execute(query)]
 
 
+def assignments(user, country: str | None = None) -> dict[str, str]:  # noqa: ANN001
+    """measure → "household"/"village" for the measures whose every record in the
+    selection was assigned at random (see ``service.assignments``)."""
+    village = case((Measure.assignment == "village", 1), else_=0)
+    query = scope(select(type_coerce(Measure.measure, String), func.count(Measure.id),
+                         func.count(Measure.assignment), func.sum(village))
+                  .where(Measure.household_id.is_not(None))
+                  .group_by(Measure.measure), Measure, user)
+    if country:
+        query = query.where(Measure.country_code == country)
+    return {kind: "village" if villages else "household"
+            for kind, n, assigned, villages in db.session.execute(query) if n == assigned}
+
+
 def fingerprint() -> tuple:
     """Changes whenever the data the analytics read change: the newest audit entry (every
     change is audited) and the size and newest row of each table read."""

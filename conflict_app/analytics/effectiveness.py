@@ -82,6 +82,7 @@ class Estimate:
     reason: str | None = None
     headline: bool = False
     cluster_by: str = "household"
+    assignment: str | None = None  # "household"/"village": randomised; None: self-chosen
     clusters: int = 0
     jointly_with: list[str] = field(default_factory=list)
     pre_trend: dict | None = None
@@ -203,6 +204,7 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
             est.grade = "A" if assignment.get(name) and design != "before_after" \
                 else GRADES[design]
             est.cluster_by = cluster
+            est.assignment = assignment.get(name)
             est.verification_filter = verification_filter
             est.stratum, est.stratum_share_of_losses = stratum, share
             est.caveats = _caveats(est, bool(assignment.get(name)))

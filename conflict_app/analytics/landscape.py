@@ -194,6 +194,8 @@ def generate(
             "measure": names[k], "installed_on": installed_on, "removed_on": removed_on,
             "cost": COSTS.get(names[k], 300), "currency": "USD",
             "funder": "Synthetic programme",
+            "assignment": unit if design == "random" else None,
+            "assignment_method": "simulated lottery" if design == "random" else None,
         })
     return land
 

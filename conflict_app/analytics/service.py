@@ -62,7 +62,8 @@ def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
             _CACHE.move_to_end(key)
     if cached is None:
         counts = data.effectiveness_counts(user, FILTERS[verification_filter], country)
-        cached = {"results": effectiveness.analyse(counts, verification_filter, assignments(),
+        cached = {"results": effectiveness.analyse(counts, verification_filter,
+                                                   assignments(user, country),
                                                    event_study=event_study),
                   "counts": counts, "event_study": event_study}
         with _LOCK:
@@ -70,7 +71,8 @@ def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
     elif event_study and not cached["event_study"]:
-        effectiveness.add_event_study(cached["counts"], cached["results"], assignments())
+        effectiveness.add_event_study(cached["counts"], cached["results"],
+                                      assignments(user, country))
         cached["event_study"] = True
     results = cached["results"]
     for result in results:
@@ -90,10 +92,12 @@ def _counts(user, country: str | None, verification_filter: str):  # noqa: ANN00
         return _CACHE[_key(user, country, verification_filter)]["counts"]
 
 
-def assignments() -> dict[str, str]:
-    """Measures whose roll-out was randomised: measure → assignment unit ("household" or
-    "village"). None are recorded yet, so every measure counts as self-selected."""
-    return {}
+def assignments(user=None, country: str | None = None) -> dict[str, str]:  # noqa: ANN001
+    """Measures whose roll-out was randomised, as recorded with each measure: measure →
+    assignment unit ("household" or "village"). A measure counts as randomised only when
+    every record of it in the selection says so (one self-chosen installation among them
+    and the comparison is self-selected again); by village when any was drawn by village."""
+    return data.assignments(user, country)
 
 
 def effectiveness_table(user, country: str | None = None,  # noqa: ANN001
@@ -132,7 +136,7 @@ COLUMNS = ("measure", "design", "grade", "headline", "households_treated",
            "households_control", "villages_treated", "villages_control", "exposure_treated",
            "exposure_control", "events_treated", "events_control", "irr", "ci_low", "ci_high",
            "effectiveness_pct", "truly_effective", "verdict", "p_value", "model", "dispersion",
-           "cluster_by", "clusters", "verification_filter", "stratum",
+           "cluster_by", "assignment", "clusters", "verification_filter", "stratum",
            "stratum_share_of_losses", "suppressed", "reason", "min_detectable_irr",
            "upper_bound", "caveats")
 

@@ -324,6 +324,9 @@ class BulkWriter:
                 "measure": MeasureType(row["measure"]), "installed_on": installed,
                 "removed_on": removed, "cost": row.get("cost"),
                 "currency": row.get("currency"), "funder": row.get("funder"),
+                "assignment": row.get("assignment"),
+                "assignment_method": row.get("assignment_method")
+                if row.get("assignment") else None,
             })
         if new:
             insert_rows(Measure.__table__, new)

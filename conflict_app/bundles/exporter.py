@@ -91,7 +91,9 @@ def export_bundle(path: Path, deidentified: bool, grid: Decimal = Decimal("0.1")
                       "household_ref": refs[m.household_id], "measure": m.measure.value,
                       "installed_on": m.installed_on, "removed_on": m.removed_on or "",
                       "cost": m.cost if m.cost is not None else "",
-                      "currency": m.currency or "", "funder": m.funder or ""})
+                      "currency": m.currency or "", "funder": m.funder or "",
+                      "assignment": m.assignment or "",
+                      "assignment_method": m.assignment_method or ""})
         n += 1
     handle.close()
     counts["measures.csv"] = n

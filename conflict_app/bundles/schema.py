@@ -19,6 +19,7 @@ from conflict_app.i18n import LOCALES
 
 COUNTRIES = {"AF", "AM", "AZ", "GE", "IQ", "IR", "KZ", "PK", "RU", "TJ", "TM", "TR", "UZ"}
 SPECIES = {"sheep", "goat", "cattle", "horse", "donkey", "camel", "dog", "other"}
+ASSIGNMENTS = {"household", "village"}
 MEASURES = {"corral", "guard_dog", "electric_fence", "collar", "shepherd", "light", "other"}
 SETTINGS = {"pasture", "corral", "village"}
 PREDATORS = {"leopard", "wolf", "bear", "lynx", "jackal", "dog", "unknown"}
@@ -264,6 +265,9 @@ FILES: dict[str, FileSpec] = {
             Column("cost", False, _decimal(Decimal(0), MAX_COST)),
             Column("currency", False, _code(CURRENCIES)),
             Column("funder", False, _text(160)),
+            # A randomised roll-out: the unit drawn (household or village) and how.
+            Column("assignment", False, _code(ASSIGNMENTS)),
+            Column("assignment_method", False, _text(160)),
         )),
         FileSpec("incidents.csv", (
             Column("incident_ref", True, REF),

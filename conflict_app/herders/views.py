@@ -139,7 +139,9 @@ def add_measure(household_id: int):
         data = mitigation_ops.MeasureInput(
             measure=MeasureType(form.measure.data), installed_on=form.installed_on.data,
             removed_on=form.removed_on.data, verified_on=form.verified_on.data,
-            cost=form.cost.data, currency=form.currency.data or None, funder=form.funder.data)
+            cost=form.cost.data, currency=form.currency.data or None, funder=form.funder.data,
+            assignment=form.assignment.data or None,
+            assignment_method=form.assignment_method.data)
         try:
             mitigation_ops.record_measure(current_user, household, data)
         except DomainError as err:

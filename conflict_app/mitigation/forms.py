@@ -28,8 +28,15 @@ class MeasureForm(FlaskForm):
         optional(), NumberRange(min=0, max=10**9, message=_l("Enter an amount of 0 or more."))])
     currency = ChoiceField(_l("Currency"), validators=[optional()])
     funder = StringField(_l("Funder"), validators=[optional(), length(160)])
+    assignment = ChoiceField(_l("Assigned by"), validators=[optional()])
+    assignment_method = StringField(_l("How the draw was made"),
+                                    validators=[optional(), length(160)])
 
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.measure.choices = choices("measure")
         self.currency.choices = [("", "—")] + [(c, c) for c in CURRENCIES]
+        self.assignment.choices = [
+            ("", _l("The household's own choice")),
+            ("household", _l("A random draw of households")),
+            ("village", _l("A random draw of villages"))]

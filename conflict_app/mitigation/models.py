@@ -23,6 +23,9 @@ class MeasureType(StrEnum):
     OTHER = "other"
 
 
+ASSIGNMENT_UNITS = ("household", "village")
+
+
 class Measure(db.Model):
     __tablename__ = "measure"
     __table_args__ = (
@@ -31,6 +34,8 @@ class Measure(db.Model):
         CheckConstraint("removed_on IS NULL OR removed_on >= installed_on",
                         name="removed_after_installed"),
         CheckConstraint("cost IS NULL OR cost >= 0", name="cost_positive"),
+        CheckConstraint("assignment IS NULL OR assignment IN ('household', 'village')",
+                        name="assignment_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +52,10 @@ class Measure(db.Model):
     cost: Mapped[Decimal | None] = mapped_column(MONEY)
     currency: Mapped[str | None] = mapped_column(String(3))
     funder: Mapped[str | None] = mapped_column(String(160))
+    # A randomised roll-out: the unit drawn at random ("household" or "village") and how
+    # it was drawn; empty when the household chose the measure itself.
+    assignment: Mapped[str | None] = mapped_column(String(16))
+    assignment_method: Mapped[str | None] = mapped_column(String(160))
 
     household = relationship("Household")
     village = relationship("Village")

@@ -14,7 +14,7 @@ from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household
-from conflict_app.mitigation.models import Measure, MeasureType
+from conflict_app.mitigation.models import ASSIGNMENT_UNITS, Measure, MeasureType
 
 STAFF = (Role.CLERK, Role.SUPERVISOR, Role.SCHEME_MANAGER)
 
@@ -28,6 +28,8 @@ class MeasureInput:
     cost: Decimal | None = None
     currency: str | None = None
     funder: str | None = None
+    assignment: str | None = None  # randomised by "household" or "village"
+    assignment_method: str | None = None
 
 
 def _check(data: MeasureInput) -> None:
@@ -47,6 +49,12 @@ def _check(data: MeasureInput) -> None:
         raise InvalidInput(N_("Choose a currency from the list."), field="currency")
     if data.cost is not None and data.cost < 0:
         raise InvalidInput(N_("The cost cannot be negative."), field="cost")
+    if data.assignment and data.assignment not in ASSIGNMENT_UNITS:
+        raise InvalidInput(N_("Choose how the measure was assigned from the list."),
+                           field="assignment")
+    if data.assignment and not (data.assignment_method or "").strip():
+        raise InvalidInput(N_("Say how the draw was made."),
+                           field="assignment_method")
 
 
 def record_measure(actor: User, household: Household, data: MeasureInput) -> Measure:
@@ -63,13 +71,17 @@ def record_measure(actor: User, household: Household, data: MeasureInput) -> Mea
             installed_on=data.installed_on, removed_on=data.removed_on,
             verified_on=data.verified_on, cost=data.cost, currency=data.currency or None,
             funder=(data.funder or "").strip() or None,
+            assignment=data.assignment or None,
+            assignment_method=(data.assignment_method or "").strip()[:160] or None
+            if data.assignment else None,
         )
         db.session.add(measure)
         db.session.flush()
         audit.record(actor_id=actor.id, object_type="measure", object_id=measure.id,
                      action="record_measure",
                      changes={"household": household.id, "measure": data.measure.value,
-                              "installed_on": data.installed_on})
+                              "installed_on": data.installed_on,
+                              "assignment": measure.assignment})
     return measure
 
 
