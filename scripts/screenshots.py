@@ -77,6 +77,7 @@ def _landscape(work_dir: str) -> None:
     """Households with corrals and guarding dogs, for the effectiveness page's plots."""
     from pathlib import Path
 
+    from conflict_app.analytics import synthetic
     from conflict_app.analytics.landscape import generate
     from conflict_app.bundles.importer import import_bundle
     from conflict_app.bundles.writer import write_rows
@@ -86,6 +87,7 @@ def _landscape(work_dir: str) -> None:
     path = Path(work_dir).parent / "landscape"
     write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
                incidents=land.incidents)
+    synthetic.ensure_area("AM")
     import_bundle(path)
 
 
@@ -183,6 +185,7 @@ def main() -> None:
         "rates": (ids.manager, "/schemes/rates"),
         "analytics": (ids.analyst, "/analytics/"),
         "effectiveness": (ids.analyst, "/analytics/effectiveness"),
+        "measure": (ids.analyst, "/analytics/measures/corral"),
     }
     if args.pages:
         pages = {name: pages[name] for name in args.pages.split(",")}

@@ -38,14 +38,16 @@ def _place(value: float, lo: float, hi: float, start: float, end: float) -> floa
     return round(start + share * (end - start), 1)
 
 
-def forest(rows: list[dict], rtl: bool = False) -> dict:
+def forest(rows: list[dict], rtl: bool = False, values: bool = True) -> dict:
     """Effect and interval per measure: ``rows`` of {"label", "irr", "ci_low", "ci_high",
     "text"}; rows without an estimate keep their line with their ``text`` only.
 
-    Each row is two lines: its label (at the start side) and the interval below it, so
-    long translated names never squeeze the plot on a phone.
+    Each row is two lines: its label (at the start side, the whole width, so long
+    translated names never squeeze the plot on a phone), then the interval with its value
+    written at the end side (``values``; the PDF writes it in a column of its own).
     """
-    left, right, row_height, top = 16.0, WIDTH - 16.0, 44, 8
+    margin, room, row_height, top = 16.0, 104.0 if values else 0.0, 44, 8
+    left, right = (margin + room, WIDTH - margin) if rtl else (margin, WIDTH - margin - room)
     lo, hi = _scale([v for r in rows for v in (r.get("ci_low"), r.get("ci_high"))])
     out_rows = []
     for i, row in enumerate(rows):
@@ -66,9 +68,10 @@ def forest(rows: list[dict], rtl: bool = False) -> dict:
                   for t in TICKS if lo <= t <= hi],
         "one": _place(1, lo, hi, left, right),
         "threshold": _place(0.25, lo, hi, left, right) if lo <= 0.25 else None,
-        "left": left, "right": right, "label_x": right if rtl else left,
-        "label_anchor": "start", "text_x": left if rtl else right,
-        "text_anchor": "start" if rtl else "end",
+        "left": left, "right": right,
+        "label_x": WIDTH - margin if rtl else margin, "label_anchor": "start",
+        # The value is a number: written left to right, its far end at the frame's edge.
+        "text_x": margin if rtl else WIDTH - margin, "text_anchor": "start" if rtl else "end",
     }
 
 

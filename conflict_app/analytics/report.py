@@ -103,7 +103,7 @@ def _sides(b: Builder, width: float) -> Table:
 
 def _forest(b: Builder, data: EffectivenessReport) -> list[Flowable]:
     rows = summary.forest_rows(data.measures)
-    forest = plots.forest(rows)
+    forest = plots.forest(rows, values=False)
     plot_width = b.width * 0.5 - 8
     common = {k: forest[k] for k in ("left", "one", "threshold")}
     body = [[row["label"], _interval(common | geometry, plot_width, b.rtl), row["text"]]

@@ -111,7 +111,8 @@ def effectiveness_pdf():
 
     country, verification = _country(), _filter()
     results = service.effectiveness_report(current_user, country, verification).measures
-    area = db.session.get(Country, country).name if country else _("All countries")
+    area = (get_locale().territories.get(country) or db.session.get(Country, country).name
+            if country else _("All countries"))
     data = report.EffectivenessReport(
         area=area, verification_filter=verification, generated_at=clock.now(),
         measures=results, table=service.effectiveness_table(current_user, country, verification),
@@ -142,9 +143,11 @@ def measure_detail(measure: str):
 
         abort(404)
     country = _country()
+    bands = service.time_since_installation(current_user, measure, country, _filter())
     return render_template(
-        "analytics/measure.html", measure=measure,
-        bands=service.time_since_installation(current_user, measure, country, _filter()),
+        "analytics/measure.html", measure=measure, bands=bands,
+        time=plots.by_time(bands, direction() == "rtl") if bands else None,
+        band_label=plots.band_label, isolate=bidi.ltr,
         displacement=service.displacement(current_user, measure, country),
         costs=service.cost_effectiveness(current_user, measure, country, _filter()),
     )
