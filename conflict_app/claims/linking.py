@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from conflict_app.auth.models import User
+from conflict_app.claims import rescheme
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.core import audit
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
@@ -49,30 +50,10 @@ def link_household(actor: User, provisional_id: int, target_id: int) -> Househol
             claim.household_id = target.id
             changes = {"from_household": source.id, "to_household": target.id,
                        "reported_name": source.head_name}
-            changes.update(_rescheme(claim, target))
+            changes.update(rescheme.for_household(claim, target))
             audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
                          action="link_household", changes=changes)
         db.session.flush()
         db.session.delete(source)
     return target
 
-
-def _rescheme(claim: Claim, household: Household) -> dict[str, str]:
-    """A herder's own report could not know the household's insurance: once it is linked,
-    a claim not yet assessed goes to the scheme a report by the household would have found
-    (the household's insurance on the day of the loss, else the place's compensation)."""
-    from conflict_app.claims.operations import CORE_RULE_NAME, REROUTABLE
-    from conflict_app.geo.models import Country
-    from conflict_app.schemes import engine
-
-    if claim.state not in REROUTABLE:
-        return {}
-    scheme = engine.scheme_for(claim.country_code, claim.admin1_id, household.id,
-                               claim.incident.occurred_on)
-    if (scheme.id if scheme else None) == claim.scheme_id:
-        return {}
-    before = claim.scheme.code if claim.scheme else CORE_RULE_NAME
-    claim.scheme_id = scheme.id if scheme else None
-    claim.currency = scheme.currency if scheme else db.session.get(
-        Country, claim.country_code).currency
-    return {"scheme_from": before, "scheme_to": scheme.code if scheme else CORE_RULE_NAME}

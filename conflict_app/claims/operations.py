@@ -792,52 +792,6 @@ def _uphold(claim: Claim, actor: User, reason: str) -> None:
     claim.decision_reason = reason.strip()
 
 
-# --- scheme ----------------------------------------------------------------------------
-# Before a decision a claim may still change scheme; an assessment is made again after.
-REROUTABLE = frozenset({State.REPORTED, State.SCREENED, State.MORE_EVIDENCE_REQUESTED,
-                        State.VERIFICATION_SCHEDULED, State.VERIFIED, State.APPEALED})
-
-
-def insurance_gap(claim: Claim) -> str | None:
-    """Why the claim's insurance does not cover its loss (translated), if it does not."""
-    scheme = claim.scheme
-    if scheme is None or scheme.kind is not SchemeKind.INSURANCE:
-        return None
-    gap = engine.cover_gap(scheme, claim.household_id, claim.incident.occurred_on)
-    if gap is None:
-        return None
-    message, args = gap
-    return InvalidInput(message, **args).translated()
-
-
-def reroute(claim_id: int, actor: User, version: int | None) -> Claim:
-    """The way out for a claim its insurance cannot take (no cover on the day of the
-    loss): it goes to the scheme that fits that day, as a new report would."""
-    with unit_of_work():
-        claim = lock_claim(claim_id, version)
-        _authorise(actor, claim)
-        if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
-            raise PermissionDenied(N_("Your role may not do this."))
-        if claim.state not in REROUTABLE or insurance_gap(claim) is None:
-            raise InvalidInput(N_("This claim stays under its scheme."))
-        before = claim.scheme
-        target = engine.scheme_for(claim.country_code, claim.admin1_id, claim.household_id,
-                                   claim.incident.occurred_on)
-        country = db.session.get(Country, claim.country_code)
-        claim.scheme_id = target.id if target else None
-        claim.currency = target.currency if target else country.currency
-        flag_modified(claim, "state")
-        audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
-                     action="reroute", from_state=claim.state.value,
-                     to_state=claim.state.value,
-                     changes={"scheme_from": before.code,
-                              "scheme_to": target.code if target else CORE_RULE_NAME})
-    return claim
-
-
-CORE_RULE_NAME = engine.CORE_RULE
-
-
 # --- closing ----------------------------------------------------------------------------
 def withdraw(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     return _do(claim_id, Action.WITHDRAW, actor, version, reason)

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from conflict_app.claims import decisions, operations, queries, timeline, workflow
+from conflict_app.claims import decisions, operations, queries, rescheme, timeline, workflow
 from conflict_app.claims.evidence import path_for
 from conflict_app.claims.forms import ActionForm, ClaimSearchForm, ReportForm
 from conflict_app.claims.models import (
@@ -295,7 +295,7 @@ def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
         appeal_deadline=operations.appeal_deadline(claim),
         threshold=operations.second_approval_threshold(claim.currency),
         figures=figures(claim),
-        insurance_gap=operations.insurance_gap(claim),
+        insurance_gap=rescheme.insurance_gap(claim),
         can_see_photos=current_user.has_role(*PHOTO_ROLES),
         decided=_decided(claim),
         **data,
@@ -455,7 +455,7 @@ def reroute(claim_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        operations.reroute(claim.id, current_user, form.version_number())
+        rescheme.reroute(claim.id, current_user, form.version_number())
     except DomainError as err:
         db.session.rollback()
         code = 409 if isinstance(err, StaleObject) else 403 if isinstance(
