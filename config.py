@@ -161,6 +161,10 @@ class Config:
     # and new PINs per claim per day.
     PUBLIC_TEXTS_PER_PHONE = int(os.environ.get("PUBLIC_TEXTS_PER_PHONE", 3))
     PIN_RESENDS_PER_CLAIM = int(os.environ.get("PIN_RESENDS_PER_CLAIM", 3))
+    # Prevention alerts: herders within this distance of a verified leopard attack are told,
+    # and a village gets at most one alert in this many hours (a country may set its own).
+    ALERT_RADIUS_KM = float(os.environ.get("ALERT_RADIUS_KM", 10))
+    ALERT_WINDOW_HOURS = int(os.environ.get("ALERT_WINDOW_HOURS", 24))
 
 
 class TestConfig(Config):

@@ -73,6 +73,9 @@ def create_app(config: object | None = None) -> Flask:
     from conflict_app.jobs.cli import register as register_jobs_cli
 
     register_jobs_cli(app)
+    from conflict_app.alerts.cli import register as register_alerts_cli
+
+    register_alerts_cli(app)
     if app.config.get("PARDUS_CONFIG_PROBLEM"):
         _refuse_until_configured(app, app.config["PARDUS_CONFIG_PROBLEM"])
     return app
@@ -258,6 +261,7 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
 
 def _import_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
+    import conflict_app.alerts.models
     import conflict_app.api.models
     import conflict_app.auth.models
     import conflict_app.auth.sessions
@@ -279,6 +283,7 @@ def _import_models() -> None:
 def _connect_reactions() -> None:
     """Features that react to claim, incentive or account changes subscribe to
     ``claims.events``, ``schemes.events`` and ``auth.events`` here."""
+    from conflict_app.alerts import operations as alerts
     from conflict_app.api import tokens
     from conflict_app.notices import operations as notices
     from conflict_app.payments import incentives as incentive_payments
@@ -288,6 +293,7 @@ def _connect_reactions() -> None:
     incentive_payments.connect()
     notices.connect()
     tokens.connect()
+    alerts.connect()
 
 
 class _IdConverter(IntegerConverter):
@@ -300,6 +306,8 @@ class _IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = _IdConverter
+    from conflict_app.alerts import api as _alerts_api  # noqa: F401 - its routes join api_bp
+    from conflict_app.alerts.views import bp as alerts_bp
     from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
@@ -320,7 +328,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
-                      documents_bp, webfonts_bp, notices_bp, imports_bp):
+                      documents_bp, webfonts_bp, notices_bp, imports_bp, alerts_bp):
         app.register_blueprint(blueprint)
 
 

@@ -48,9 +48,15 @@ ITEM_ID = {"name": "item_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 
 
+def _alert_page():  # noqa: ANN202 - the alerts feature's own response model
+    from conflict_app.alerts.api import AlertPage
+
+    return AlertPage
+
+
 @cache
 def document() -> dict:
-    _, definitions = models_json_schema([(m, "validation") for m in MODELS],
+    _, definitions = models_json_schema([(m, "validation") for m in (*MODELS, _alert_page())],
                                         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
@@ -175,6 +181,20 @@ def document() -> dict:
                                           "content": {"application/json": {"schema": {
                                               "type": "array",
                                               "items": _ref(schemas.EffectivenessRow)}}}},
+                                  **_problems(400, 401, 403)},
+                },
+            },
+            "/alerts": {
+                "get": {
+                    "operationId": "listAlerts",
+                    "summary": "Prevention alerts in your area, newest first",
+                    "parameters": [
+                        {"name": "cursor", "in": "query", "schema": {
+                            "type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}},
+                        {"name": "limit", "in": "query", "schema": {
+                            "type": "integer", "minimum": 1, "maximum": 200}},
+                    ],
+                    "responses": {"200": _json(_alert_page(), "A page of alerts"),
                                   **_problems(400, 401, 403)},
                 },
             },

@@ -34,7 +34,7 @@ from conflict_app.status.segments import phone_letters
 MAX_ATTEMPTS = 6
 # Answers to something the herder just did (a report, a status question): they are waiting
 # with the phone in hand, so these jump the queue ahead of older notifications.
-HERDER_WAITING = ("received", "status", "not_found", "pin_resent")
+HERDER_WAITING = ("received", "status", "not_found", "pin_resent", "alerts_off", "alerts_on")
 
 # The states whose arrival a herder is told about, and the kind of text for each (the
 # receipt, with its PIN, is sent by ``received``).

@@ -168,6 +168,10 @@ def sms_inbound():
         phone = None
     if not phone:
         return {"status": "ignored"}, 200
+    from conflict_app.alerts import operations as alerts
+
+    if alerts.answer_keyword(phone, text):  # STOP or START, in any language
+        return {"status": "queued"}, 200
     operations.answer_sms(phone, text)
     return {"status": "queued"}, 200
 
