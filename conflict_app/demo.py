@@ -90,6 +90,17 @@ def build() -> Iterator[str]:
     yield "Example schemes (EXAMPLE-AM-COMP valued the Armenian claims):"
     yield "  " + _insurance_example(staff)
     yield "  " + _incentive_example(staff)
+    yield _alerts_example()
+
+
+def _alerts_example() -> str:
+    """Verified leopard attacks above texted their neighbours (``alerts.operations``)."""
+    from conflict_app.alerts.models import Alert
+
+    alerts = db.session.scalars(select(Alert).where(Alert.phones > 0)).all()
+    return (f"Prevention alerts: {len(alerts)} verified attacks texted "
+            f"{sum(a.phones for a in alerts)} neighbouring phones (see /alerts as "
+            "supervisor.syunik@demo.pardus)")
 
 
 def _staff() -> dict:

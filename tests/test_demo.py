@@ -17,6 +17,12 @@ def test_demo_has_every_state_and_role_and_runs_once(app):
     assert states == set(State)
     roles = {r for u in db.session.scalars(select(User)) for r in u.roles}
     assert roles == set(Role)
+    # A verified leopard attack texted its neighbours, and the alert names a village only.
+    from conflict_app.alerts.models import Alert
+
+    alert = db.session.scalars(select(Alert).where(Alert.phones > 0)).first()
+    assert alert is not None and alert.claim_id is not None and alert.village is not None
+    assert any(line.startswith("Prevention alerts: ") for line in lines)
     before = db.session.scalar(select(Claim.id).order_by(Claim.id.desc()))
     assert list(build()) == ["Demo data already present: nothing changed."]
     assert db.session.scalar(select(Claim.id).order_by(Claim.id.desc())) == before

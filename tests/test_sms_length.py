@@ -45,3 +45,17 @@ def test_every_text_fits_two_segments(app, locale):
               for n in nexts]
     too_long = [(segments(t), t) for t in texts if segments(t) > 2]
     assert too_long == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_alert_texts_fit_two_segments(app, locale):
+    """Prevention alerts with the longest village or area name a text may carry."""
+    from conflict_app.alerts import texts
+
+    # A name in the language's own script (a Cyrillic one makes any text UCS-2).
+    latin = locale in ("en", "az", "tk", "tr", "uz")
+    name = ("W" if latin else "Ш") * texts.NAME_MAX
+    bodies = [texts.render("attack", locale, village=name, date="31/12/2026"),
+              texts.render("broadcast", locale, area=name),
+              texts.render("alerts_off", locale), texts.render("alerts_on", locale)]
+    assert [(segments(b), b) for b in bodies if segments(b) > 2] == []

@@ -15,14 +15,14 @@ from conflict_app.i18n import bidi
 from conflict_app.status.segments import phone_letters
 
 # Longest village or area name put in a text, so every text stays within its segments.
-NAME_MAX = 32
+NAME_MAX = 24
 
 # Opt-out and opt-in words per language; the first of each is the one texts tell herders
 # to send. English STOP and START work from any phone, as carriers' own opt-outs do.
 STOP = {
     "en": ("STOP",), "ru": ("СТОП",), "kk": ("ТОҚТА", "СТОП"), "fa": ("لغو",),
     "fa_AF": ("لغو",), "ar": ("إيقاف", "ايقاف"), "ckb": ("وەستان",), "ur": ("بند",),
-    "hy": ("ԴԱԴԱՐ",), "ka": ("შეწყვეტა",), "az": ("DAYAN",), "tr": ("DUR",),
+    "hy": ("ԴԱԴԱՐ",), "ka": ("შეწყვეტა",), "az": ("DAYAN",), "tr": ("IPTAL", "İPTAL"),
     "tk": ("BES",), "tg": ("ИСТ",), "uz": ("TO'XTAT", "TOXTAT"), "ps": ("بس",),
 }
 START = {
