@@ -247,3 +247,22 @@ def test_the_analytics_page_refuses_with_too_few_attacks(place, browser_for):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "fewer than 10 attacks in all" in text and "C: control-impact" in text
+
+
+def test_generated_households_in_a_synthetic_province_are_never_texted(place):
+    from conflict_app.geo.models import AdminArea
+    from conflict_app.herders.models import Household
+
+    synthetic = AdminArea(country_code="AM", level=1, name="Landscape", synthetic=True)
+    db.session.add(synthetic)
+    db.session.flush()
+    near = Village(country_code="AM", admin1_id=synthetic.id, name="Generated",
+                   latitude=Decimal("38.9490"), longitude=Decimal("46.3430"))
+    db.session.add(near)
+    db.session.flush()
+    db.session.add(Household(head_name="Generated", phone="+37491000099", village_id=near.id,
+                             country_code="AM", admin1_id=synthetic.id, language="hy"))
+    db.session.flush()
+    helpers.verified(place, hh=place.victim)
+    assert "+37491000099" not in {t.phone for t in alert_texts()}
+    assert len(alert_texts()) == 3

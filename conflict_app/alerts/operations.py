@@ -106,12 +106,18 @@ def villages_near(country_code: str, lat: Decimal, lon: Decimal, radius_km: floa
     """Villages of the country within ``radius_km``: a box in SQL, the distance in Python."""
     dlat = radius_km / 111.0
     dlon = radius_km / max(111.0 * math.cos(math.radians(float(lat))), 1.0)
-    box = db.session.scalars(select(Village).where(
+    box = db.session.scalars(real_villages().where(
         Village.country_code == country_code,
         Village.latitude.between(float(lat) - dlat, float(lat) + dlat),
         Village.longitude.between(float(lon) - dlon, float(lon) + dlon))).all()
     return [v for v in box
             if distance_km(lat, lon, v.latitude, v.longitude) <= radius_km]
+
+
+def real_villages():  # noqa: ANN201 - a Select
+    """Villages outside synthetic provinces: generated test data is never texted."""
+    return (select(Village).join(AdminArea, AdminArea.id == Village.admin1_id)
+            .where(AdminArea.synthetic.is_(False)))
 
 
 def recently_alerted(village_ids: list[int], hours: int) -> set[int]:
@@ -186,6 +192,8 @@ def alert_for_attack(claim, actor: User | None) -> Alert | None:  # noqa: ANN001
     settings = settings_for(claim.country_code)
     lat = incident.latitude if incident.latitude is not None else village.latitude
     lon = incident.longitude if incident.longitude is not None else village.longitude
+    if db.session.get(AdminArea, village.admin1_id).synthetic:
+        return None  # generated test data
     if lat is None or lon is None:
         villages = [village]  # no coordinates: the attack's own village only
     else:
@@ -262,7 +270,8 @@ def areas_for(actor: User) -> list[AdminArea]:
     query = select(AdminArea).order_by(AdminArea.country_code, AdminArea.name)
     if actor.jurisdiction_country:
         query = query.where(AdminArea.country_code == actor.jurisdiction_country)
-    return [a for a in db.session.scalars(query) if covers(actor, _Place(a))]
+    return [a for a in db.session.scalars(query) if covers(actor, _Place(a))
+            and not a.synthetic and not (a.parent and a.parent.synthetic)]
 
 
 def _area(actor: User, area_id: int | None) -> AdminArea:
@@ -283,7 +292,7 @@ def broadcast_text(locale: str, area: AdminArea) -> str:
 def plan_broadcast(actor: User, area_id: int | None) -> Plan:
     area = _area(actor, area_id)
     column = Village.admin1_id if area.level == 1 else Village.admin2_id
-    villages = list(db.session.scalars(select(Village).where(column == area.id)
+    villages = list(db.session.scalars(real_villages().where(column == area.id)
                                        .order_by(Village.name)))
     window = settings_for(area.country_code).window_hours
     found = reach(villages, window)
