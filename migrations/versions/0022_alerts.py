@@ -1,8 +1,8 @@
 """Prevention alerts: alerts sent, the villages each reached, phones that said STOP, and
 each country's alert distance and rate limit.
 
-Revision ID: 0021_alerts
-Revises: 0020_synthetic_areas
+Revision ID: 0022_alerts
+Revises: 0021_measure_assignment
 Create Date: 2026-12-05 08:20:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0021_alerts'
-down_revision = '0020_synthetic_areas'
+revision = '0022_alerts'
+down_revision = '0021_measure_assignment'
 branch_labels = None
 depends_on = None
 
