@@ -266,3 +266,30 @@ def test_generated_households_in_a_synthetic_province_are_never_texted(place):
     helpers.verified(place, hh=place.victim)
     assert "+37491000099" not in {t.phone for t in alert_texts()}
     assert len(alert_texts()) == 3
+
+
+def test_the_command_line_sets_a_country_and_prints_the_comparison(app, place):
+    import json
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["alerts", "settings", "AM", "--radius-km", "25",
+                                 "--window-hours", "48"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["alerts", "settings", "AM", "--radius-km", "500"]).exit_code
+    helpers.verified(place, hh=place.victim)
+    assert "+37491000003" in {t.phone for t in alert_texts()}  # 21 km, within 25
+    out = runner.invoke(args=["alerts", "effect", "--country", "am"])
+    data = json.loads(out.output)
+    assert data["villages_alerted"] == 3 and data["suppressed"] == "few_events"
+    assert data["grade"] == "C"
+    assert "Shvanidzor" in runner.invoke(args=["alerts", "list"]).output
+
+
+def test_the_broadcast_preview_in_persian_reads_right_to_left(place, browser_for):
+    supervisor = browser_for(place.supervisor)
+    supervisor.get("/alerts?lang=fa")
+    page = supervisor.post("/alerts/broadcast", data={"area_id": str(place.meghri.id)})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'dir="rtl"' in html
+    assert "پیش از ارسال بررسی کنید" in html  # "Check before you send"
+    assert "لغو" in html  # the Persian household's text, with its opt-out word

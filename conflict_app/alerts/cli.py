@@ -30,6 +30,33 @@ def register(app: Flask) -> None:
         click.echo(f"{code}: alerts within {radius_km} km, at most one per village every "
                    f"{window_hours} h")
 
+    @alerts_group.command("effect")
+    @click.option("--country", default=None, help="One country (e.g. AM); default all.")
+    @click.option("--weeks", type=click.Choice(["2", "4", "8"]), default="4",
+                  show_default=True, help="Weeks after an alert that count as alerted.")
+    @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+                  show_default=True)
+    def effect_command(country: str | None, weeks: str, fmt: str) -> None:
+        """Attacks after an alert vs villages not yet alerted (grade C; as on the page)."""
+        import csv
+        import json
+        import sys
+
+        from conflict_app.alerts import effect
+
+        class RangeWide:  # the command runs on the server itself, for the whole range
+            jurisdiction_country = jurisdiction_area_id = jurisdiction_level = None
+
+        row = effect.compare(RangeWide(), country.upper() if country else None,
+                             int(weeks)).as_dict()
+        if fmt == "json":
+            click.echo(json.dumps(row, default=str, indent=2))
+        else:
+            row["caveats"] = ";".join(row["caveats"])
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+
     @alerts_group.command("list")
     @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
     def list_alerts(limit: int) -> None:
