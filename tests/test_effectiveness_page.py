@@ -186,3 +186,34 @@ def test_downloads_on_degenerate_landscapes(app, world, browser_for, tmp_path, s
             for locale in ("en", "fa"):
                 pdf = analyst.get(f"/analytics/effectiveness.pdf{query}&lang={locale}")
                 assert pdf.status_code == 200 and pdf.get_data()[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("locale", ["en", "fa", "ka", "ru", "ar", "ur"])
+def test_every_kind_of_headline_is_one_sentence_in_every_script(app, locale):
+    from flask_babel import force_locale
+
+    from conflict_app.analytics import summary
+    from conflict_app.analytics.effectiveness import Estimate, MeasureResult
+
+    def result(**estimate) -> MeasureResult:
+        est = Estimate(measure="corral", design="baci", grade="B", households_treated=212,
+                       villages_treated=14, exposure_treated=1500.0, headline=True, **estimate)
+        return MeasureResult("corral", "corral", 0.5, [est])
+
+    cases = {
+        "fewer": (result(irr=0.3, ci_low=0.2, ci_high=0.45), {70, 55, 80}),
+        "more": (result(irr=1.5, ci_low=1.2, ci_high=2.0), {50, 20, 100}),
+        "unclear": (result(irr=0.9, ci_low=0.6, ci_high=1.3), {40, 30}),
+        "no losses": (result(suppressed="zero_treated_events", upper_bound=0.12), {1500, 12}),
+    }
+    refused = MeasureResult("corral", "corral", 0.5, [Estimate(
+        measure="corral", design="baci", grade="B", suppressed="few_events",
+        reason="fewer than 10 losses in all")])
+    with app.test_request_context(), force_locale(locale):
+        for name, (measure, figures) in cases.items():
+            text = summary.sentence(measure)
+            whole = re.sub(r"(?<=\d)[,.\u00a0\u202f\u066c](?=\d{3})", "", text)  # 1,500
+            found = {int(n) for n in re.findall(r"\d+", whole)}
+            assert figures | {212, 14} <= found, (name, text)
+            assert "%(" not in text and "B" in text
+        assert "fewer than 10 losses in all" in summary.sentence(refused)

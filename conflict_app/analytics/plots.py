@@ -100,7 +100,12 @@ def by_time(bands: list[dict], rtl: bool = False) -> dict:
                          y_high=y_of(band["ci_high"]))
         points.append(point)
     leads = sum(1 for b in bands if b.get("low", 0) < 0)
+    # The axis is labelled at the bands' edges (−24, −12, 0, 3, 6, 12): short enough to
+    # read on a phone, where whole ranges ("−24…−12") would run into each other.
+    edges = [{"x": x_of(i - 0.5), "label": _signed(b["low"])}
+             for i, b in enumerate(bands) if b.get("low") is not None]
     return {
+        "edges": edges,
         "width": WIDTH, "height": bottom + 44, "points": points, "top": top,
         "bottom": bottom, "left": left, "right": right, "one": y_of(1),
         "install": x_of(leads - 0.5) if 0 < leads < len(bands) else None,
@@ -115,10 +120,11 @@ def band_label(band: dict) -> str:
     if low is None:
         return band["band"]
 
-    def signed(value: int) -> str:
-        return str(value).replace("-", "\u2212")
+    return f"{_signed(low)}+" if high is None else f"{_signed(low)}…{_signed(high)}"
 
-    return f"{signed(low)}+" if high is None else f"{signed(low)}…{signed(high)}"
+
+def _signed(value: int) -> str:
+    return str(value).replace("-", "\u2212")
 
 
 @cache
