@@ -3,9 +3,13 @@
     .venv/bin/python scripts/screenshots.py OUTDIR [LOCALE ...] [--widths 360,1366]
         [--pages report,report-errors,check-answers,receipt,status-claim]
 
-Starts the app on a scratch SQLite database with a small world (a claim assessed, a scheme),
-serves it over HTTP and drives the distribution's headless Chromium with Playwright
-(scripts/install-browser.sh), signed in as the role that works on each page. Full-page PNGs
+Starts the app on a scratch SQLite database with a small world (claims at each step of the
+browser journeys: assessed, flagged as a possible duplicate, appealed, re-approved for a
+top-up, insured and waiting for its settlement; a compensation, an insurance and an incentive
+scheme with an incentive payment to pay and one in a batch), serves it over HTTP and drives
+the distribution's headless Chromium with Playwright (scripts/install-browser.sh), signed in
+as the role that works on each page; a page that is the answer to a button (the assessment
+preview, a decision's confirmation) is reached by pressing it. Full-page PNGs
 go to OUTDIR/<width>/<locale>-<page>.png, and each page's sideways overflow, if any, is
 listed in OUTDIR/overflow.txt. The images are for review and are not kept in git.
 """
@@ -51,6 +55,7 @@ def _world(app):
         scheme_ops.publish_version(world.manager, version.id)
         claim = helpers.assessed(world, photos=[helpers.photo_bytes()])
         paid, batch, incentive = _paid_and_incentive(world)
+        more = _journeys(world, incentive)
         _landscape(work_dir=app.config["EVIDENCE_DIR"])
         # A claim the herder can look up (known PIN), and its receipt's signed link.
         from conflict_app.claims import operations as claim_ops
@@ -64,11 +69,11 @@ def _world(app):
         people = {name: SimpleNamespace(id=getattr(world, name).id,
                                         email=getattr(world, name).email,
                                         totp_secret=getattr(world, name).totp_secret)
-                  for name in ("clerk", "verifier", "approver", "finance", "manager",
-                               "analyst")}
+                  for name in ("clerk", "supervisor", "verifier", "approver", "finance",
+                               "manager", "analyst")}
         ids = SimpleNamespace(claim=claim.id, scheme=scheme.id, receipt=receipt_url,
                               reference=reference, paid=paid, batch=batch,
-                              incentive=incentive, **people)
+                              incentive=incentive, **vars(more), **people)
         db.session.remove()
     return ids
 
@@ -141,6 +146,99 @@ def _fill_report(page, complete: bool) -> None:  # noqa: ANN001
         page.click("main form button[type=submit]")
 
 
+def _journeys(world, incentive_scheme: int) -> SimpleNamespace:  # noqa: ANN001
+    """The states the browser journeys pass through besides plain compensation: a flagged
+    report, an appeal, a top-up waiting for payment, an insured loss waiting for its
+    settlement, a claim to assess, and incentive payments (one ready, one in a batch)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from conflict_app.claims import operations as claim_ops
+    from conflict_app.core import clock
+    from conflict_app.payments import operations as pay
+    from conflict_app.payments.models import PaymentMethod
+    from conflict_app.schemes import incentives, insurance, params
+    from conflict_app.schemes import operations as scheme_ops
+    from conflict_app.verification import operations as verification_ops
+    from conflict_app.verification.checklist import Confidence, Predator
+    from tests import helpers
+
+    today = clock.today()
+    # A second report of one household within days of the first: flagged for the clerk.
+    twice = helpers.household(world, name="Narek Hovhannisyan")
+    helpers.report(world, hh=twice, killed=1, days_ago=3)
+    flagged, _pin = helpers.report(world, hh=twice, killed=2, days_ago=2)
+    # A rejection appealed: a supervisor or an approver decides.
+    rejected = helpers.assessed(world, hh=helpers.household(world, world.shikahogh,
+                                                            "Lusine Avagyan"))
+    claim_ops.reject(rejected.id, world.approver, rejected.version, "Killed by dogs")
+    claim_ops.appeal(rejected.id, world.clerk, rejected.version, "The herder saw the leopard")
+    # Paid for 1 of 2 sheep, appealed, a new visit finds 2: the top-up waits for finance.
+    topup = helpers.approved(world, hh=helpers.household(world, name="Ani Mkrtchyan"),
+                             killed=2, confirmed=1, days_ago=4)
+    batch = pay.create_batch(world.finance, [topup.id], PaymentMethod.CASH)
+    pay.export_batch(world.finance, batch.id)
+    pay.record_paid(world.finance, batch.items[0].id, "TX-2026-0051")
+    claim_ops.appeal(topup.id, world.clerk, topup.version, "Two sheep were killed")
+    claim_ops.assign_verifier(topup.id, world.supervisor, topup.version, world.verifier.id,
+                              appeal=True)
+    verification_ops.file_verification(topup.id, world.verifier, topup.version,
+                                       verification_ops.VerificationInput(
+                                           visited_on=today, signs=helpers.signs(),
+                                           predator=Predator.LEOPARD,
+                                           confidence=Confidence.CONFIRMED,
+                                           confirmed={ln.id: (ln.killed, ln.injured)
+                                                      for ln in topup.incident.lines}))
+    claim_ops.assess(topup.id, world.clerk, topup.version)
+    claim_ops.approve(topup.id, world.approver, topup.version)
+    # An insured household's loss, approved, waiting for its period's settlement.
+    ins = scheme_ops.create_scheme(world.manager, scheme_ops.SchemeInput(
+        "AM-INS", "Syunik livestock insurance", params.SchemeKind.INSURANCE, "AM",
+        world.syunik.id, "AMD", "Example fund", Decimal(0), "refuse", date(2025, 1, 1), None,
+        Decimal(0), None))
+    version = scheme_ops.add_version(world.manager, ins.id, date(2025, 1, 1),
+                                     params.defaults(params.SchemeKind.INSURANCE)
+                                     | {"waiting_days": "0"})
+    scheme_ops.publish_version(world.manager, version.id)
+    insured = helpers.household(world, name="Hasmik Sargsyan")
+    enrolment = insurance.enrol(world.clerk, ins.id, insured.id, today,
+                                today + timedelta(days=364),
+                                [insurance.InsuredLine(helpers.Species.SHEEP, 50,
+                                                       Decimal(60000))], True)
+    insurance.record_premium(world.finance, enrolment.id, today)
+    helpers.household(world, name="Gayane Harutyunyan")  # to enrol on the enrolment page
+    insured_claim = helpers.approved(world, hh=insured, killed=1, days_ago=0)
+    # A claim the clerk assesses next.
+    to_assess = helpers.verified(world, hh=helpers.household(world, name="Tigran Manukyan"))
+    # The incentive scheme's performance payments: one waits for finance, one is batched.
+    incentives.record_presence(world.verifier, incentive_scheme, world.shikahogh.id,
+                               "regular", today, "Tracks along the reserve's border")
+    payments = incentives.compute_performance(world.manager, incentive_scheme, today.year)
+    reward_batch = pay.create_batch(world.finance, [], PaymentMethod.CASH,
+                                    [payments[0].id])
+    return SimpleNamespace(flagged=flagged.id, appealed=rejected.id, topup=topup.id,
+                           insurance=ins.id, insured_claim=insured_claim.id,
+                           to_assess=to_assess.id, reward_batch=reward_batch.id)
+
+
+def _press(selector: str):  # noqa: ANN202
+    """A page reached by a button of the page opened first (a preview, a confirmation)."""
+    def run(session) -> None:  # noqa: ANN001
+        with session.page.expect_navigation():
+            session.page.locator(selector).first.click()
+    return run
+
+
+def _status_claim(ids):  # noqa: ANN001, ANN202
+    """The page a herder's reference and PIN open."""
+    def run(session) -> None:  # noqa: ANN001
+        session.page.fill("input[name=reference]", ids.reference)
+        session.page.fill("input[name=pin]", STATUS_PIN)
+        session.page.click("form[action='/status'] button")
+        session.page.wait_for_load_state()
+    return run
+
+
 def main() -> None:
     from config import TestConfig
     from conflict_app import create_app
@@ -167,21 +265,31 @@ def main() -> None:
     ids = _world(app)
     pages = {
         "start": (None, "/"), "report": (None, "/report?country=AM"),
-        "report-errors": (None, "/report?country=AM"),
-        "check-answers": (None, "/report?country=AM"),
         "status": (None, "/status"), "receipt": (None, ids.receipt),
-        "status-claim": (None, "/status"), "privacy": (None, "/privacy"),
+        "status-claim": (None, "/status", _status_claim(ids)), "privacy": (None, "/privacy"),
         "login": (None, "/login"),
         "queue": (ids.clerk, "/queue"), "claim": (ids.clerk, f"/claims/{ids.claim}"),
         "claim-approver": (ids.approver, f"/claims/{ids.claim}"),
+        "confirm-approve": (ids.approver, f"/claims/{ids.claim}",
+                            _press("form[action$='/actions/approve'] button[type=submit]")),
+        "assess-preview": (ids.clerk, f"/claims/{ids.to_assess}",
+                           _press("form[action$='/actions/assess'] button[type=submit]")),
+        "claim-flagged": (ids.clerk, f"/claims/{ids.flagged}"),
+        "claim-appealed": (ids.supervisor, f"/claims/{ids.appealed}"),
+        "claim-topup": (ids.finance, f"/claims/{ids.topup}"),
+        "claim-insured": (ids.finance, f"/claims/{ids.insured_claim}"),
         "visits": (ids.verifier, "/verification/visits"),
         "households": (ids.clerk, "/households/"),
         "payments": (ids.finance, "/payments/"),
         "schemes": (ids.manager, "/schemes/"), "scheme": (ids.manager, f"/schemes/{ids.scheme}"),
+        "scheme-insurance": (ids.finance, f"/schemes/{ids.insurance}"),
+        "enrol": (ids.clerk, f"/schemes/{ids.insurance}/enrol"),
         "claim-paid": (ids.clerk, f"/claims/{ids.paid}"),
         "batch": (ids.finance, f"/payments/batches/{ids.batch}"),
+        "batch-incentive": (ids.finance, f"/payments/batches/{ids.reward_batch}"),
         "release": (ids.finance, f"/payments/batches/{ids.batch}/export"),
         "scheme-incentive": (ids.manager, f"/schemes/{ids.incentive}"),
+        "scheme-incentive-verifier": (ids.verifier, f"/schemes/{ids.incentive}"),
         "rates": (ids.manager, "/schemes/rates"),
         "analytics": (ids.analyst, "/analytics/"),
         "effectiveness": (ids.analyst, "/analytics/effectiveness"),
@@ -191,6 +299,7 @@ def main() -> None:
         pages = {name: pages[name] for name in args.pages.split(",")}
     server = bs.LiveServer(app)
     overflow_lines = []
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     try:
@@ -204,7 +313,7 @@ def main() -> None:
                 for locale in args.locales:
                     visit = bs.Visit(outdir=work)
                     sessions = {}
-                    for name, (user, url) in pages.items():
+                    for name, (user, url, *then) in pages.items():
                         key = user.id if user else None
                         if key not in sessions:
                             sessions[key] = bs.Session(browser, server, visit, locale,
@@ -214,14 +323,9 @@ def main() -> None:
                         session = sessions[key]
                         try:
                             session.goto(url, check=False)
-                            if name == "status-claim":  # the page a herder's PIN opens
-                                session.page.fill("input[name=reference]", ids.reference)
-                                session.page.fill("input[name=pin]", STATUS_PIN)
-                                session.page.click("form[action='/status'] button")
-                                session.page.wait_for_load_state()
-                            elif name in ("report-errors", "check-answers"):
-                                _fill_report(session.page, name == "check-answers")
-                        except AssertionError as error:
+                            for step in then:
+                                step(session)
+                        except (AssertionError, PlaywrightError) as error:
                             overflow_lines.append(f"{width} {locale} {name}: failed {error}")
                             continue
                         for line in bs.overflow(session.page):

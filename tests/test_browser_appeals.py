@@ -65,6 +65,13 @@ def test_a_flag_cleared_and_appeals_decided_with_a_top_up_paid(live, chromium_br
         return s
 
     clerk = person(world.clerk)
+    # Checking a possible duplicate: the household's claims, found by its name.
+    clerk.goto("/households/")
+    clerk.page.fill("input[name=q]", "Petrosyan")
+    clerk.submit("form[role=search] button[type=submit]")
+    clerk.check("households found")
+    clerk.submit("main table a[href*='/households/']")
+    clerk.check("the household")
     clerk.goto(f"/claims/{ids.flagged}")
     flags = clerk.page.locator("#flags-h + ul li")
     assert flags.count() == 1 and ids.original in flags.inner_text()
