@@ -293,3 +293,21 @@ def test_the_broadcast_preview_in_persian_reads_right_to_left(place, browser_for
     assert page.status_code == 200 and 'dir="rtl"' in html
     assert "پیش از ارسال بررسی کنید" in html  # "Check before you send"
     assert "لغو" in html  # the Persian household's text, with its opt-out word
+
+
+def test_the_analytics_page_shows_the_ratio_with_its_interval(place, browser_for,
+                                                             monkeypatch):
+    from datetime import date as day
+
+    from conflict_app.alerts import effect, views
+
+    monday = day(2026, 3, 2)
+    first = {v: monday for v in range(10)}
+    attacks = [(v, monday + timedelta(days=8 + v % 14)) for v in range(10)] + \
+        [(v, monday + timedelta(days=9 + v % 14)) for v in range(10, 40)]
+    known = effect.tally(first, 60, attacks, 4)
+    assert known.ratio is not None
+    monkeypatch.setattr(views.effect, "compare", lambda user, country, weeks: known)
+    html = browser_for(place.analyst).get("/analytics/alerts").get_data(as_text=True)
+    assert f"{known.ratio:.2f}" in html and f"{known.ci_high:.2f}" in html
+    assert "Not shown" not in html and "biased against the alerts" in html
