@@ -83,3 +83,46 @@ def test_deadlines_in_texts_and_pages_are_local_dates(app, world, night):
     with pytest.raises(InvalidInput, match="after today"):
         ops.request_evidence(claim.id, world.supervisor, None, "photos",
                              date(2026, 3, 3))  # already today in Yerevan
+
+
+def test_a_visit_on_the_local_day_after_midnight_is_not_in_the_future(app, world, night,
+                                                                        browser_for):
+    """At 01:30 in Yerevan the verifier, called out at night, files today's visit."""
+    w = world
+    claim, _pin = helpers.report(w)
+    claim.incident.occurred_on = date(2026, 3, 3)
+    ops.screen(claim.id, w.clerk, claim.version)
+    ops.assign_verifier(claim.id, w.supervisor, claim.version, w.verifier.id)
+    db.session.commit()
+    verifier = browser_for(w.verifier)
+    page = verifier.get(f"/verification/claims/{claim.id}/report").get_data(as_text=True)
+    assert 'value="2026-03-03"' in page  # the form offers the local day, not UTC's
+    form = {"version": str(helpers.reload(claim).version), "visited_on": "2026-03-03",
+            "haemorrhage": "y", "bite_location": "throat_nape", "carcass_handling": "dragged",
+            "tracks": "leopard", "camera_trap": "none", "hours_since_attack": "2",
+            "predator": "leopard", "confidence": "confirmed", "submit": "1",
+            "heads_killed": str(sum(line.killed for line in claim.incident.lines))}
+    for line in claim.incident.lines:
+        form[f"killed_{line.id}"] = str(line.killed)
+        form[f"injured_{line.id}"] = str(line.injured)
+    response = verifier.post(f"/verification/claims/{claim.id}/report", data=form,
+                             content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert helpers.reload(claim).state.value == "verified"
+
+
+def test_other_dates_typed_at_night_are_local_too(app, world, night):
+    """A measure installed, a leopard recorded and a premium paid 'today' at 01:30 local."""
+    from conflict_app.mitigation import operations as measures
+    from conflict_app.mitigation.models import MeasureType
+
+    w = world
+    household = helpers.household(w)
+    measure = measures.record_measure(w.clerk, household, measures.MeasureInput(
+        MeasureType.CORRAL,
+        date(2026, 3, 3)))
+    assert measure.installed_on == date(2026, 3, 3)
+    measures.remove_measure(w.clerk, measure, date(2026, 3, 3))
+    with pytest.raises(InvalidInput):  # tomorrow is still the future
+        measures.record_measure(w.clerk, household, measures.MeasureInput(
+            MeasureType.GUARD_DOG, date(2026, 3, 4)))

@@ -60,6 +60,12 @@ def today_in(where: ZoneInfo) -> date:
     return clock.now().astimezone(where).date()
 
 
+def today_for(obj: object) -> date:
+    """Today where ``obj`` (claim, household, measure, village…) is: the date a person
+    there types as "today", which is ahead of UTC's for hours every night in the range."""
+    return today_in(zone_of(obj))
+
+
 def start_of(day: date, where: ZoneInfo, at: time = time(0)) -> datetime:
     """The UTC instant of a local wall-clock time on ``day``."""
     from datetime import UTC

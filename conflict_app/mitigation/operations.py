@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from conflict_app.auth.models import User
-from conflict_app.core import audit, clock
+from conflict_app.core import audit
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.money import CURRENCIES
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.herders.models import Household
 from conflict_app.mitigation.models import ASSIGNMENT_UNITS, Measure, MeasureType
 
@@ -32,8 +33,8 @@ class MeasureInput:
     assignment_method: str | None = None
 
 
-def _check(data: MeasureInput) -> None:
-    today = clock.today()
+def _check(data: MeasureInput, household: Household) -> None:
+    today = timezones.today_for(household)
     if data.installed_on > today:
         raise InvalidInput(N_("The installation date cannot be in the future."),
                            field="installed_on")
@@ -63,7 +64,7 @@ def record_measure(actor: User, household: Household, data: MeasureInput) -> Mea
             raise PermissionDenied(N_("Your role may not do this."))
         if not covers(actor, household):
             raise PermissionDenied(N_("This household is outside your jurisdiction."))
-        _check(data)
+        _check(data, household)
         measure = Measure(
             household_id=household.id, village_id=household.village_id,
             country_code=household.country_code, admin1_id=household.admin1_id,
@@ -91,7 +92,7 @@ def remove_measure(actor: User, measure: Measure, removed_on: date) -> Measure:
             raise PermissionDenied(N_("Your role may not do this."))
         if not covers(actor, measure):
             raise PermissionDenied(N_("This household is outside your jurisdiction."))
-        if removed_on < measure.installed_on or removed_on > clock.today():
+        if removed_on < measure.installed_on or removed_on > timezones.today_for(measure):
             raise InvalidInput(N_("The removal date must be between the installation and "
                                   "today."), field="removed_on")
         measure.removed_on = removed_on

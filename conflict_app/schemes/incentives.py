@@ -24,6 +24,7 @@ from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Village
 from conflict_app.mitigation.models import Measure
 from conflict_app.schemes import rules
@@ -57,11 +58,11 @@ def record_presence(actor: User, scheme_id: int, village_id: int, kind: str,
         raise InvalidInput(N_("Choose what was recorded from the list."), field="kind")
     if not (evidence or "").strip():
         raise InvalidInput(N_("Describe the evidence."), field="evidence")
-    if observed_on > clock.today():
-        raise InvalidInput(N_("The date cannot be in the future."), field="observed_on")
     with unit_of_work():
         scheme = _incentive(actor, scheme_id, Role.VERIFIER, Role.SCHEME_MANAGER)
         village = _village(actor, scheme, village_id)
+        if observed_on > timezones.today_for(village):
+            raise InvalidInput(N_("The date cannot be in the future."), field="observed_on")
         same = db.session.scalar(select(PresenceRecord.id).where(
             PresenceRecord.scheme_id == scheme.id, PresenceRecord.village_id == village.id,
             PresenceRecord.kind == kind, PresenceRecord.observed_on == observed_on).limit(1))

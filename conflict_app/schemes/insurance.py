@@ -23,6 +23,7 @@ from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.herders.models import Household, Species
 from conflict_app.schemes import engine, rules
 from conflict_app.schemes.models import (
@@ -64,7 +65,7 @@ def enrol(actor: User, scheme_id: int, household_id: int, starts_on: date, ends_
         if starts_on < scheme.valid_from or (scheme.valid_to and ends_on > scheme.valid_to):
             raise InvalidInput(N_("The period must lie within the scheme's validity."),
                                field="starts_on")
-        if starts_on < clock.today():
+        if starts_on < timezones.today_for(household):
             raise InvalidInput(N_("Cover cannot start in the past: a loss that already "
                                   "happened cannot be insured."), field="starts_on")
         lines = [ln for ln in lines if ln.heads]
@@ -116,7 +117,7 @@ def record_premium(actor: User, enrolment_id: int, paid_on: date) -> Enrolment:
         if enrolment.premium_paid_on is not None:
             raise InvalidInput(N_("The premium was already recorded on %(date)s."),
                                date=enrolment.premium_paid_on.isoformat())
-        if paid_on > clock.today():
+        if paid_on > timezones.today_for(enrolment.household):
             raise InvalidInput(N_("The date cannot be in the future."), field="paid_on")
         if paid_on > enrolment.ends_on:
             raise InvalidInput(N_("The cover period has already ended."), field="paid_on")

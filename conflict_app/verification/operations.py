@@ -21,6 +21,7 @@ from conflict_app.core import clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.verification.checklist import Confidence, Predator, Signs, suggest
 from conflict_app.verification.models import VerificationLine, VerificationReport
 
@@ -65,7 +66,7 @@ def _file(claim_id: int, actor: User, version: int | None, data: VerificationInp
     if claim.verifier_id != actor.id:
         raise PermissionDenied(N_("Only the verifier assigned to this claim may file its "
                                   "report."))
-    if data.visited_on > clock.today():
+    if data.visited_on > timezones.today_for(claim):
         raise InvalidInput(N_("The visit date cannot be in the future."), field="visited_on")
     if data.visited_on < claim.incident.occurred_on:
         raise InvalidInput(N_("The visit cannot be before the incident."), field="visited_on")

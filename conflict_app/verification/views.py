@@ -9,10 +9,10 @@ from flask_login import current_user
 from conflict_app.claims import queries
 from conflict_app.claims.views import load_claim
 from conflict_app.claims.workflow import State
-from conflict_app.core import clock
 from conflict_app.core.errors import DomainError
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import attach_error, roles_required
+from conflict_app.geo import timezones
 from conflict_app.verification import operations
 from conflict_app.verification.checklist import (
     BiteLocation,
@@ -67,7 +67,7 @@ def file_report(claim_id: int):
     form = form_for(lines)
     if request.method == "GET":
         form.version.data = str(claim.version)
-        form.visited_on.data = clock.today()
+        form.visited_on.data = timezones.today_for(claim)
         form.heads_killed.data = sum(line.killed for line in lines)
         for line in lines:
             getattr(form, f"killed_{line.id}").data = line.killed
