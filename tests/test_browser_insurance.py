@@ -105,8 +105,9 @@ def test_an_insured_loss_from_enrolment_to_paid(live, chromium_browser, world_co
     if locale == "en":
         assert "settles the insurance period" in finance.page.inner_text("#next-h + p")
     finance.goto("/payments")
-    row = finance.page.locator(f"tr:has(input[name=claim_ids][value='{claim_id}'])")
+    row = finance.page.locator(f"tr:has(a[href$='/claims/{claim_id}'])")
     assert row.locator("td.num .hint").count() == 1
+    assert row.locator("input[name=claim_ids]").count() == 0  # nothing to tick yet
     finance.goto(f"/schemes/{ids.scheme}")
     finance.page.fill("form[action$='/settle'] input[name=start]", today)
     finance.page.fill("form[action$='/settle'] input[name=end]", today)

@@ -174,5 +174,10 @@ def test_an_approved_insurance_claim_says_its_period_is_settled_first(world, bro
     text = _next(finance, claim)
     assert "settles the insurance period" in text and "you can do this now" in text
     assert "Finance puts it in a payment batch" not in text
+    # The payments page says why it cannot be paid yet, and offers nothing to tick.
+    box = f'name="claim_ids" value="{claim.id}"'
+    page = finance.get("/payments/").get_data(as_text=True)
+    assert "waits for the settlement" in page and box not in page
     insurance.settle(world.finance, scheme.id, today, today)
     assert "Finance puts it in a payment batch" in _next(finance, claim)
+    assert box in finance.get("/payments/").get_data(as_text=True)
