@@ -275,6 +275,7 @@ def _import_models() -> None:
     import conflict_app.mitigation.models
     import conflict_app.notices.models
     import conflict_app.payments.models
+    import conflict_app.schemes.herd_models
     import conflict_app.schemes.models
     import conflict_app.status.models
     import conflict_app.verification.models  # noqa: F401
@@ -309,11 +310,15 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.alerts import api as _alerts_api  # noqa: F401 - its routes join api_bp
     from conflict_app.alerts.views import bp as alerts_bp
     from conflict_app.analytics.views import bp as analytics_bp
+    from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
     from conflict_app.auth.views import admin_bp, auth_bp
     from conflict_app.bundles.views import bp as imports_bp
-    from conflict_app.claims import village_views  # noqa: F401 - its routes join claims_bp
+    from conflict_app.claims import (
+        herd_views,  # noqa: F401 - its routes join claims_bp
+        village_views,  # noqa: F401 - its routes join claims_bp
+    )
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.documents.views import bp as documents_bp
     from conflict_app.exports.views import bp as exports_bp

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conflict_app.core.errors import InvalidInput
 from conflict_app.core.money import Money
-from conflict_app.schemes import params, rules
+from conflict_app.schemes import incentive_rules, params, rules
 from conflict_app.schemes.params import SchemeKind
 
 PRICES = {
@@ -228,20 +228,20 @@ def test_incentives_weigh_reproduction_and_cap_adoption():
     values = params.parse(SchemeKind.INCENTIVE, {
         **params.defaults(SchemeKind.INCENTIVE), "adoption_corral": "800",
         "household_adoption_amount": "1000", "household_adoption_count": "2"})
-    amount, steps = rules.performance(values, {"reproduction": 1, "regular": 2,
+    amount, steps = incentive_rules.performance(values, {"reproduction": 1, "regular": 2,
                                                "occasional": 1}, "USD")
     assert amount == Money(Decimal("2500.00"), "USD")  # (20 + 2×2 + 1) × 100
-    first, _ = rules.adoption(values, "corral", Money(Decimal(0), "USD"), 0)
-    second, steps = rules.adoption(values, "corral", first, 1)
+    first, _ = incentive_rules.adoption(values, "corral", Money(Decimal(0), "USD"), 0)
+    second, steps = incentive_rules.adoption(values, "corral", first, 1)
     assert first.amount == 800 and second.amount == 200
     assert steps[-1].rule == "household_adoption_amount"
     # The count is a number of payments, never money: a third payment is refused.
     with pytest.raises(InvalidInput, match="2 adoption payments"):
-        rules.adoption(values, "corral", first + second, 2)
+        incentive_rules.adoption(values, "corral", first + second, 2)
     with pytest.raises(InvalidInput, match="whole number"):
         params.parse(SchemeKind.INCENTIVE, {"household_adoption_count": "1.5"})
     with pytest.raises(InvalidInput):
-        rules.adoption(values, "light", Money(Decimal(0), "USD"))
+        incentive_rules.adoption(values, "light", Money(Decimal(0), "USD"))
 
 
 def test_late_interest_only_after_the_payment_period():

@@ -13,7 +13,8 @@ from conflict_app.claims.workflow import State
 MODELS = (schemas.Problem, schemas.ReportIn, schemas.TransitionIn, schemas.VerificationIn,
           schemas.ClaimOut, schemas.ClaimCreated, schemas.ClaimPage, schemas.EffectivenessRow,
           schemas.BatchIn, schemas.PaidIn, schemas.FailedIn, schemas.BatchOut,
-          schemas.BatchExport)
+          schemas.BatchExport, schemas.SeasonCountIn, schemas.LeopardSignsIn,
+          schemas.VetInvoiceIn)
 
 
 def _ref(model) -> dict:  # noqa: ANN001
@@ -121,6 +122,21 @@ def document() -> dict:
                                   **post_common},
                 },
             },
+            **{f"/claims/{{reference}}/{path}": {"post": {
+                "operationId": operation, "summary": summary,
+                "parameters": [REFERENCE, IDEMPOTENCY],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref(model)}}},
+                "responses": {"200": _json(schemas.ClaimOut, "The claim"), **post_common},
+            }} for path, operation, model, summary in (
+                ("season-counts", "recordSeasonCounts", schemas.SeasonCountIn,
+                 "Herd counts before and after the season: the line is valued as missing "
+                 "animals"),
+                ("leopard-signs", "recordLeopardSigns", schemas.LeopardSignsIn,
+                 "The assigned verifier's leopard signs in the area of a missing-animals line"),
+                ("vet-invoice", "recordVetInvoice", schemas.VetInvoiceIn,
+                 "The vet invoice of a line's injured animals (photo and amount)"),
+            )},
             "/payment-batches": {
                 "post": {
                     "operationId": "createPaymentBatch",

@@ -280,3 +280,32 @@ class BatchOut(BaseModel):
 class BatchExport(BaseModel):
     batch: BatchOut
     payment_file: str = Field(description="The CSV for the bank or mobile-money provider")
+
+
+class SeasonCountIn(Strict):
+    """The herd counts of a missing-animals line (either count may come later)."""
+
+    version: int = Field(ge=1, le=MAX_ID)
+    line_id: int = Field(ge=1, le=MAX_ID)
+    count_before: int | None = Field(default=None, ge=0, le=100000)
+    counted_before_on: date | None = None
+    count_after: int | None = Field(default=None, ge=0, le=100000)
+    counted_after_on: date | None = None
+    explained: int = Field(default=0, ge=0, le=100000)
+    explanation: str | None = text(default=None, max_length=2000)
+
+
+class LeopardSignsIn(Strict):
+    version: int = Field(ge=1, le=MAX_ID)
+    line_id: int = Field(ge=1, le=MAX_ID)
+    signs_on: date
+    signs_note: str = text(min_length=1, max_length=500)
+
+
+class VetInvoiceIn(Strict):
+    version: int = Field(ge=1, le=MAX_ID)
+    line_id: int = Field(ge=1, le=MAX_ID)
+    amount: number(0.01, 1e13)  # type: ignore[valid-type]
+    invoiced_on: date
+    photo: str = Field(min_length=1, description="base64-encoded JPEG, PNG or WebP image "
+                                                 "of the invoice")

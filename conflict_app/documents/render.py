@@ -721,6 +721,12 @@ def _formula(row: AssessmentRow) -> str:
     currency on the side the locale's pattern puts them; in a right-to-left letter the
     working reads right to left even when no letter of the script is in it (Urdu amounts
     are 'Rs')."""
+    if row.kind == "vet":
+        # Translators: printed letter, legal weight: the vet invoice (up to the cap per head)
+        # times the rate for the evidence
+        return rtl_start(_("vet invoice paid up to the cap: %(value)s × %(rate)s = "
+                           "%(amount)s", value=figure(money(row.unit_value)),
+                           rate=figure(percent(row.rate)), amount=figure(money(row.amount))))
     # Translators: printed letter or receipt, legal weight: exact, plain
     return rtl_start(_("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s",
                        heads=figure(number(row.heads)), value=figure(money(row.unit_value)),

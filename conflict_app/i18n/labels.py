@@ -26,6 +26,12 @@ LABELS: dict[str, dict[str, object]] = {
     },
     "action": {
         "register": _p("claim action: its button and its entry in the history", "Registered"),
+        "season_counts": _p("claim action: its button and its entry in the history",
+                            "Herd counts recorded"),
+        "leopard_signs": _p("claim action: its button and its entry in the history",
+                            "Leopard signs in the area recorded"),
+        "vet_invoice": _p("claim action: its button and its entry in the history",
+                          "Vet invoice recorded"),
         "screen": _p("claim action: its button and its entry in the history", "Screen as eligible"),
         "declare_ineligible": _p("claim action: its button and its entry in the history",
                                  "Declare ineligible"),
@@ -236,6 +242,8 @@ LABELS: dict[str, dict[str, object]] = {
     "kind": {
         "killed": _p("loss kind", "Killed"),
         "injured": _p("loss kind", "Injured"),
+        "missing": _p("loss kind", "Missing (herd count)"),
+        "vet": _p("loss kind", "Injured: vet treatment"),
     },
     "flag": {
         "same_household_nearby": _p("warning flag on a claim",

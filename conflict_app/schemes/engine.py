@@ -19,7 +19,8 @@ from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
-from conflict_app.schemes import params, rules
+from conflict_app.schemes import herd, params, rules
+from conflict_app.schemes.herd_models import SeasonCount, VetInvoice
 from conflict_app.schemes.models import (
     Assessment,
     AssessmentLine,
@@ -168,6 +169,13 @@ def facts_for(claim: Claim, report, enrolment: Enrolment | None = None  # noqa: 
         insured_heads_claimed=_heads_paid(_other_counted_claims(
             claim, enrolment.scheme_id, enrolment.starts_on, enrolment.ends_on))
         if enrolment else {},
+        seasons={s.loss_line_id: herd.Season(s.count_before, s.counted_before_on,
+                                             s.count_after, s.counted_after_on, s.explained,
+                                             s.signs_on)
+                 for s in db.session.scalars(select(SeasonCount).where(
+                     SeasonCount.claim_id == claim.id))},
+        invoices={v.loss_line_id: v.money for v in db.session.scalars(
+            select(VetInvoice).where(VetInvoice.claim_id == claim.id))},
     )
 
 

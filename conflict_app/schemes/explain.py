@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from babel.numbers import format_percent as babel_percent
 from flask_babel import format_decimal, get_locale, gettext
 
 from conflict_app.core.money import Money
-from conflict_app.i18n import digits, money
+from conflict_app.i18n import date_text, digits, money, number
 from conflict_app.i18n.labels import label
 
 
@@ -25,6 +26,10 @@ def _value(value: object, money_text=money) -> str:  # noqa: ANN001
             return label(value["label"], value["value"])
         if "text" in value:
             return gettext(value["text"])
+        if "date" in value:
+            return date_text(date.fromisoformat(value["date"]))
+        if "number" in value:
+            return number(Decimal(value["number"]))
     if isinstance(value, int):
         return digits(format_decimal(value))
     return str(value)
@@ -48,7 +53,7 @@ def sentence(step: dict, money_text=money, figure=None) -> str:  # noqa: ANN001
 
 def _figure(value: object) -> bool:
     return isinstance(value, int) or (isinstance(value, dict) and (
-        "money" in value or "percent" in value))
+        "money" in value or "percent" in value or "number" in value))
 
 
 def sentences(steps: list[dict] | None, money_text=money,  # noqa: ANN001

@@ -27,7 +27,7 @@ from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.geo.models import Village
 from conflict_app.mitigation.models import Measure
-from conflict_app.schemes import rules
+from conflict_app.schemes import incentive_rules
 from conflict_app.schemes.events import incentive_stopped
 from conflict_app.schemes.models import (
     IncentivePayment,
@@ -54,7 +54,7 @@ def _village(actor: User, scheme: Scheme, village_id: int) -> Village:
 def record_presence(actor: User, scheme_id: int, village_id: int, kind: str,
                     observed_on: date, evidence: str) -> PresenceRecord:
     """A verified record (camera trap, tracks, den with cubs) that counts for a period."""
-    if kind not in rules.PRESENCE_KINDS:
+    if kind not in incentive_rules.PRESENCE_KINDS:
         raise InvalidInput(N_("Choose what was recorded from the list."), field="kind")
     if not (evidence or "").strip():
         raise InvalidInput(N_("Describe the evidence."), field="evidence")
@@ -101,14 +101,14 @@ def compute_performance(actor: User, scheme_id: int, period: int) -> list[Incent
         records: dict[int, list[tuple[str, date]]] = {}
         for village_id, kind, observed_on in rows:
             records.setdefault(village_id, []).append((kind, observed_on))
-        counts = {village_id: rules.presence_events(items)
+        counts = {village_id: incentive_rules.presence_events(items)
                   for village_id, items in records.items()}
         done = set(db.session.scalars(select(IncentivePayment.village_id).where(
             IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "performance",
             IncentivePayment.period == period)))
         made = []
         for village_id in sorted(set(counts) - done):
-            amount, steps = rules.performance(values, counts[village_id], scheme.currency)
+            amount, steps = incentive_rules.performance(values, counts[village_id], scheme.currency)
             if amount.amount <= 0:
                 continue
             if not check_budget(scheme, amount):
@@ -158,7 +158,7 @@ def adoption_payment(actor: User, scheme_id: int, measure_id: int) -> IncentiveP
                 IncentivePayment.scheme_id == scheme.id, IncentivePayment.kind == "adoption",
                 IncentivePayment.household_id == measure.household_id,
                 IncentivePayment.state != "cancelled")).one()
-        amount, steps = rules.adoption(values, measure.measure.value,
+        amount, steps = incentive_rules.adoption(values, measure.measure.value,
                                        Money(Decimal(paid_before), scheme.currency),
                                        int(count_before))
         if amount.amount <= 0:

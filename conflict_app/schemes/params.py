@@ -54,6 +54,20 @@ _RATES = (
           group="predator"),
 )
 SPECIES = tuple(s.value for s in Species)
+# Missing animals (lost on summer pasture, never found: valued at herd level from the counts
+# before and after the season, schemes.herd) and injured animals' vet costs.
+MISSING_AND_VET = (
+    Param("missing_allowed", N_("Missing animals (lost on summer pasture, never found) are "
+                                "paid"), Kind.FLAG, False),
+    Param("missing_normal_loss", N_("Normal loss rate of a herd over the season (missing "
+                                    "animals)"), Kind.SHARE, Decimal("0.02")),
+    Param("missing_signs_required", N_("Missing animals are paid only with leopard signs in "
+                                       "the area recorded by the verifier"), Kind.FLAG, True),
+    Param("vet_invoice", N_("Injured animals: pay the vet invoice instead of a share of the "
+                            "head's value"), Kind.FLAG, False),
+    Param("vet_cap_head", N_("Most paid for the vet treatment of one head (empty: the value "
+                             "of the head)"), Kind.AMOUNT, None),
+)
 
 SPECS: dict[SchemeKind, tuple[Param, ...]] = {
     SchemeKind.COMPENSATION: (
@@ -65,12 +79,17 @@ SPECS: dict[SchemeKind, tuple[Param, ...]] = {
                 Kind.AMOUNT, None) for s in Species),
         Param("corral_modifier", N_("Rate for a night loss outside the subsidised corral"),
               Kind.SHARE, Decimal("0.5")),
-        Param("normal_loss_adult", N_("Normal-loss deduction, adults"), Kind.SHARE, Decimal("0")),
-        Param("normal_loss_young", N_("Normal-loss deduction, young"), Kind.SHARE, Decimal("0")),
+        # A cut of each paid head's value: not the herd-level normal loss rate of missing
+        # animals below (that one is the rule Norway applies to losses on summer pasture).
+        Param("normal_loss_adult", N_("Percentage cut per animal paid, adults"), Kind.SHARE,
+              Decimal("0")),
+        Param("normal_loss_young", N_("Percentage cut per animal paid, young"), Kind.SHARE,
+              Decimal("0")),
         Param("cap_incident_heads", N_("Most heads paid per incident"), Kind.COUNT, None),
         Param("cap_incident_amount", N_("Most paid per incident"), Kind.AMOUNT, None),
         Param("cap_year_heads", N_("Most heads paid per household and year"), Kind.COUNT, None),
         Param("cap_year_amount", N_("Most paid per household and year"), Kind.AMOUNT, None),
+        *MISSING_AND_VET,
         Param("minimum_claim", N_("Smallest amount paid"), Kind.AMOUNT, Decimal("0")),
         Param("interim_share", N_("Interim payment on verification"), Kind.SHARE, Decimal("0")),
         Param("payment_within_days", N_("Days to pay after approval"), Kind.COUNT, 60,

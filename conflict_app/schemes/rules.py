@@ -8,7 +8,7 @@ with generated cases (tests/test_scheme_rules.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -17,6 +17,7 @@ from babel.numbers import get_currency_precision
 
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
+from conflict_app.schemes import herd
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -101,6 +102,9 @@ class Facts:
     # insurance: species -> (insured heads, insured value of one head)
     insured: Mapping[str, tuple[int, Money]] = field(default_factory=dict)
     insured_heads_claimed: Mapping[str, int] = field(default_factory=dict)
+    # loss line id -> herd counts of a missing-animals line / the vet invoice of its injured
+    seasons: Mapping[int, herd.Season] = field(default_factory=dict)
+    invoices: Mapping[int, Money] = field(default_factory=dict)
 
 
 def _rate(rules: Mapping[str, object], facts: Facts) -> tuple[Decimal, Step, str | None]:
@@ -128,9 +132,11 @@ class _Unit:
     note: str | None
     steps: list[Step]
     heads_lost: int = 0
+    whole: bool = False  # value is for all heads together (a vet invoice), not one head
 
     def per_head(self) -> Decimal:
-        return self.value.amount * self.share * self.rate
+        per = self.value.amount * self.share * self.rate
+        return per / self.heads if self.whole and self.heads else per
 
     def sort_key(self) -> tuple:
         # Highest value first; ties broken by content, never by input order.
@@ -149,6 +155,8 @@ def _cap_heads(units: list[_Unit], allowed: int | None, step_text: str, rule: st
         if paid < u.heads:
             u.steps.append(Step(step_text, {"paid": paid, "heads": u.heads, "cap": allowed},
                                 rule, u.loss.line_id))
+            if u.whole:
+                u.value = Money(u.value.amount * paid / u.heads, u.value.currency)
             u.heads = paid
 
 
@@ -156,12 +164,19 @@ def _finish(facts: Facts, units: list[_Unit], steps: list[Step]
             ) -> tuple[list[Line], Money, list[Step]]:
     lines = []
     for u in sorted(units, key=lambda u: (u.loss.line_id, u.kind != "killed")):
-        amount = Money(u.per_head() * u.heads, facts.currency).rounded()
-        u.steps.append(Step(N_("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s"),
-                            {"heads": u.heads, "value": money_param(u.value),
-                             "share": share_param(u.share.normalize()),
-                             "rate": share_param(u.rate.normalize()),
-                             "amount": money_param(amount)}, None, u.loss.line_id))
+        if u.whole:
+            amount = Money(u.value.amount * u.share * u.rate, facts.currency).rounded()
+            u.steps.append(Step(N_("%(value)s × %(rate)s = %(amount)s"),
+                                {"value": money_param(u.value),
+                                 "rate": share_param(u.rate.normalize()),
+                                 "amount": money_param(amount)}, None, u.loss.line_id))
+        else:
+            amount = Money(u.per_head() * u.heads, facts.currency).rounded()
+            u.steps.append(Step(N_("%(heads)s × %(value)s × %(share)s × %(rate)s = %(amount)s"),
+                                {"heads": u.heads, "value": money_param(u.value),
+                                 "share": share_param(u.share.normalize()),
+                                 "rate": share_param(u.rate.normalize()),
+                                 "amount": money_param(amount)}, None, u.loss.line_id))
         steps.extend(u.steps)
         lines.append(Line(u.loss.line_id, u.loss.species, u.loss.age_class, u.kind, u.heads,
                           u.heads_lost, u.value,
@@ -171,13 +186,65 @@ def _finish(facts: Facts, units: list[_Unit], steps: list[Step]
 
 
 def _head_intro(loss: Loss, kind: str, heads: int, value: Money, source: str) -> Step:
-    text = (N_("%(heads)s %(species)s (%(age_class)s) killed; value of one head %(value)s "
-               "(%(source)s).") if kind == "killed" else
-            N_("%(heads)s %(species)s (%(age_class)s) injured; value of one head %(value)s "
-               "(%(source)s)."))
+    text = {"killed": N_("%(heads)s %(species)s (%(age_class)s) killed; value of one head "
+                         "%(value)s (%(source)s)."),
+            "missing": N_("%(heads)s %(species)s (%(age_class)s) paid as missing; value of "
+                          "one head %(value)s (%(source)s).")}.get(kind, N_(
+                "%(heads)s %(species)s (%(age_class)s) injured; value of one head %(value)s "
+                "(%(source)s)."))
     return Step(text, {"heads": heads, "species": label_param("species", loss.species),
                        "age_class": label_param("age_class", loss.age_class),
                        "value": money_param(value), "source": {"text": source}}, None, loss.line_id)
+
+
+def _price(facts: Facts, loss: Loss) -> Money:
+    price = facts.prices.get((loss.species, loss.age_class))
+    if price is None:
+        raise InvalidInput(
+            N_("No market price for %(species)s (%(age_class)s) on the incident "
+               "date. Add one to the price table first."),
+            species=loss.species, age_class=loss.age_class)
+    if price.currency != facts.currency:
+        raise InvalidInput(
+            N_("The market price is in %(price_currency)s but the claim is paid in "
+               "%(currency)s."), price_currency=price.currency, currency=facts.currency)
+    return price
+
+
+def _missing_unit(rules: Mapping[str, object], facts: Facts, loss: Loss, price: Money
+                  ) -> _Unit:
+    """Missing heads at herd level (schemes.herd): no confidence rate, no per-animal cut."""
+    season = facts.seasons[loss.line_id]
+    herd.check_season(rules, season)
+    found = herd.herd_loss(rules["missing_normal_loss"], season)
+    steps = [Step(t, p, r, loss.line_id)
+             for t, p, r in herd.herd_steps(rules["missing_normal_loss"], season, found)]
+    u = _Unit(loss, "missing", found.paid, price, rules["share_of_value"], ONE, None,
+              [*steps, _head_intro(loss, "missing", found.paid, price,
+                                   N_("market price table"))], found.missing)
+    u.steps.append(Step(N_("Share of market value paid: %(share)s."),
+                        {"share": share_param(u.share)}, "share_of_value", loss.line_id))
+    return u
+
+
+def _vet_unit(rules: Mapping[str, object], facts: Facts, loss: Loss, heads: int,
+              price: Money, rate: Decimal, note: str | None) -> _Unit:
+    """Injured heads paid as their vet invoice, capped per head (schemes.herd)."""
+    invoice = facts.invoices.get(loss.line_id)
+    if invoice is None:
+        raise InvalidInput(N_("This scheme pays the vet invoice for injured animals: record "
+                              "the invoice of %(species)s (%(age_class)s) first."),
+                           species=loss.species, age_class=loss.age_class)
+    paid, steps = herd.vet_amount(rules, invoice, heads, price)
+    u = _Unit(loss, "vet", heads, paid, ONE, rate, note,
+              [Step(t, p, r, loss.line_id) for t, p, r in steps], heads, whole=True)
+    if facts.night_outside_corral and facts.subsidised_corral:
+        u.rate = u.rate * rules["corral_modifier"]
+        u.steps.append(Step(N_("Lost at night outside the corral the household "
+                               "received: rate × %(modifier)s."),
+                            {"modifier": share_param(rules["corral_modifier"])},
+                            "corral_modifier", loss.line_id))
+    return u
 
 
 def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Result:
@@ -192,20 +259,16 @@ def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Res
                                  "them."), {"species": label_param("species", loss.species)},
                               "species", loss.line_id))
             continue
+        if loss.line_id in facts.seasons:
+            units.append(_missing_unit(rules, facts, loss, _price(facts, loss)))
+            continue
         for kind, heads in (("killed", loss.killed), ("injured", loss.injured)):
             if heads <= 0:
                 continue
-            price = facts.prices.get((loss.species, loss.age_class))
-            if price is None:
-                raise InvalidInput(
-                    N_("No market price for %(species)s (%(age_class)s) on the incident "
-                       "date. Add one to the price table first."),
-                    species=loss.species, age_class=loss.age_class)
-            if price.currency != facts.currency:
-                raise InvalidInput(
-                    N_("The market price is in %(price_currency)s but the claim is paid in "
-                       "%(currency)s."), price_currency=price.currency,
-                    currency=facts.currency)
+            price = _price(facts, loss)
+            if kind == "injured" and rules.get("vet_invoice"):
+                units.append(_vet_unit(rules, facts, loss, heads, price, rate, note))
+                continue
             u = _Unit(loss, kind, heads, price, rules["share_of_value"], rate, note,
                       [_head_intro(loss, kind, heads, price, N_("market price table"))], heads)
             u.steps.append(Step(N_("Share of market value paid: %(share)s."),
@@ -288,6 +351,8 @@ def _money_caps(rules: Mapping[str, object], facts: Facts, total: Money,
 
 def insure(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Result:
     """Insurance: insured heads × insured value × payout share × rate, up to insured heads."""
+    if facts.seasons:
+        raise InvalidInput(N_("This scheme's rule version does not pay for missing animals."))
     rate, rate_step, note = _rate(rules, facts)
     steps = [rate_step]
     units: list[_Unit] = []
@@ -403,83 +468,3 @@ def late_interest(rules: Mapping[str, object], amount: Money, approved_on: date,
     if rate <= 0 or late <= 0:
         return Money.zero(amount.currency)
     return (amount * (rate * Decimal(late) / Decimal(365))).rounded()
-
-
-# --- incentives -------------------------------------------------------------------------
-PRESENCE_KINDS = ("occasional", "regular", "reproduction")
-
-
-# Records of reproduction in one community this close together are one family group (the
-# same litter seen again), not a second reproduction.
-SAME_LITTER_DAYS = 120
-
-
-def presence_events(records: Iterable[tuple[str, date]]) -> dict[str, int]:
-    """What a community's records of a period count for: presence once, at its highest
-    class (regular above occasional); each family group once, however often recorded."""
-    counts: dict[str, int] = {}
-    litters: list[date] = []
-    presence = set()
-    for kind, observed_on in sorted(records, key=lambda r: r[1]):
-        if kind == "reproduction":
-            if not litters or (observed_on - litters[-1]).days > SAME_LITTER_DAYS:
-                litters.append(observed_on)
-            else:
-                litters[-1] = observed_on  # the group seen again: the window moves on
-        else:
-            presence.add(kind)
-    if litters:
-        counts["reproduction"] = len(litters)
-    if "regular" in presence:
-        counts["regular"] = 1
-    elif "occasional" in presence:
-        counts["occasional"] = 1
-    return counts
-
-
-def performance(rules: Mapping[str, object], counts: Mapping[str, int], currency: str
-                ) -> tuple[Money, tuple[Step, ...]]:
-    """A community's performance payment for a period from its verified records."""
-    weights = {"occasional": 1, "regular": rules["weight_regular"],
-               "reproduction": rules["weight_reproduction"]}
-    unit = Money(rules["presence_unit"], currency)
-    steps = []
-    units = 0
-    for kind in PRESENCE_KINDS:
-        n = counts.get(kind, 0)
-        if n:
-            units += n * int(weights[kind])
-            steps.append(Step(N_("%(count)s × %(kind)s, worth %(weight)s each."),
-                              {"count": n, "kind": label_param("presence", kind),
-                               "weight": int(weights[kind])},
-                              None if kind == "occasional" else f"weight_{kind}"))
-    amount = (unit * units).rounded()
-    steps.append(Step(N_("%(units)s × %(unit)s = %(amount)s."),
-                      {"units": units, "unit": money_param(unit),
-                       "amount": money_param(amount)}, "presence_unit"))
-    return amount, tuple(steps)
-
-
-def adoption(rules: Mapping[str, object], measure: str, paid_before: Money,
-             count_before: int = 0) -> tuple[Money, tuple[Step, ...]]:
-    """A mitigation adoption payment, capped per household across the scheme: at most so
-    many payments, and at most so much money."""
-    subsidy = rules.get(f"adoption_{measure}")
-    if subsidy is None:
-        raise InvalidInput(N_("This scheme pays nothing for this measure."))
-    most = rules.get("household_adoption_count")
-    if most is not None and count_before >= most:
-        raise InvalidInput(N_("The household has had %(count)s adoption payments, the most "
-                              "the scheme pays."), count=count_before)
-    amount = Money(subsidy, paid_before.currency)
-    steps = [Step(N_("Adoption payment for %(measure)s: %(amount)s."),
-                  {"measure": label_param("measure", measure), "amount": money_param(amount)},
-                  f"adoption_{measure}")]
-    cap = rules.get("household_adoption_amount")
-    if cap is not None:
-        left = max(cap - paid_before.amount, ZERO)
-        if amount.amount > left:
-            amount = Money(left, amount.currency)
-            steps.append(Step(N_("Capped at %(cap)s: what is left of the household's cap."),
-                              {"cap": money_param(amount)}, "household_adoption_amount"))
-    return amount.rounded(), tuple(steps)
