@@ -11,6 +11,7 @@ from decimal import Decimal
 import pyotp
 from sqlalchemy import func, select
 
+from conflict_app import demo_herd
 from conflict_app.auth.models import User
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Claim, Setting
@@ -84,10 +85,12 @@ def build() -> Iterator[str]:
         yield f"  {email:38} {roles:28} {place}"
     try:
         counts = _claims(staff)
+        herd = demo_herd.examples(staff)
     finally:
         clock.freeze(None)
     yield "Claims by state: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
     yield "Example schemes (EXAMPLE-AM-COMP valued the Armenian claims):"
+    yield "  " + herd
     yield "  " + _insurance_example(staff)
     yield "  " + _incentive_example(staff)
     yield _alerts_example()
@@ -317,7 +320,10 @@ def _compensation_example(staff: dict) -> None:
         review_share=Decimal(0), review_above=Decimal(1_000_000), example=True))
     values = params.defaults(SchemeKind.COMPENSATION) | {"cap_incident_heads": "10",
                                                         "cap_year_amount": "3000000",
-                                                        "minimum_claim": "5000"}
+                                                        "minimum_claim": "5000",
+                                                        "missing_allowed": "1",
+                                                        "vet_invoice": "1",
+                                                        "vet_cap_head": "30000"}
     version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
                                      "Example defaults of the product description")
     scheme_ops.publish_version(manager, version.id)

@@ -26,3 +26,14 @@ def test_demo_has_every_state_and_role_and_runs_once(app):
     before = db.session.scalar(select(Claim.id).order_by(Claim.id.desc()))
     assert list(build()) == ["Demo data already present: nothing changed."]
     assert db.session.scalar(select(Claim.id).order_by(Claim.id.desc())) == before
+
+
+def test_demo_has_a_missing_animals_claim_and_a_vet_invoice(app):
+    from conflict_app.schemes.models import AssessmentLine
+
+    lines = list(build())
+    assert any("missing sheep valued at herd level" in line for line in lines)
+    kinds = {(k, h) for k, h in db.session.execute(
+        select(AssessmentLine.kind, AssessmentLine.heads))}
+    # 240 − 226 − 3 = 11 missing, less 2 % of 240 (4.8) = 6 whole heads; 2 treated heads.
+    assert ("missing", 6) in kinds and ("vet", 2) in kinds

@@ -134,7 +134,7 @@ def test_missing_animals_are_paid_at_herd_level_above_the_normal_loss(world, bro
     assert "Heads paid: 18 − 5 = 13" in english
     assert "585,000" in english
     persian = _letter(clerk, claim, "fa")
-    assert "زیان عادی" in persian  # the normal loss, stated in Persian
+    assert "تلفات عادی گله" in persian  # the herd's normal loss, stated in Persian
     assert "۱۳" in persian or "13" in persian
 
 

@@ -1,8 +1,8 @@
 """Missing animals (herd counts before and after the season, leopard signs in the area) and
 vet invoices of injured animals, per loss line.
 
-Revision ID: 0020_missing_and_vet
-Revises: 0019_herder_report
+Revision ID: 0023_missing_and_vet
+Revises: 0022_alerts
 Create Date: 2026-12-05 08:06:34.199589
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0020_missing_and_vet'
-down_revision = '0019_herder_report'
+revision = '0023_missing_and_vet'
+down_revision = '0022_alerts'
 branch_labels = None
 depends_on = None
 
