@@ -235,3 +235,26 @@ def test_vet_invoice_within_the_cap_through_the_api(app, world, browser_for, fro
     # No cap set: at most the value of the head (60 000 AMD); 15 000 is paid in full.
     assert out["total"] == "15000.00"
     assert any("within the cap" in s["text"] for s in out["steps"])
+
+
+def test_an_invoice_dated_the_local_day_after_midnight_is_accepted(app, world, browser_for):
+    """At 01:30 in Yerevan (still yesterday in UTC) the clerk records today's invoice."""
+    clock.freeze(datetime(2026, 3, 2, 21, 30, tzinfo=UTC))
+    try:
+        claim, line = _verified(world, injured=1)
+        clerk = browser_for(world.clerk)
+        form = {"loss_line_id": line.id, "version": helpers.reload(claim).version,
+                "amount": "12000", "invoiced_on": "2026-03-03",
+                "photo": (__import__("io").BytesIO(helpers.photo_bytes()), "invoice.jpg")}
+        assert clerk.post(f"/claims/{claim.id}/vet-invoice", data=form,
+                          content_type="multipart/form-data").status_code == 302
+        assert db.session.scalars(select(VetInvoice.invoiced_on)).one().isoformat() == \
+            "2026-03-03"
+        form.update(invoiced_on="2026-03-04", photo=(
+            __import__("io").BytesIO(helpers.photo_bytes()), "invoice.jpg"))
+        clerk.post(f"/claims/{claim.id}/vet-invoice", data=form,
+                   content_type="multipart/form-data")
+        assert db.session.scalars(select(VetInvoice.invoiced_on)).one().isoformat() == \
+            "2026-03-03"  # tomorrow is still the future: refused, nothing changed
+    finally:
+        clock.freeze(None)

@@ -25,6 +25,7 @@ from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.schemes.herd_models import SeasonCount, VetInvoice
 
 OPEN = frozenset({State.REPORTED, State.SCREENED, State.MORE_EVIDENCE_REQUESTED,
@@ -69,7 +70,7 @@ def record_counts(claim_id: int, actor: User, version: int | None,
     with unit_of_work():
         claim = _open_claim(claim_id, actor, version)
         _line(claim, data.loss_line_id)
-        today = clock.today()
+        today = timezones.today_for(claim)  # the day people there type as today
         for field, value in (("counted_before_on", data.counted_before_on),
                              ("counted_after_on", data.counted_after_on)):
             if value is not None and value > today:
@@ -126,7 +127,7 @@ def record_signs(claim_id: int, actor: User, version: int | None, loss_line_id: 
         if row is None:
             raise InvalidInput(N_("Record the herd counts of this line first."),
                                field="loss_line_id")
-        if seen_on > clock.today():
+        if seen_on > timezones.today_for(claim):
             raise InvalidInput(N_("The date cannot be in the future."), field="signs_on")
         if not (note or "").strip():
             raise InvalidInput(N_("Describe the signs (tracks, scat, kills, camera trap)."),
@@ -168,7 +169,7 @@ def _record_invoice(claim_id: int, actor: User, version: int | None, loss_line_i
     line = _line(claim, loss_line_id)
     if line.injured <= 0:
         raise InvalidInput(N_("This line reports no injured animals."), field="loss_line_id")
-    if invoiced_on > clock.today():
+    if invoiced_on > timezones.today_for(claim):
         raise InvalidInput(N_("The date cannot be in the future."), field="invoiced_on")
     if invoiced_on < claim.incident.occurred_on:
         raise InvalidInput(N_("The invoice cannot be dated before the incident."),
