@@ -6,6 +6,7 @@ it lands on (tests/browser_support.py)."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -105,3 +106,19 @@ def pay(finance: bs.Session, boxes: list[str], method: str = "cash") -> str:
     finance.check("confirmed")
     assert finance.page.locator("input[id^=ref-]").count() == 0, "items left unrecorded"
     return exported
+
+
+@contextmanager
+def midday():
+    """The clock pinned to midday UTC of today for a journey whose dates are "today": the
+    day is then the same in UTC and in every jurisdiction's local time (the live server
+    runs in this process and reads the same clock)."""
+    from datetime import UTC, datetime
+
+    from conflict_app.core import clock
+
+    clock.freeze(datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0))
+    try:
+        yield
+    finally:
+        clock.freeze(None)

@@ -50,42 +50,43 @@ def _payments(scheme_id: int) -> list[tuple[int, str, Decimal, str]]:
 def test_a_performance_payment_from_presence_to_paid(live, chromium_browser,
                                                      world_committed, visit, locale):
     world = world_committed
-    scheme_id = _scheme(world)
-    today = clock.today()
+    with steps.midday():
+        scheme_id = _scheme(world)
+        today = clock.today()
 
-    def person(user):
-        s = bs.Session(chromium_browser, live, visit, locale)
-        s.login(user)
-        return s
+        def person(user):
+            s = bs.Session(chromium_browser, live, visit, locale)
+            s.login(user)
+            return s
 
-    verifier = person(world.verifier)
-    verifier.goto(f"/schemes/{scheme_id}")
-    form = verifier.page.locator("form[action$='/presence']")
-    form.locator("select[name=village]").select_option(str(world.shvanidzor_id))
-    form.locator("select[name=kind]").select_option("reproduction")
-    form.locator("input[name=observed_on]").fill(today.isoformat())
-    form.locator("[name=evidence]").fill("Camera trap CT-7: a female with two cubs")
-    verifier.submit("form[action$='/presence'] button[type=submit]")
-    verifier.check("presence recorded")
-    assert "CT-7" in verifier.page.locator("#presence-h + table tbody").inner_text()
+        verifier = person(world.verifier)
+        verifier.goto(f"/schemes/{scheme_id}")
+        form = verifier.page.locator("form[action$='/presence']")
+        form.locator("select[name=village]").select_option(str(world.shvanidzor_id))
+        form.locator("select[name=kind]").select_option("reproduction")
+        form.locator("input[name=observed_on]").fill(today.isoformat())
+        form.locator("[name=evidence]").fill("Camera trap CT-7: a female with two cubs")
+        verifier.submit("form[action$='/presence'] button[type=submit]")
+        verifier.check("presence recorded")
+        assert "CT-7" in verifier.page.locator("#presence-h + table tbody").inner_text()
 
-    manager = person(world.manager)
-    manager.goto(f"/schemes/{scheme_id}")
-    manager.page.fill("form[action$='/performance'] input[name=period]", str(today.year))
-    manager.submit("form[action$='/performance'] button[type=submit]")
-    manager.check("performance computed")
-    [(payment_id, reference, amount, state)] = _payments(scheme_id)
-    # One family group: 20 occasional presences of 100 AMD.
-    assert (amount, state) == (Decimal("2000.00"), "approved")
+        manager = person(world.manager)
+        manager.goto(f"/schemes/{scheme_id}")
+        manager.page.fill("form[action$='/performance'] input[name=period]", str(today.year))
+        manager.submit("form[action$='/performance'] button[type=submit]")
+        manager.check("performance computed")
+        [(payment_id, reference, amount, state)] = _payments(scheme_id)
+        # One family group: 20 occasional presences of 100 AMD.
+        assert (amount, state) == (Decimal("2000.00"), "approved")
 
-    finance = person(world.finance)
-    finance.goto(f"/schemes/{scheme_id}")
-    finance.submit("main a[href$='/payments/']")
-    finance.check("payments, from the scheme")
-    exported = steps.pay(finance, [f"input[name=incentive_ids][value='{payment_id}']"])
-    assert reference in exported and "2000.00" in exported
-    assert _payments(scheme_id)[0][3] == "paid"
-    manager.goto(f"/schemes/{scheme_id}")
-    for s in (verifier, manager, finance):
-        s.close()
-    bs.assert_clean(visit)
+        finance = person(world.finance)
+        finance.goto(f"/schemes/{scheme_id}")
+        finance.submit("main a[href$='/payments/']")
+        finance.check("payments, from the scheme")
+        exported = steps.pay(finance, [f"input[name=incentive_ids][value='{payment_id}']"])
+        assert reference in exported and "2000.00" in exported
+        assert _payments(scheme_id)[0][3] == "paid"
+        manager.goto(f"/schemes/{scheme_id}")
+        for s in (verifier, manager, finance):
+            s.close()
+        bs.assert_clean(visit)

@@ -61,61 +61,62 @@ def _loss(world, household_id: int) -> tuple[int, int]:
 def test_an_insured_loss_from_enrolment_to_paid(live, chromium_browser, world_committed,
                                                 visit, locale):
     world = world_committed
-    ids = _scheme(world)
-    today = clock.today().isoformat()
+    with steps.midday():
+        ids = _scheme(world)
+        today = clock.today().isoformat()
 
-    def person(user):
-        s = bs.Session(chromium_browser, live, visit, locale)
-        s.login(user)
-        return s
+        def person(user):
+            s = bs.Session(chromium_browser, live, visit, locale)
+            s.login(user)
+            return s
 
-    clerk = person(world.clerk)
-    clerk.goto(f"/schemes/{ids.scheme}")
-    clerk.submit(f"main a[href$='/schemes/{ids.scheme}/enrol']")
-    clerk.check("enrol a household")
-    page = clerk.page
-    page.select_option("select[name=household]", str(ids.household))
-    page.fill("input[name=heads_sheep]", "50")
-    page.fill("input[name=value_sheep]", "60000")
-    page.check("input[name=agreement_signed]")
-    clerk.submit("main form button[type=submit]")
-    clerk.check("enrolled")
+        clerk = person(world.clerk)
+        clerk.goto(f"/schemes/{ids.scheme}")
+        clerk.submit(f"main a[href$='/schemes/{ids.scheme}/enrol']")
+        clerk.check("enrol a household")
+        page = clerk.page
+        page.select_option("select[name=household]", str(ids.household))
+        page.fill("input[name=heads_sheep]", "50")
+        page.fill("input[name=value_sheep]", "60000")
+        page.check("input[name=agreement_signed]")
+        clerk.submit("main form button[type=submit]")
+        clerk.check("enrolled")
 
-    finance = person(world.finance)
-    finance.goto(f"/schemes/{ids.scheme}")
-    finance.page.fill("form[action*='/premium'] input[name=on]", today)
-    finance.submit("form[action*='/premium'] button[type=submit]")
-    finance.check("premium recorded")
+        finance = person(world.finance)
+        finance.goto(f"/schemes/{ids.scheme}")
+        finance.page.fill("form[action*='/premium'] input[name=on]", today)
+        finance.submit("form[action*='/premium'] button[type=submit]")
+        finance.check("premium recorded")
 
-    claim_id, scheme_id = _loss(world, ids.household)
-    assert scheme_id == ids.scheme  # covered on the day of the loss: the insurance pays
-    steps.act(clerk, claim_id, "assess")
-    steps.confirm(clerk, "assessed under the insurance")
-    approver = person(world.approver)
-    steps.act(approver, claim_id, "approve")
-    steps.confirm(approver, "approved")
-    assert steps.state(claim_id) == "approved"
-    approved = db.session.scalar(select(Claim.amount_approved).where(Claim.id == claim_id))
-    db.session.remove()
-    assert approved == Decimal("48000.00")  # 80 % of the insured 60,000
+        claim_id, scheme_id = _loss(world, ids.household)
+        assert scheme_id == ids.scheme  # covered on the day of the loss: the insurance pays
+        steps.act(clerk, claim_id, "assess")
+        steps.confirm(clerk, "assessed under the insurance")
+        approver = person(world.approver)
+        steps.act(approver, claim_id, "approve")
+        steps.confirm(approver, "approved")
+        assert steps.state(claim_id) == "approved"
+        approved = db.session.scalar(select(Claim.amount_approved).where(Claim.id == claim_id))
+        db.session.remove()
+        assert approved == Decimal("48000.00")  # 80 % of the insured 60,000
 
-    # The pool pays once its period is settled; until then the claim and the payments page
-    # say so.
-    finance.goto(f"/claims/{claim_id}")
-    if locale == "en":
-        assert "settles the insurance period" in finance.page.inner_text("#next-h + p")
-    finance.goto("/payments")
-    row = finance.page.locator(f"tr:has(a[href$='/claims/{claim_id}'])")
-    assert row.locator("td.num .hint").count() == 1
-    assert row.locator("input[name=claim_ids]").count() == 0  # nothing to tick yet
-    finance.goto(f"/schemes/{ids.scheme}")
-    finance.page.fill("form[action$='/settle'] input[name=start]", today)
-    finance.page.fill("form[action$='/settle'] input[name=end]", today)
-    finance.submit("form[action$='/settle'] button[type=submit]")
-    finance.check("settled")
-    exported = steps.pay(finance, [f"input[name=claim_ids][value='{claim_id}']"])
-    assert "48000.00" in exported
-    assert steps.state(claim_id) == "paid"
-    for s in (clerk, finance, approver):
-        s.close()
-    bs.assert_clean(visit)
+        # The pool pays once its period is settled; until then the claim and the payments page
+        # say so.
+        finance.goto(f"/claims/{claim_id}")
+        if locale == "en":
+            assert "settles the insurance period" in finance.page.inner_text("#next-h + p")
+        finance.goto("/payments")
+        row = finance.page.locator(f"tr:has(a[href$='/claims/{claim_id}'])")
+        assert row.locator("td.num .hint").count() == 1
+        assert row.locator("input[name=claim_ids]").count() == 0  # nothing to tick yet
+        finance.goto(f"/schemes/{ids.scheme}")
+        finance.page.fill("form[action$='/settle'] input[name=start]", today)
+        finance.page.fill("form[action$='/settle'] input[name=end]", today)
+        finance.submit("form[action$='/settle'] button[type=submit]")
+        finance.check("settled")
+        exported = steps.pay(finance, [f"input[name=claim_ids][value='{claim_id}']"])
+        assert "48000.00" in exported
+        assert steps.state(claim_id) == "paid"
+        for s in (clerk, finance, approver):
+            s.close()
+        bs.assert_clean(visit)
