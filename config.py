@@ -130,7 +130,10 @@ class Config:
     # How many reverse proxies (nginx, a load balancer) stand in front of the app and set
     # X-Forwarded-For; 0 trusts no such header (a client could forge it).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: reading the window back costs two Redis round trips on every
+    # limited request, and the remaining count only helps whoever guesses PINs. A 429 page
+    # still says how long to wait, in words and in Retry-After (status/limits.py).
+    RATELIMIT_HEADERS_ENABLED = False
     STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
     # Accepted public reports (form errors do not count) per address and per phone number.
     PUBLIC_REPORTS_PER_ADDRESS = os.environ.get("PUBLIC_REPORTS_PER_ADDRESS", "60 per hour")

@@ -143,6 +143,9 @@ def test_status_lookups_are_rate_limited(app, world):
                                                 "reference": "AM-2026-000001", "pin": "1"})
     assert page.status_code == 429
     assert "Попробуйте снова через" in page.get_data(as_text=True)
+    # ...and when, for a program; no header counts down the guesses left.
+    assert 0 < int(page.headers["Retry-After"]) <= 3600
+    assert not [k for k, _v in page.headers.items() if k.lower().startswith("x-ratelimit")]
 
 
 def test_sms_at_each_visible_step_in_the_herders_language(world, outbox, app):

@@ -43,8 +43,10 @@ def _minutes(limit) -> int:  # noqa: ANN001 - flask_limiter's RequestLimit
 
 
 def _page(message: str, minutes: int):  # noqa: ANN202
-    return make_response(render_template("status/limited.html", message=message,
-                                         minutes=minutes), 429)
+    response = make_response(render_template("status/limited.html", message=message,
+                                             minutes=minutes), 429)
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def phone_breached(limit):  # noqa: ANN001, ANN201
