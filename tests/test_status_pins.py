@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.security import generate_password_hash
 
 from conflict_app.claims import pins
@@ -80,3 +80,28 @@ def test_status_form_page_is_per_language_with_each_visitor_s_own_token(app, wor
     stolen = first.post("/status", data={"csrf_token": token_2, "reference": claim.reference,
                                          "pin": pin})
     assert stolen.status_code == 400  # another visitor's token is refused
+
+
+def test_status_check_reads_only_what_the_page_shows(app, world):
+    """A herder's check waits on each round trip: the claim comes with its PIN guard, the
+    history without its actors, the places' zones in one read, the payments without a join
+    back to the claim."""
+    claim, pin = helpers.report(world)
+    client = app.test_client()
+    token = csrf_token(client, "/status")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = client.post("/status", data={"csrf_token": token, "reference": claim.reference,
+                                            "pin": pin})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert page.status_code == 200 and claim.reference in page.get_data(as_text=True)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 6, selects
+    assert not [s for s in selects if "pin_guard" in s and "claim.reference" not in s]
+    assert not [s for s in selects if 'JOIN "user"' in s or "JOIN user" in s]

@@ -32,12 +32,24 @@ def zone(name: str | None) -> ZoneInfo:
 def zone_name(country_code: str | None, *areas: object) -> str:
     """The zone of the most specific area that sets one, else the country's, else the
     range state's default."""
+    from sqlalchemy import literal, select
+
     from conflict_app.extensions import db
     from conflict_app.geo.models import AdminArea, Country
 
+    # Areas given by id and already loaded count as loaded; the rest, with the country, are
+    # read in one round trip rather than one each (the herder's status page waits on them).
+    areas = tuple(db.session.identity_map.get(db.session.identity_key(AdminArea, area), area)
+                  if isinstance(area, int) else area for area in areas)
+    if any(isinstance(area, int) for area in areas):
+        candidates = [select(AdminArea.timezone).where(AdminArea.id == area).scalar_subquery()
+                      if isinstance(area, int) else literal(getattr(area, "timezone", None))
+                      for area in areas]
+        candidates.append(select(Country.timezone).where(Country.code == country_code)
+                          .scalar_subquery())
+        found = next((tz for tz in db.session.execute(select(*candidates)).one() if tz), None)
+        return found or DEFAULT_TIMEZONES.get(country_code or "", "UTC")
     for area in areas:
-        if isinstance(area, int):
-            area = db.session.get(AdminArea, area)
         if area is not None and getattr(area, "timezone", None):
             return area.timezone
     country = db.session.get(Country, country_code) if country_code else None

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from conflict_app.core.money import Money
 from conflict_app.extensions import db
@@ -71,7 +72,9 @@ def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
     approved = (Money(claim.amount_approved, currency)
                 if claim.amount_approved is not None else None)
     settled = shortfall = None
-    item = db.session.scalar(select(SettlementItem).where(SettlementItem.claim_id == claim.id))
+    # The claim is at hand: no join back to it (the items load it eagerly elsewhere).
+    item = db.session.scalar(select(SettlementItem).where(SettlementItem.claim_id == claim.id)
+                             .options(lazyload("*")))
     if item is not None and approved is not None:
         settled = Money(item.payable, currency)
         if item.payable < item.approved:
@@ -80,7 +83,7 @@ def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
     interest = reference = paid_at = None
     for row in db.session.scalars(select(PaymentItem).where(
             PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)
-            .order_by(PaymentItem.id)):
+            .order_by(PaymentItem.id).options(lazyload("*"))):
         if row.part == "interim":
             interim, interim_ref, interim_at = (Money(row.amount, currency),
                                                 row.payment_reference, row.recorded_at)

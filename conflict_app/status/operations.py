@@ -115,15 +115,18 @@ def lookup(reference: str | None, pin: str | None) -> Claim | None:
     cfg = current_app.config
     ref = normalise_reference(reference)
     pin = inputs.clean(pin)  # «۴۸۲۹۱۳» is the PIN 482913, not a wrong guess
-    claim = None
+    row = None
     if ref:
-        claim = db.session.scalars(select(Claim).where(Claim.reference == ref)).first()
-    if claim is None:
+        # The claim and its guard in one round trip: the herder's answer is mostly waiting.
+        row = db.session.execute(
+            select(Claim, PinGuard).outerjoin(PinGuard, PinGuard.claim_id == Claim.id)
+            .where(Claim.reference == ref)).first()
+    if row is None:
         pins.burn(pin or "x")  # a miss costs what a wrong PIN costs
         return None
+    claim, guard = row
     now = clock.now()
     matches, rehash = pins.check_pin(claim.pin_hash, pin) if pin else (False, False)
-    guard = db.session.get(PinGuard, claim.id)
     clean = guard is None or (not guard.failures and not (
         guard.locked_until and guard.locked_until > now))
     if matches and clean and not rehash:

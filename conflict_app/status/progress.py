@@ -10,7 +10,7 @@ from sqlalchemy import select
 from conflict_app.claims import operations as claim_ops
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import HERDER_STEP, HerderStep, State
-from conflict_app.core import audit
+from conflict_app.core.audit import AuditEntry
 from conflict_app.extensions import db
 
 ORDER = list(HerderStep)
@@ -41,10 +41,12 @@ def progress(claim: Claim) -> Progress:
     from conflict_app.core.money import Money
 
     reached: dict[HerderStep, datetime] = {}
-    for entry in audit.history("claim", claim.id):
-        if entry.to_state:
-            step = HERDER_STEP[State(entry.to_state)]
-            reached.setdefault(step, entry.occurred_at)
+    # Only the states and their times: the entries' actors are not shown here.
+    for to_state, occurred_at in db.session.execute(
+            select(AuditEntry.to_state, AuditEntry.occurred_at).where(
+                AuditEntry.object_type == "claim", AuditEntry.object_id == claim.id,
+                AuditEntry.to_state.is_not(None)).order_by(AuditEntry.id)):
+        reached.setdefault(HERDER_STEP[State(to_state)], occurred_at)
     current = HERDER_STEP[claim.state]
     position = ORDER.index(current)
     steps = [
