@@ -258,3 +258,23 @@ def test_an_invoice_dated_the_local_day_after_midnight_is_accepted(app, world, b
             "2026-03-03"  # tomorrow is still the future: refused, nothing changed
     finally:
         clock.freeze(None)
+
+
+def test_the_per_animal_cut_is_named_as_such_and_old_steps_still_read(app):
+    from conflict_app.core.money import Money
+    from conflict_app.schemes import explain, rules
+
+    values = params.parse(params.SchemeKind.COMPENSATION, {"normal_loss_adult": "0.02"})
+    facts = rules.Facts(currency="AMD", predator="leopard", confidence="confirmed",
+                        losses=[rules.Loss(1, "sheep", "adult_female", 1, 0)],
+                        prices={("sheep", "adult_female"): Money(Decimal(60000), "AMD")})
+    result = rules.compensate(values, facts, "test")
+    assert "Percentage cut per animal of %(share)s." in [s.text for s in result.steps]
+    assert result.total.amount == Decimal("44100.00")  # 60 000 × 0.75 × (1 − 0.02)
+    with app.test_request_context("/?lang=fa"):
+        from flask_babel import refresh
+
+        refresh()
+        old = {"text": "Normal-loss deduction of %(share)s.", "params": {
+            "share": {"percent": "0.02"}}}
+        assert "تلفات عادی" in explain.sentence(old)  # stored before the rewording

@@ -8,6 +8,7 @@ from decimal import Decimal
 from babel.numbers import format_percent as babel_percent
 from flask_babel import format_decimal, get_locale, gettext
 
+from conflict_app.core.errors import N_
 from conflict_app.core.money import Money
 from conflict_app.i18n import date_text, digits, money, number
 from conflict_app.i18n.labels import label
@@ -65,6 +66,9 @@ def sentences(steps: list[dict] | None, money_text=money,  # noqa: ANN001
 
 # Steps stored before a parameter was renamed name the old one.
 LEGACY_RULES = {"adoption_cap_household": "household_adoption_amount"}
+# Step texts stored before they were reworded: kept in the catalogues so those old
+# assessments still read in every language (the per-animal cut once said "normal loss").
+LEGACY_STEPS = (N_("Normal-loss deduction of %(share)s."),)
 
 
 def rule_label(name: str) -> str:

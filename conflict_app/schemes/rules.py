@@ -71,7 +71,7 @@ class Line:
     heads_lost: int
     unit_value: Money  # market or insured value of one head
     share: Decimal  # effective share of value (share, injured share, cap per head)
-    rate: Decimal  # effective rate (confidence, husbandry, normal-loss deduction)
+    rate: Decimal  # effective rate (confidence, husbandry, per-animal cut)
     amount: Money
     note: str | None = None
 
@@ -296,7 +296,7 @@ def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Res
                               else "normal_loss_adult"]
             if deduction:
                 u.rate = u.rate * (ONE - deduction)
-                u.steps.append(Step(N_("Normal-loss deduction of %(share)s."),
+                u.steps.append(Step(N_("Percentage cut per animal of %(share)s."),
                                     {"share": share_param(deduction)},
                                     "normal_loss_young" if loss.age_class == "young"
                                     else "normal_loss_adult", loss.line_id))
