@@ -278,6 +278,7 @@ def _import_models() -> None:
     import conflict_app.schemes.herd_models
     import conflict_app.schemes.models
     import conflict_app.status.models
+    import conflict_app.verification.committee_models
     import conflict_app.verification.models  # noqa: F401
 
 
@@ -329,6 +330,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp
     from conflict_app.status.views import bp as status_bp
+    from conflict_app.verification import committee_views  # noqa: F401 - joins verification_bp
     from conflict_app.verification.views import bp as verification_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,

@@ -30,6 +30,8 @@ from conflict_app.schemes.models import (
     Scheme,
 )
 from conflict_app.schemes.params import SchemeKind
+from conflict_app.verification import committee
+from conflict_app.verification.committee_models import latest_tally
 
 CORE_RULE = "core-compensation"
 # States in which a claim's amount counts against the household's yearly caps.
@@ -187,6 +189,7 @@ def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN0
     if scheme is None:
         return rules.compensate(core_rules(), facts_for(claim, report), CORE_RULE), None
     on = claim.incident.occurred_on
+    dry_run = version is not None
     if version is None:
         from conflict_app.schemes.operations import closed_error, require_version
 
@@ -194,6 +197,10 @@ def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN0
             raise closed_error(scheme)
         version = require_version(scheme, on)
     values = params.parse(scheme.kind, version.values)
+    # A dry run values past claims as they were; a real assessment waits for the committee.
+    if not dry_run and (trouble := committee.problem(values, latest_tally(claim.id))):
+        message, args = trouble
+        raise InvalidInput(message, **args)
     name = f"{scheme.code} v{version.number}"
     if scheme.kind is SchemeKind.INSURANCE:
         enrolment = enrolment_for(scheme, claim.household_id, on)

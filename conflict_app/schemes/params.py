@@ -53,6 +53,15 @@ _RATES = (
     Param("predators", N_("Predators covered"), Kind.CODES, ("leopard",), codes=PREDATORS,
           group="predator"),
 )
+# A village or county committee confirms the predator before the assessment
+# (verification.committee): how many members must be present and how many must confirm.
+_COMMITTEE = (
+    Param("committee_required", N_("A committee must confirm the predator"), Kind.FLAG, False),
+    Param("committee_quorum", N_("Committee members needed present (quorum)"), Kind.COUNT, 3,
+          Decimal(50)),
+    Param("committee_votes", N_("Committee votes needed to confirm"), Kind.COUNT, 2,
+          Decimal(50)),
+)
 SPECIES = tuple(s.value for s in Species)
 # Missing animals (lost on summer pasture, never found: valued at herd level from the counts
 # before and after the season, schemes.herd) and injured animals' vet costs.
@@ -95,6 +104,7 @@ SPECS: dict[SchemeKind, tuple[Param, ...]] = {
         Param("payment_within_days", N_("Days to pay after approval"), Kind.COUNT, 60,
               Decimal(3650)),
         Param("late_interest", N_("Interest per year on late payment"), Kind.SHARE, Decimal("0")),
+        *_COMMITTEE,
     ),
     SchemeKind.INSURANCE: (
         Param("payout_share", N_("Share of insured value paid"), Kind.SHARE, Decimal("0.8")),
@@ -106,6 +116,7 @@ SPECS: dict[SchemeKind, tuple[Param, ...]] = {
               Decimal(365)),
         Param("agreement_required", N_("A signed conservation agreement is required"),
               Kind.FLAG, False),
+        *_COMMITTEE,
     ),
     SchemeKind.INCENTIVE: (
         Param("presence_unit", N_("Payment for one occasional presence"), Kind.AMOUNT,
