@@ -29,6 +29,7 @@ from conflict_app.schemes import incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import MarketPrice
 from conflict_app.schemes.params import SchemeKind
+from conflict_app.verification import committee_demo
 from conflict_app.verification import operations as verification_ops
 from conflict_app.verification.checklist import (
     BiteLocation,
@@ -78,6 +79,8 @@ def build() -> Iterator[str]:
     staff = _staff()
     _prices(staff)
     _compensation_example(staff)
+    committee_scheme = committee_demo.example_scheme(
+        staff[("golestan", Role.SCHEME_MANAGER)], staff["places"]["golestan"][1])
     yield "DEMO ONLY: every account below has the password " + PASSWORD
     yield ("Approvers, finance and the admin sign in with a code from an authenticator app "
            f"set up with the key {DEMO_TOTP}")
@@ -93,6 +96,8 @@ def build() -> Iterator[str]:
     yield "  " + herd
     yield "  " + _insurance_example(staff)
     yield "  " + _incentive_example(staff)
+    yield (f"  {committee_scheme}: a village committee confirms each Golestan claim before "
+           "its assessment (minutes on the claims)")
     yield _alerts_example()
 
 
@@ -270,7 +275,9 @@ def _drive(staff, key, household, target, reported, species, killed, originals):
         notes="Demo verification"))
     if target == State.VERIFIED:
         return claim
-    at(24)
+    at(12)
+    committee_demo.meet(claim.id, s[Role.SUPERVISOR])
+    at(12)
     ops.assess(claim.id, s[Role.CLERK], v())
     if target in {State.REJECTED, State.APPEALED}:
         at(24)

@@ -23,6 +23,14 @@ def test_demo_has_every_state_and_role_and_runs_once(app):
     alert = db.session.scalars(select(Alert).where(Alert.phones > 0)).first()
     assert alert is not None and alert.claim_id is not None and alert.village is not None
     assert any(line.startswith("Prevention alerts: ") for line in lines)
+    # Golestan's example scheme asks its village committee: every assessed claim there
+    # carries a quorate meeting that confirmed the leopard.
+    from conflict_app.verification.committee_models import CommitteeMeeting
+
+    meetings = db.session.scalars(select(CommitteeMeeting)).all()
+    assert meetings and all(m.tally.confirmed for m in meetings)
+    assert {db.session.get(Claim, m.claim_id).scheme.code for m in meetings} == {
+        "EXAMPLE-IR-CMTE"}
     before = db.session.scalar(select(Claim.id).order_by(Claim.id.desc()))
     assert list(build()) == ["Demo data already present: nothing changed."]
     assert db.session.scalar(select(Claim.id).order_by(Claim.id.desc())) == before
