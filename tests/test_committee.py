@@ -170,3 +170,27 @@ def test_the_minute_pdf_is_linked_and_reads_back(world, browser_for, locale, tit
             persian_vote = gettext("Confirms a leopard")
         assert persian_title != "Minute of the committee meeting"
         assert _clean(persian_title) in text and _clean(persian_vote) in text
+
+
+def test_a_meeting_held_tonight_after_local_midnight_is_not_in_the_future(world, browser_for):
+    """At 01:30 in Yerevan (still yesterday in UTC) the meeting of 'today' is recorded."""
+    from datetime import UTC, datetime
+
+    from conflict_app.core import clock
+
+    _committee_scheme(world)
+    claim = helpers.verified(world)
+    clock.freeze(datetime(2026, 3, 2, 21, 30, tzinfo=UTC))
+    try:
+        supervisor = browser_for(world.supervisor)
+        page = supervisor.get(f"/verification/claims/{claim.id}/committee").get_data(
+            as_text=True)
+        assert 'value="2026-03-03"' in page
+        data = {"held_on": "2026-03-03", "minute": "Met at the corral."}
+        for n, (name, role, vote) in enumerate(QUORATE):
+            data.update({f"members-{n}-name": name, f"members-{n}-role": role,
+                         f"members-{n}-vote": vote})
+        response = supervisor.post(f"/verification/claims/{claim.id}/committee", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    finally:
+        clock.freeze(None)

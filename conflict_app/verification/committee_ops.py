@@ -10,11 +10,12 @@ from conflict_app.auth.models import User
 from conflict_app.claims.models import Claim
 from conflict_app.claims.operations import lock_claim
 from conflict_app.claims.workflow import State
-from conflict_app.core import audit, clock
+from conflict_app.core import audit
 from conflict_app.core.errors import N_, IllegalTransition, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.verification import committee
 from conflict_app.verification.committee import Vote
@@ -57,7 +58,7 @@ def record_meeting(claim_id: int, actor: User, data: MeetingInput) -> CommitteeM
         rule = rule_for(claim)
         if rule is None:
             raise InvalidInput(N_("The scheme of this claim does not ask for a committee."))
-        _validate(data)
+        _validate(data, claim)
         meeting = CommitteeMeeting(
             claim_id=claim.id, held_on=data.held_on, minute=data.minute.strip(),
             quorum=rule[0], votes_needed=rule[1], recorded_by_id=actor.id,
@@ -78,8 +79,8 @@ def record_meeting(claim_id: int, actor: User, data: MeetingInput) -> CommitteeM
     return meeting
 
 
-def _validate(data: MeetingInput) -> None:
-    if data.held_on > clock.today():
+def _validate(data: MeetingInput, claim: Claim) -> None:
+    if data.held_on > timezones.today_for(claim):  # the claim's local day, not UTC's
         raise InvalidInput(N_("The date cannot be in the future."), field="held_on")
     if not data.minute.strip():
         raise InvalidInput(N_("Write the minute of the meeting."), field="minute")

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from conflict_app.claims.views import load_claim
-from conflict_app.core import clock
 from conflict_app.core.errors import DomainError
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import attach_error, roles_required
@@ -45,7 +44,7 @@ def record_meeting(claim_id: int):
     claim = load_claim(claim_id)
     form = MeetingForm()
     if not form.is_submitted():
-        form.held_on.data = clock.today()
+        form.held_on.data = timezones.today_for(claim)
     if form.validate_on_submit():
         try:
             data = committee_ops.MeetingInput(held_on=form.held_on.data,
