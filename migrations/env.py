@@ -61,9 +61,34 @@ def run_migrations_online():
     opts = _options()
     opts.setdefault("process_revision_directives", process_revision_directives)
     with target_db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata, **opts)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's batch migrations copy a table and drop the old one; with foreign keys
+            # enforced the drop fails as soon as other rows point to the table (a real
+            # database with villages and households could not be upgraded). Alembic's
+            # advice: switch them off for the migration and check them afterwards.
+            _pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata,
+                              **opts)
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.commit()
+                if broken:
+                    raise RuntimeError(f"rows point to missing rows after migrating: {broken}")
+        finally:
+            if sqlite:
+                _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection, statement):
+    """A pragma outside any transaction (inside one SQLite ignores foreign_keys): sent on
+    the driver's connection, which the app runs in autocommit between transactions."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.connection.driver_connection.execute(statement)
 
 
 if context.is_offline_mode():
