@@ -49,6 +49,10 @@ def number(low: float, high: float):  # noqa: ANN201
 NO_NUL = r"^[^\x00]*$"
 
 
+# Photos as base64 in the strict alphabet the API decodes (no whitespace, no NUL).
+BASE64 = r"^[A-Za-z0-9+/]*={0,2}$"
+
+
 def text(**kw):  # noqa: ANN003, ANN201
     return Field(pattern=NO_NUL, **kw)
 
@@ -147,8 +151,8 @@ class VerificationIn(Strict):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     notes: str | None = text(default=None, max_length=4000)
-    photos: list[str] = Field(default_factory=list, max_length=6,
-                              description="base64-encoded JPEG, PNG or WebP images")
+    photos: list[Annotated[str, Field(pattern=BASE64)]] = Field(
+        default_factory=list, max_length=6, description="base64-encoded JPEG, PNG or WebP images")
 
 
 class LossLineOut(BaseModel):
@@ -307,5 +311,5 @@ class VetInvoiceIn(Strict):
     line_id: int = Field(ge=1, le=MAX_ID)
     amount: number(0.01, 1e13)  # type: ignore[valid-type]
     invoiced_on: date
-    photo: str = Field(min_length=1, description="base64-encoded JPEG, PNG or WebP image "
-                                                 "of the invoice")
+    photo: str = Field(min_length=1, pattern=BASE64,
+                       description="base64-encoded JPEG, PNG or WebP image of the invoice")
