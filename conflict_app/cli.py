@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
     def documents_samples(outdir: str) -> None:
         """Render every document kind in every locale from synthetic data into OUTDIR."""
         from conflict_app.documents.fonts import MissingFont
-        from conflict_app.documents.render import samples
+        from conflict_app.documents.samples import samples
 
         try:
             written = samples(outdir)

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from pypdf import PdfReader
 
-from conflict_app.documents import render, text
+from conflict_app.documents import samples, text, vouchers
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                 reason="needs pdftotext (poppler-utils)")
@@ -24,7 +24,7 @@ _MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 def _pdf(kind: str, locale: str) -> bytes:
     out = io.BytesIO()
-    render.render_sample(kind, locale, out)
+    samples.render_sample(kind, locale, out)
     return out.getvalue()
 
 
@@ -84,7 +84,7 @@ def test_georgian_table_headers_break_between_words(app, kind):
 def test_vouchers_come_three_to_a_page(app):
     with app.test_request_context():
         out = io.BytesIO()
-        render.render_vouchers(render.sample_batch("en", 9), "en", out)
+        vouchers.render_vouchers(samples.sample_batch("en", 9), "en", out)
         reader = PdfReader(io.BytesIO(out.getvalue()))
     assert len(reader.pages) == 3
     for page in reader.pages:

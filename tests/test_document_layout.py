@@ -11,12 +11,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from pypdf import PdfReader
 
-from conflict_app.documents import render
+from conflict_app.documents import samples
 
 
 def _pdf(kind: str, locale: str) -> PdfReader:
     out = io.BytesIO()
-    render.render_sample(kind, locale, out)
+    samples.render_sample(kind, locale, out)
     return PdfReader(io.BytesIO(out.getvalue()))
 
 
@@ -38,7 +38,7 @@ def _not_embedded(reader: PdfReader) -> set[str]:
 # One locale per script and font family: Latin with its extended letters (az), Arabic
 # script as Persian, Urdu and Pashto write it, Georgian, Armenian, Cyrillic with Tajik letters.
 @pytest.mark.parametrize("locale", ["en", "az", "fa", "ur", "ps", "ka", "hy", "tg"])
-@pytest.mark.parametrize("kind", render.KINDS)
+@pytest.mark.parametrize("kind", samples.KINDS)
 def test_every_font_in_every_document_is_embedded(app, kind, locale):
     with app.test_request_context():
         reader = _pdf(kind, locale)

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from conflict_app.claims import operations as ops
-from conflict_app.documents import fonts, render, text
+from conflict_app.documents import fonts, layout, samples, text, vouchers
 from conflict_app.documents.text import Style, Typesetter, ltr
 from conflict_app.extensions import db
 from conflict_app.i18n import LOCALES, RTL
@@ -123,7 +123,7 @@ def _render(kind: str, locale: str) -> tuple[bytes, list[str]]:
     log: list[str] = []
     token = text.drawn.set(log)
     try:
-        render.render_sample(kind, locale, out)
+        samples.render_sample(kind, locale, out)
     finally:
         text.drawn.reset(token)
     return out.getvalue(), log
@@ -137,32 +137,32 @@ def _key_values(kind: str, locale: str) -> list[str]:
 
     with force_locale(locale):
         if kind == "receipt":
-            data = render.sample_receipt(locale)
+            data = samples.sample_receipt(locale)
             return [data.reference, "482913", date_text(data.occurred_on)]
         if kind.startswith("decision"):
-            data = render.sample_decision(locale, kind.split("-")[1])
+            data = samples.sample_decision(locale, kind.split("-")[1])
             values = [data.reference, date_text(data.decided_at), date_text(data.appeal_by)]
             if data.total is not None:
-                values.append(render.money(data.total))
+                values.append(layout.money(data.total))
             return values
         if kind == "scheme-report":
             from conflict_app.documents import report
 
             data = report.sample_report(locale)
-            return [data.code, render.money(data.paid), date_text(data.end)]
-        batch = render.sample_batch(locale, 3 if kind == "vouchers" else 30)
+            return [data.code, layout.money(data.paid), date_text(data.end)]
+        batch = samples.sample_batch(locale, 3 if kind == "vouchers" else 30)
         first = next(iter(batch.items()))
         if kind == "voucher":
-            return [first.claim_reference, render.money(first.amount), first.batch_reference]
-        values = [first.claim_reference, render.money(first.amount), batch.reference]
+            return [first.claim_reference, layout.money(first.amount), first.batch_reference]
+        values = [first.claim_reference, layout.money(first.amount), batch.reference]
         if kind == "batch-list":
-            values.append(render.money(batch.total))
+            values.append(layout.money(batch.total))
         return values
 
 
 # --- every kind in every locale -------------------------------------------------------
 @pytest.mark.parametrize("locale", LOCALES)
-@pytest.mark.parametrize("kind", render.KINDS)
+@pytest.mark.parametrize("kind", samples.KINDS)
 def test_document_opens_holds_key_values_and_has_every_glyph(app, kind, locale):
     pdf, log = _render(kind, locale)
     drawn = Drawn(pdf)
@@ -191,14 +191,14 @@ def test_right_to_left_letter_extracts_in_logical_order(app, locale):
     extracted = _clean(result.stdout.decode("utf-8"))
     # The words of the reason, in their logical order (poppler may move a sentence's final
     # full stop, a neutral character, to the other end of the line).
-    reason = " ".join(_words(render.sample_decision(locale, "rejected").reason))
+    reason = " ".join(_words(samples.sample_decision(locale, "rejected").reason))
     assert reason in " ".join(_words(extracted))
-    assert render.sample_receipt(locale).reference in extracted
+    assert samples.sample_receipt(locale).reference in extracted
 
 
 def test_samples_writes_every_kind_in_every_locale(app, tmp_path):
-    written = render.samples(tmp_path)
-    assert len(written) == len(render.KINDS) * len(LOCALES)
+    written = samples.samples(tmp_path)
+    assert len(written) == len(samples.KINDS) * len(LOCALES)
     for path in written:
         assert path.read_bytes().startswith(b"%PDF-")
 
@@ -346,8 +346,8 @@ def test_every_language_finds_a_font_for_its_letters(app):
 
 # --- streaming ------------------------------------------------------------------------
 def _peak(count: int, kind: str) -> tuple[int, float]:
-    batch = render.sample_batch("ckb", count)
-    draw = render.render_vouchers if kind == "vouchers" else render.render_batch
+    batch = samples.sample_batch("ckb", count)
+    draw = vouchers.render_vouchers if kind == "vouchers" else vouchers.render_batch
     with io.BytesIO() as out:
         tracemalloc.start()
         started = time.perf_counter()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from conflict_app.claims import operations as ops
 from conflict_app.core import clock
-from conflict_app.documents import render
+from conflict_app.documents import contents, render
 from conflict_app.extensions import db
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
@@ -60,7 +60,7 @@ def letter_text(claim) -> str:
     import io
 
     out = io.BytesIO()
-    data = render.decision_data(helpers.reload(claim), url="https://pardus.example/status")
+    data = contents.decision_data(helpers.reload(claim), url="https://pardus.example/status")
     render.render_decision(data, "en", out)
     return re.sub(r"\s+", " ", _clean(Drawn(out.getvalue()).text()))
 

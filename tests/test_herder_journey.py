@@ -197,7 +197,7 @@ def _report_at_night(app, world, locale: str) -> tuple[str, str]:
 @pytest.mark.parametrize("kind", ["compensation", "insurance", "interim"])
 @pytest.mark.parametrize("locale", JOURNEY_LOCALES)
 def test_herder_journey_ends_with_the_right_amount(app, world, browser_for, locale, kind):
-    from conflict_app.documents import render
+    from conflict_app.documents import contents, render
     from conflict_app.herders import operations as household_ops
     from conflict_app.herders.models import Species
     from tests.test_documents import Drawn, _clean
@@ -275,7 +275,7 @@ def test_herder_journey_ends_with_the_right_amount(app, world, browser_for, loca
 
             out = io.BytesIO()
             with force_locale(locale):
-                render.render_decision(render.decision_data(helpers.reload(claim)), locale,
+                render.render_decision(contents.decision_data(helpers.reload(claim)), locale,
                                        out)
             # Each drawn line in visual order: a number reads left to right in any script.
             drawn = Drawn(out.getvalue()).lines()

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from flask_babel import force_locale
 
-from conflict_app.documents import fonts, render, text
+from conflict_app.documents import fonts, samples, text
 from conflict_app.i18n import RTL, bidi, native_name
 from conflict_app.status.operations import KEYWORDS
 from tests.test_documents import PDFTOTEXT, Drawn, _clean, _render, _words
@@ -101,7 +101,7 @@ def test_pashto_letter_is_drawn_with_every_glyph_and_searchable(app):
     covered = drawn.check_glyphs()
     needed = {ch for line in log for ch in line if not ch.isspace() and not fonts.ignorable(ch)}
     assert needed <= covered, sorted(needed - covered)
-    reason = render.sample_decision("ps", "rejected").reason
+    reason = samples.sample_decision("ps", "rejected").reason
     assert set("ړګښې") <= set(reason)
     texts = {value for _f, _c, value, _y in drawn.glyphs}
     assert {"ړ", "ګ", "ښ", "ې"} <= {ch for value in texts for ch in value}
@@ -116,7 +116,7 @@ def test_pdftotext_reads_the_reason_back(app, locale):
     result = subprocess.run([PDFTOTEXT, "-", "-"], input=pdf, capture_output=True,  # noqa: S603
                             check=True)
     extracted = " ".join(_words(_clean(result.stdout.decode("utf-8"))))
-    reason = " ".join(_words(render.sample_decision(locale, "rejected").reason))
+    reason = " ".join(_words(samples.sample_decision(locale, "rejected").reason))
     assert reason in extracted
 
 

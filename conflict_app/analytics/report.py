@@ -2,7 +2,7 @@
 forest plot, each measure's designs with their grades and caveats, the cost per head saved
 and the disclosure of methods.
 
-Built with the documents' typesetter (``documents.render.Builder``), which shapes
+Built with the documents' typesetter (``documents.layout.Builder``), which shapes
 right-to-left scripts and embeds the fonts. The forest plot is a table whose rows pair the
 measure's name (set as text, so it shapes like any paragraph) with a drawing of its interval
 on the shared log scale; the drawings hold no letters, only the axis numbers.
@@ -25,7 +25,7 @@ from conflict_app.analytics import plots, summary
 from conflict_app.analytics.downloads import suppressed
 from conflict_app.core.money import Money
 from conflict_app.documents import fonts
-from conflict_app.documents.render import Builder, money, number, percent
+from conflict_app.documents.layout import Builder, money, number, percent
 from conflict_app.i18n import date_text, fixed
 from conflict_app.i18n.labels import label
 

@@ -279,7 +279,7 @@ def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
 
 def _decided(claim: Claim) -> bool:
     """The claim has a decision letter to print."""
-    from conflict_app.documents.render import decision_outcome
+    from conflict_app.documents.contents import decision_outcome
 
     return decision_outcome(claim) is not None
 

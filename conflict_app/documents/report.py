@@ -27,7 +27,7 @@ from conflict_app.core import clock
 from conflict_app.core.errors import N_
 from conflict_app.core.money import Money
 from conflict_app.documents import fonts
-from conflict_app.documents.render import Builder, money, number, percent
+from conflict_app.documents.layout import Builder, money, number, percent
 from conflict_app.documents.report_suppression import SUPPRESSED
 from conflict_app.documents.text import ltr
 from conflict_app.i18n import date_text
@@ -421,7 +421,7 @@ def render_scheme_report(data: SchemeReportData, locale: str, out: BinaryIO) -> 
 
 def sample_report(locale: str) -> SchemeReportData:
     """Synthetic figures for the samples command (no database)."""
-    from conflict_app.documents.render import SAMPLE_NOW, sample_people
+    from conflict_app.documents.samples import SAMPLE_NOW, sample_people
 
     currency, _name, village, _reason, factor = sample_people(locale)
 

@@ -14,7 +14,7 @@ from conflict_app.claims.views import load_claim
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.sealed import unseal
 from conflict_app.core.web import roles_required
-from conflict_app.documents import render
+from conflict_app.documents import contents, layout, render, vouchers
 from conflict_app.documents.fonts import MissingFont
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
@@ -57,22 +57,22 @@ def receipt(claim_id: int):
         # A PIN just issued is printed once, like the receipt page shows it once.
         pin = unseal(pending["sealed_pin"])
         session.pop("receipt", None)
-    data = render.receipt_data(claim, pin=pin)
+    data = contents.receipt_data(claim, pin=pin)
     with force_timezone(timezones.zone_of(claim)):  # the herder's dates
-        return _pdf(render.render_receipt, data, render.herder_locale(claim.household),
-                    render.safe_filename("receipt", data.reference))
+        return _pdf(render.render_receipt, data, contents.herder_locale(claim.household),
+                    layout.safe_filename("receipt", data.reference))
 
 
 @bp.route("/claims/<int:claim_id>/decision.pdf")
 @roles_required(*CLAIM_DOCUMENT_ROLES)
 def decision(claim_id: int):
     claim = load_claim(claim_id)
-    if render.decision_outcome(claim) is None:
+    if contents.decision_outcome(claim) is None:
         abort(404)
-    data = render.decision_data(claim)
+    data = contents.decision_data(claim)
     with force_timezone(timezones.zone_of(claim)):
-        return _pdf(render.render_decision, data, render.herder_locale(claim.household),
-                    render.safe_filename("decision", data.reference))
+        return _pdf(render.render_decision, data, contents.herder_locale(claim.household),
+                    layout.safe_filename("decision", data.reference))
 
 
 def _batch(batch_id: int) -> PaymentBatch:
@@ -91,27 +91,27 @@ def voucher(item_id: int):
     _batch(item.batch_id)
     if not covers(current_user, item.located):
         abort(404)
-    data = render.voucher_data(item)
-    return _pdf(render.render_voucher, data, _user_locale(),
-                render.safe_filename("voucher", data.batch_reference, str(data.item_id)))
+    data = contents.voucher_data(item)
+    return _pdf(vouchers.render_voucher, data, _user_locale(),
+                layout.safe_filename("voucher", data.batch_reference, str(data.item_id)))
 
 
 @bp.route("/payments/batches/<int:batch_id>/list.pdf")
 @roles_required(Role.FINANCE)
 def batch_list(batch_id: int):
     batch = _batch(batch_id)
-    data = render.batch_data(batch)
-    return _pdf(render.render_batch, data, _user_locale(),
-                render.safe_filename("batch", data.reference))
+    data = contents.batch_data(batch)
+    return _pdf(vouchers.render_batch, data, _user_locale(),
+                layout.safe_filename("batch", data.reference))
 
 
 @bp.route("/payments/batches/<int:batch_id>/vouchers.pdf")
 @roles_required(Role.FINANCE)
 def batch_vouchers(batch_id: int):
     batch = _batch(batch_id)
-    data = render.batch_data(batch)
-    return _pdf(render.render_vouchers, data, _user_locale(),
-                render.safe_filename("vouchers", data.reference))
+    data = contents.batch_data(batch)
+    return _pdf(vouchers.render_vouchers, data, _user_locale(),
+                layout.safe_filename("vouchers", data.reference))
 
 
 @bp.route("/schemes/<int:scheme_id>/report.pdf")
@@ -141,5 +141,5 @@ def scheme_report(scheme_id: int):
     data = report.report_data(scheme, start, end, deidentified=not current_user.has_role(
         Role.SCHEME_MANAGER, Role.ADMIN))
     return _pdf(report.render_scheme_report, data, _user_locale(),
-                render.safe_filename("report", scheme.code, start.isoformat(),
+                layout.safe_filename("report", scheme.code, start.isoformat(),
                                      end.isoformat()))

@@ -98,15 +98,15 @@ def receipt_page(token: str):
 def receipt_pdf(token: str):
     from flask_babel import get_locale
 
-    from conflict_app.documents import render
+    from conflict_app.documents import contents, layout, render
     from conflict_app.documents.views import _pdf
 
     claim = _claim_for(token)
-    data = render.receipt_data(claim)
+    data = contents.receipt_data(claim)
     data.pin_texted = _pin_texted(claim)
     with force_timezone(timezones.zone_of(claim)):
         return _pdf(render.render_receipt, data, str(get_locale()),
-                    render.safe_filename("receipt", data.reference))
+                    layout.safe_filename("receipt", data.reference))
 
 
 def remember_checked(claim: Claim) -> None:
@@ -124,13 +124,13 @@ def checked_claim() -> Claim | None:
 def decision_letter():
     from flask_babel import get_locale
 
-    from conflict_app.documents import render
+    from conflict_app.documents import contents, layout, render
     from conflict_app.documents.views import _pdf
 
     claim = checked_claim()
-    if claim is None or render.decision_outcome(claim) is None:
+    if claim is None or contents.decision_outcome(claim) is None:
         abort(404)
-    data = render.decision_data(claim)
+    data = contents.decision_data(claim)
     with force_timezone(timezones.zone_of(claim)):
         return _pdf(render.render_decision, data, str(get_locale()),
-                    render.safe_filename("decision", data.reference))
+                    layout.safe_filename("decision", data.reference))

@@ -104,7 +104,7 @@ def resend_pin():
 
 
 def _status_page(claim):  # noqa: ANN001, ANN202
-    from conflict_app.documents.render import decision_outcome
+    from conflict_app.documents.contents import decision_outcome
     from conflict_app.status.states import state_view
 
     receipts.remember_checked(claim)
