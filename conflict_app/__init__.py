@@ -275,6 +275,7 @@ def _import_models() -> None:
     import conflict_app.mitigation.models
     import conflict_app.notices.models
     import conflict_app.payments.models
+    import conflict_app.schemes.agreement_models
     import conflict_app.schemes.herd_models
     import conflict_app.schemes.models
     import conflict_app.status.models
@@ -311,6 +312,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.alerts import api as _alerts_api  # noqa: F401 - its routes join api_bp
     from conflict_app.alerts.views import bp as alerts_bp
     from conflict_app.analytics.views import bp as analytics_bp
+    from conflict_app.api import agreement_views as _api_agreements  # noqa: F401 - joins api_bp
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
@@ -327,6 +329,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.i18n.webfonts import bp as webfonts_bp
     from conflict_app.notices.views import bp as notices_bp
     from conflict_app.payments.views import bp as payments_bp
+    from conflict_app.schemes import agreement_views  # noqa: F401 - joins scheme_bp
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp
     from conflict_app.status.views import bp as status_bp

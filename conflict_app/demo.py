@@ -25,7 +25,7 @@ from conflict_app.herders import operations as household_ops
 from conflict_app.herders.models import Species
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
-from conflict_app.schemes import incentives, insurance, params
+from conflict_app.schemes import agreements, incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import MarketPrice
 from conflict_app.schemes.params import SchemeKind
@@ -411,4 +411,25 @@ def _incentive_example(staff: dict) -> str:
                             "Example: a leopard was found poisoned near the village",
                             clock.today())
     made = incentives.compute_performance(manager, scheme.id, last_year)
-    return f"{scheme.code}: {len(made)} performance payments for {last_year}"
+    agreement = _agreement_example(manager, verifier, scheme, villages[0])
+    return (f"{scheme.code}: {len(made)} performance payments for {last_year}; {agreement}")
+
+
+def _agreement_example(manager: User, verifier: User, scheme, village: Village) -> str:  # noqa: ANN001
+    """A three-year agreement with a community whose first year is over and verified."""
+    signed_on = clock.today() - timedelta(days=400)
+    agreement = agreements.sign(manager, scheme.id, village.id, None, agreements.Terms(
+        signed_on=signed_on, term_years=3, amount=Decimal(1200),
+        milestones=["no_killing", "presence"],
+        note="Example: staged payments against a year without retaliatory killing and a "
+             "verified leopard presence"))
+    incentives.record_presence(verifier, scheme.id, village.id, "regular",
+                               signed_on + timedelta(days=90), "Example: camera-trap series")
+    for milestone in agreement.milestones:
+        if milestone.year == 1:
+            start, after = agreement.year_bounds(1)
+            on = after if milestone.kind == "no_killing" else start + timedelta(days=95)
+            agreements.verify_milestone(verifier, milestone.id, on,
+                                        "Example: ranger's patrol log and camera-trap photos")
+    return (f"conservation agreement {agreement.reference} with {village.name}: the first "
+            "year's instalment is due")

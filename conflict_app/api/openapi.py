@@ -47,6 +47,10 @@ BATCH_ID = {"name": "batch_id", "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 ITEM_ID = {"name": "item_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+AGREEMENT_ID = {"name": "agreement_id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+MILESTONE_ID = {"name": "milestone_id", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 
 
 def _alert_page():  # noqa: ANN202 - the alerts feature's own response model
@@ -55,10 +59,18 @@ def _alert_page():  # noqa: ANN202 - the alerts feature's own response model
     return AlertPage
 
 
+def _agreement_models():  # noqa: ANN202 - the agreements' own models
+    from conflict_app.api import agreement_views
+
+    return agreement_views
+
+
 @cache
 def document() -> dict:
-    _, definitions = models_json_schema([(m, "validation") for m in (*MODELS, _alert_page())],
-                                        ref_template="#/components/schemas/{model}")
+    agreement = _agreement_models()
+    _, definitions = models_json_schema(
+        [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS)],
+        ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
         "openapi": "3.1.0",
@@ -212,6 +224,34 @@ def document() -> dict:
                     ],
                     "responses": {"200": _json(_alert_page(), "A page of alerts"),
                                   **_problems(400, 401, 403)},
+                },
+            },
+            "/agreements": {
+                "get": {
+                    "operationId": "listAgreements",
+                    "summary": "Conservation agreements in your area, newest first",
+                    "parameters": [{"name": "scheme", "in": "query", "schema": {
+                        "type": "string", "maxLength": 32, "pattern": schemas.NO_NUL}}],
+                    "responses": {"200": _json(agreement.AgreementPage, "The agreements"),
+                                  **_problems(400, 401, 403)},
+                },
+            },
+            "/agreements/{agreement_id}": {
+                "get": {"operationId": "getAgreement", "parameters": [AGREEMENT_ID],
+                        "responses": {"200": _json(agreement.AgreementOut,
+                                                   "The agreement, milestones, instalments"),
+                                      **_problems(400, 401, 403, 404)}},
+            },
+            "/agreement-milestones/{milestone_id}/verify": {
+                "post": {
+                    "operationId": "verifyMilestone",
+                    "summary": "Verify a milestone with evidence (same rules as the page); the "
+                               "year's instalment becomes payable with its last milestone",
+                    "parameters": [MILESTONE_ID, IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(agreement.MilestoneVerifyIn)}}},
+                    "responses": {"200": _json(agreement.AgreementOut, "The agreement"),
+                                  **post_common},
                 },
             },
             "/openapi.json": {

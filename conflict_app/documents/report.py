@@ -96,7 +96,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
     from conflict_app.extensions import db
     from conflict_app.geo.models import AdminArea
     from conflict_app.payments.models import ItemState, PaymentItem
-    from conflict_app.schemes import incentives, insurance
+    from conflict_app.schemes import agreement_queries, incentives, insurance
     from conflict_app.schemes import operations as scheme_ops
     from conflict_app.schemes.models import Assessment
     from conflict_app.schemes.params import SchemeKind
@@ -250,7 +250,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
                     if (p.period is None and start <= p.created_at.date() <= end)
                     or (p.period is not None and start.year <= p.period <= end.year)]
         who["kpis"]["incentive"] = {p.household_id for p in payments if p.household_id}
-        for kind in ("performance", "adoption"):
+        for kind in ("performance", "adoption", "instalment"):
             chosen = [p for p in payments if p.kind == kind]
             data.kpis.append((N_("Payments: %(kind)s"), kind, len(chosen)))
             data.kpis.append((N_("Amount: %(kind)s"), kind,
@@ -260,6 +260,10 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
         data.kpis.append((N_("Withholdings after retaliatory killings"), None,
                           sum(1 for w in incentives.withholdings(scheme.id)
                               if start <= w.noticed_on <= end)))
+        in_force, verified, households = agreement_queries.in_period(scheme.id, start, end)
+        who["kpis"]["incentive"] |= households
+        data.kpis.append((N_("Conservation agreements in force"), None, in_force))
+        data.kpis.append((N_("Agreement milestones verified"), None, verified))
         grouped("incentive")
     if deidentified:
         from conflict_app.documents.report_suppression import deidentify

@@ -442,6 +442,7 @@ LABELS: dict[str, dict[str, object]] = {
         "scheduled": _p("state of an incentive payment", "In a payment batch"),
         "paid": _p("state of an incentive payment", "Paid"),
         "cancelled": _p("state of an incentive payment", "Cancelled"),
+        "waiting": _p("state of an incentive payment", "Waiting for its milestones"),
     },
     "withholding_state": {
         "active": _p("state of a withholding of incentive payments", "Active"),
@@ -452,6 +453,22 @@ LABELS: dict[str, dict[str, object]] = {
     "incentive_kind": {
         "performance": _p("kind of incentive payment", "Performance payment"),
         "adoption": _p("kind of incentive payment", "Adoption payment"),
+        "instalment": _p("kind of incentive payment", "Agreement instalment"),
+    },
+    "milestone": {
+        "corral": _p("milestone of a conservation agreement", "Corral built"),
+        "guard_dog": _p("milestone of a conservation agreement", "Guard dog kept"),
+        "no_killing": _p("milestone of a conservation agreement",
+                         "No retaliatory killing in the year"),
+        "presence": _p("milestone of a conservation agreement", "Leopard presence recorded"),
+    },
+    "agreement_state": {
+        "signed": _p("state of a conservation agreement", "Signed, not yet started"),
+        "active": _p("state of a conservation agreement", "In force"),
+        "withheld": _p("state of a conservation agreement",
+                       "In force, payments withheld"),
+        "ended": _p("state of a conservation agreement", "Term ended"),
+        "renewed": _p("state of a conservation agreement", "Renewed"),
     },
     "over_budget": {
         "refuse": _p("what happens to a claim when the budget is spent (sentence end)",

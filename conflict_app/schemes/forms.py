@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
@@ -245,3 +246,33 @@ class AppealForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = reason_field(_l("Why it is cancelled"), required_=True)
+
+
+class AgreementForm(FlaskForm):
+    """Signing (a household or a community) or renewing (the same party) an agreement."""
+
+    household = ChoiceField(_l("Household"), coerce=coerce_int_or_none,
+                            validators=[optional()], validate_choice=False)
+    village = ChoiceField(_l("Community (village)"), coerce=coerce_int_or_none,
+                          validators=[optional()], id="agreement-village")
+    signed_on = LocalisedDateField(_l("Signed on"), validators=[required()])
+    term_years = LocalisedIntegerField(_l("Term in years"), validators=[
+        required(), NumberRange(min=1, max=10, message=_l("Enter a term from 1 to 10 years."))])
+    amount = LocalisedDecimalField(_l("Instalment each year"), places=None, validators=[
+        required(), NumberRange(min=0.01, max=10**12, message=_l("Enter a positive amount."))])
+    milestones = MultiChoiceField(_l("Milestones of each year"), validators=[required()],
+                                  widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput())
+    note = reason_field(_l("Note"))
+
+    def __init__(self, villages=(), households=(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.village.choices = [(v.id, v.name) for v in villages]
+        self.household.choices = [(h.id, f"{h.head_name} · {h.village.name}")
+                                  for h in households]
+        self.milestones.choices = choices("milestone")
+
+
+class MilestoneForm(FlaskForm):
+    verified_on = LocalisedDateField(_l("Verified on"), validators=[required()])
+    evidence = reason_field(_l("Evidence"), required_=True)
