@@ -150,11 +150,13 @@ def assignments(user, country: str | None = None) -> dict[str, str]:  # noqa: AN
 
 def fingerprint() -> tuple:
     """Changes whenever the data the analytics read change: the newest audit entry (every
-    change is audited) and the size and newest row of each table read."""
+    change is audited) and the size and newest row of each table read (claims too: the
+    overview's outcomes and processing times read them)."""
     from conflict_app.core.audit import AuditEntry
 
     parts = [select(func.max(AuditEntry.id))]
-    for model in (Household, HerdCensus, Incident, LossLine, Measure, VerificationReport):
+    for model in (Household, HerdCensus, Incident, LossLine, Measure, VerificationReport,
+                  Claim):
         parts += [select(func.count(model.id)), select(func.max(model.id))]
     return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
 

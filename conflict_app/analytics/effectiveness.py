@@ -185,10 +185,10 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
     if "baci" in designs:
         fits["baci"] = model.fepois(
             panel, [c for m in regressors for c in (f"in_{m}", f"pre_{m}")],
-            ["household", "month"], cluster)
+            ["household", "period"], cluster)
     if "control_impact" in designs:
         fits["control_impact"] = model.fepois(panel, [f"in_{m}" for m in regressors],
-                                              ["month"], cluster)
+                                              ["period"], cluster)
     studies = _event_study(panel, regressors, cluster) if event_study else {}
     out = []
     for name in members:
@@ -196,8 +196,7 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
         for design in designs:
             if design == "before_after":
                 holders = panel[panel[f"held_{name}"] == 1]
-                fit = model.fepois(_collapsed(holders, name, cluster), [f"in_{name}"],
-                                   ["household", "moy"], cluster)
+                fit = model.fepois(holders, [f"in_{name}"], ["household", "moy"], cluster)
                 est = _estimate(holders, fit, name, design, [name], cluster)
             else:
                 est = _estimate(panel, fits[design], name, design, regressors, cluster)
@@ -216,15 +215,6 @@ def _analyse_stratum(counts: Counts, stratum: str | None, members: list[str],
         by_time, pre_p = studies.get(name, ([], None))
         out.append(MeasureResult(name, stratum, share, estimates, by_time, pre_p))
     return out
-
-
-def _collapsed(holders: pd.DataFrame, name: str, cluster: str) -> pd.DataFrame:
-    """The before-after panel summed over the months that share a household, month of the
-    year and treatment status: its only fixed effects and regressor. Poisson estimates and
-    cluster-robust errors depend on such rows only through these sums (losses, exposure),
-    so the fit is the same on a fraction of the rows."""
-    keys = list(dict.fromkeys(["household", "moy", f"in_{name}", cluster]))
-    return holders.groupby(keys, as_index=False, sort=False)[["events", "exposure"]].sum()
 
 
 def add_event_study(counts: Counts, results: list[MeasureResult],
@@ -336,7 +326,7 @@ def _event_study(panel: pd.DataFrame, regressors: list[str],
     leads = {name: [c for (low, _high), c in zip(BANDS, cols[name], strict=True) if low < 0]
              for name in regressors}
     fit = model.fepois(panel, [c for name in regressors for c in cols[name]],
-                       ["household", "month"], cluster, wald=leads)
+                       ["household", "period"], cluster, wald=leads)
     out = {}
     for name in regressors:
         rows = []

@@ -160,7 +160,15 @@ def stratum_panel(counts: Counts, stratum: str | None, measures: list[str]) -> p
     panel = pd.DataFrame({key: value[keep] for key, value in columns.items()})
     panel["moy"] = panel["month"] % 12
     panel["year"] = panel["month"] // 12
+    panel["period"] = season(panel["month"].to_numpy())
     return panel
+
+
+def season(month: np.ndarray) -> np.ndarray:
+    """The time-effect cell of each month index: year × season, three months each
+    (December with the January and February after it, then March–May, June–August,
+    September–November)."""
+    return (month + 1) // 3
 
 
 def band_columns(panel: pd.DataFrame, name: str) -> list[str]:

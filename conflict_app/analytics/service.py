@@ -9,9 +9,14 @@ modules are imported here lazily: the app starts without them.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from conflict_app.analytics import data
 from conflict_app.core.money import Money
@@ -81,9 +86,80 @@ def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
     return Report(results, verification_filter, country)
 
 
-def _key(user, country: str | None, verification_filter: str) -> tuple:  # noqa: ANN001
-    return (data.fingerprint(), getattr(user, "jurisdiction_country", None),
+def _key(user, country: str | None, verification_filter: str,  # noqa: ANN001
+         kind: str = "effectiveness") -> tuple:
+    from flask import current_app
+
+    # The app's own token: two apps in one process (tests) never share entries.
+    token = current_app.extensions.setdefault("analytics_cache", uuid.uuid4().hex)
+    return (token, kind, _fingerprint(), getattr(user, "jurisdiction_country", None),
             getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+
+
+def _forget_fingerprint(*_args) -> None:  # noqa: ANN002
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop("analytics_fingerprint", None)
+
+
+def _on_execute(state) -> None:  # noqa: ANN001
+    if not state.is_select:
+        _forget_fingerprint()
+
+
+# A request that writes reads the data's fingerprint afresh.
+event.listen(Session, "after_flush", _forget_fingerprint)
+event.listen(Session, "do_orm_execute", _on_execute)
+
+
+def _fingerprint() -> tuple:
+    """``data.fingerprint()``, read once per request (a page asks for several figures)
+    unless the request wrote in between."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return data.fingerprint()
+    if "analytics_fingerprint" not in g:
+        g.analytics_fingerprint = data.fingerprint()
+    return g.analytics_fingerprint
+
+
+def remembered(kind: str, user, country: str | None,  # noqa: ANN001
+               compute: Callable[[], object], verification_filter: str = "") -> object:
+    """``compute()``'s answer, kept like the effectiveness results: per jurisdiction,
+    country and filter until the data change (``data.fingerprint``). For the overview's
+    aggregates and the map, which scan every loss line (seconds at half a million
+    claims): the first view after a change pays that, later views one small query."""
+    key = _key(user, country, verification_filter, kind)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def overview(user, country: str | None, verification_filter: str) -> dict:  # noqa: ANN001
+    """The overview page's figures: loss rates of every grouping, outcomes by confidence,
+    processing times (the map is ``grid``)."""
+    from conflict_app.analytics import overview as figures
+
+    return remembered("overview", user, country, lambda: {
+        "rates": figures.loss_rates(user, FILTERS[verification_filter], country),
+        "outcomes": data.outcome_shares(user, country),
+        "times": figures.processing_times(user, country)}, verification_filter)
+
+
+def grid(user, country: str | None) -> dict:  # noqa: ANN001
+    """The coarse map grid (``maps.coarse_grid``), kept until the data change."""
+    from conflict_app.analytics import maps
+
+    return remembered("grid", user, country, lambda: maps.coarse_grid(user, country))
 
 
 def _counts(user, country: str | None, verification_filter: str):  # noqa: ANN001, ANN202

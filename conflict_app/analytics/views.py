@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from conflict_app.analytics import data, downloads, maps, plots, service, summary
-from conflict_app.analytics import overview as overview_figures
+from conflict_app.analytics import downloads, plots, service, summary
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
@@ -42,16 +41,15 @@ def _filter() -> str:
 @roles_required(*ANALYSTS)
 def overview():
     country, verification = _country(), _filter()
-    rates = overview_figures.loss_rates(current_user, service.FILTERS[verification], country)
-    grid = maps.coarse_grid(current_user, country)
+    figures = service.overview(current_user, country, verification)
+    grid = service.grid(current_user, country)
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return render_template(
-        "analytics/overview.html", rates=rates, grid=grid,
+        "analytics/overview.html", rates=figures["rates"], grid=grid,
         map=plots.grid_map(grid["cells"], country), territories=get_locale().territories,
         isolate=bidi.ltr, country=country,
         countries=countries, verification=verification, filters=list(service.FILTERS),
-        outcomes=data.outcome_shares(current_user, country),
-        times=overview_figures.processing_times(current_user, country),
+        outcomes=figures["outcomes"], times=figures["times"],
     )
 
 
@@ -68,7 +66,7 @@ def effectiveness():
                  "costs": service.cost_effectiveness(current_user, r.measure, country,
                                                      verification)}
                 for r in report.measures]
-    grid = maps.coarse_grid(current_user, country)
+    grid = service.grid(current_user, country)
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return render_template(
         "analytics/effectiveness.html", measures=measures, country=country,
