@@ -332,12 +332,12 @@ LABELS: dict[str, dict[str, object]] = {
                            "all and 3 with the measure are needed)"),
     },
     "model": {
-        "poisson_fe": _l("Poisson regression with household and month effects and an "
-                         "exposure offset, all measures of the stratum together; intervals "
+        "poisson_fe": _l("Poisson regression with household, year and season effects and "
+                         "an exposure offset, all measures of the stratum together; intervals "
                          "robust to overdispersion, clustered by household or village"),
-        "poisson_time": _l("Poisson regression with month effects and an exposure offset, "
-                           "no household effects; intervals clustered by household or "
-                           "village"),
+        "poisson_time": _l("Poisson regression with year and season effects and an exposure "
+                           "offset, no household effects; intervals clustered by household "
+                           "or village"),
         "poisson_fe_season": _l("Poisson regression with household and calendar-month "
                                 "effects, households with the measure only; intervals "
                                 "clustered by household or village"),
