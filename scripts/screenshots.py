@@ -125,7 +125,29 @@ def _paid_and_incentive(world) -> tuple[int, int, int]:  # noqa: ANN001
     incentives.record_presence(world.verifier, scheme.id, world.shvanidzor.id,
                                "reproduction", clock.today(),
                                "Camera trap CT-7: a female with two cubs at the gorge")
+    _agreement(world, scheme.id)
     return paid.id, batch.id, scheme.id
+
+
+def _agreement(world, scheme_id: int) -> None:  # noqa: ANN001
+    """A household's three-year agreement (the first of the database) with its first year
+    verified and its instalment due."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from conflict_app.core import clock
+    from conflict_app.schemes import agreements
+    from tests import helpers
+
+    household = helpers.household(world, name="Hayk Avetisyan")
+    agreement = agreements.sign(world.manager, scheme_id, None, household.id, agreements.Terms(
+        signed_on=clock.today() - timedelta(days=400), term_years=3, amount=Decimal(150_000),
+        milestones=["corral", "no_killing"]))
+    for milestone in agreement.milestones[:2]:
+        start, after = agreement.year_bounds(1)
+        agreements.verify_milestone(world.verifier, milestone.id,
+                                    after if milestone.kind == "no_killing" else start,
+                                    "Field visit: the corral is roofed and locked at night")
 
 
 def _fill_report(page, complete: bool) -> None:  # noqa: ANN001
@@ -290,6 +312,9 @@ def main() -> None:
         "release": (ids.finance, f"/payments/batches/{ids.batch}/export"),
         "scheme-incentive": (ids.manager, f"/schemes/{ids.incentive}"),
         "scheme-incentive-verifier": (ids.verifier, f"/schemes/{ids.incentive}"),
+        "agreements": (ids.manager, f"/schemes/{ids.incentive}/agreements"),
+        "agreement": (ids.verifier, "/schemes/agreements/1"),
+        "community": (ids.manager, "/schemes/villages/1/agreements"),
         "rates": (ids.manager, "/schemes/rates"),
         "analytics": (ids.analyst, "/analytics/"),
         "effectiveness": (ids.analyst, "/analytics/effectiveness"),

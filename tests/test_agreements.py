@@ -180,6 +180,12 @@ def test_an_agreement_from_signing_to_payment_withholding_and_renewal(world, bro
 def test_a_community_agreement_needs_presence_records_and_its_payee_is_the_village(
         world, browser_for, frozen):  # noqa: F811
     manager, scheme = _scheme(world, browser_for)
+    helpers.household(world)
+    # Nothing is chosen for the manager: a community's agreement is not signed with the
+    # first household of the list by accident.
+    form = manager.get(f"/schemes/{scheme.id}/agreements").get_data(as_text=True)
+    assert '<select id="household" name="household"><option selected value="">' in form
+    assert '<select id="agreement-village" name="village"><option selected value="">' in form
     agreement = _agreement(_sign(manager, scheme, village=str(world.shikahogh.id),
                                  term_years="1", milestones=["presence"],
                                  signed_on="2025-01-01"))

@@ -267,9 +267,11 @@ class AgreementForm(FlaskForm):
 
     def __init__(self, villages=(), households=(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.village.choices = [(v.id, v.name) for v in villages]
-        self.household.choices = [(h.id, f"{h.head_name} · {h.village.name}")
-                                  for h in households]
+        # Both optional, so neither is chosen for the user: an agreement with the wrong
+        # household (or with a household instead of the community) would be signed.
+        self.village.choices = [("", _l("Choose…")), *((v.id, v.name) for v in villages)]
+        self.household.choices = [("", _l("Choose…")), *(
+            (h.id, f"{h.head_name} · {h.village.name}") for h in households)]
         self.milestones.choices = choices("milestone")
 
 
