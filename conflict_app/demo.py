@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from conflict_app import demo_herd
 from conflict_app.auth.models import User
+from conflict_app.claims import intake
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Claim, Setting
 from conflict_app.claims.workflow import State
@@ -227,10 +228,10 @@ def _drive(staff, key, household, target, reported, species, killed, originals):
 
     clock.freeze(reported)
     age = AgeClass.ADULT_FEMALE
-    claim, _pin = ops.register_report(s[Role.CLERK], household, ops.ReportInput(
+    claim, _pin = intake.register_report(s[Role.CLERK], household, intake.ReportInput(
         occurred_on=(reported - timedelta(hours=14)).date(),
         setting=Setting.NIGHT_CORRAL if killed > 1 else Setting.PASTURE,
-        lines=[ops.LossInput(species, age, killed, 0)], guard_present=killed == 1,
+        lines=[intake.LossInput(species, age, killed, 0)], guard_present=killed == 1,
         description="Demo report"))
 
     def v() -> int:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from conflict_app.claims import herd_evidence
+from conflict_app.claims import herd_evidence, intake
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Claim, Setting
 from conflict_app.core import clock
@@ -47,9 +47,9 @@ def _verified(staff: dict, household, killed: int, injured: int,  # noqa: ANN001
               reported: datetime) -> Claim:
     clerk, verifier = staff[("syunik", Role.CLERK)], staff[("syunik", Role.VERIFIER)]
     clock.freeze(reported)
-    claim, _pin = ops.register_report(clerk, household, ops.ReportInput(
+    claim, _pin = intake.register_report(clerk, household, intake.ReportInput(
         occurred_on=(reported - timedelta(hours=10)).date(), setting=Setting.PASTURE,
-        lines=[ops.LossInput(Species.SHEEP, AgeClass.ADULT_FEMALE, killed, injured)],
+        lines=[intake.LossInput(Species.SHEEP, AgeClass.ADULT_FEMALE, killed, injured)],
         description="Demo report"))
     ops.screen(claim.id, clerk, claim.version)
     ops.assign_verifier(claim.id, staff[("syunik", Role.SUPERVISOR)], claim.version,

@@ -58,10 +58,10 @@ def _world(app):
         more = _journeys(world, incentive)
         _landscape(work_dir=app.config["EVIDENCE_DIR"])
         # A claim the herder can look up (known PIN), and its receipt's signed link.
-        from conflict_app.claims import operations as claim_ops
+        from conflict_app.claims import pins
         from conflict_app.status import receipts
 
-        claim.pin_hash = claim_ops.hash_pin(STATUS_PIN)
+        claim.pin_hash = pins.hash_pin(STATUS_PIN)
         db.session.commit()
         with app.test_request_context():
             receipt_url = receipts.receipt_link(claim)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from PIL import Image
 from sqlalchemy import select
 
+from conflict_app.claims import intake
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Claim, Setting
 from conflict_app.core import clock
@@ -56,13 +57,13 @@ def payout(household, wallet="+37477123456", account="1570012345678900"):
 def report(world, hh=None, species=Species.SHEEP, age=AgeClass.ADULT_FEMALE, killed=3,
            injured=0, days_ago=1, actor=None, **kw):
     hh = hh or household(world)
-    data = ops.ReportInput(
+    data = intake.ReportInput(
         occurred_on=clock.today() - timedelta(days=days_ago),
         setting=Setting.PASTURE,
-        lines=[ops.LossInput(species, age, killed, injured)],
+        lines=[intake.LossInput(species, age, killed, injured)],
         **kw,
     )
-    return ops.register_report(actor or world.clerk, hh, data)
+    return intake.register_report(actor or world.clerk, hh, data)
 
 
 def signs(**kw):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from conflict_app.claims import operations as ops
+from conflict_app.claims import pins
 from conflict_app.core import clock
 from conflict_app.extensions import db
 from conflict_app.i18n.bidi import LRI, PDI, RLM
@@ -115,7 +116,7 @@ def _approved(world):
 def test_decision_letter_only_after_the_pin_and_only_for_that_claim(app, world):
     claim = _approved(world)
     pin = "135790"
-    claim.pin_hash = ops.hash_pin(pin)
+    claim.pin_hash = pins.hash_pin(pin)
     other = _approved(world)
     db.session.commit()
     client = app.test_client()

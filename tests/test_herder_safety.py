@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from conflict_app.claims import intake
 from conflict_app.claims import operations as ops
 from conflict_app.core import audit, clock
 from conflict_app.extensions import db
@@ -161,10 +162,10 @@ def test_herders_photos_are_shown_to_case_staff_only(app, world, browser_for):
     from conflict_app.claims.models import AgeClass, Channel, Setting
     from conflict_app.herders.models import Species
 
-    data = ops.ReportInput(occurred_on=clock.today() - timedelta(days=1),
+    data = intake.ReportInput(occurred_on=clock.today() - timedelta(days=1),
                            setting=Setting.PASTURE,
-                           lines=[ops.LossInput(Species.GOAT, AgeClass.ADULT_FEMALE, 1, 0)])
-    claim, _pin = ops.register_report(None, helpers.household(world), data, Channel.WEB,
+                           lines=[intake.LossInput(Species.GOAT, AgeClass.ADULT_FEMALE, 1, 0)])
+    claim, _pin = intake.register_report(None, helpers.household(world), data, Channel.WEB,
                                       photos=[helpers.photo_bytes()])
     clerk = browser_for(world.clerk)
     page = clerk.get(f"/claims/{claim.id}").get_data(as_text=True)

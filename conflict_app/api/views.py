@@ -18,8 +18,8 @@ from werkzeug.exceptions import HTTPException
 from conflict_app.analytics import service as analytics
 from conflict_app.api import idempotency, schemas, tokens
 from conflict_app.auth.models import User
+from conflict_app.claims import intake, queries
 from conflict_app.claims import operations as ops
-from conflict_app.claims import queries
 from conflict_app.claims.models import AgeClass, Channel, Claim
 from conflict_app.claims.workflow import Action
 from conflict_app.core.errors import (
@@ -255,10 +255,10 @@ def create_claim():
     household = db.session.get(Household, data.household_id)
     if household is None or not covers(user, household):
         raise ApiError(404, "Not found", "No household with this id in your area.")
-    report = ops.ReportInput(
+    report = intake.ReportInput(
         occurred_on=data.occurred_on, occurred_time=data.occurred_time,
         part_of_day=data.part_of_day, setting=data.setting,
-        lines=[ops.LossInput(ln.species, AgeClass(ln.age_class), ln.killed, ln.injured)
+        lines=[intake.LossInput(ln.species, AgeClass(ln.age_class), ln.killed, ln.injured)
                for ln in data.lines],
         village_id=data.village_id, latitude=data.latitude, longitude=data.longitude,
         in_protected_area=data.in_protected_area, guard_present=data.guard_present,
@@ -266,7 +266,7 @@ def create_claim():
         protection_known=data.guard_present or data.dog_present or data.measure_present,
         description=data.description, late_override_reason=data.late_override_reason,
     )
-    claim, pin = ops.register_report(user, household, report, Channel(data.channel))
+    claim, pin = intake.register_report(user, household, report, Channel(data.channel))
     return json_response(claim_out(claim, schemas.ClaimCreated, pin=pin), 201)
 
 

@@ -46,6 +46,11 @@ def configure(app: Flask, relaxed: bool) -> str | None:
     return None
 
 
+def new_pin() -> str:
+    """Six digits: what a herder can keep on paper and type on any phone."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 def _mac(salt: str, pin: str) -> str:
     key = current_app.config["PIN_KEY"]
     return hmac.new(key, f"{salt}:{pin}".encode(), hashlib.sha256).hexdigest()

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from conflict_app.claims import decisions, operations, queries, rescheme, timeline, workflow
+from conflict_app.claims import decisions, intake, operations, queries, rescheme, timeline, workflow
 from conflict_app.claims.evidence import path_for
 from conflict_app.claims.forms import ActionForm, ClaimSearchForm, ReportForm
 from conflict_app.claims.models import (
@@ -130,9 +130,9 @@ def index():
                            next_after=rows[-1].id if more else None)
 
 
-def _report_input(form: ReportForm) -> operations.ReportInput:
+def _report_input(form: ReportForm) -> intake.ReportInput:
     lines = [
-        operations.LossInput(
+        intake.LossInput(
             species=Species(entry.form.species.data),
             age_class=AgeClass(entry.form.age_class.data),
             killed=entry.form.killed.data or 0,
@@ -141,7 +141,7 @@ def _report_input(form: ReportForm) -> operations.ReportInput:
         for entry in form.lines.entries
         if not entry.form.is_empty
     ]
-    return operations.ReportInput(
+    return intake.ReportInput(
         occurred_on=form.occurred_on.data,
         occurred_time=form.occurred_time.data,
         part_of_day=PartOfDay(form.part_of_day.data) if form.part_of_day.data else None,
@@ -170,7 +170,7 @@ def report(household_id: int):
     if form.validate_on_submit():
         channel = Channel.PHONE if request.form.get("channel") == "phone" else Channel.OFFICE
         try:
-            claim, pin = operations.register_report(current_user, household,
+            claim, pin = intake.register_report(current_user, household,
                                                     _report_input(form), channel)
         except DomainError as err:
             attach_error(form, err)

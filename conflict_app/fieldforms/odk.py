@@ -24,7 +24,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from conflict_app.auth.models import User
-from conflict_app.claims import operations as ops
+from conflict_app.claims import intake
 from conflict_app.claims.models import AgeClass, Channel, Claim, Incident, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
 from conflict_app.core.inputs import NUL_REFUSED, nul_position
@@ -274,10 +274,10 @@ def _report(actor: User, row: dict, iid: str, media: Path | None) -> str:
         age = _choice(row, f"age_class_{n}", AgeClass, required=True)
         if age is AgeClass.UNKNOWN:
             raise Rejected(f"age_class_{n}: choose young, adult_female or adult_male.")
-        lines.append(ops.LossInput(species, age, _int(row, f"killed_{n}", required=True),
+        lines.append(intake.LossInput(species, age, _int(row, f"killed_{n}", required=True),
                                    _int(row, f"injured_{n}") or 0))
     lat, lon = _point(row)
-    data = ops.ReportInput(
+    data = intake.ReportInput(
         occurred_on=_date(row, "occurred_on"),
         setting=_choice(row, "setting", Setting, required=True),
         lines=lines, part_of_day=_choice(row, "part_of_day", PartOfDay),
@@ -286,7 +286,7 @@ def _report(actor: User, row: dict, iid: str, media: Path | None) -> str:
         protection_known=bool(_text(row, "guard_present") or _text(row, "dog_present")),
         external_ref=f"odk:{iid}",
     )
-    claim, _pin = ops.register_report(actor, household, data, Channel.OFFICE,
+    claim, _pin = intake.register_report(actor, household, data, Channel.OFFICE,
                                       photos=_photos(row, media))
     return claim.reference
 

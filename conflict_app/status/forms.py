@@ -162,7 +162,7 @@ class PublicReportForm(FlaskForm):
             raise ValidationError(_l("Choose the province of your village."))
 
     def validate_occurred_on(self, field) -> None:  # noqa: ANN001
-        from conflict_app.claims.operations import EARLIEST_INCIDENT
+        from conflict_app.claims.intake import EARLIEST_INCIDENT
         from conflict_app.geo import timezones
 
         if field.data is None or self.zone is None:

@@ -10,8 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from conflict_app.claims import operations as claim_ops
-from conflict_app.claims import pins
+from conflict_app.claims import intake, pins
 from conflict_app.claims.models import Channel, Claim
 from conflict_app.core import clock, inputs
 from conflict_app.core.errors import N_, InvalidInput
@@ -32,7 +31,7 @@ class PublicReport:
     phone: str
     village_id: int
     language: str
-    report: claim_ops.ReportInput
+    report: intake.ReportInput
     photos: Sequence[bytes] = ()
     # A village not in the list: its name as typed and the province chosen.
     country_code: str | None = None
@@ -88,7 +87,7 @@ def _report_in(village: Village, data: PublicReport) -> tuple[Claim, str]:
         )
         db.session.add(household)
     try:
-        return claim_ops.register_report(None, household, data.report, Channel.WEB,
+        return intake.register_report(None, household, data.report, Channel.WEB,
                                          photos=data.photos)
     except BaseException:
         # Do not keep a household that was created only for a report that failed.
@@ -188,7 +187,7 @@ def resend_pin(reference: str | None) -> None:
         refused = "daily limit of texts to the phone reached"
     with unit_of_work():
         if refused is None:
-            pin = claim_ops.new_pin()
+            pin = pins.new_pin()
             # Not a change of the claim's content: its version stays, so a clerk's open
             # form is not made stale by a herder's request.
             db.session.execute(update(Claim).where(Claim.id == claim.id)

@@ -15,7 +15,7 @@ from flask import redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from conflict_app.claims import operations as claim_ops
+from conflict_app.claims import intake
 from conflict_app.claims.models import AgeClass, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
 from conflict_app.core.forms import SOLAR_HIJRI_EXAMPLE
@@ -88,10 +88,10 @@ def report():
 
 
 def _report(form: PublicReportForm, country: str) -> operations.PublicReport:
-    lines = [claim_ops.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
+    lines = [intake.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
                                  form.killed.data or 0, form.injured.data or 0)]
     if form.species_2.data:
-        lines.append(claim_ops.LossInput(Species(form.species_2.data),
+        lines.append(intake.LossInput(Species(form.species_2.data),
                                          AgeClass(form.age_class_2.data),
                                          form.killed_2.data or 0, form.injured_2.data or 0))
     upload = form.photo.data
@@ -103,7 +103,7 @@ def _report(form: PublicReportForm, country: str) -> operations.PublicReport:
         village_id=None if other else form.village_id.data, language=str(get_locale()),
         country_code=country, village_name=form.village_name.data if other else None,
         province_id=form.province_id.data if other else None,
-        report=claim_ops.ReportInput(
+        report=intake.ReportInput(
             occurred_on=form.occurred_on.data, setting=Setting(form.setting.data),
             part_of_day=PartOfDay(form.part_of_day.data), lines=lines,
             latitude=form.latitude.data, longitude=form.longitude.data,
