@@ -36,6 +36,9 @@ def create_app(config: object | None = None) -> Flask:
         instance_relative_config=True,
     )
     _configure(app, config)
+    from conflict_app.core.cookies import RememberingSessionInterface
+
+    app.session_interface = RememberingSessionInterface()
     if app.config.get("TRUSTED_PROXIES"):
         # Behind N proxies, the client is the address the Nth proxy saw; without this every
         # herder would share the proxy's address (and its rate limits).
@@ -393,26 +396,30 @@ def _register_request_hooks(app: Flask) -> None:
             return problem(400, message)
         return render_template("errors/error.html", code=400, message=message), 400
 
+    fixed_headers = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"),
+                     ("X-Frame-Options", "DENY"))
+
     @app.after_request
     def security_headers(response):  # noqa: ANN001, ANN202
-        nonce = g.get("csp_nonce", "")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint != "static":
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}  # one pass, not six
+        if "content-security-policy" not in present:
+            nonce = g.get("csp_nonce", "")
+            headers.add(
+                "Content-Security-Policy",
+                f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+                "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                "form-action 'self'; frame-ancestors 'none'",
+            )
+        for name, value in fixed_headers:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if request.endpoint != "static" and "cache-control" not in present:
             # Staff pages show herders' names, phones and places, the receipt a PIN: no
             # shared or back-button cache keeps them (a view may set its own policy).
-            response.headers.setdefault("Cache-Control", "private, no-store")
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+            headers.add("Cache-Control", "private, no-store")
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

@@ -1,7 +1,7 @@
 """Extension instances, created unbound; ``create_app`` initialises them in order."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
+from flask_limiter import Limiter as _Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -29,6 +29,25 @@ migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+
+
+
+class Limiter(_Limiter):
+    """Flask-Limiter, with limits declared on views only.
+
+    Its hook before every request looks for application-wide, default and blueprint limits
+    (a view's own limits are checked by its decorator, when the view is called); with none
+    declared, that hook only resolved the same empty list on every request, a good part of
+    the cost of the herders' status form. It is skipped unless such limits exist."""
+
+    def _check_request_limit(self, callable_name: str | None = None,
+                             in_middleware: bool = True) -> None:
+        manager = self.limit_manager
+        if (in_middleware and not manager.application_limits and not manager.default_limits
+                and not manager._blueprint_limits and not self._meta_limits):
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
 
 # Rate limits: counters in memory by default, in Redis when RATELIMIT_STORAGE_URI says so.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -98,3 +98,26 @@ def test_name_search_finds_near_misses_with_trigrams(world):
     (claim,) = _claims(world, ["Mkrtich Vardanyan"])
     assert [c.id for c in queries.search(world.clerk, "Vardanian", None, None, 10)] == [
         claim.id]
+
+
+def test_search_by_whole_reference_reads_the_claim_and_what_the_list_shows_at_once(world):
+    """A herder on the phone gives the reference: one read brings the claim with its
+    household, incident and village (four round trips before)."""
+    (claim,) = _claims(world, ["Gevorg Hakobyan"])
+    claim_id, reference = claim.id, claim.reference
+    db.session.expire_all()
+    queries.search(world.clerk, "AM-1999-000001", None, None, 26)  # the clerk read again
+    statements = []
+
+    def seen(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        (found,) = queries.search(world.clerk, f" {reference} ", None, None, 26)
+        shown = (found.household.head_name, found.incident.village_id,
+                 found.incident.village and found.incident.village.name)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert found.id == claim_id and shown[0] == "Gevorg Hakobyan"
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, or_, select, tuple_, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from conflict_app.auth.models import User, users_with_role
 from conflict_app.claims.models import Claim, DuplicateFlag, Evidence, Incident
@@ -23,6 +23,10 @@ from conflict_app.verification.models import VerificationReport
 # not joined into every claim query.
 LIST_LOAD = (selectinload(Claim.household),
              selectinload(Claim.incident).selectinload(Incident.village))
+# One claim by its whole reference: its household, incident and village joined on their
+# primary keys in the same query (one round trip instead of four).
+ONE_LOAD = (joinedload(Claim.household, innerjoin=True),
+            joinedload(Claim.incident, innerjoin=True).joinedload(Incident.village))
 # A queue's badge counts up to here and then says "more than"; counting every waiting claim
 # on each page was a scan of the whole queue.
 COUNT_CAP = 500
@@ -78,18 +82,19 @@ def search(user: User, q: str | None, state: str | None, after: int | None,
            limit: int) -> list[Claim]:
     """Claims by reference (an index lookup, whole or leading part), phone (exact) or name
     (ranked, at most ``SEARCH_CAP``); without a query, the newest first."""
-    query = scope(select(Claim), Claim, user).options(*LIST_LOAD)
+    query = scope(select(Claim), Claim, user)
     if state:
         query = query.where(Claim.state == State(state))
     q = (q or "").strip()
+    reference = re.sub(r"\s+", "", q).upper()
+    if _FULL_REFERENCE.match(reference):
+        return list(db.session.scalars(
+            query.options(*ONE_LOAD).where(Claim.reference == reference).limit(limit)))
+    query = query.options(*LIST_LOAD)
     if not q:
         if after:
             query = query.where(Claim.id < after)
         return list(db.session.scalars(query.order_by(Claim.id.desc()).limit(limit)))
-    reference = re.sub(r"\s+", "", q).upper()
-    if _FULL_REFERENCE.match(reference):
-        query = query.where(Claim.reference == reference)
-        return list(db.session.scalars(query.limit(limit)))
     if _REFERENCE_PREFIX.match(reference) and "-" in reference:
         # A range on the unique index, plus LIKE for collations that sort "-" differently.
         query = query.where(Claim.reference >= reference, Claim.reference < reference + "~",

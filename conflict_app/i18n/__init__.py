@@ -58,16 +58,38 @@ def select_locale() -> str:
         remembered = _valid(session.get("lang"))
         if remembered:
             return remembered
-        if current_user and current_user.is_authenticated:
+        if _may_be_signed_in() and current_user and current_user.is_authenticated:
             preferred = _valid(current_user.locale)
             if preferred:
                 return preferred
-        # Babel, not Werkzeug: best_match prefers an exact "en" over "ar-IQ" (I18N-FACTS.md).
-        wanted = [lang.replace("-", "_") for lang, _q in request.accept_languages]
-        negotiated = negotiate_locale(wanted, LOCALES, sep="_")
+        negotiated = _negotiated(request.headers.get("Accept-Language", ""))
         if negotiated:
             return negotiated
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _may_be_signed_in() -> bool:
+    """Whether the request carries a sign-in at all (a session naming a user, or a remember
+    cookie); without one, loading the user to read their language is work for nothing."""
+    return ("_user_id" in session
+            or current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            in request.cookies)
+
+
+_NEGOTIATED: dict[str, str | None] = {}
+
+
+def _negotiated(header: str) -> str | None:
+    """The browser's languages against ours, once per distinct Accept-Language header."""
+    if header in _NEGOTIATED:
+        return _NEGOTIATED[header]
+    # Babel, not Werkzeug: best_match prefers an exact "en" over "ar-IQ" (I18N-FACTS.md).
+    wanted = [lang.replace("-", "_") for lang, _q in request.accept_languages]
+    negotiated = negotiate_locale(wanted, LOCALES, sep="_")
+    if len(_NEGOTIATED) >= 1024:
+        _NEGOTIATED.clear()
+    _NEGOTIATED[header] = negotiated
+    return negotiated
 
 
 @contextmanager

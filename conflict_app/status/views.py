@@ -6,11 +6,13 @@ Light pages: no JavaScript, no request to another host, one small stylesheet.
 from __future__ import annotations
 
 import hmac
+import time
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -123,13 +125,35 @@ def _status_page(claim):  # noqa: ANN001, ANN202
 # response).
 _FORM_PAGES: dict[tuple, str] = {}
 _TOKEN_MARK = "\x00csrf\x00"  # noqa: S105 - a placeholder, not a secret
+# The signed CSRF token handed to a session, reused for this many seconds: signing it anew
+# on each view of the form was a good part of the page's cost. A token is only ever good
+# for its own session, and expires WTF_CSRF_TIME_LIMIT after it was signed, as before.
+TOKEN_REUSE_SECONDS = 60
+_SIGNED_TOKENS: dict[tuple[str, str], tuple[str, float]] = {}
+
+
+def _form_token() -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    key = (current_app.secret_key, raw)
+    known = _SIGNED_TOKENS.get(key) if raw else None
+    now = time.monotonic()
+    if known is not None and now - known[1] < TOKEN_REUSE_SECONDS:
+        setattr(g, field, known[0])  # what generate_csrf hands any form in this request
+        return known[0]
+    token = generate_csrf()
+    if len(_SIGNED_TOKENS) >= 4096:
+        _SIGNED_TOKENS.clear()
+    _SIGNED_TOKENS[(current_app.secret_key, session.get(field))] = (token, now)
+    return token
 
 
 def _status_form_page() -> str:
     from flask_babel import get_locale, get_translations
-    from flask_wtf.csrf import generate_csrf
 
-    token = generate_csrf()
+    token = _form_token()
     # The catalogue object itself is part of the key: reloaded translations are a new page.
     key = (str(get_locale()), get_translations(), current_app.config.get("DIGITS"),
            session.get("calendar"))
@@ -143,6 +167,22 @@ def _status_form_page() -> str:
         else:
             return html
     return page.replace(_TOKEN_MARK, token)
+
+
+def warm(app) -> None:  # noqa: ANN001
+    """Before the web workers are forked: every catalogue loaded, the herders' templates
+    compiled and the status form rendered in the default language, so that a fresh (or
+    recycled) worker does not spend its first requests on them. No database is touched."""
+    from flask_babel import force_locale, get_translations
+
+    with app.test_request_context("/status"):
+        for code in LOCALES:
+            with force_locale(code):
+                get_translations()
+        for name in ("status/check.html", "status/progress.html", "status/limited.html",
+                     "errors/error.html"):
+            app.jinja_env.get_template(name)
+        _status_form_page()
 
 
 @bp.route("/sms/inbound", methods=["POST"])
