@@ -123,26 +123,31 @@ def _render(kind: str, locale: str, params: dict[str, object]) -> str:
 
 
 def step_text(step: HerderStep) -> tuple[str, str]:
-    """The step's name and what comes next, in the current locale."""
+    """The step's name and what comes next, in the current locale (only the step asked
+    for is translated: the status page asks for each of its six steps)."""
     names = {
         # Translators: SMS to a herder: short, plain words
-        HerderStep.RECEIVED: (gettext("Received"), gettext("The office checks the report.")),
+        HerderStep.RECEIVED: lambda: (gettext("Received"),
+                                      # Translators: SMS to a herder: short, plain words
+                                      gettext("The office checks the report.")),
         # Translators: SMS to a herder: short, plain words
-        HerderStep.BEING_CHECKED: (gettext("Being checked"),
-                                   # Translators: SMS to a herder: short, plain words
-                                   gettext("A field visit is planned next.")),
+        HerderStep.BEING_CHECKED: lambda: (gettext("Being checked"),
+                                           # Translators: SMS to a herder: short, plain words
+                                           gettext("A field visit is planned next.")),
         # Translators: SMS to a herder: short, plain words
-        HerderStep.FIELD_VISIT: (gettext("Field visit"),
-                                 # Translators: SMS to a herder: short, plain words
-                                 gettext("A decision follows the visit.")),
+        HerderStep.FIELD_VISIT: lambda: (gettext("Field visit"),
+                                         # Translators: SMS to a herder: short, plain words
+                                         gettext("A decision follows the visit.")),
         # Translators: SMS to a herder: short, plain words
-        HerderStep.DECISION: (gettext("Decision"), gettext("The office decides the claim.")),
+        HerderStep.DECISION: lambda: (gettext("Decision"),
+                                      # Translators: SMS to a herder: short, plain words
+                                      gettext("The office decides the claim.")),
         # Translators: SMS to a herder: short, plain words
-        HerderStep.PAYMENT: (gettext("Payment"), gettext("The payment is being made.")),
+        HerderStep.PAYMENT: lambda: (gettext("Payment"), gettext("The payment is being made.")),
         # Translators: SMS to a herder: short, plain words
-        HerderStep.DONE: (gettext("Done"), gettext("Nothing more to do.")),
+        HerderStep.DONE: lambda: (gettext("Done"), gettext("Nothing more to do.")),
     }
-    return names[step]
+    return names[step]()
 
 
 def _kind_for(kind: str, figs: Figures) -> str:
