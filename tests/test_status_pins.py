@@ -105,3 +105,28 @@ def test_status_check_reads_only_what_the_page_shows(app, world):
     assert len(selects) <= 6, selects
     assert not [s for s in selects if "pin_guard" in s and "claim.reference" not in s]
     assert not [s for s in selects if 'JOIN "user"' in s or "JOIN user" in s]
+
+
+def test_a_paid_claim_s_check_reads_its_payment_once(app, world):
+    """The payment reference a paid claim shows comes with its figures: no second read of
+    the claim's payments for the steps."""
+    from tests.test_herder_figures import pay_claim
+
+    claim, pin = helpers.report(world)
+    claim = helpers.approved(world, claim=claim)
+    pay_claim(world, helpers.reload(claim), "MM-4711")
+    client = app.test_client()
+    token = csrf_token(client, "/status?lang=en")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = client.post("/status?lang=en", data={"csrf_token": token, "pin": pin,
+                                                     "reference": claim.reference})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert page.status_code == 200 and "MM-4711" in page.get_data(as_text=True)
+    assert len([s for s in statements if "FROM payment_item" in s]) == 1

@@ -34,7 +34,6 @@ class Progress:
     decided_at: datetime | None
     appeal_until: datetime | None
     paid_at: datetime | None
-    payment_reference: str | None
 
 
 def progress(claim: Claim) -> Progress:
@@ -54,14 +53,7 @@ def progress(claim: Claim) -> Progress:
              i < position or (step == HerderStep.DONE and current == HerderStep.DONE))
         for i, step in enumerate(ORDER)
     ]
-    payment_reference = None
-    if claim.state in {State.PAID, State.CLOSED}:
-        from conflict_app.payments.models import ItemState, PaymentItem
-
-        payment_reference = db.session.scalars(
-            select(PaymentItem.payment_reference).where(
-                PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)
-        ).first()
+    # The payment's reference is among the claim's figures (status/figures.py), read there.
     amount = (Money(claim.amount_approved, claim.currency)
               if claim.amount_approved is not None else None)
     return Progress(
@@ -69,5 +61,5 @@ def progress(claim: Claim) -> Progress:
         due_at=claim.due_at if claim.state not in {State.REJECTED, State.INELIGIBLE} else None,
         amount=amount, decided_at=claim.decided_at,
         appeal_until=claim_ops.appeal_deadline(claim),
-        paid_at=claim.paid_at, payment_reference=payment_reference,
+        paid_at=claim.paid_at,
     )
