@@ -253,8 +253,9 @@ def _arms(panel: pd.DataFrame, name: str, design: str) -> tuple[np.ndarray, np.n
     return inside, control
 
 
-def _distinct(values: np.ndarray) -> int:
-    return int(len(np.unique(values)))
+def _distinct(positions: np.ndarray) -> int:
+    """Distinct units among positions 0…n−1 (``household_row``, ``village_row``)."""
+    return int(np.count_nonzero(np.bincount(positions))) if len(positions) else 0
 
 
 def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
@@ -262,7 +263,8 @@ def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
     treated, control = _arms(panel, name, design)
     never = control & (panel[f"held_{name}"].to_numpy() == 0) if design != "before_after" \
         else control
-    household, village = panel["household"].to_numpy(), panel["village"].to_numpy()
+    household = panel["household_row"].to_numpy()
+    village = panel["village_row"].to_numpy()
     exposure, events = panel["exposure"].to_numpy(), panel["events"].to_numpy()
     est = Estimate(
         measure=name, design=design, grade=GRADES[design], model=MODELS[design],
@@ -298,7 +300,7 @@ def _estimate(panel: pd.DataFrame, fit: model.Fit, name: str, design: str,
         return est
     elif fit.failure:
         est.suppressed = fit.failure
-    elif _distinct(panel[cluster].to_numpy()[treated]) < model.MIN_TREATED_CLUSTERS:
+    elif _distinct(panel[f"{cluster}_row"].to_numpy()[treated]) < model.MIN_TREATED_CLUSTERS:
         est.suppressed = model.FEW_CLUSTERS
     elif f"in_{name}" in fit.refused or f"in_{name}" not in fit.coefs:
         est.suppressed = fit.refused.get(f"in_{name}", model.NO_VARIATION)

@@ -101,7 +101,8 @@ def _base(counts: Counts) -> pd.DataFrame:
                   + np.tile(np.arange(12, dtype=np.int64), n)),
         "exposure": np.repeat(herd["head_count"].to_numpy(dtype=float) / 12.0, 12),
         "village": np.repeat(village[codes], 12),
-        "row": np.repeat(codes, 12)})
+        "row": np.repeat(codes, 12),
+        "village_row": np.repeat(pd.factorize(village)[0][codes], 12)})
     base.attrs["households"] = uniques
     object.__setattr__(counts, "_base_panel", base)
     return base
@@ -134,7 +135,10 @@ def stratum_panel(counts: Counts, stratum: str | None, measures: list[str]) -> p
     np.add.at(grid, (where[ok], ev_month[ok]), ev["events"].to_numpy(dtype=np.int64)[ok])
     columns = {"household": base["household"].to_numpy(), "month": month,
                "exposure": base["exposure"].to_numpy(), "events": grid[row, month - first_month],
-               "village": base["village"].to_numpy()}
+               "village": base["village"].to_numpy(),
+               # Positions 0…n−1 of household and village: distinct units are counted by
+               # ``np.bincount`` instead of sorting or hashing the ids.
+               "household_row": row, "village_row": base["village_row"].to_numpy()}
     drop = np.zeros(len(base), dtype=bool)
     for name in measures:
         spells = counts.measures[counts.measures["measure"] == name]
