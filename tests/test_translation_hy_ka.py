@@ -112,3 +112,17 @@ def test_each_drift_is_caught_and_the_right_words_pass():
     assert herder_word_slips("ka", "Nothing, unless the herder appeals",
                              "თუ მწყემსი არ გაასაჩივრებს")
     assert not herder_word_slips("ka", "Trained shepherd", "მომზადებული მწყემსი")
+
+
+@pytest.mark.parametrize("code", ["hy", "ka"])
+def test_decimals_are_written_with_the_locale_comma(code):
+    """Armenian and Georgian write 0,75 (the number fields accept it and show it back so)."""
+    found = [msgid for msgid, msgstr in _messages(code) if re.search(r"\d\.\d", msgstr)]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("code", ["hy", "ka"])
+def test_confirmation_file_values_stay_literal(code):
+    """The confirmation file holds the English words paid and failed; the error must name them."""
+    texts = dict(_messages(code))
+    assert re.search(r"\bpaid\b.*\bfailed\b", texts["The status must be paid or failed."])
