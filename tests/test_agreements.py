@@ -299,3 +299,18 @@ def test_the_scheme_report_counts_agreements_and_their_instalments(world, browse
     assert "Conservation agreements in force" in text
     assert "Agreement milestones verified" in text
     assert "Payments: Agreement instalment" in text
+
+
+def test_an_instalment_beyond_the_remaining_budget_is_refused_and_nothing_changes(
+        world, browser_for, frozen):  # noqa: F811
+    manager, scheme = _scheme(world, browser_for)
+    agreement = _agreement(_sign(manager, scheme, village=str(world.shikahogh.id),
+                                 amount="150000", milestones=["corral"]))
+    verifier = browser_for(world.verifier)
+    refused = _verify(verifier, _milestone(agreement, 1, "corral"), "2024-06-01")
+    assert refused.status_code == 400
+    assert "remaining budget" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    again = db.session.get(ConservationAgreement, agreement.id)
+    assert _milestone(again, 1, "corral").verified_on is None
+    assert _instalment(agreement.id, 1).state == "waiting"

@@ -219,7 +219,10 @@ def _instalment_due(actor: User, scheme: Scheme, agreement: ConservationAgreemen
     if instalment is None or instalment.payment_id is not None:
         return
     amount = Money(instalment.amount, instalment.currency)
-    check_budget(scheme, amount)  # refuses (and nothing changes) when the scheme says so
+    # As an adoption payment: beyond the remaining budget the verification is refused and
+    # nothing changes (a scheme that queues approvals has no queue for incentive payments).
+    if not check_budget(scheme, amount):
+        raise InvalidInput(N_("The scheme's remaining budget does not cover this payment."))
     step = Step(N_("Year %(year)s of agreement %(reference)s: its milestones are met, the "
                    "instalment of %(amount)s is due."),
                 {"year": year, "reference": agreement.reference,
