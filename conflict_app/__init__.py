@@ -319,7 +319,8 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
-    from conflict_app.auth.views import admin_bp, auth_bp
+    from conflict_app.auth.admin_views import admin_bp
+    from conflict_app.auth.views import auth_bp
     from conflict_app.bundles.views import bp as imports_bp
     from conflict_app.claims import (
         herd_views,  # noqa: F401 - its routes join claims_bp

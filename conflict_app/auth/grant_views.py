@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from conflict_app.auth import grant_review
+from conflict_app.auth.admin_views import admin_bp
 from conflict_app.auth.forms import TokenRevokeForm
-from conflict_app.auth.views import admin_bp
 from conflict_app.core.errors import DomainError
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
