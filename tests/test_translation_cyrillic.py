@@ -2,7 +2,8 @@
 back: words the glossary rejects, file column names and values translated although the file keeps
 them in English, decimal examples written with a point where the locale writes a comma, a Russian
 preposition that would need a case ending on a placeholder, a Kazakh case or ordinal suffix glued
-to a number placeholder, and Tajik buttons written as commands instead of the masdar."""
+to a number placeholder, Tajik buttons written as commands instead of the masdar, and a Tajik
+suffix glued to a placeholder."""
 
 from __future__ import annotations
 
@@ -39,7 +40,10 @@ REJECTED = {
            r"[Вв]едомос": "төлем ордері (voucher)", r"[Мм]ал иес": "малшы (herder)"},
     "tg": {r"(?<!\w)[Аа]риза": "дархост (claim)", r"[Хх]оҷаги": "хонавода (household)",
            r"[Зз]еркаш": "боргирӣ (download)", r"(?<!\w)[Дд]аранд": "дарранда (spelling)",
-           r"[Ҷҷ]амоат": "ҷамоа (community; ҷамоат is an administrative unit)",
+           r"[Ҷҷ]амоат": "ҷамоаи деҳа (community; ҷамоат is an administrative unit)",
+           r"[Ҷҷ]амоа(?!т|и деҳа)": "ҷамоаи деҳа (community: the village's herders together)",
+           r"[Ҷҷ]амъиятӣ": "ҷамоаи деҳа or оммавӣ (ҷамъиятӣ reads as 'public, social')",
+           r"[Мм]авқеъ": "банд (an item of a batch) or маврид (an approval sampled for review)",
            r"(?<!\w)[Фф]онд(?!и суғурта)": "фонди суғурта (insurance pool)"},
 }
 
@@ -53,6 +57,9 @@ RU_PREPOSITION = re.compile(
 KK_GLUED_SUFFIX = re.compile(r"%\(\w+\)[sd]-(?!(?:жол|бет|жыл)\w*)\w")
 # Tajik buttons name the action (masdar: "Нигоҳ доштан"), they do not order ("нигоҳ доред").
 TG_COMMAND = re.compile(r"(?:[дт]ед|кунед|диҳед|фиристед)(?: \(PDF\))?$")
+# Nothing is glued to a placeholder or to its closing bracket: "%(approved)s-и" reads
+# "сомонӣ-и" once the amount is filled in, and "(%(currency)s)-ро" hides the object's noun.
+TG_GLUED = re.compile(r"%\(\w+\)[sd]\)?(?:-|[^\W\d_])")
 
 
 def _entries(code: str):
@@ -100,8 +107,15 @@ def test_no_kazakh_suffix_is_glued_to_a_placeholder():
 
 
 def test_tajik_buttons_name_the_action():
-    found = [f"[{context}] {text}" for context, _, text in _entries("tg")
-             if context.startswith("button") and TG_COMMAND.search(text)]
+    # The confirmation buttons ("Yes, approve the claim") carry no context but are buttons too.
+    found = [f"[{context}] {text}" for context, source, text in _entries("tg")
+             if (context.startswith("button") or source.startswith("Yes, "))
+             and TG_COMMAND.search(text)]
+    assert found == [], "\n".join(found)
+
+
+def test_no_tajik_suffix_is_glued_to_a_placeholder():
+    found = [text for _, _, text in _entries("tg") if TG_GLUED.search(text)]
     assert found == [], "\n".join(found)
 
 
@@ -117,6 +131,13 @@ def test_a_governed_placeholder_is_caught(text):
 def test_a_glued_kazakh_suffix_is_caught(text):
     assert KK_GLUED_SUFFIX.search(text)
     assert not KK_GLUED_SUFFIX.search("%(reference)s · %(page)s-бет, актінің %(n)s-жолы")
+
+
+@pytest.mark.parametrize("text", ["аз %(approved)s-и тасдиқшуда", "%(url)s-ро кушоед",
+                                  "асъори кишвари худ (%(currency)s)-ро", "%(species)sро"])
+def test_a_glued_tajik_suffix_is_caught(text):
+    assert TG_GLUED.search(text)
+    assert not TG_GLUED.search("аз маблағи тасдиқшудаи %(approved)s (%(share)s); %(size)s°.")
 
 
 @pytest.mark.parametrize("text", ["Ҳа, арзёбиро сабт кунед", "Расидро зеркашӣ кунед (PDF)",
