@@ -1,7 +1,8 @@
 """Slips found in the full review of the Latin-script Turkic catalogues (az, tr, tk, uz), each
-kept from coming back: a case suffix glued to a placeholder, ASCII apostrophes for the Uzbek
-ʻ and ʼ, decimal examples written with a point where the locale writes a comma, file column
-names translated although the file keeps them in English, and words the glossary rejects."""
+kept from coming back: a case suffix glued to a placeholder, an Uzbek case ending written after a
+placeholder, ASCII apostrophes for the Uzbek ʻ and ʼ, decimal examples written with a point where
+the locale writes a comma, file column names translated although the file keeps them in English,
+and words the glossary rejects."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ CODES = ("az", "tr", "tk", "uz")
 # Vowel harmony follows the spoken value, which a placeholder hides: "%(num)s-dən" is wrong for
 # 6 (altıdan), "%(given)s-ci" for 3 (üçüncü). A noun after the placeholder carries the suffix.
 GLUED_SUFFIX = re.compile(r"%\(\w+\)[sd](?:-|'|’)\w")
+# Uzbek suffixes do not harmonise, but a case ending written apart after a placeholder
+# ("%(date)s gacha", "%(approved)s dan") still reads as a stray word; a noun carries it
+# ("%(date)s sanasigacha", "%(amount)s miqdoridan"). Only an ordinal before its noun is glued
+# with a hyphen ("%(n)s-qator", "%(page)s-sahifa").
+UZ_DETACHED = re.compile(r"%\(\w+\)[sd]\)? (?:da|dan|ga|gacha|ni|ning|dagi|ka|qa|gi)\b")
+UZ_GLUED = re.compile(
+    r"%\(\w+\)[sd]\)?(?:'|’|ʼ|-(?!(?:qator|sahifa|surat|dalil|yozuv|versiya|yil|persentil)\w*))\w")
 # Uzbek Latin writes oʻ gʻ with U+02BB and the tutuq belgisi with U+02BC, never ' ‘ ’ or `.
 UZBEK_APOSTROPHE = re.compile(r"[^\W\d_]['‘’`]")
 DECIMAL_POINT = re.compile(r"\d\.\d")
@@ -61,10 +69,22 @@ def _entries(code: str):
 
 @pytest.mark.parametrize("code", CODES)
 def test_no_suffix_is_glued_to_a_placeholder(code):
-    if code == "uz":  # Uzbek suffixes do not harmonise; ordinals are written "%(n)s-qator"
-        return
-    found = [text for _, text in _entries(code) if GLUED_SUFFIX.search(text)]
+    pattern = UZ_GLUED if code == "uz" else GLUED_SUFFIX
+    found = [text for _, text in _entries(code) if pattern.search(text)]
     assert found == [], "\n".join(found)
+
+
+def test_no_uzbek_case_ending_stands_after_a_placeholder():
+    found = [text for _, text in _entries("uz") if UZ_DETACHED.search(text)]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("text", ["%(date)s gacha keladi", "tasdiqlangan %(approved)s dan",
+                                  "%(day)s da boshlanadi", "Sizniki %(given)s-si"])
+def test_an_uzbek_ending_after_a_placeholder_is_caught(text):
+    assert UZ_DETACHED.search(text) or UZ_GLUED.search(text)
+    assert not (UZ_DETACHED.search("%(date)s sanasigacha, %(n)s-qator, %(num)d ta")
+                or UZ_GLUED.search("%(date)s sanasigacha, %(n)s-qator, %(num)d ta"))
 
 
 def test_uzbek_writes_its_own_apostrophes():
