@@ -103,7 +103,7 @@ def main() -> None:
 
     from config import TestConfig
     from conflict_app import create_app
-    from conflict_app.analytics import data, effectiveness, service
+    from conflict_app.analytics import data, effectiveness, service, store
     from conflict_app.analytics.landscape import generate
     from conflict_app.analytics.panel import counts_from_rows, stratum_panel
     from conflict_app.auth.models import User
@@ -132,11 +132,11 @@ def main() -> None:
             db.session.execute(text(HERDS)).all()
 
         def cold_table() -> None:
-            service._CACHE.clear()
+            store.clear()
             service.effectiveness_table(_RangeWide())
 
         def cold_page() -> None:
-            service._CACHE.clear()
+            store.clear()
             service.effectiveness_report(_RangeWide())
 
         # Load the libraries and compile their kernels on a small landscape first: a

@@ -183,10 +183,10 @@ def measure_overview() -> dict[str, float]:
             login_user(analyst)
             views.overview()
 
-    from conflict_app.analytics import service
+    from conflict_app.analytics import store
 
     def cold() -> None:
-        service._CACHE.clear()
+        store.clear()
         page()
 
     out = {"overview page": median_ms(cold, repeat=5),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conflict_app.analytics import service, synthetic
+from conflict_app.analytics import service, store, synthetic
 from conflict_app.analytics.landscape import generate
 from conflict_app.bundles.writer import write_rows
 from conflict_app.extensions import db
@@ -66,7 +66,7 @@ def test_one_self_chosen_record_makes_the_measure_self_selected(app, world, tmp_
     one = db.session.scalars(select(Measure)).first()
     one.assignment, one.assignment_method = None, None
     db.session.commit()
-    service._CACHE.clear()  # changed behind the audited operations' back
+    store.clear()  # changed behind the audited operations' back
     assert _rows(world)[("corral", "baci")]["grade"] == "B"
 
 

@@ -8,9 +8,6 @@ modules are imported here lazily: the app starts without them.
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +15,9 @@ from decimal import Decimal
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from conflict_app.analytics import data
+from conflict_app.analytics import data, store
+from conflict_app.analytics.store import Scope
+from conflict_app.core import clock
 from conflict_app.core.money import Money
 from conflict_app.i18n.labels import label
 from conflict_app.schemes import operations as scheme_ops
@@ -29,11 +28,6 @@ FILTERS = {
     "confirmed": frozenset({"confirmed"}),
     "confirmed_probable_possible": frozenset({"confirmed", "probable", "possible"}),
 }
-_CACHE: OrderedDict[tuple, object] = OrderedDict()
-_CACHE_SIZE = 32
-_LOCK = threading.Lock()
-
-
 @dataclass
 class Report:
     """The effectiveness analysis of one selection.
@@ -57,43 +51,45 @@ def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
                          event_study: bool = True) -> Report:
     """``event_study=False``: without the effect by time since installation (``by_time``,
     ``pre_trend_p``), which the table, the CLI and the JSON do not show; it is added to the
-    cached result the first time a face asks for it."""
+    kept result the first time a face asks for it (a refresh job computes both)."""
     from conflict_app.analytics import effectiveness
 
-    key = _key(user, country, verification_filter)
-    with _LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None:
-            _CACHE.move_to_end(key)
-    if cached is None:
-        counts = data.effectiveness_counts(user, FILTERS[verification_filter], country)
-        cached = {"results": effectiveness.analyse(counts, verification_filter,
-                                                   assignments(user, country),
-                                                   event_study=event_study),
-                  "counts": counts, "event_study": event_study}
-        with _LOCK:
-            _CACHE[key] = cached
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    elif event_study and not cached["event_study"]:
-        effectiveness.add_event_study(cached["counts"], cached["results"],
-                                      assignments(user, country))
-        cached["event_study"] = True
-    results = cached["results"]
+    scope = Scope.of(user)
+    kept = remembered("effectiveness", scope, country,
+                      lambda: _effectiveness(scope, country, verification_filter, event_study),
+                      verification_filter)
+    if event_study and not kept["event_study"]:
+        effectiveness.add_event_study(kept["counts"], kept["results"],
+                                      assignments(scope, country))
+        kept["event_study"] = True
+        # Shared with the other workers, under the data it was computed from.
+        key = _key(scope, country, verification_filter, "effectiveness")
+        entry = store.read(key)
+        if entry is not None and entry.value is not kept:
+            entry = store.Entry(entry.fingerprint, entry.computed_at, kept)
+        if entry is not None:
+            store.write(key, entry)
+    results = kept["results"]
     for result in results:
         for est in result.designs:
             est.reason = label("suppressed", est.suppressed) if est.suppressed else None
     return Report(results, verification_filter, country)
 
 
-def _key(user, country: str | None, verification_filter: str,  # noqa: ANN001
-         kind: str = "effectiveness") -> tuple:
-    from flask import current_app
+def _effectiveness(scope: Scope, country: str | None, verification_filter: str,
+                   event_study: bool) -> dict:
+    from conflict_app.analytics import effectiveness
 
-    # The app's own token: two apps in one process (tests) never share entries.
-    token = current_app.extensions.setdefault("analytics_cache", uuid.uuid4().hex)
-    return (token, kind, _fingerprint(), getattr(user, "jurisdiction_country", None),
-            getattr(user, "jurisdiction_area_id", None), country, verification_filter)
+    counts = data.effectiveness_counts(scope, FILTERS[verification_filter], country)
+    return {"results": effectiveness.analyse(counts, verification_filter,
+                                             assignments(scope, country),
+                                             event_study=event_study),
+            "counts": counts, "event_study": event_study}
+
+
+def _key(scope: Scope, country: str | None, verification_filter: str, kind: str) -> tuple:
+    return (kind, scope.jurisdiction_country, scope.jurisdiction_area_id,
+            scope.jurisdiction_level, country, verification_filter)
 
 
 def _forget_fingerprint(*_args) -> None:  # noqa: ANN002
@@ -127,45 +123,68 @@ def _fingerprint() -> tuple:
 
 def remembered(kind: str, user, country: str | None,  # noqa: ANN001
                compute: Callable[[], object], verification_filter: str = "") -> object:
-    """``compute()``'s answer, kept like the effectiveness results: per jurisdiction,
-    country and filter until the data change (``data.fingerprint``). For the overview's
-    aggregates and the map, which scan every loss line (seconds at half a million
-    claims): the first view after a change pays that, later views one small query."""
-    key = _key(user, country, verification_filter, kind)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    value = compute()
-    with _LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
+    """``compute()``'s answer for this jurisdiction, country and filter, kept until the data
+    change (``store.remembered``): a view after the first costs one small query. Raises
+    ``FiguresPending`` when, with a job system, nothing is kept yet."""
+    scope = Scope.of(user)
+    return store.remembered(_key(scope, country, verification_filter, kind), _fingerprint(),
+                            compute, (kind, *_key(scope, country, verification_filter,
+                                                  kind)[1:]))
+
+
+def refresh(kind: str, jurisdiction_country: str | None, jurisdiction_area_id: int | None,
+            jurisdiction_level: int | None, country: str | None,
+            verification_filter: str) -> None:
+    """The ``analytics.refresh`` job: compute one kept figure at the data as they are now."""
+    scope = Scope(jurisdiction_country, jurisdiction_area_id, jurisdiction_level)
+    key = _key(scope, country, verification_filter, kind)
+    try:
+        fingerprint = data.fingerprint()
+        if kind == "effectiveness":
+            value = _effectiveness(scope, country, verification_filter, True)
+        else:
+            value = COMPUTE[kind](scope, country, verification_filter)
+        store.write(key, store.Entry(fingerprint, clock.now(), value))
+    finally:
+        store.refreshed(key)
+
+
+def _overview(scope: Scope, country: str | None, verification_filter: str) -> dict:
+    from conflict_app.analytics import overview as figures
+
+    return {"rates": figures.loss_rates(scope, FILTERS[verification_filter], country),
+            "outcomes": data.outcome_shares(scope, country),
+            "times": figures.processing_times(scope, country)}
+
+
+def _grid(scope: Scope, country: str | None, _verification_filter: str = "") -> dict:
+    from conflict_app.analytics import maps
+
+    return maps.coarse_grid(scope, country)
+
+
+COMPUTE: dict[str, Callable[[Scope, str | None, str], object]] = {
+    "overview": _overview, "grid": _grid}
 
 
 def overview(user, country: str | None, verification_filter: str) -> dict:  # noqa: ANN001
     """The overview page's figures: loss rates of every grouping, outcomes by confidence,
     processing times (the map is ``grid``)."""
-    from conflict_app.analytics import overview as figures
-
-    return remembered("overview", user, country, lambda: {
-        "rates": figures.loss_rates(user, FILTERS[verification_filter], country),
-        "outcomes": data.outcome_shares(user, country),
-        "times": figures.processing_times(user, country)}, verification_filter)
+    scope = Scope.of(user)
+    return remembered("overview", scope, country,
+                      lambda: _overview(scope, country, verification_filter), verification_filter)
 
 
 def grid(user, country: str | None) -> dict:  # noqa: ANN001
     """The coarse map grid (``maps.coarse_grid``), kept until the data change."""
-    from conflict_app.analytics import maps
-
-    return remembered("grid", user, country, lambda: maps.coarse_grid(user, country))
+    scope = Scope.of(user)
+    return remembered("grid", scope, country, lambda: _grid(scope, country))
 
 
 def _counts(user, country: str | None, verification_filter: str):  # noqa: ANN001, ANN202
-    effectiveness_report(user, country, verification_filter, event_study=False)
-    with _LOCK:
-        return _CACHE[_key(user, country, verification_filter)]["counts"]
+    scope = Scope.of(user)
+    effectiveness_report(scope, country, verification_filter, event_study=False)
+    return store.read(_key(scope, country, verification_filter, "effectiveness")).value["counts"]
 
 
 def assignments(user=None, country: str | None = None) -> dict[str, str]:  # noqa: ANN001

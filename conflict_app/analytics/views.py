@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from conflict_app.analytics import downloads, plots, service, summary
+from conflict_app.analytics import downloads, plots, service, store, summary
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
@@ -21,7 +21,40 @@ from conflict_app.i18n import bidi, direction
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 ANALYSTS = (Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN)
+RETRY_SECONDS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.errorhandler(store.FiguresPending)
+def figures_pending(_error: store.FiguresPending):
+    """The first view of figures nobody computed yet: a job is at it (at range-wide scale
+    it takes longer than a web request may); the page looks again by itself."""
+    response = current_app.make_response(
+        (render_template("analytics/pending.html", retry=RETRY_SECONDS), 503))
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def figures_as_of() -> dict:
+    """When the figures a page shows were computed, if the data changed since (a job is
+    bringing them up to date)."""
+    return {"figures_as_of": store.as_of()}
+
+
+def _each(*figures):  # noqa: ANN002, ANN202
+    """Every figure a page needs, each asked for even when an earlier one is still being
+    computed, so the first view queues them all at once."""
+    values, pending = [], None
+    for figure in figures:
+        try:
+            values.append(figure())
+        except store.FiguresPending as err:
+            pending = err
+    if pending is not None:
+        raise pending
+    return values
 
 
 def _country() -> str | None:
@@ -41,8 +74,8 @@ def _filter() -> str:
 @roles_required(*ANALYSTS)
 def overview():
     country, verification = _country(), _filter()
-    figures = service.overview(current_user, country, verification)
-    grid = service.grid(current_user, country)
+    figures, grid = _each(lambda: service.overview(current_user, country, verification),
+                          lambda: service.grid(current_user, country))
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return render_template(
         "analytics/overview.html", rates=figures["rates"], grid=grid,
@@ -57,7 +90,8 @@ def overview():
 @roles_required(*ANALYSTS)
 def effectiveness():
     country, verification = _country(), _filter()
-    report = service.effectiveness_report(current_user, country, verification)
+    report, grid = _each(lambda: service.effectiveness_report(current_user, country, verification),
+                         lambda: service.grid(current_user, country))
     rtl = direction() == "rtl"
     table = service.effectiveness_table(current_user, country, verification)
     measures = [{"result": r, "sentence": summary.sentence(r),
@@ -66,7 +100,6 @@ def effectiveness():
                  "costs": service.cost_effectiveness(current_user, r.measure, country,
                                                      verification)}
                 for r in report.measures]
-    grid = service.grid(current_user, country)
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return render_template(
         "analytics/effectiveness.html", measures=measures, country=country,

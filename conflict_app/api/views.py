@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from conflict_app.analytics import service as analytics
+from conflict_app.analytics import store as analytics_store
 from conflict_app.api import idempotency, schemas, tokens
 from conflict_app.auth.models import User
 from conflict_app.claims import intake, queries
@@ -64,6 +65,15 @@ def problem(status: int, title: str, detail: str | None = None,
 def api_error(error: ApiError):
     db.session.rollback()
     return problem(error.status, error.title, error.detail, error.errors)
+
+
+@bp.errorhandler(analytics_store.FiguresPending)
+def figures_pending(_error: analytics_store.FiguresPending):
+    """Figures nobody computed yet: a job computes them; the client asks again later."""
+    response = problem(503, "Figures being computed",
+                       "The figures are being computed; ask again in a few seconds.")
+    response.headers["Retry-After"] = "10"
+    return response
 
 
 @bp.errorhandler(DomainError)

@@ -38,6 +38,7 @@ TASKS: dict[str, str] = {
     "notices.overdue": "conflict_app.notices.operations:notify_overdue",
     "notices.digest": "conflict_app.notices.digest:send_digests",
     "bundles.import": "conflict_app.bundles.jobs:run_import",
+    "analytics.refresh": "conflict_app.analytics.service:refresh",
 }
 
 _PENDING = "pardus_jobs"

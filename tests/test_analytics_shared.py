@@ -1,0 +1,130 @@
+"""Analytics figures at range-wide scale: with a job system, web workers share the computed
+figures through Redis and never compute them inside a request. A view after a change shows
+the last figures with the time they were computed while a job brings them up to date; the
+first view ever says they are being computed instead of running into the worker timeout."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import event
+
+from conflict_app.analytics import store, synthetic
+from conflict_app.analytics.landscape import generate
+from conflict_app.bundles.writer import write_rows
+from conflict_app.extensions import db
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL=redis://...")
+
+
+def _import(app, tmp_path, seed: int) -> None:
+    land = generate(seed, villages=3, design="random", measures={"corral": 0.3})
+    path = tmp_path / f"landscape-{seed}"
+    write_rows(path, households=land.households, herds=land.herds, measures=land.measures,
+               incidents=land.incidents)
+    synthetic.ensure_area("AM")
+    result = app.test_cli_runner().invoke(args=["import-bundle", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def queue(app):
+    from conflict_app.jobs.rq_backend import connection
+
+    conn = connection(REDIS_URL)
+    conn.flushdb()
+    store.clear()
+    app.config["REDIS_URL"] = REDIS_URL
+    try:
+        yield conn
+    finally:
+        app.config["REDIS_URL"] = None
+        store.clear()
+        conn.flushdb()
+
+
+def _work(conn) -> None:  # noqa: ANN001
+    from rq import SimpleWorker
+
+    from conflict_app.jobs import QUEUES
+
+    SimpleWorker(list(QUEUES), connection=conn).work(burst=True)
+
+
+def _species_table(html: str) -> str:
+    return re.search(r"<section class=\"card\">.*?</section>", html, re.S).group(0)
+
+
+def _loss_scans(client, url: str) -> tuple[object, int]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # noqa: ANN001
+        # The check of the data (each table's size and newest row) aside.
+        if "max(audit_entry.id)" not in statement.lower():
+            seen.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return response, sum("join loss_line" in s or "from loss_line" in s for s in seen)
+
+
+def test_first_view_waits_for_a_job_then_every_worker_reads_the_same_figures(
+        app, world, browser_for, tmp_path, queue):
+    _import(app, tmp_path, 5)
+    analyst = browser_for(world.analyst)
+    first, scans = _loss_scans(analyst, "/analytics/")
+    assert first.status_code == 503 and scans == 0  # nothing computed inside the request
+    assert first.headers["Retry-After"] == "10"
+    assert "being computed" in first.get_data(as_text=True)
+    again = analyst.get("/analytics/")
+    assert again.status_code == 503
+    assert queue.llen("rq:queue:bulk") == 2  # the overview and the map, each queued once
+
+    _work(queue)
+    shown, scans = _loss_scans(analyst, "/analytics/")
+    assert shown.status_code == 200 and scans == 0
+    html = shown.get_data(as_text=True)
+    assert "being brought up to date" not in html
+    # Another web worker (nothing in its memory) reads the figures from Redis.
+    store._LOCAL.clear()
+    other, scans = _loss_scans(analyst, "/analytics/")
+    assert other.status_code == 200 and scans == 0
+    assert _species_table(other.get_data(as_text=True)) == _species_table(html)
+
+    # The data change: the page shows the last figures, says when they were computed,
+    # and a job brings them up to date.
+    _import(app, tmp_path, 6)
+    stale, scans = _loss_scans(analyst, "/analytics/")
+    assert stale.status_code == 200 and scans == 0
+    stale_html = stale.get_data(as_text=True)
+    assert "being brought up to date" in stale_html
+    assert _species_table(stale_html) == _species_table(html)
+    assert queue.llen("rq:queue:bulk") == 2
+    _work(queue)
+    fresh = analyst.get("/analytics/").get_data(as_text=True)
+    assert "being brought up to date" not in fresh
+    assert _species_table(fresh) != _species_table(html)
+
+
+def test_the_api_answers_503_with_retry_after_until_the_figures_exist(
+        app, world, tmp_path, queue):
+    from conflict_app.api import tokens
+
+    _import(app, tmp_path, 5)
+    client = app.test_client()
+    _token, secret = tokens.issue(world.analyst, "tests", tokens.allowed_scopes(world.analyst))
+    headers = {"Authorization": f"Bearer {secret}"}
+    pending = client.get("/api/v1/analytics/effectiveness", headers=headers)
+    assert pending.status_code == 503
+    assert pending.headers["Content-Type"] == "application/problem+json"
+    assert pending.headers["Retry-After"] == "10"
+    _work(queue)
+    answered = client.get("/api/v1/analytics/effectiveness", headers=headers)
+    assert answered.status_code == 200
+    assert {row["measure"] for row in answered.get_json()} >= {"corral"}
