@@ -154,11 +154,15 @@ VERIFICATION = [
     Question("select_one confidence", "confidence", N_("Confidence level"), required=True),
     *[q for n in range(1, MAX_LINES + 1) for q in (
         Question("integer", f"confirmed_killed_{n}",
-                 # Translators: phone form (ODK) for a field officer or herder: short
+                 # Translators: phone form (ODK) for a field officer: short. "the report"
+                 # is the herder's loss report the officer checks (its line N), not the
+                 # verification report the officer is filling in.
                  N_("Confirmed killed, line %(n)s of the report"),
                  required=n == 1, constraint=_COUNT, constraint_message=_HEADS, line=n),
         Question("integer", f"confirmed_injured_{n}",
-                 # Translators: phone form (ODK) for a field officer or herder: short
+                 # Translators: phone form (ODK) for a field officer: short. "the report"
+                 # is the herder's loss report the officer checks (its line N), not the
+                 # verification report the officer is filling in.
                  N_("Confirmed injured, line %(n)s of the report"),
                  constraint=_COUNT, constraint_message=_HEADS, line=n))],
     # Translators: phone form (ODK) for a field officer or herder: short
