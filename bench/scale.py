@@ -161,7 +161,7 @@ FROM incident i JOIN loss_line l ON l.incident_id = i.id GROUP BY 1
 """
 
 
-def measure_overview() -> dict[str, float]:
+def measure_overview(redis_url: str | None = None) -> dict[str, float]:
     """The analytics overview page, rendered for a range-wide analyst, against a plain
     GROUP BY of the same loss lines; also the queries it ran."""
     from flask import current_app
@@ -207,7 +207,52 @@ def measure_overview() -> dict[str, float]:
         event.remove(db.engine, "before_cursor_execute", count)
     out["overview cold queries"] = float(len(statements))
     db.session.rollback()
+    if redis_url:
+        out.update(measure_shared(analyst, page, redis_url))
     return out
+
+
+def measure_shared(analyst, page, redis_url: str) -> dict[str, float]:  # noqa: ANN001
+    """With a job system (Redis): the refresh job's time, a view in a worker that has not
+    seen the figures (read from Redis), and a view after a change (the last figures shown
+    while a job is queued to refresh them)."""
+    from flask import current_app
+
+    from conflict_app.analytics import service, store
+    from conflict_app.analytics.store import Scope
+    from conflict_app.jobs import rq_backend
+
+    scope = Scope.of(analyst)
+    country = analyst.jurisdiction_country  # what the page shows a user of one country
+    figures = (("overview", "confirmed_probable"), ("grid", ""))
+    current_app.config["REDIS_URL"] = redis_url
+    try:
+        store.clear()
+        started = time.perf_counter()
+        for kind, verification in figures:
+            service.refresh(kind, *service._key(scope, country, verification, kind)[1:])
+        out = {"refresh job": (time.perf_counter() - started) * 1000}
+
+        def other_worker() -> None:
+            store._LOCAL.clear()
+            page()
+
+        def after_change() -> None:
+            for kind, verification in figures:
+                key = service._key(scope, country, verification, kind)
+                kept = store.read(key)
+                store.write(key, store.Entry(("before the change",), kept.computed_at,
+                                             kept.value))
+                store.refreshed(key)
+            page()
+
+        out["overview other worker"] = median_ms(other_worker, repeat=5)
+        out["overview after change"] = median_ms(after_change, repeat=5)
+        return out
+    finally:
+        rq_backend.queue("bulk").empty()
+        store.clear()
+        current_app.config["REDIS_URL"] = None
 
 
 BARE_APP = '''
@@ -313,8 +358,8 @@ def measure_web(url: str, references: list[str], seconds: float,
     return results
 
 
-def prepare(url: str, total: int,
-            overview_only: bool = False) -> tuple[dict[str, float], list[str]]:
+def prepare(url: str, total: int, overview_only: bool = False,
+            redis_url: str | None = None) -> tuple[dict[str, float], list[str]]:
     """Build (or reuse) a database of ``total`` claims and time its queries."""
     import flask_migrate
     from sqlalchemy import func, select, text
@@ -347,7 +392,7 @@ def prepare(url: str, total: int,
                     conn.execute(text("VACUUM ANALYZE"))
         elif have > total * 1.05:
             raise SystemExit(f"{url} holds {have:,} claims, more than {total:,}")
-        timings = measure_overview() if overview_only else measure_queries(world)
+        timings = measure_overview(redis_url) if overview_only else measure_queries(world)
         references = list(db.session.scalars(
             select(Claim.reference).order_by(Claim.id).limit(2000)))
         db.session.remove()
@@ -368,8 +413,8 @@ def main() -> None:
                         help="only the analytics overview page (no queues, search, web)")
     args = parser.parse_args()
 
-    small, _ = prepare(args.small_url, args.small, args.overview_only)
-    large, references = prepare(args.url, args.claims, args.overview_only)
+    small, _ = prepare(args.small_url, args.small, args.overview_only, args.redis)
+    large, references = prepare(args.url, args.claims, args.overview_only, args.redis)
     if args.overview_only:
         _print_overview(args, small, large)
         return
@@ -399,6 +444,14 @@ def _print_overview(args, small: dict, large: dict) -> None:  # noqa: ANN001
           f"x{large['overview warm'] / large['overview baseline']:5.2f}   "
           f"({large['overview queries']:.0f} queries; at {args.small:,} claims "
           f"{small['overview warm']:.1f} ms)")
+    if "refresh job" in large:
+        print("with a job system (Redis):")
+        for name, what in (("refresh job", "refresh job (overview and map)  "),
+                           ("overview other worker", "overview page, another worker    "),
+                           ("overview after change", "overview page, after a change   ")):
+            print(f"{what}         {large[name]:9.1f} ms   "
+                  f"x{large[name] / large['overview baseline']:5.2f}   "
+                  f"(at {args.small:,} claims {small[name]:.1f} ms)")
 
 
 def _world():

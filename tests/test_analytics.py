@@ -97,15 +97,22 @@ def test_costs_also_in_us_dollars_at_recorded_rates(app, world, landscape):
     from datetime import date
     from decimal import Decimal
 
-    from sqlalchemy import update
+    from sqlalchemy import func, select, update
 
     from conflict_app.analytics import service
+    from conflict_app.core.permissions import scope
     from conflict_app.extensions import db
     from conflict_app.mitigation.models import Measure, MeasureType
     from conflict_app.schemes.models import ExchangeRate
 
     before = service.cost_effectiveness(world.analyst, "corral")
     assert [r["currency"] for r in before] == ["USD"]
+    # Money is summed exactly, to the cent, as the measures recorded it.
+    recorded = db.session.scalar(scope(select(func.sum(Measure.cost)).where(
+        Measure.measure == MeasureType.CORRAL), Measure, world.analyst))
+    assert isinstance(before[0]["cost"], Decimal) and before[0]["cost"] == recorded
+    assert before[0]["cost_per_head_saved"] == (
+        recorded / Decimal(repr(before[0]["heads_avoided"]))).quantize(Decimal("0.01"))
     db.session.execute(update(Measure).where(Measure.measure == MeasureType.CORRAL)
                        .values(cost=Measure.cost * 400, currency="AMD"))
     db.session.add(ExchangeRate(currency="AMD", valid_from=date(1990, 1, 1),

@@ -253,26 +253,29 @@ def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: 
     avoided = effectiveness.heads_saved(headline) if headline else None
     if not avoided:
         return []
-    costs: dict[str, float] = {}
+    costs: dict[str, Decimal] = {}
     usd: Decimal | None = Decimal(0)
     for cost, currency, installed_on in data.measure_costs(user, measure, country):
-        costs[currency] = costs.get(currency, 0.0) + float(cost)
+        costs[currency] = costs.get(currency, Decimal(0)) + Decimal(cost)
         # All costs in US dollars at the rate recorded for the day of installation,
         # when every currency has one.
         converted = scheme_ops.to_usd(Money(cost, currency),
                                       installed_on) if usd is not None else None
         usd = usd + converted.amount if converted is not None else None
-    out = [{"currency": cur, "cost": total, "heads_avoided": avoided,
-            "design": headline.design, "grade": headline.grade,
-            "cost_per_head_saved": total / avoided,
-            "heads_saved_per_1000": avoided / total * 1000 if total else None,
-            "converted": False}
+    # Money stays Decimal: the heads saved are an estimate (a float), the money is not.
+    heads = Decimal(repr(avoided))
+    out = [_cost_row(cur, total, avoided, heads, headline, converted=False)
            for cur, total in sorted(costs.items())]
     if usd is not None and costs and set(costs) != {"USD"}:
-        total = float(usd)
-        out.append({"currency": "USD", "cost": total, "heads_avoided": avoided,
-                    "design": headline.design, "grade": headline.grade,
-                    "cost_per_head_saved": total / avoided,
-                    "heads_saved_per_1000": avoided / total * 1000 if total else None,
-                    "converted": True})
+        out.append(_cost_row("USD", usd, avoided, heads, headline, converted=True))
     return out
+
+
+def _cost_row(currency: str, total: Decimal, avoided: float, heads: Decimal,
+              headline, converted: bool) -> dict:  # noqa: ANN001
+    cent = Decimal("0.01")
+    return {"currency": currency, "cost": total, "heads_avoided": avoided,
+            "design": headline.design, "grade": headline.grade,
+            "cost_per_head_saved": (total / heads).quantize(cent),
+            "heads_saved_per_1000": avoided / float(total) * 1000 if total else None,
+            "converted": converted}
