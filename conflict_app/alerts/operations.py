@@ -36,6 +36,7 @@ from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Village
+from conflict_app.geo.names import place_name
 from conflict_app.herders.models import Household
 from conflict_app.status import notify
 from conflict_app.status.models import SmsMessage, SmsStatus
@@ -206,7 +207,7 @@ def alert_for_attack(claim, actor: User | None) -> Alert | None:  # noqa: ANN001
                   village_id=village.id, occurred_on=incident.occurred_on,
                   radius_km=Decimal(str(settings.radius_km)),
                   created_by_id=actor.id if actor else None, created_at=clock.now())
-    _send(alert, found, lambda locale: attack_text(locale, village.name,
+    _send(alert, found, lambda locale: attack_text(locale, place_name(village, locale),
                                                    incident.occurred_on))
     return alert
 
@@ -286,7 +287,7 @@ def _area(actor: User, area_id: int | None) -> AdminArea:
 
 
 def broadcast_text(locale: str, area: AdminArea) -> str:
-    return texts.render("broadcast", locale, area=area.name)
+    return texts.render("broadcast", locale, area=place_name(area, locale))
 
 
 def plan_broadcast(actor: User, area_id: int | None) -> Plan:

@@ -273,7 +273,8 @@ def new_area():
         country, parent_id = parse_place(form.place.data) or (None, None)
         try:
             created = operations.create_area(current_user, country, parent_id, form.name.data,
-                                             form.region.data or None)
+                                             form.region.data or None,
+                                             local_name=form.local_name.data)
         except DomainError as err:
             attach_error(form, err)
         else:
@@ -304,6 +305,7 @@ def new_village():
                 latitude=form.latitude.data,
                 longitude=form.longitude.data,
                 protected_area=form.protected_area.data,
+                local_name=form.local_name.data,
             ))
         except DomainError as err:
             attach_error(form, err)

@@ -123,6 +123,7 @@ class AreaForm(FlaskForm):
     place = ChoiceField(_l("Where"), validators=[required(), _validate_place],
                         validate_choice=False)
     name = text_field(_l("Name"), 120, required_=True)
+    local_name = text_field(_l("Name in the country's own language (optional)"), 120)
     region = ChoiceField(_l("Leopard region"), validators=[optional()])
 
     def __init__(self, places: list[tuple[str, str]], *args, **kwargs) -> None:
@@ -137,6 +138,7 @@ class AreaForm(FlaskForm):
 
 class VillageForm(FlaskForm):
     name = text_field(_l("Name of the village"), 120, required_=True)
+    local_name = text_field(_l("Name in the country's own language (optional)"), 120)
     area_id = ChoiceField(_l("Province or district"), coerce=coerce_int_or_none,
                           validators=[required()], validate_choice=False)
     latitude = latitude_field()

@@ -368,7 +368,7 @@ def update_user(actor: User, user: User, data: UserInput,
 
 
 def create_area(actor: User, country_code: str | None, parent_id: int | None, name: str,
-                region: str | None = None) -> AdminArea:
+                region: str | None = None, local_name: str | None = None) -> AdminArea:
     """A province (no parent) or a district of a province."""
     _require_admin(actor)
     name = (name or "").strip()
@@ -398,13 +398,15 @@ def create_area(actor: User, country_code: str | None, parent_id: int | None, na
         raise InvalidInput(N_("There is already a place with this name here."), field="name")
     with unit_of_work():
         area = AdminArea(country_code=country, parent_id=parent.id if parent else None,
-                         level=2 if parent else 1, name=name, region=chosen_region)
+                         level=2 if parent else 1, name=name, region=chosen_region,
+                         local_name=(local_name or "").strip() or None)
         db.session.add(area)
         db.session.flush()
         audit.record(actor_id=actor.id, object_type="admin_area", object_id=area.id,
                      action="create_area",
                      changes={"country_code": country, "parent_id": area.parent_id,
-                              "level": area.level, "name": name, "region": chosen_region})
+                              "level": area.level, "name": name, "region": chosen_region,
+                              "local_name": area.local_name})
     return area
 
 
@@ -415,6 +417,7 @@ class VillageInput:
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     protected_area: str | None = None
+    local_name: str | None = None
 
 
 def create_village(actor: User, data: VillageInput) -> Village:
@@ -455,7 +458,9 @@ def create_village(actor: User, data: VillageInput) -> Village:
 
     with unit_of_work():
         village = Village(country_code=area.country_code, admin1_id=admin1_id,
-                          admin2_id=admin2_id, name=name, latitude=_q(data.latitude),
+                          admin2_id=admin2_id, name=name,
+                          local_name=(data.local_name or "").strip() or None,
+                          latitude=_q(data.latitude),
                           longitude=_q(data.longitude), protected_area=protected)
         db.session.add(village)
         db.session.flush()
@@ -464,5 +469,5 @@ def create_village(actor: User, data: VillageInput) -> Village:
                      changes={"country_code": area.country_code, "admin1_id": admin1_id,
                               "admin2_id": admin2_id, "name": name,
                               "latitude": village.latitude, "longitude": village.longitude,
-                              "protected_area": protected})
+                              "protected_area": protected, "local_name": village.local_name})
     return village

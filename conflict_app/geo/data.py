@@ -94,6 +94,64 @@ VILLAGES = (
     ("IR", "Kermanshah", "Paveh", "Nowsud", "35.1600", "46.2000", None),
 )
 
+# Names in the country's own language and script (what a herder reading that language
+# calls the place); the English names above stay the stable reference of imports, exports
+# and the API. Turkish names are already written as in Turkish.
+LOCAL_NAMES = {
+    "AM": {
+        "Aragatsotn": "Արագածոտն", "Ararat": "Արարատ", "Armavir": "Արմավիր",
+        "Gegharkunik": "Գեղարքունիք", "Kotayk": "Կոտայք", "Lori": "Լոռի", "Shirak": "Շիրակ",
+        "Syunik": "Սյունիք", "Tavush": "Տավուշ", "Vayots Dzor": "Վայոց ձոր",
+        "Yerevan": "Երևան", "Kapan": "Կապան", "Goris": "Գորիս", "Meghri": "Մեղրի",
+        "Sisian": "Սիսիան", "Yeghegnadzor": "Եղեգնաձոր", "Vayk": "Վայք", "Jermuk": "Ջերմուկ",
+        "Shvanidzor": "Շվանիձոր", "Nrnadzor": "Նռնաձոր", "Lichk": "Լիճք",
+        "Agarak": "Ագարակ", "Shikahogh": "Շիկահող", "Tsav": "Ծավ",
+        "Nerkin Hand": "Ներքին Հանդ", "Tatev": "Տաթև", "Herher": "Հերհեր",
+        "Gndevaz": "Գնդեվազ", "Gnishik": "Գնիշիկ",
+    },
+    "GE": {
+        "Tbilisi": "თბილისი", "Adjara": "აჭარა", "Guria": "გურია", "Imereti": "იმერეთი",
+        "Kakheti": "კახეთი", "Kvemo Kartli": "ქვემო ქართლი",
+        "Mtskheta-Mtianeti": "მცხეთა-მთიანეთი",
+        "Racha-Lechkhumi and Kvemo Svaneti": "რაჭა-ლეჩხუმი და ქვემო სვანეთი",
+        "Samegrelo-Zemo Svaneti": "სამეგრელო-ზემო სვანეთი",
+        "Samtskhe-Javakheti": "სამცხე-ჯავახეთი", "Shida Kartli": "შიდა ქართლი",
+        "Dedoplistskaro": "დედოფლისწყარო", "Lagodekhi": "ლაგოდეხი", "Telavi": "თელავი",
+        "Sighnaghi": "სიღნაღი", "Samreklo": "სამრეკლო", "Zemo Kedi": "ზემო ქედი",
+        "Kabali": "ყაბალი",
+    },
+    "AZ": {
+        "Baku": "Bakı", "Absheron-Khizi": "Abşeron-Xızı", "Ganja-Dashkasan": "Gəncə-Daşkəsən",
+        "Gazakh-Tovuz": "Qazax-Tovuz", "Guba-Khachmaz": "Quba-Xaçmaz", "Karabakh": "Qarabağ",
+        "Lankaran-Astara": "Lənkəran-Astara", "Mil-Mughan": "Mil-Muğan",
+        "Mountainous Shirvan": "Dağlıq Şirvan", "Nakhchivan": "Naxçıvan",
+        "Central Aran": "Mərkəzi Aran", "East Zangezur": "Şərqi Zəngəzur",
+        "Shaki-Zaqatala": "Şəki-Zaqatala", "Shirvan-Salyan": "Şirvan-Salyan",
+    },
+    "IR": {
+        "Ardabil": "اردبیل", "East Azerbaijan": "آذربایجان شرقی",
+        "West Azerbaijan": "آذربایجان غربی", "Zanjan": "زنجان", "Gilan": "گیلان",
+        "Mazandaran": "مازندران", "Golestan": "گلستان", "North Khorasan": "خراسان شمالی",
+        "Razavi Khorasan": "خراسان رضوی", "Semnan": "سمنان", "Tehran": "تهران",
+        "Alborz": "البرز", "Qazvin": "قزوین", "Kurdistan": "کردستان",
+        "Kermanshah": "کرمانشاه", "Ilam": "ایلام", "Lorestan": "لرستان", "Hamadan": "همدان",
+        "Markazi": "مرکزی", "Chaharmahal and Bakhtiari": "چهارمحال و بختیاری",
+        "Kohgiluyeh and Boyer-Ahmad": "کهگیلویه و بویراحمد", "Fars": "فارس",
+        "Khuzestan": "خوزستان", "Isfahan": "اصفهان", "Bushehr": "بوشهر",
+        "South Khorasan": "خراسان جنوبی", "Sistan and Baluchestan": "سیستان و بلوچستان",
+        "Kerman": "کرمان", "Hormozgan": "هرمزگان", "Yazd": "یزد", "Qom": "قم",
+        "Gorgan": "گرگان", "Kalaleh": "کلاله", "Maraveh Tappeh": "مراوه‌تپه",
+        "Gonbad-e Kavus": "گنبد کاووس", "Minudasht": "مینودشت", "Kalat": "کلات",
+        "Dargaz": "درگز", "Mashhad": "مشهد", "Chenaran": "چناران", "Dalahu": "دالاهو",
+        "Paveh": "پاوه", "Sarpol-e Zahab": "سرپل ذهاب", "Tangrah": "تنگراه", "Dasht": "دشت",
+        "Chapeshlu": "چاپشلو", "Kerend-e Gharb": "کرند غرب", "Nowsud": "نوسود",
+    },
+}
+# Who reads a country's own names: its main language and its kin (Dari reads Persian).
+READERS = {"AM": {"hy"}, "GE": {"ka"}, "AZ": {"az"}, "IR": {"fa", "fa_AF"}, "TR": {"tr"},
+           "AF": {"fa_AF", "ps", "fa"}, "IQ": {"ar", "ckb"}, "PK": {"ur"}, "RU": {"ru"},
+           "KZ": {"kk"}, "TJ": {"tg"}, "TM": {"tk"}, "UZ": {"uz"}}
+
 
 def validate() -> None:
     """Raise ValueError when the tables disagree with each other."""
@@ -122,3 +180,9 @@ def validate() -> None:
         if key in seen:
             raise ValueError(f"duplicate village {name}")
         seen.add(key)
+    places = ({n for _c, provinces in PROVINCES.items() for n, _r in provinces}
+              | {d for ds in DISTRICTS.values() for d in ds} | {v[3] for v in VILLAGES})
+    for country, local in LOCAL_NAMES.items():
+        for name in local:
+            if name not in places:
+                raise ValueError(f"local name of unknown place {country}/{name}")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conflict_app.core.types import enum_column
 from conflict_app.extensions import db
+from conflict_app.geo.names import place_name
 
 
 class Region(StrEnum):
@@ -57,6 +58,9 @@ class AdminArea(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
     level: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(String(120))
+    # The name in the country's own language and script (geo.names.place_name shows it to
+    # readers of that language); ``name`` stays the reference of imports and the API.
+    local_name: Mapped[str | None] = mapped_column(String(120))
     region: Mapped[Region | None] = mapped_column(enum_column(Region, "region"))
     # IANA zone of an area that differs from its country's (e.g. western Kazakhstan).
     timezone: Mapped[str | None] = mapped_column(String(40))
@@ -68,8 +72,13 @@ class AdminArea(db.Model):
     parent: Mapped[AdminArea | None] = relationship(remote_side=[id])
 
     @property
+    def display_name(self) -> str:
+        return place_name(self)
+
+    @property
     def label(self) -> str:
-        return f"{self.parent.name} / {self.name}" if self.parent else self.name
+        return (f"{self.parent.display_name} / {self.display_name}" if self.parent
+                else self.display_name)
 
 
 class Village(db.Model):
@@ -86,6 +95,7 @@ class Village(db.Model):
     admin1_id: Mapped[int] = mapped_column(ForeignKey("admin_area.id"))
     admin2_id: Mapped[int | None] = mapped_column(ForeignKey("admin_area.id"))
     name: Mapped[str] = mapped_column(String(120))
+    local_name: Mapped[str | None] = mapped_column(String(120))  # as AdminArea.local_name
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     longitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
     protected_area: Mapped[str | None] = mapped_column(String(120))
@@ -97,6 +107,10 @@ class Village(db.Model):
     admin2: Mapped[AdminArea | None] = relationship(foreign_keys=[admin2_id])
 
     @property
+    def display_name(self) -> str:
+        return place_name(self)
+
+    @property
     def label(self) -> str:
-        parts = [self.name, (self.admin2 or self.admin1).name]
+        parts = [self.display_name, (self.admin2 or self.admin1).display_name]
         return ", ".join(parts)

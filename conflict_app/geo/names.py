@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from flask import session
 from flask_babel import get_locale
 
-from conflict_app.geo.data import COUNTRIES
+from conflict_app.geo.data import COUNTRIES, READERS
 
 # Languages spoken as the main language of one range state: that state is the first guess.
 # Russian (spoken across Central Asia and the Caucasus) and English guess nothing.
@@ -22,6 +22,20 @@ def country_name(code: str) -> str:
     locale = get_locale()
     names = locale.territories if locale is not None else {}
     return names.get(code) or dict((c, n) for c, n, *_rest in COUNTRIES).get(code, code)
+
+
+def place_name(place, locale: str | None = None) -> str:  # noqa: ANN001
+    """A province's, district's or village's name as the reader says it: in the country's
+    own language and script for readers of that language (``Շվանիձոր`` in Armenian), the
+    reference name otherwise. ``locale``: the reader's (an SMS in the household's
+    language); the current one by default."""
+    local = getattr(place, "local_name", None)
+    if not local:
+        return place.name
+    if locale is None:
+        current = get_locale()
+        locale = str(current) if current is not None else None
+    return local if locale in READERS.get(place.country_code, ()) else place.name
 
 
 def sorted_by_name(codes: Iterable[str]) -> list[tuple[str, str]]:

@@ -54,6 +54,8 @@ def load_reference_geography() -> dict[str, int]:
                                    parent=parent, region=region)
             db.session.add(areas[key])
             created["admin_area"] += 1
+        if areas[key].local_name is None:
+            areas[key].local_name = data.LOCAL_NAMES.get(country, {}).get(name)
         return areas[key]
 
     for country, provinces in data.PROVINCES.items():
@@ -64,17 +66,21 @@ def load_reference_geography() -> dict[str, int]:
         for name in districts:
             area(country, name, parent, parent.region)
     db.session.flush()
-    existing = {(v.admin1_id, v.admin2_id, v.name) for v in db.session.scalars(select(Village))}
+    existing = {(v.admin1_id, v.admin2_id, v.name): v
+                for v in db.session.scalars(select(Village))}
     for country, province, district, name, lat, lon, protected in data.VILLAGES:
         admin1 = areas[(country, province, None)]
         admin2 = areas[(country, district, province)] if district else None
         key = (admin1.id, admin2.id if admin2 else None, name)
+        local = data.LOCAL_NAMES.get(country, {}).get(name)
         if key in existing:
+            if existing[key].local_name is None:
+                existing[key].local_name = local
             continue
         db.session.add(Village(country_code=country, admin1_id=admin1.id,
                                admin2_id=admin2.id if admin2 else None, name=name,
-                               latitude=Decimal(lat), longitude=Decimal(lon),
-                               protected_area=protected))
+                               local_name=local, latitude=Decimal(lat),
+                               longitude=Decimal(lon), protected_area=protected))
         created["village"] += 1
     db.session.flush()
     return created

@@ -111,7 +111,8 @@ class PublicReportForm(FlaskForm):
         # Translators: herder's report form: plain words, one polite 'you'
         self.village_id.choices.append((OTHER_VILLAGE, _l("My village is not in the list")))
         # Translators: herder's report form: plain words, one polite 'you'
-        self.province_id.choices = [("", _l("Choose…"))] + [(a.id, a.name) for a in provinces]
+        self.province_id.choices = [("", _l("Choose…"))] + [
+            (a.id, a.display_name) for a in provinces]
         self.part_of_day.choices = BLANK + choices("part_of_day")
         self.setting.choices = BLANK + choices("setting")
         self.species.choices = BLANK + choices("species")

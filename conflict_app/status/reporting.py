@@ -56,9 +56,12 @@ def report():
         AdminArea, AdminArea.id == Village.admin1_id).where(
         Village.country_code == country, Village.listed.is_(True),
         AdminArea.synthetic.is_(False)).order_by(Village.name)).all()
+    # In the order the reader sees them (their own language's names where known).
+    villages.sort(key=lambda v: v.label.casefold())
     provinces = db.session.scalars(select(AdminArea).where(
         AdminArea.country_code == country, AdminArea.level == 1,
         AdminArea.synthetic.is_(False)).order_by(AdminArea.name)).all()
+    provinces.sort(key=lambda a: a.display_name.casefold())
     zone = timezones.zone(timezones.zone_name(country))
     form = PublicReportForm(villages, provinces, zone, country)
     step = request.form.get("step", "")
@@ -129,7 +132,7 @@ def _answers(form: PublicReportForm, villages, provinces) -> list[tuple[str, str
         return str(dict(field.choices).get(field.data, "")) if field.data else ""
 
     if form.village_id.data == OTHER_VILLAGE:
-        province = next((a.name for a in provinces if a.id == form.province_id.data), "")
+        province = next((a.display_name for a in provinces if a.id == form.province_id.data), "")
         village = f"{form.village_name.data.strip()}, {province}"
     else:
         village = next((v.label for v in villages if v.id == form.village_id.data), "")
