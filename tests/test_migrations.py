@@ -36,3 +36,28 @@ def test_upgrade_builds_the_models_and_downgrade_reverses_it(scratch_app):
         assert leftover == set()
         flask_migrate.upgrade()
         assert "claim" in inspect(db.engine).get_table_names()
+
+
+def test_existing_places_and_countries_get_their_own_language(scratch_app):
+    """An installation from before: its reference places get their local names, and
+    Tajikistan and Uzbekistan (created when only Russian was offered for them) now default
+    to Tajik and Uzbek."""
+    from sqlalchemy import text
+
+    with scratch_app.app_context():
+        flask_migrate.upgrade(revision="0025_conservation_agreements")
+        with db.engine.begin() as conn:
+            for code, name, currency in (("AM", "Armenia", "AMD"), ("TJ", "Tajikistan", "TJS"),
+                                         ("UZ", "Uzbekistan", "UZS")):
+                conn.execute(text("INSERT INTO country (code, name, currency, default_locale)"
+                                  " VALUES (:c, :n, :cur, :loc)"),
+                             {"c": code, "n": name, "cur": currency,
+                              "loc": "hy" if code == "AM" else "ru"})
+            conn.execute(text("INSERT INTO admin_area (country_code, level, name, synthetic)"
+                              " VALUES ('AM', 1, 'Syunik', false)"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            locales = dict(conn.execute(text("SELECT code, default_locale FROM country")).all())
+            local = conn.execute(text("SELECT local_name FROM admin_area")).scalar_one()
+        assert locales == {"AM": "hy", "TJ": "tg", "UZ": "uz"}
+        assert local == "Սյունիք"
