@@ -62,3 +62,16 @@ def test_an_administrator_gives_a_new_village_its_own_name(app, world, browser_f
     assert village.local_name == "Վահրավար"
     armenian = app.test_client().get("/report?country=AM&lang=hy").get_data(as_text=True)
     assert "Վահրավար" in armenian
+
+
+def test_a_village_typed_by_a_herder_is_marked_on_the_administrators_page(world, browser_for):
+    from conflict_app.geo.models import Village
+
+    db.session.add(Village(country_code="AM", admin1_id=world.syunik.id,
+                           admin2_id=world.meghri.id, name="Vardanidzor", listed=False))
+    db.session.commit()
+    page = browser_for(world.admin).get(f"/admin/areas/{world.meghri.id}").get_data(as_text=True)
+    row = next(r for r in page.split("<tr>") if "Vardanidzor" in r)
+    assert "Village not in the list" in row
+    listed = next(r for r in page.split("<tr>") if "Shvanidzor" in r)
+    assert "Village not in the list" not in listed
