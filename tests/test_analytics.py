@@ -122,3 +122,18 @@ def test_costs_also_in_us_dollars_at_recorded_rates(app, world, landscape):
     assert [(r["currency"], r["converted"]) for r in after] == [("AMD", False), ("USD", True)]
     assert after[1]["cost"] == pytest.approx(before[0]["cost"])
     assert after[1]["cost_per_head_saved"] == pytest.approx(before[0]["cost_per_head_saved"])
+
+
+def test_the_overview_writes_numbers_as_the_reader_does(app, world, browser_for, landscape):
+    """Head-years and rates in the locale's separators: «1 234,5» in Russian, not
+    Python's «1234.5»."""
+    from conflict_app.analytics import service
+
+    rates = service.overview(world.analyst, world.analyst.jurisdiction_country,
+                             "confirmed_probable")["rates"]
+    row = next(r for r in rates["species"] if not r["suppressed"] and r["head_years"] >= 1000)
+    page = browser_for(world.analyst).get("/analytics/?lang=ru").get_data(as_text=True)
+    whole, _, tenth = f"{row['head_years']:.1f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\N{NO-BREAK SPACE}")
+    assert f"{grouped},{tenth}" in page
+    assert f">{row['head_years']}<" not in page

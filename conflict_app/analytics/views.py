@@ -28,7 +28,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.errorhandler(store.FiguresPending)
 def figures_pending(_error: store.FiguresPending):
     """The first view of figures nobody computed yet: a job is at it (at range-wide scale
-    it takes longer than a web request may); the page looks again by itself."""
+    it takes longer than a web request may); the page offers to look again, and the
+    Retry-After header tells a program when."""
     response = current_app.make_response(
         (render_template("analytics/pending.html", retry=RETRY_SECONDS), 503))
     response.headers["Retry-After"] = str(RETRY_SECONDS)
