@@ -20,6 +20,7 @@ from conflict_app.claims.workflow import State
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Village
 from conflict_app.geo.reference import load_reference_geography
 from conflict_app.herders import operations as household_ops
@@ -368,7 +369,8 @@ def _insurance_example(staff: dict) -> str:
                                      params.defaults(SchemeKind.INSURANCE),
                                      "Example defaults of the product description")
     scheme_ops.publish_version(manager, version.id)
-    today = clock.today()
+    # The herders' today in Kakheti: hours ahead of UTC's every evening.
+    today = timezones.today_for(village)
     for name, phone, sheep in (("Giorgi Beridze", "+995599100401", 40),
                                ("Nino Kapanadze", "+995599100402", 25)):
         household = household_ops.register_household(people[Role.CLERK],

@@ -45,3 +45,18 @@ def test_demo_has_a_missing_animals_claim_and_a_vet_invoice(app):
         select(AssessmentLine.kind, AssessmentLine.heads))}
     # 240 − 226 − 3 = 11 missing, less 2 % of 240 (4.8) = 6 whole heads; 2 treated heads.
     assert ("missing", 6) in kinds and ("vet", 2) in kinds
+
+
+def test_the_demo_builds_in_the_evening_when_the_range_is_already_on_tomorrow(app):
+    """At 21:30 UTC it is already the next day in Tbilisi and Tehran: the demo's insurance
+    cover starts on the local today, which is not in the past there."""
+    from datetime import UTC, datetime
+
+    from conflict_app.core import clock
+
+    clock.freeze(datetime.now(UTC).replace(hour=21, minute=30, second=0, microsecond=0))
+    try:
+        lines = list(build())
+    finally:
+        clock.freeze(None)
+    assert any("EXAMPLE-GE-INS: 2 households enrolled" in line for line in lines)
