@@ -78,6 +78,12 @@ def today_for(obj: object) -> date:
     return today_in(zone_of(obj))
 
 
+def today_where(country_code: str | None, *areas: object) -> date:
+    """Today in a jurisdiction (a user's, a scheme's): the date its staff and herders type,
+    which is ahead of UTC's for hours every evening in the range."""
+    return today_in(zone(zone_name(country_code, *areas)))
+
+
 def start_of(day: date, where: ZoneInfo, at: time = time(0)) -> datetime:
     """The UTC instant of a local wall-clock time on ``day``."""
     from datetime import UTC

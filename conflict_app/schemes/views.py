@@ -17,6 +17,7 @@ from conflict_app.core.errors import DomainError, PermissionDenied
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Country, Village
 from conflict_app.herders.models import Household, Species
 from conflict_app.mitigation.models import Measure
@@ -91,7 +92,7 @@ def new():
     countries = _countries()
     form = PriceForm(countries)
     if request.method == "GET":
-        form.valid_from.data = clock.today()
+        form.valid_from.data = _today_mine()
         _own_country_defaults(form, countries)
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
@@ -160,7 +161,7 @@ def new_scheme():
     form = SchemeForm(_countries(), _provinces(),
                       whole_country=current_user.jurisdiction_area_id is None)
     if request.method == "GET":
-        form.valid_from.data = clock.today()
+        form.valid_from.data = _today_mine()
         form.review_share.data = Decimal(0)
         form.budget.data = Decimal(0)
         _own_country_defaults(form, _countries())
@@ -287,7 +288,7 @@ def new_version(scheme_id: int):
     form = rule_version_form(scheme.kind, request.form if request.method == "POST" else None,
                              latest)
     if request.method == "GET":
-        form.valid_from.data = max(clock.today(), scheme.valid_from)
+        form.valid_from.data = max(timezones.today_for(scheme), scheme.valid_from)
     if form.validate_on_submit():
         try:
             version = operations.add_version(current_user, scheme.id, form.valid_from.data,
@@ -360,7 +361,7 @@ def rates():
     own = _own_currency()
     form = RateForm(only=own)
     if request.method == "GET":
-        form.valid_from.data = clock.today()
+        form.valid_from.data = _today_mine()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
@@ -421,9 +422,15 @@ def enrol(scheme_id: int):
     return render_template("schemes/enrol.html", form=form, scheme=scheme), status
 
 
+def _today_mine() -> date:
+    """Today in the signed-in user's jurisdiction, for the dates a form suggests."""
+    return timezones.today_where(current_user.jurisdiction_country,
+                                 current_user.jurisdiction_area_id)
+
+
 def _cover_period(scheme: Scheme) -> tuple[date, date]:
     """A year of cover from today (or the scheme's start), ending within its validity."""
-    starts = max(clock.today(), scheme.valid_from)
+    starts = max(timezones.today_for(scheme), scheme.valid_from)
     try:
         ends = starts.replace(year=starts.year + 1) - timedelta(days=1)
     except ValueError:  # 29 February
