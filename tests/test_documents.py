@@ -20,8 +20,9 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from conflict_app.claims import operations as ops
-from conflict_app.documents import fonts, layout, samples, text, vouchers
-from conflict_app.documents.text import Style, Typesetter, ltr
+from conflict_app.documents import bidi_text, fonts, layout, samples, text, vouchers
+from conflict_app.documents.bidi_text import ltr
+from conflict_app.documents.text import Style, Typesetter
 from conflict_app.extensions import db
 from conflict_app.i18n import LOCALES, RTL
 from conflict_app.payments.models import (
@@ -340,7 +341,7 @@ def test_missing_font_names_the_script(app, monkeypatch):
 def test_every_language_finds_a_font_for_its_letters(app):
     letters = "əğşıňýžәғқңөұүһіաբգაბგڵێہے"
     for ch in letters:
-        script = text.script_of(ch) or "default"
+        script = bidi_text.script_of(ch) or "default"
         assert fonts.covering(ch, script).covers(ch)
 
 

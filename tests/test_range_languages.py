@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from flask_babel import force_locale
 
-from conflict_app.documents import fonts, samples, text
+from conflict_app.documents import bidi_text, fonts, samples, text
 from conflict_app.i18n import RTL, bidi, native_name
 from conflict_app.status.operations import KEYWORDS
 from tests.test_documents import PDFTOTEXT, Drawn, _clean, _render, _words
@@ -55,7 +55,7 @@ def test_an_sms_in_tajik_uzbek_or_pashto_is_answered_in_that_language(app, world
 
 def test_the_fonts_cover_tajik_uzbek_and_pashto_letters(app):
     for ch in TAJIK + UZBEK + PASHTO:
-        script = text.script_of(ch) or "default"
+        script = bidi_text.script_of(ch) or "default"
         assert fonts.covering(ch, script).covers(ch), ch
         assert fonts.covering(ch, script, bold=True).covers(ch), ch
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 
-from conflict_app.documents.text import ltr
+from conflict_app.documents.bidi_text import ltr
 
 
 def sentences(figs, money: Callable, date_text: Callable,  # noqa: ANN001

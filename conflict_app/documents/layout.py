@@ -31,7 +31,8 @@ from reportlab.platypus import (
 
 from conflict_app.core.money import Money
 from conflict_app.documents import fonts
-from conflict_app.documents.text import Style, Typesetter, ltr
+from conflict_app.documents.bidi_text import ltr
+from conflict_app.documents.text import Style, Typesetter
 from conflict_app.i18n import RTL, digits
 from conflict_app.i18n import money as money_text
 

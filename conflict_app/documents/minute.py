@@ -14,9 +14,9 @@ from flask_babel import force_locale, get_locale, pgettext
 from flask_babel import gettext as _
 from reportlab.platypus import Flowable, Spacer
 
+from conflict_app.documents.bidi_text import ltr
 from conflict_app.documents.contents import reference_of
 from conflict_app.documents.layout import Builder, number, safe_filename
-from conflict_app.documents.text import ltr
 from conflict_app.i18n import date_text
 from conflict_app.verification import committee
 from conflict_app.verification.committee import Tally, Vote

@@ -21,9 +21,9 @@ from reportlab.platypus import (
     Table,
 )
 
+from conflict_app.documents.bidi_text import ltr
 from conflict_app.documents.contents import AssessmentRow, DecisionData, LossRow, ReceiptData
 from conflict_app.documents.layout import Builder, figure, money, number, percent, rtl_start
-from conflict_app.documents.text import ltr
 from conflict_app.i18n import date_text, datetime_text
 from conflict_app.i18n.labels import label
 

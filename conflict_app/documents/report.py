@@ -27,9 +27,9 @@ from conflict_app.core import clock
 from conflict_app.core.errors import N_
 from conflict_app.core.money import Money
 from conflict_app.documents import fonts
+from conflict_app.documents.bidi_text import ltr
 from conflict_app.documents.layout import Builder, money, number, percent
 from conflict_app.documents.report_suppression import SUPPRESSED
-from conflict_app.documents.text import ltr
 from conflict_app.i18n import date_text
 from conflict_app.i18n.labels import label
 

@@ -16,9 +16,9 @@ from reportlab.platypus import (
     Table,
 )
 
+from conflict_app.documents.bidi_text import ltr
 from conflict_app.documents.contents import BatchData, VoucherData
 from conflict_app.documents.layout import LINE, Builder, money, number
-from conflict_app.documents.text import ltr
 from conflict_app.i18n import datetime_text
 from conflict_app.i18n.labels import label
 
