@@ -75,3 +75,10 @@ def test_a_village_typed_by_a_herder_is_marked_on_the_administrators_page(world,
     assert "Village not in the list" in row
     listed = next(r for r in page.split("<tr>") if "Shvanidzor" in r)
     assert "Village not in the list" not in listed
+
+
+def test_a_village_and_its_district_are_separated_as_persian_writes_lists(app, world):
+    load_reference_geography()
+    db.session.commit()
+    persian = app.test_client().get("/report?country=IR&lang=fa").get_data(as_text=True)
+    assert "تنگراه، کلاله" in persian and "تنگراه, کلاله" not in persian

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conflict_app.core.types import enum_column
 from conflict_app.extensions import db
-from conflict_app.geo.names import place_name
+from conflict_app.geo.names import list_separator, place_name
 
 
 class Region(StrEnum):
@@ -113,4 +113,4 @@ class Village(db.Model):
     @property
     def label(self) -> str:
         parts = [self.display_name, (self.admin2 or self.admin1).display_name]
-        return ", ".join(parts)
+        return list_separator().join(parts)

@@ -38,6 +38,16 @@ def place_name(place, locale: str | None = None) -> str:  # noqa: ANN001
     return local if locale in READERS.get(place.country_code, ()) else place.name
 
 
+# Languages written in Arabic script separate list items with the Arabic comma.
+_ARABIC_COMMA = frozenset({"ar", "fa", "fa_AF", "ckb", "ur", "ps"})
+
+
+def list_separator() -> str:
+    """", " — or "، " in languages written in Arabic script (a village and its district)."""
+    current = get_locale()
+    return "، " if current is not None and str(current) in _ARABIC_COMMA else ", "
+
+
 def sorted_by_name(codes: Iterable[str]) -> list[tuple[str, str]]:
     """``(code, name)`` pairs sorted by the name the reader sees."""
     pairs = [(code, country_name(code)) for code in codes]
