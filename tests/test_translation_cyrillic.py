@@ -51,7 +51,15 @@ REJECTED = {
 # take the ending, so the name stands in the nominative after a noun: "у села %(village)s".
 RU_PREPOSITION = re.compile(
     r"(?<!\w)(?:у|возле|около|близ|из|для|от|к|с|со|при|в|во|на|о|об|по) "
-    r"%\((?:village|area|name|province|country|species|payee|measure|scheme|predator)\)s")
+    r"%\((?:village|area|name|province|country|species|payee|measure|scheme|predator|column)\)s")
+# An amount of money followed by «процентов» reads as a percentage ("12,50 TJS процентов");
+# the interest is named first and its amount follows: «проценты за задержку: %(interest)s».
+RU_MONEY_PERCENT = re.compile(r"%\((?:amount|interest|paid|rest|total)\)s процент")
+# An area is a province or a district; «район» alone tells a province's herders or staff that
+# the text is not about them (glossary: area = территория, «район» only for a district).
+RU_AREA_AS_DISTRICT = re.compile(r"[Рр]айон(?!\w* или провинц)")
+AREA_WORD = re.compile(r"\barea\b", re.IGNORECASE)
+NOT_ONLY_AREA = re.compile(r"district|protected area", re.IGNORECASE)
 # Kazakh suffixes harmonise with the spoken number ("5-тен", "6-дан", "2-ші", "6-шы"), which a
 # placeholder hides; only an ordinal before a noun ("%(page)s-бет", "%(n)s-жолы") is safe.
 KK_GLUED_SUFFIX = re.compile(r"%\(\w+\)[sd]-(?!(?:жол|бет|жыл)\w*)\w")
@@ -101,6 +109,18 @@ def test_no_russian_preposition_governs_a_placeholder():
     assert found == [], "\n".join(found)
 
 
+def test_no_russian_amount_reads_as_a_percentage():
+    found = [text for _, _, text in _entries("ru") if RU_MONEY_PERCENT.search(text)]
+    assert found == [], "\n".join(found)
+
+
+def test_russian_area_is_not_called_a_district():
+    found = [f"{source} → {text}" for _, source, text in _entries("ru")
+             if AREA_WORD.search(source) and not NOT_ONLY_AREA.search(source)
+             and RU_AREA_AS_DISTRICT.search(text)]
+    assert found == [], "\n".join(found)
+
+
 def test_no_kazakh_suffix_is_glued_to_a_placeholder():
     found = [text for _, _, text in _entries("kk") if KK_GLUED_SUFFIX.search(text)]
     assert found == [], "\n".join(found)
@@ -121,10 +141,25 @@ def test_no_tajik_suffix_is_glued_to_a_placeholder():
 
 @pytest.mark.parametrize("text", ["леопард задрал скот у %(village)s",
                                   "Нет рыночной цены для %(species)s",
-                                  "нет района %(name)s в %(province)s"])
+                                  "нет района %(name)s в %(province)s",
+                                  "строки происшествия %(ref)s расходятся в %(column)s"])
 def test_a_governed_placeholder_is_caught(text):
     assert RU_PREPOSITION.search(text)
     assert not RU_PREPOSITION.search("у села %(village)s; в провинции %(province)s")
+
+
+@pytest.mark.parametrize("text", ["включая %(interest)s процентов за задержку",
+                                  "Сюда входят %(amount)s процентов за задержку выплаты."])
+def test_an_amount_read_as_a_percentage_is_caught(text):
+    assert RU_MONEY_PERCENT.search(text)
+    assert not RU_MONEY_PERCENT.search("включая проценты за задержку: %(interest)s")
+
+
+@pytest.mark.parametrize("text", ["Отправлено в район", "Ни один телефон в этом районе не может",
+                                  "Село или район"])
+def test_an_area_called_a_district_is_caught(text):
+    assert RU_AREA_AS_DISTRICT.search(text)
+    assert not RU_AREA_AS_DISTRICT.search("с заявками из вашего района или провинции")
 
 
 @pytest.mark.parametrize("text", ["%(num)s-ден астам өтінім", "%(given)s-шісі"])
