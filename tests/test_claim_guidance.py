@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from conflict_app.claims import operations as ops
@@ -145,7 +146,19 @@ def test_new_reports_flags_and_overdue_claims_notify_the_responsible_staff(
     assert '<span class="badge">' not in clerk.get("/notices/").get_data(as_text=True)
 
 
-def test_an_approved_insurance_claim_says_its_period_is_settled_first(world, browser_for):
+@pytest.fixture
+def midday():
+    """Noon UTC: the cover starts on the herder's today and the loss happens on UTC's today;
+    in the evening those are different days in Armenia (the cover would start after it)."""
+    from datetime import UTC, datetime
+
+    clock.freeze(datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0))
+    yield
+    clock.freeze(None)
+
+
+def test_an_approved_insurance_claim_says_its_period_is_settled_first(world, browser_for,
+                                                                        midday):
     """Found in a browser: the page told finance to batch an insurance claim whose period
     was not settled, and the batch then refused it."""
     from datetime import date
