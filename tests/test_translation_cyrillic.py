@@ -63,6 +63,9 @@ NOT_ONLY_AREA = re.compile(r"district|protected area", re.IGNORECASE)
 # Kazakh suffixes harmonise with the spoken number ("5-тен", "6-дан", "2-ші", "6-шы"), which a
 # placeholder hides; only an ordinal before a noun ("%(page)s-бет", "%(n)s-жолы") is safe.
 KK_GLUED_SUFFIX = re.compile(r"%\(\w+\)[sd]-(?!(?:жол|бет|жыл)\w*)\w")
+# «дейін» and «бастап» govern a case («5 желтоқсанға дейін», «…нан бастап») that a date placeholder
+# cannot take; «күніне дейін», «күнінен бастап» carry it ("%(date)s күніне дейін").
+KK_DATE_POSTPOSITION = re.compile(r"%\((?:date|day)\)s (?:дейін|бастап|кейін|бері)(?!\w)")
 # Tajik buttons name the action (masdar: "Нигоҳ доштан"), they do not order ("нигоҳ доред").
 TG_COMMAND = re.compile(r"(?:[дт]ед|кунед|диҳед|фиристед)(?: \(PDF\))?$")
 # Nothing is glued to a placeholder or to its closing bracket: "%(approved)s-и" reads
@@ -126,6 +129,11 @@ def test_no_kazakh_suffix_is_glued_to_a_placeholder():
     assert found == [], "\n".join(found)
 
 
+def test_no_kazakh_postposition_follows_a_bare_date():
+    found = [text for _, _, text in _entries("kk") if KK_DATE_POSTPOSITION.search(text)]
+    assert found == [], "\n".join(found)
+
+
 def test_tajik_buttons_name_the_action():
     # The confirmation buttons ("Yes, approve the claim") carry no context but are buttons too.
     found = [f"[{context}] {text}" for context, source, text in _entries("tg")
@@ -173,6 +181,13 @@ def test_a_glued_kazakh_suffix_is_caught(text):
 def test_a_glued_tajik_suffix_is_caught(text):
     assert TG_GLUED.search(text)
     assert not TG_GLUED.search("аз маблағи тасдиқшудаи %(approved)s (%(share)s); %(size)s°.")
+
+
+@pytest.mark.parametrize("text", ["Сомамен келіспесеңіз, %(date)s дейін шағымдана аласыз.",
+                                  "Келісімді %(day)s бастап ұзартуға болады."])
+def test_a_bare_kazakh_date_before_a_postposition_is_caught(text):
+    assert KK_DATE_POSTPOSITION.search(text)
+    assert not KK_DATE_POSTPOSITION.search("%(date)s күніне дейін; %(day)s күнінен бастап")
 
 
 @pytest.mark.parametrize("text", ["Ҳа, арзёбиро сабт кунед", "Расидро зеркашӣ кунед (PDF)",
