@@ -27,7 +27,12 @@ _AR_SINGULAR_YOU = re.compile(
 # Words the glossaries replaced; a sentence that brings one back is a slip.
 _BANNED = {
     "ar": {"المكتب المالي": "finance is قسم المالية"},
-    "ckb": {"یاسا": "rule is ڕێسا", "پرۆگرام": "scheme is بەرنامە"},
+    "ckb": {"یاسا": "rule is ڕێسا", "پرۆگرام": "scheme is بەرنامە",
+            # heads lost are لەدەستچوو and killed ones کوژراو; مردوو (dead) is only for
+            # animals found dead of another cause
+            "سەری مردوو": "heads lost are لەدەستچوو", "نەمردووە": "heads lost are لەدەستچوو",
+            "ئاڵا": "a claim's warning flag is نیشانە (ئاڵا is a banner)",
+            "بودجەی ماوە": "remaining budget is پاشماوەی بودجە (ماوە is a period)"},
     "ur": {"دعوی": "claim is کلیم", "دعوے": "claim is کلیم", "نگران": "supervisor is سپروائزر",
            "انشورنس": "insurance is بیمہ", "مالیاتی دفتر": "finance is شعبہ مالیات"},
 }
@@ -101,6 +106,10 @@ def _one(code: str, msgstr: str, comment: str = "") -> Catalog:
     ("ckb", "بە یاسا %(date)s", "", "rule is ڕێسا"),
     ("ckb", "هەنارده %(date)s", "", "ه at a word's end"),
     ("ckb", "٦ تا ٣٤ %(date)s", "", "native digits"),
+    ("ckb", "نزیکەی %(date)s سەری مردووی کەمتر", "", "heads lost are لەدەستچوو"),
+    ("ckb", "ئاڵا لابرا %(date)s", "", "warning flag is نیشانە"),
+    ("ckb", "بودجەی ماوەی بەرنامەکە %(date)s", "", "remaining budget"),
+    ("ckb", "پاشماوەی بودجەی بەرنامەکە %(date)s", "", None),
     ("ar", "يمكنك الاستعلام عن طلبك %(date)s", "herder's public pages", "singular 'you'"),
     ("ar", "يمكنكم الاستعلام عن طلبكم %(date)s", "herder's public pages", None),
     ("ar", "أدخل رقماً %(date)s", "", None),          # staff pages keep the singular
