@@ -279,6 +279,7 @@ def _import_models() -> None:
     import conflict_app.notices.models
     import conflict_app.payments.models
     import conflict_app.schemes.agreement_models
+    import conflict_app.schemes.harm_models
     import conflict_app.schemes.herd_models
     import conflict_app.schemes.models
     import conflict_app.status.models
@@ -316,6 +317,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.alerts.views import bp as alerts_bp
     from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.api import agreement_views as _api_agreements  # noqa: F401 - joins api_bp
+    from conflict_app.api import harm_views as _api_harm  # noqa: F401 - joins api_bp
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
@@ -323,6 +325,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.auth.views import auth_bp
     from conflict_app.bundles.views import bp as imports_bp
     from conflict_app.claims import (
+        harm_views,  # noqa: F401 - its routes join claims_bp
         herd_views,  # noqa: F401 - its routes join claims_bp
         village_views,  # noqa: F401 - its routes join claims_bp
     )

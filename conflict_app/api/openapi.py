@@ -14,7 +14,7 @@ MODELS = (schemas.Problem, schemas.ReportIn, schemas.TransitionIn, schemas.Verif
           schemas.ClaimOut, schemas.ClaimCreated, schemas.ClaimPage, schemas.EffectivenessRow,
           schemas.BatchIn, schemas.PaidIn, schemas.FailedIn, schemas.BatchOut,
           schemas.BatchExport, schemas.SeasonCountIn, schemas.LeopardSignsIn,
-          schemas.VetInvoiceIn)
+          schemas.VetInvoiceIn, schemas.HarmIn)
 
 
 def _ref(model) -> dict:  # noqa: ANN001
@@ -148,6 +148,9 @@ def document() -> dict:
                  "The assigned verifier's leopard signs in the area of a missing-animals line"),
                 ("vet-invoice", "recordVetInvoice", schemas.VetInvoiceIn,
                  "The vet invoice of a line's injured animals (photo and amount)"),
+                ("harm", "recordHarm", schemas.HarmIn,
+                 "What an injury, death or crop damage claim is valued from (verifier or "
+                 "supervisor); medical fields are special category data"),
             )},
             "/payment-batches": {
                 "post": {

@@ -19,6 +19,7 @@ from pydantic import (
 from conflict_app.claims.models import Channel, PartOfDay, Setting
 from conflict_app.claims.workflow import Action, State
 from conflict_app.herders.models import Species
+from conflict_app.schemes.harm import HarmKind, Severity
 from conflict_app.verification.checklist import (
     BiteLocation,
     CameraTrap,
@@ -109,7 +110,11 @@ class ReportIn(Strict):
     description: str | None = text(default=None, max_length=4000)
     late_override_reason: str | None = text(default=None, max_length=2000)
     channel: Literal["office", "phone"] = "office"
-    lines: list[LossLineIn] = Field(min_length=1, max_length=12)
+    harm_kind: HarmKind | None = Field(
+        default=None, description="An injury, a death or crop damage, where the scheme of the "
+        "place enables it; its livestock lines may then be empty")
+    lines: list[LossLineIn] = Field(default_factory=list, max_length=12,
+                                    description="At least one unless harm_kind is given")
 
 
 class TransitionIn(Strict):
@@ -192,6 +197,34 @@ class AssessmentOut(BaseModel):
                                  description="How the amount was calculated, step by step")
 
 
+class HarmOut(BaseModel):
+    """An injury, a death or crop damage. The medical fields are null unless the token's
+    user is a verifier, approver or supervisor of the claim's area (special category data)."""
+
+    kind: HarmKind
+    crop: str | None = None
+    area_ha: str | None = None
+    measured_on: date | None = None
+    severity: Severity | None = None
+    medical_details: str | None = None
+    medical_costs: str | None = None
+    next_of_kin: str | None = None
+    document: bool | None = None
+
+
+class HarmIn(Strict):
+    version: int = Field(ge=1, le=MAX_ID)
+    severity: Severity | None = None
+    medical_details: str | None = text(default=None, max_length=2000)
+    medical_costs: number(0, 1e13) | None = None  # type: ignore[valid-type]
+    next_of_kin: str | None = text(default=None, max_length=120)
+    crop: str | None = text(default=None, max_length=20)
+    area_ha: number(0.0001, 10000) | None = None  # type: ignore[valid-type]
+    measured_on: date | None = None
+    document: str | None = Field(default=None, min_length=1, pattern=BASE64, description=(
+        "base64-encoded JPEG, PNG or WebP image of the medical report or death certificate"))
+
+
 class ClaimOut(BaseModel):
     reference: str
     state: State
@@ -214,6 +247,7 @@ class ClaimOut(BaseModel):
     decision_reason: str | None
     paid_at: datetime | None
     assessment: AssessmentOut | None
+    harm: HarmOut | None = None
 
 
 class ClaimCreated(ClaimOut):

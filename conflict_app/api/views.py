@@ -19,7 +19,7 @@ from conflict_app.analytics import service as analytics
 from conflict_app.analytics import store as analytics_store
 from conflict_app.api import idempotency, schemas, tokens
 from conflict_app.auth.models import User
-from conflict_app.claims import intake, queries
+from conflict_app.claims import harm_records, intake, queries
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Channel, Claim
 from conflict_app.claims.workflow import Action
@@ -220,8 +220,22 @@ def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
             steps=[schemas.StepOut(text=s["text"], rule=s["rule"])
                    for s in explain.sentences(assessment.steps)],
         ) if assessment else None,
+        harm=_harm_out(claim),
         **extra,
     )
+
+
+def _harm_out(claim: Claim) -> schemas.HarmOut | None:
+    row = harm_records.of_claim(claim.id)
+    if row is None:
+        return None
+    out = schemas.HarmOut(kind=row.kind, crop=row.crop, measured_on=row.measured_on,
+                          area_ha=str(row.area_ha) if row.area_ha is not None else None)
+    if harm_records.is_special(row) and harm_records.may_see_special(g.get("api_user"), claim):
+        out.severity, out.medical_details = row.severity, row.medical_details
+        out.medical_costs = str(row.medical_costs) if row.medical_costs is not None else None
+        out.next_of_kin, out.document = row.next_of_kin, row.document_key is not None
+    return out
 
 
 @bp.route("/claims", methods=["GET"])
@@ -275,6 +289,7 @@ def create_claim():
         dog_present=data.dog_present, measure_present=data.measure_present,
         protection_known=data.guard_present or data.dog_present or data.measure_present,
         description=data.description, late_override_reason=data.late_override_reason,
+        harm_kind=data.harm_kind,
     )
     claim, pin = intake.register_report(user, household, report, Channel(data.channel))
     return json_response(claim_out(claim, schemas.ClaimCreated, pin=pin), 201)

@@ -73,16 +73,19 @@ class ReportForm(FlaskForm):
         validators=[optional(), length(2000)],
     )
     lines = FieldList(FormField(LossLineForm), min_entries=4, max_entries=12)
+    # Offered only when the scheme of the household's place enables a kind of harm.
+    harm_kind = ChoiceField(_l("What the claim is for"), validators=[optional()])
 
-    def __init__(self, villages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, villages, *args, harm_kinds=(), **kwargs):  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.village_id.choices = [("", _l("Choose…"))] + [(v.id, v.label) for v in villages]
+        self.harm_kind.choices = choices("harm_kind", ["livestock", *harm_kinds])
         self.part_of_day.choices = BLANK + choices("part_of_day")
         self.setting.choices = BLANK + choices("setting")
 
     def validate_lines(self, field) -> None:  # noqa: ANN001
         filled = [entry.form for entry in field.entries if not entry.form.is_empty]
-        if not filled:
+        if not filled and self.harm_kind.data in (None, "", "livestock"):
             raise ValidationError(_l("Add at least one animal killed or injured."))
         for line in filled:
             if not line.species.data or not line.age_class.data:

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from conflict_app.auth.models import User
-from conflict_app.claims import duplicates, events, operations, pins, workflow
+from conflict_app.claims import duplicates, events, harm_records, operations, pins, workflow
 from conflict_app.claims.models import (
     AgeClass,
     Channel,
@@ -37,6 +37,7 @@ from conflict_app.geo import timezones
 from conflict_app.geo.models import Country, Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.schemes import engine
+from conflict_app.schemes.harm import HarmKind
 from conflict_app.status import notify
 
 
@@ -69,6 +70,9 @@ class ReportInput:
     description: str | None = None
     late_override_reason: str | None = None
     external_ref: str | None = None  # field form instance ID: imported once
+    # An injury, a death or crop damage (only where the scheme enables it); its livestock
+    # lines may then be empty.
+    harm_kind: HarmKind | None = None
 
 
 def register_report(
@@ -152,6 +156,8 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     country = db.session.get(Country, village.country_code)
     scheme = engine.scheme_for(village.country_code, village.admin1_id, household.id,
                                report.occurred_on)
+    if report.harm_kind is not None:
+        harm_records.check_kind(scheme, report.occurred_on, report.harm_kind)
     pin = pins.new_pin()
     claim = Claim(
         incident=incident,
@@ -176,6 +182,8 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     db.session.add(claim)
     db.session.flush()
     claim.reference = f"{claim.country_code}-{now.year}-{claim.id:06d}"
+    if report.harm_kind is not None:
+        harm_records.attach(claim, report.harm_kind)
     audit.record(
         actor_id=actor.id if actor else None,
         object_type="claim",
@@ -192,6 +200,7 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
                 for ln in report.lines
             ],
             "late_report": late,
+            **({"harm_kind": report.harm_kind.value} if report.harm_kind else {}),
         },
     )
     _flag_candidates(claim)
@@ -217,7 +226,7 @@ def _validate_report(report: ReportInput, now: datetime, where: ZoneInfo) -> Non
     if report.occurred_on < EARLIEST_INCIDENT:
         raise InvalidInput(N_("The incident date must be in the year 2000 or later."),
                            field="occurred_on")
-    if not report.lines:
+    if not report.lines and report.harm_kind is None:
         raise InvalidInput(N_("Add at least one animal killed or injured."), field="lines")
     seen: set[tuple[str, str]] = set()
     for line in report.lines:

@@ -20,7 +20,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from conflict_app.claims import decisions, intake, operations, queries, rescheme, timeline, workflow
+from conflict_app.claims import (
+    decisions,
+    harm_records,
+    intake,
+    operations,
+    queries,
+    rescheme,
+    timeline,
+    workflow,
+)
 from conflict_app.claims.evidence import path_for
 from conflict_app.claims.forms import ActionForm, ClaimSearchForm, ReportForm
 from conflict_app.claims.models import (
@@ -46,6 +55,7 @@ from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.herders.models import Species
 from conflict_app.herders.views import load_household, villages_in_scope
+from conflict_app.schemes.harm import HarmKind
 from conflict_app.status.figures import figures
 
 bp = Blueprint("claims", __name__)
@@ -157,6 +167,8 @@ def _report_input(form: ReportForm) -> intake.ReportInput:
         protection_known=True,  # the clerk asked: boxes left empty mean none
         description=form.description.data,
         late_override_reason=form.late_override_reason.data,
+        harm_kind=HarmKind(form.harm_kind.data)
+        if form.harm_kind.data not in (None, "", "livestock") else None,
     )
 
 
@@ -164,7 +176,7 @@ def _report_input(form: ReportForm) -> intake.ReportInput:
 @roles_required(Role.CLERK, Role.SUPERVISOR)
 def report(household_id: int):
     household = load_household(household_id)
-    form = ReportForm(villages_in_scope())
+    form = ReportForm(villages_in_scope(), harm_kinds=harm_records.kinds_offered(household))
     if request.method == "GET":
         form.village_id.data = household.village_id
     if form.validate_on_submit():

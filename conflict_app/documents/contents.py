@@ -73,6 +73,12 @@ class DecisionData:
     steps: list[dict] = field(default_factory=list)  # schemes.rules.Step.as_json()
     interim: Money | None = None
     figures: object | None = None  # status.figures.Figures: what is paid, and why
+    # An injury, a death or crop damage (schemes.harm): its kind and, for an injury, the
+    # category, told to the claimant (the letter is theirs; only the roles that may read
+    # medical details print it).
+    harm_kind: str | None = None
+    severity: str | None = None
+    next_of_kin: str | None = None
 
 
 @dataclass
@@ -195,6 +201,7 @@ def decision_data(claim, url: str | None = None) -> DecisionData:  # noqa: ANN00
                 for ln in assessment.lines
             ]
             data.steps = list(assessment.steps or [])
+            _harm_facts(claim, data)
             if assessment.rule_version is not None:
                 data.rule = assessment.rule_version.label
         from conflict_app.status.figures import figures
@@ -202,6 +209,16 @@ def decision_data(claim, url: str | None = None) -> DecisionData:  # noqa: ANN00
         data.figures = figures(claim)
         data.total = data.figures.due
     return data
+
+
+def _harm_facts(claim, data: DecisionData) -> None:  # noqa: ANN001
+    from conflict_app.claims.harm_records import of_claim
+
+    row = of_claim(claim.id)
+    if row is not None:
+        data.harm_kind = row.kind.value
+        data.severity = row.severity.value if row.severity else None
+        data.next_of_kin = row.next_of_kin
 
 
 def _voucher_rows(batch_id: int, reference: str, method: str,

@@ -224,6 +224,28 @@ def _assessment(b: Builder, data: DecisionData) -> list[Flowable]:
         flow.append(b.p(_("The field visit found: %(predator)s, %(confidence)s.",
                           predator=label("predator", data.predator),
                           confidence=label("confidence", data.confidence)), b.s.body))
+    flow += _harm(b, data)
+    if data.rows:
+        flow += _livestock(b, data)
+    if data.steps:
+        from conflict_app.schemes.explain import rule_label, sentences
+
+        # Translators: printed letter or receipt, legal weight: exact, plain
+        flow.append(b.p(_("Step by step"), b.s.h2))
+        for n, step in enumerate(sentences(data.steps, money, figure), start=1):
+            text = rtl_start(f"{number(n)}. {step['text']}")
+            if step["rule"]:
+                # Translators: printed letter or receipt, legal weight: exact, plain
+                text += " " + _("(rule: %(rule)s)", rule=rule_label(step["rule"]))
+            flow.append(b.p(text, b.s.body))
+    if data.rule:
+        # Translators: printed letter or receipt, legal weight: exact, plain
+        flow.append(b.p(_("Rule applied: %(rule)s.", rule=ltr(data.rule)), b.s.small))
+    return flow
+
+
+def _livestock(b: Builder, data: DecisionData) -> list[Flowable]:
+    flow: list[Flowable] = []
     rows: list[list] = []
     spans: list[int] = []
     for row in data.rows:
@@ -248,18 +270,26 @@ def _assessment(b: Builder, data: DecisionData) -> list[Flowable]:
     # Translators: printed letter or receipt, legal weight: exact, plain
     flow.append(b.p(_("Each line: heads × market value of one head × share of value paid × "
                       "rate for how sure the field visit was = amount."), b.s.small))
-    if data.steps:
-        from conflict_app.schemes.explain import rule_label, sentences
-
-        # Translators: printed letter or receipt, legal weight: exact, plain
-        flow.append(b.p(_("Step by step"), b.s.h2))
-        for n, step in enumerate(sentences(data.steps, money, figure), start=1):
-            text = rtl_start(f"{number(n)}. {step['text']}")
-            if step["rule"]:
-                # Translators: printed letter or receipt, legal weight: exact, plain
-                text += " " + _("(rule: %(rule)s)", rule=rule_label(step["rule"]))
-            flow.append(b.p(text, b.s.body))
-    if data.rule:
-        # Translators: printed letter or receipt, legal weight: exact, plain
-        flow.append(b.p(_("Rule applied: %(rule)s.", rule=ltr(data.rule)), b.s.small))
     return flow
+
+
+def _harm(b: Builder, data: DecisionData) -> list[Flowable]:
+    """The harm to a person or to crops the claim is for, in plain, respectful words."""
+    if data.harm_kind == "human_injury":
+        # Translators: decision letter after a person was injured: plain, respectful words
+        text = _("Your claim is for an injury to a person, recorded by the verifier as: "
+                 "%(category)s. The scheme pays a fixed amount for each category of injury, "
+                 "and documented medical costs where the scheme reimburses them.",
+                 category=label("severity", data.severity))
+    elif data.harm_kind == "human_death":
+        # Translators: decision letter after a person was killed: plain, respectful words
+        text = _("Your claim is for the death of a person. We are deeply sorry for your "
+                 "loss. The scheme pays a fixed ex-gratia amount to the next of kin, "
+                 "%(name)s.", name=data.next_of_kin or "")
+    elif data.harm_kind == "crop_damage":
+        # Translators: printed letter or receipt, legal weight: exact, plain
+        text = _("Your claim is for crop damage: the area measured in the field is paid at "
+                 "the scheme's rate per hectare of the crop.")
+    else:
+        return []
+    return [b.p(text, b.s.body)]

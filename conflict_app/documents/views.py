@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, request, send_file, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from conflict_app.claims import harm_records
 from conflict_app.claims.views import load_claim
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.sealed import unseal
@@ -69,6 +70,11 @@ def decision(claim_id: int):
     claim = load_claim(claim_id)
     if contents.decision_outcome(claim) is None:
         abort(404)
+    # A letter about an injury or a death names medical details: only the roles that may
+    # read them print it (claims.harm_records).
+    if (harm_records.is_special(harm_records.of_claim(claim.id))
+            and not harm_records.may_see_special(current_user, claim)):
+        abort(403)
     data = contents.decision_data(claim)
     with force_timezone(timezones.zone_of(claim)):
         return _pdf(render.render_decision, data, contents.herder_locale(claim.household),

@@ -6,6 +6,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _p
 
+from conflict_app.i18n.harm_labels import HARM_LABELS
+
 LABELS: dict[str, dict[str, object]] = {
     "state": {
         "reported": _p("claim state", "Reported"),
@@ -32,6 +34,8 @@ LABELS: dict[str, dict[str, object]] = {
                             "Leopard signs in the area recorded"),
         "vet_invoice": _p("claim action: its button and its entry in the history",
                           "Vet invoice recorded"),
+        "harm_record": _p("claim action: its button and its entry in the history",
+                          "Injury, death or crop details recorded"),
         "screen": _p("claim action: its button and its entry in the history", "Screen as eligible"),
         "declare_ineligible": _p("claim action: its button and its entry in the history",
                                  "Declare ineligible"),
@@ -482,7 +486,7 @@ LABELS: dict[str, dict[str, object]] = {
                                             "confidence level pays nothing"),
     },
 }
-
+LABELS.update(HARM_LABELS)
 
 # Dari (Afghan) Solar Hijri month names, in order from the spring equinox. The context names
 # the month's number for translators; the text is the month's name alone, as dates print it.

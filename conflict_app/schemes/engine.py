@@ -20,6 +20,7 @@ from conflict_app.core.money import Money
 from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
 from conflict_app.schemes import herd, params, rules
+from conflict_app.schemes.harm_models import ClaimHarm
 from conflict_app.schemes.herd_models import SeasonCount, VetInvoice
 from conflict_app.schemes.models import (
     Assessment,
@@ -178,7 +179,24 @@ def facts_for(claim: Claim, report, enrolment: Enrolment | None = None  # noqa: 
                      SeasonCount.claim_id == claim.id))},
         invoices={v.loss_line_id: v.money for v in db.session.scalars(
             select(VetInvoice).where(VetInvoice.claim_id == claim.id))},
+        harm=harm_of(claim.id),
     )
+
+
+def harm_of(claim_id: int):  # noqa: ANN201 - harm.Harm | None
+    row = db.session.scalar(select(ClaimHarm).where(ClaimHarm.claim_id == claim_id))
+    return row.facts() if row is not None else None
+
+
+def harm_rules(scheme: Scheme | None, on: date) -> dict | None:
+    """The rule values that decide whether a harm claim is accepted in a scheme on a day
+    (None: no scheme, or none in force, so only livestock claims)."""
+    if scheme is None or scheme.closed or scheme.kind is not SchemeKind.COMPENSATION:
+        return None
+    from conflict_app.schemes.operations import version_for
+
+    version = version_for(scheme, on)
+    return params.parse(scheme.kind, version.values) if version is not None else None
 
 
 def value(claim: Claim, report, version: RuleVersion | None = None  # noqa: ANN001

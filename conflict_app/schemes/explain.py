@@ -80,5 +80,6 @@ def rule_label(name: str) -> str:
         for p in specs:
             if p.name == name:
                 return gettext(p.label, species=label("species", name.removeprefix(
-                    "cap_head_")), measure=label("measure", name.removeprefix("adoption_")))
+                    "cap_head_")), measure=label("measure", name.removeprefix("adoption_")),
+                    crop=label("crop", name.removeprefix("crop_rate_")))
     return name

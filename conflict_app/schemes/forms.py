@@ -128,6 +128,9 @@ def _param_label(p: params.Param) -> LazyString:
     if p.name.startswith("adoption_"):
         measure = p.name.removeprefix("adoption_")
         return LazyString(lambda: gettext(p.label, measure=label("measure", measure)))
+    if p.name.startswith("crop_rate_"):
+        crop = p.name.removeprefix("crop_rate_")
+        return LazyString(lambda: gettext(p.label, crop=label("crop", crop)))
     return LazyString(lambda: gettext(p.label))
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.herders.models import Species
 from conflict_app.mitigation.models import MeasureType
+from conflict_app.schemes.harm import CROPS
 
 
 class SchemeKind(StrEnum):
@@ -78,6 +79,25 @@ MISSING_AND_VET = (
                              "of the head)"), Kind.AMOUNT, None),
 )
 
+# Harm to people and crops (schemes.harm): no claim type until a rule version enables it.
+HARM = (
+    Param("human_injury_allowed", N_("Claims for an injury to a person are accepted"),
+          Kind.FLAG, False),
+    Param("injury_minor", N_("Fixed amount for a minor injury"), Kind.AMOUNT, None),
+    Param("injury_serious", N_("Fixed amount for a serious injury"), Kind.AMOUNT, None),
+    Param("injury_permanent", N_("Fixed amount for an injury causing permanent disability"),
+          Kind.AMOUNT, None),
+    Param("injury_medical_cap", N_("Documented medical costs reimbursed up to (empty: not "
+                                   "reimbursed)"), Kind.AMOUNT, None),
+    Param("human_death_allowed", N_("Claims for the death of a person are accepted"),
+          Kind.FLAG, False),
+    Param("death_amount", N_("Ex-gratia amount to the next of kin after a death"),
+          Kind.AMOUNT, None),
+    Param("crop_damage_allowed", N_("Claims for crop damage are accepted"), Kind.FLAG, False),
+    *(Param(f"crop_rate_{c}", N_("Rate per hectare of damaged crop: %(crop)s"), Kind.AMOUNT,
+            None) for c in CROPS),
+)
+
 SPECS: dict[SchemeKind, tuple[Param, ...]] = {
     SchemeKind.COMPENSATION: (
         Param("share_of_value", N_("Share of market value paid"), Kind.SHARE, Decimal("0.75")),
@@ -99,6 +119,7 @@ SPECS: dict[SchemeKind, tuple[Param, ...]] = {
         Param("cap_year_heads", N_("Most heads paid per household and year"), Kind.COUNT, None),
         Param("cap_year_amount", N_("Most paid per household and year"), Kind.AMOUNT, None),
         *MISSING_AND_VET,
+        *HARM,
         Param("minimum_claim", N_("Smallest amount paid"), Kind.AMOUNT, Decimal("0")),
         Param("interim_share", N_("Interim payment on verification"), Kind.SHARE, Decimal("0")),
         Param("payment_within_days", N_("Days to pay after approval"), Kind.COUNT, 60,

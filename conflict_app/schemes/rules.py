@@ -17,7 +17,7 @@ from babel.numbers import get_currency_precision
 
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
-from conflict_app.schemes import herd
+from conflict_app.schemes import harm, herd
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -105,6 +105,7 @@ class Facts:
     # loss line id -> herd counts of a missing-animals line / the vet invoice of its injured
     seasons: Mapping[int, herd.Season] = field(default_factory=dict)
     invoices: Mapping[int, Money] = field(default_factory=dict)
+    harm: harm.Harm | None = None  # an injury, a death or crop damage (schemes.harm)
 
 
 def _rate(rules: Mapping[str, object], facts: Facts) -> tuple[Decimal, Step, str | None]:
@@ -319,6 +320,10 @@ def compensate(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Res
                            "minimum": money_param(Money(minimum, facts.currency))},
                           "minimum_claim"))
         total = Money.zero(facts.currency)
+    # Harm to people or crops is paid from its own table, beside the livestock caps.
+    harm_paid, harm_steps = harm.apply(rules, facts.harm, rate, facts.currency)
+    steps.extend(Step(t, p, r) for t, p, r in harm_steps)
+    total = total + harm_paid
     interim = None
     if rules.get("interim_share") and total.amount > 0:
         interim = (total * rules["interim_share"]).rounded()
@@ -353,6 +358,8 @@ def insure(rules: Mapping[str, object], facts: Facts, rule_name: str) -> Result:
     """Insurance: insured heads × insured value × payout share × rate, up to insured heads."""
     if facts.seasons:
         raise InvalidInput(N_("This scheme's rule version does not pay for missing animals."))
+    if facts.harm is not None:
+        harm.check_enabled(None, facts.harm.kind)
     rate, rate_step, note = _rate(rules, facts)
     steps = [rate_step]
     units: list[_Unit] = []
