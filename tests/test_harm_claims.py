@@ -160,7 +160,7 @@ def test_an_injury_is_valued_from_its_category_and_kept_private(app, world, brow
     clerk_page = clerk.get(f"/claims/{claim.id}").get_data(as_text=True)
     assert "Injury to a person" in clerk_page
     assert DETAILS not in clerk_page and "Serious injury" not in clerk_page
-    assert clerk.get(f"/claims/{claim.id}/harm/document").status_code == 404
+    assert clerk.get(f"/claims/{claim.id}/harm/document").status_code == 403
     approver_page = browser_for(world.approver).get(f"/claims/{claim.id}").get_data(
         as_text=True)
     assert DETAILS in approver_page and "Serious injury" in approver_page
