@@ -34,7 +34,11 @@ _BANNED = {
             "ئاڵا": "a claim's warning flag is نیشانە (ئاڵا is a banner)",
             "بودجەی ماوە": "remaining budget is پاشماوەی بودجە (ماوە is a period)"},
     "ur": {"دعوی": "claim is کلیم", "دعوے": "claim is کلیم", "نگران": "supervisor is سپروائزر",
-           "انشورنس": "insurance is بیمہ", "مالیاتی دفتر": "finance is شعبہ مالیات"},
+           "انشورنس": "insurance is بیمہ", "مالیاتی دفتر": "finance is شعبہ مالیات",
+           # 'Time of day' and its labels must not read as their option 'Daytime' (دن کا وقت)
+           "دن کے وقت": "time of day is دن کا حصہ", "دن کا وقت": "time of day is دن کا حصہ",
+           "شکاری جانور": "predator is درندہ", "موبائل منی": "mobile money is موبائل والیٹ",
+           "فیلڈ معائنہ": "field visit is موقع کا معائنہ"},
 }
 _NATIVE_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 _HERDER = ("herder's", "SMS to a herder", "SMS to herders", "SMS from the office",
@@ -116,6 +120,10 @@ def _one(code: str, msgstr: str, comment: str = "") -> Catalog:
     ("ar", "لكل 1,000 %(date)s", "", "Latin ','"),
     ("ur", "دعوے کی حالت %(date)s", "", "claim is کلیم"),
     ("ur", "کیا آپ متفق ہیں? %(date)s", "", "Latin ','"),
+    ("ur", "دن کے وقت کے لحاظ سے %(date)s", "", "time of day is دن کا حصہ"),
+    ("ur", "دن کے حصے کے لحاظ سے %(date)s", "", None),
+    ("ur", "موبائل منی فراہم کنندہ %(date)s", "", "mobile money"),
+    ("ur", "فیلڈ معائنہ ہو گیا ہے %(date)s", "", "field visit"),
 ])
 def test_each_review_check_catches_its_slip(code, msgstr, comment, what):
     found = review(code, _one(code, msgstr, comment))
