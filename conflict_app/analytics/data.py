@@ -49,22 +49,12 @@ def effectiveness_counts(user, confidence: frozenset[str],  # noqa: ANN001
         select(HerdCensus.household_id, HerdCensus.year, func.sum(HerdCensus.head_count))
         .join(Household).group_by(HerdCensus.household_id, HerdCensus.year),
         Household), {"household": "int64", "year": "int64", "head_count": "float64"})
-    latest = (select(Claim.incident_id, func.max(VerificationReport.id).label("report_id"))
-              .join(VerificationReport, VerificationReport.claim_id == Claim.id)
-              .group_by(Claim.incident_id).subquery())
-    predator = func.coalesce(type_coerce(VerificationReport.predator, String),
-                             Incident.recorded_predator)
-    confidence_of = func.coalesce(type_coerce(VerificationReport.confidence, String),
-                                  Incident.recorded_confidence)
     month = _month_sql(Incident.occurred_on)
     setting = func.coalesce(type_coerce(Incident.setting, String), "")
     events = _frame(scoped(
-        select(Incident.household_id, month, setting, func.sum(LossLine.killed))
-        .join(LossLine, LossLine.incident_id == Incident.id)
-        .outerjoin(latest, latest.c.incident_id == Incident.id)
-        .outerjoin(VerificationReport, VerificationReport.id == latest.c.report_id)
-        .where(predator == "leopard", confidence_of.in_(sorted(confidence)),
-               Incident.household_id.is_not(None))
+        leopard_only(select(Incident.household_id, month, setting, func.sum(LossLine.killed))
+                     .join(LossLine, LossLine.incident_id == Incident.id), confidence)
+        .where(Incident.household_id.is_not(None))
         .group_by(Incident.household_id, month, setting), Incident),
         {"household": "int64", "month": "int64", "stratum": "str", "events": "int64"})
     events["stratum"] = events["stratum"].map(SETTING_CODE).fillna("")
@@ -77,6 +67,23 @@ def effectiveness_counts(user, confidence: frozenset[str],  # noqa: ANN001
         {"household": "int64", "measure": "str", "installed": "int64", "removed": "int64",
          "installed_on": "date", "cost": "float64", "currency": "str"})
     return Counts(households, herds, events, measure_frame(measures))
+
+
+def leopard_only(query, confidence: frozenset[str]):  # noqa: ANN001, ANN201 - a Select
+    """``query`` (over incidents) restricted to leopard attacks at one of the ``confidence``
+    levels: the verdict of the incident's latest verification report, or, for incidents
+    imported without a claim, the verdict recorded with them. Every figure of leopard
+    losses (the overview, the effectiveness model, the public statistics) counts by it."""
+    latest = (select(Claim.incident_id, func.max(VerificationReport.id).label("report_id"))
+              .join(VerificationReport, VerificationReport.claim_id == Claim.id)
+              .group_by(Claim.incident_id).subquery())
+    predator = func.coalesce(type_coerce(VerificationReport.predator, String),
+                             Incident.recorded_predator)
+    confidence_of = func.coalesce(type_coerce(VerificationReport.confidence, String),
+                                  Incident.recorded_confidence)
+    return (query.outerjoin(latest, latest.c.incident_id == Incident.id)
+            .outerjoin(VerificationReport, VerificationReport.id == latest.c.report_id)
+            .where(predator == "leopard", confidence_of.in_(sorted(confidence))))
 
 
 def _month_sql(column):  # noqa: ANN001, ANN202

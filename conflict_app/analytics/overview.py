@@ -21,13 +21,12 @@ from sqlalchemy import (
     union_all,
 )
 
-from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, SETTING_CODE
+from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, SETTING_CODE, leopard_only
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea
 from conflict_app.herders.models import HerdCensus, Household
-from conflict_app.verification.models import VerificationReport
 
 GROUPINGS = ("species", "region", "season", "month", "setting", "time_of_day")
 SEASONS = ("autumn", "spring", "summer", "winter")
@@ -50,15 +49,8 @@ def loss_rates(user, confidence: frozenset[str],  # noqa: ANN001
     shared over the months it covers, so rates stay comparable between groups. Groups with
     losses of fewer than 5 households are suppressed.
     """
-    latest = (select(Claim.incident_id, func.max(VerificationReport.id).label("report_id"))
-              .join(VerificationReport, VerificationReport.claim_id == Claim.id)
-              .group_by(Claim.incident_id).subquery())
-    predator = func.coalesce(type_coerce(VerificationReport.predator, String),
-                             Incident.recorded_predator)
-    confidence_of = func.coalesce(type_coerce(VerificationReport.confidence, String),
-                                  Incident.recorded_confidence)
     month = cast(func.extract("month", Incident.occurred_on), db.Integer)
-    lines = _scoped(
+    lines = _scoped(leopard_only(
         select(Incident.household_id.label("household"),
                type_coerce(LossLine.species, String).label("species"),
                type_coerce(AdminArea.region, String).label("region"),
@@ -68,10 +60,7 @@ def loss_rates(user, confidence: frozenset[str],  # noqa: ANN001
                LossLine.killed.label("killed"))
         .join(LossLine, LossLine.incident_id == Incident.id)
         .outerjoin(Household, Household.id == Incident.household_id)
-        .outerjoin(AdminArea, AdminArea.id == Household.admin1_id)
-        .outerjoin(latest, latest.c.incident_id == Incident.id)
-        .outerjoin(VerificationReport, VerificationReport.id == latest.c.report_id)
-        .where(predator == "leopard", confidence_of.in_(sorted(confidence))),
+        .outerjoin(AdminArea, AdminArea.id == Household.admin1_id), confidence),
         Incident, user, country).cte("leopard_lines")
     season = case(*((lines.c.month.in_([m for m, s in _SEASON_OF.items() if s == name]),
                      literal(name)) for name in SEASONS))
