@@ -279,3 +279,19 @@ def _cost_row(currency: str, total: Decimal, avoided: float, heads: Decimal,
             "cost_per_head_saved": (total / heads).quantize(cent),
             "heads_saved_per_1000": avoided / float(total) * 1000 if total else None,
             "converted": converted}
+
+
+def public_statistics() -> dict:
+    """The range-wide figures by country, year and month as the public may see them
+    (``periods.publish``), kept until the data change like every other figure here."""
+    from conflict_app.analytics import periods
+    from conflict_app.core.permissions import RANGE_WIDE
+
+    return remembered("public", RANGE_WIDE, None, lambda: {
+        **periods.publish(periods.raw_figures(RANGE_WIDE)),
+        "updated_at": periods.latest_change()})
+
+
+def data_version() -> tuple:
+    """The state of the data the figures are read from (changes with every change)."""
+    return _fingerprint()
