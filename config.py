@@ -135,6 +135,10 @@ class Config:
     # still says how long to wait, in words and in Retry-After (status/limits.py).
     RATELIMIT_HEADERS_ENABLED = False
     STATUS_LOOKUP_LIMIT = os.environ.get("STATUS_LOOKUP_LIMIT", "10 per minute;60 per hour")
+    # Views of the public statistics (page, CSV files, feeds) per address: generous for a
+    # newsroom behind one address, a stop for a scraper looping over every filter.
+    PUBLIC_STATISTICS_LIMIT = os.environ.get("PUBLIC_STATISTICS_LIMIT",
+                                             "60 per minute;600 per hour")
     # Accepted public reports (form errors do not count) per address and per phone number.
     PUBLIC_REPORTS_PER_ADDRESS = os.environ.get("PUBLIC_REPORTS_PER_ADDRESS", "60 per hour")
     PUBLIC_REPORTS_PER_PHONE = os.environ.get("PUBLIC_REPORTS_PER_PHONE", "5 per hour")

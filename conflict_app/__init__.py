@@ -339,13 +339,15 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.schemes import agreement_views  # noqa: F401 - joins scheme_bp
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp
+    from conflict_app.statistics.views import bp as statistics_bp
     from conflict_app.status.views import bp as status_bp
     from conflict_app.verification import committee_views  # noqa: F401 - joins verification_bp
     from conflict_app.verification.views import bp as verification_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
-                      documents_bp, webfonts_bp, notices_bp, imports_bp, alerts_bp):
+                      documents_bp, webfonts_bp, notices_bp, imports_bp, alerts_bp,
+                      statistics_bp):
         app.register_blueprint(blueprint)
 
 

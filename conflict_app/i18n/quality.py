@@ -31,8 +31,8 @@ _TAG = re.compile(r"</?[a-z][^>]*>|&[a-z]+;")
 # Words that stay in Latin letters in every language: the product, codes and units people
 # see as they are (PIN and SMS are on the herder's phone, the others are standards).
 LATIN_WORDS = re.compile(
-    r"\b(Pardus|PIN|SMS|GPS|DNA|JPEG|PNG|WebP|PDF|CSV|JSON|XLSForm|ODK|KoBoToolbox|XLSX|"
-    r"IBAN|E\.164|UTC|USD|IRR|BACI|TOTP|QR|URL|API|ID|HTML|STATUS|PIN-?|OK|"
+    r"\b(Pardus|PIN|SMS|GPS|DNA|JPEG|PNG|WebP|PDF|CSV|JSON Feed|Atom|JSON|XLSForm|ODK|"
+    r"KoBoToolbox|XLSX|IBAN|E\.164|UTC|USD|IRR|BACI|TOTP|QR|URL|API|ID|HTML|STATUS|PIN-?|OK|"
     r"[A-Z]{2,3}(?:-[0-9A-Z-]+)?|[a-z0-9._-]+@[a-z0-9.-]+|https?://\S+|[a-z_]+\.[a-z]{2,4})\b")
 ARABIC_YEH_KAF = re.compile("[\u064a\u0643\u0649]")  # ي ك ى
 # Pashto has its own ي (U+064A) at the end of a word; ك ى گ and a medial ي are wrong there.

@@ -1,0 +1,1 @@
+"""The public statistics page, its CSV files and feeds."""
