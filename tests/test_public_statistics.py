@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from datetime import date, datetime
 from xml.etree import ElementTree
@@ -13,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import event
 
-from conflict_app.analytics import service
+from conflict_app.analytics import store
 from conflict_app.analytics.suppression import hidden_cells
 from conflict_app.claims.models import AgeClass, Incident, LossLine
 from conflict_app.core import clock
@@ -56,7 +57,7 @@ def client(app):
 def landscape(world):
     """2025: 6 Armenian households lost 7 heads each, 2 Georgian ones 13 heads each;
     2026: 5 Armenian households lost 3 heads each. One claim paid in 2026."""
-    service._CACHE.clear()  # ids are reused after a rolled-back test on SQLite
+    store.clear()  # ids are reused after a rolled-back test on SQLite
     for k in range(6):
         _attack(world, world.shvanidzor, date(2025, 5, 3 + k), 7, name=f"Aram Vardanyan {k}")
     for k in range(2):
@@ -180,7 +181,7 @@ def test_the_page_reads_in_every_language(client, landscape, locale):
 
 
 def test_numbers_follow_the_locale(client, world):
-    service._CACHE.clear()
+    store.clear()
     for k in range(5):
         _attack(world, world.shvanidzor, date(2025, 5, 3 + k), 250)
     assert "1,250" in _text(client.get("/statistics/?lang=en"))
@@ -265,3 +266,35 @@ def test_views_are_rate_limited_per_address(app, client, landscape, monkeypatch)
     limited = client.get("/statistics/all.csv")
     assert limited.status_code == 429
     assert limited.headers["Retry-After"]
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL")
+def test_with_a_job_system_the_first_view_waits_for_the_job(app, client, landscape):
+    """Several web workers share the figures through Redis and never compute them inside a
+    request: the first view says they are being computed, then a job has them ready."""
+    from rq import SimpleWorker
+
+    from conflict_app.jobs import QUEUES
+    from conflict_app.jobs.rq_backend import connection
+
+    url = os.environ["TEST_REDIS_URL"]
+    conn = connection(url)
+    conn.flushdb()
+    store.clear()
+    app.config["REDIS_URL"] = url
+    try:
+        first = client.get("/statistics/?lang=ru")
+        assert first.status_code == 503 and first.headers["Retry-After"] == "10"
+        html = first.get_data(as_text=True)
+        assert 'lang="ru"' in html and "<script" not in html
+        assert "The figures are being computed" not in html  # in Russian
+        assert client.get("/statistics/all.csv").status_code == 503
+        SimpleWorker(list(QUEUES), connection=conn).work(burst=True)
+        figures = dict(re.findall(r"<li><b>([^<]*)</b>([^<]*)</li>",
+                                  _text(client.get("/statistics/?lang=en"))))
+        assert figures["14"] == "Verified leopard attacks"
+        assert client.get("/statistics/all.csv").status_code == 200
+    finally:
+        app.config["REDIS_URL"] = None
+        store.clear()
+        conn.flushdb()

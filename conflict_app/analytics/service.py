@@ -163,8 +163,17 @@ def _grid(scope: Scope, country: str | None, _verification_filter: str = "") -> 
     return maps.coarse_grid(scope, country)
 
 
+def _public(scope: Scope, _country: str | None = None, _verification_filter: str = "") -> dict:
+    from conflict_app.analytics import periods
+
+    return {**periods.publish(periods.raw_figures(scope)),
+            "updated_at": periods.latest_change()}
+
+
 COMPUTE: dict[str, Callable[[Scope, str | None, str], object]] = {
-    "overview": _overview, "grid": _grid}
+    "overview": _overview, "grid": _grid, "public": _public}
+# The public statistics cover the whole range, on behalf of no one: they are de-identified.
+PUBLIC = Scope(None, None, None)
 
 
 def overview(user, country: str | None, verification_filter: str) -> dict:  # noqa: ANN001
@@ -284,12 +293,7 @@ def _cost_row(currency: str, total: Decimal, avoided: float, heads: Decimal,
 def public_statistics() -> dict:
     """The range-wide figures by country, year and month as the public may see them
     (``periods.publish``), kept until the data change like every other figure here."""
-    from conflict_app.analytics import periods
-    from conflict_app.core.permissions import RANGE_WIDE
-
-    return remembered("public", RANGE_WIDE, None, lambda: {
-        **periods.publish(periods.raw_figures(RANGE_WIDE)),
-        "updated_at": periods.latest_change()})
+    return remembered("public", PUBLIC, None, lambda: _public(PUBLIC))
 
 
 def data_version() -> tuple:

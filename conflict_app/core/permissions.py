@@ -72,14 +72,3 @@ def scope(query, model, user: Jurisdictional):  # noqa: ANN001, ANN201 - a Selec
         return query.where(model.admin1_id == user.jurisdiction_area_id)
     return query.where(model.admin2_id == user.jurisdiction_area_id)
 
-
-class RangeWide:
-    """A jurisdiction of the whole range, for reads that run on behalf of no one (the
-    command line on the server, the public statistics, which are de-identified)."""
-
-    jurisdiction_country = None
-    jurisdiction_area_id = None
-    jurisdiction_level = None
-
-
-RANGE_WIDE = RangeWide()

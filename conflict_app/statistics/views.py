@@ -16,9 +16,8 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from conflict_app.analytics import downloads, service
+from conflict_app.analytics import downloads, service, store
 from conflict_app.core import clock
-from conflict_app.core.permissions import RANGE_WIDE
 from conflict_app.core.web import public
 from conflict_app.exports.tables import as_csv
 from conflict_app.extensions import db, limiter
@@ -27,6 +26,7 @@ from conflict_app.statistics import feeds, tables, text
 from conflict_app.status import limits
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
+RETRY_SECONDS = 10
 TABLES = ("by-year", "by-country", "payments", "all", "measures")
 
 
@@ -62,15 +62,33 @@ def _selection(figures: dict) -> tuple[str | None, int | None, list[str]]:
     return country, year, errors
 
 
-def _measures(country: str | None) -> list[dict]:
+def _measures(country: str | None) -> list[dict] | None:
     """Each measure's bottom line in words with its design grade explained, from the same
-    cached effectiveness analysis the analysts read."""
+    kept effectiveness analysis the analysts read; None while a job first computes it."""
     from conflict_app.analytics import summary
 
-    report = service.effectiveness_report(RANGE_WIDE, country, event_study=False)
+    try:
+        report = service.effectiveness_report(service.PUBLIC, country, event_study=False)
+    except store.FiguresPending:
+        return None
     return [{"sentence": summary.sentence(r),
              "grade": text.GRADES[r.headline.grade] if r.headline else None}
             for r in report.measures if r.suppressed != "no_households"]
+
+
+@bp.errorhandler(store.FiguresPending)
+def figures_pending(_error: store.FiguresPending):
+    """The first view after an installation with a job system: a job computes the figures
+    (at range-wide scale longer than a request may take); look again shortly."""
+    if request.path.endswith("/"):
+        body = render_template("statistics/pending.html")
+    else:
+        body = _("The figures are being computed") + "\n"
+    response = current_app.make_response((body, 503))
+    if not request.path.endswith("/"):
+        response.mimetype = "text/plain"
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    return response
 
 
 @bp.get("/")
@@ -124,7 +142,7 @@ def csv_file(name: str):
     if errors:
         return Response("\n".join(errors) + "\n", 400, mimetype="text/plain")
     if name == "measures":
-        table = service.effectiveness_table(RANGE_WIDE, country)
+        table = service.effectiveness_table(service.PUBLIC, country)
         body = "".join(as_csv(service.COLUMNS, downloads.rows(table)))
     else:
         rows = {"by-year": lambda: tables.by_year(figures, country),
