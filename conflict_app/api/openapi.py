@@ -24,6 +24,7 @@ def _ref(model) -> dict:  # noqa: ANN001
 def _problems(*codes: int) -> dict:
     texts = {400: "Bad request", 401: "No valid token", 403: "Not allowed for this role",
              404: "Not found in your area", 409: "Stale version or illegal transition",
+             412: "The ETag in If-Match is stale", 428: "If-Match is missing",
              413: "Payload too large", 415: "Not JSON", 422: "Invalid body",
              429: "Too many requests"}
     return {str(c): {"description": texts[c],
@@ -67,9 +68,12 @@ def _agreement_models():  # noqa: ANN202 - the agreements' own models
 
 @cache
 def document() -> dict:
+    from conflict_app.api import openapi_resources as resources
+
     agreement = _agreement_models()
     _, definitions = models_json_schema(
-        [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS)],
+        [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
+                                     *resources.MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
@@ -257,6 +261,7 @@ def document() -> dict:
                                   **post_common},
                 },
             },
+            **resources.paths(_ref, _problems, _json, IDEMPOTENCY),
             "/openapi.json": {
                 "get": {"operationId": "openapi", "security": [],
                         "responses": {"200": {"description": "This document",

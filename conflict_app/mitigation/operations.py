@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from conflict_app.auth.models import User
 from conflict_app.core import audit
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.money import CURRENCIES
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
@@ -33,8 +37,8 @@ class MeasureInput:
     assignment_method: str | None = None
 
 
-def _check(data: MeasureInput, household: Household) -> None:
-    today = timezones.today_for(household)
+def _check(data: MeasureInput, place: Household | Measure) -> None:
+    today = timezones.today_for(place)
     if data.installed_on > today:
         raise InvalidInput(N_("The installation date cannot be in the future."),
                            field="installed_on")
@@ -83,6 +87,62 @@ def record_measure(actor: User, household: Household, data: MeasureInput) -> Mea
                      changes={"household": household.id, "measure": data.measure.value,
                               "installed_on": data.installed_on,
                               "assignment": measure.assignment})
+    return measure
+
+
+FIELDS = ("measure", "installed_on", "removed_on", "verified_on", "cost", "currency",
+          "funder", "assignment", "assignment_method")
+CENT = Decimal("0.01")
+
+
+def _recorded(measure: Measure) -> dict[str, object]:
+    values = {name: getattr(measure, name) for name in FIELDS}
+    if values["cost"] is not None:  # 12.5 and 12.50 are one amount, one tag
+        values["cost"] = Decimal(values["cost"]).quantize(CENT)
+    return values
+
+
+def fingerprint(measure: Measure) -> str:
+    """The measure's recorded state as an entity tag: it changes whenever a field does, so
+    an update made from an old copy can be refused without a version column."""
+    recorded = {k: str(v) if v is not None else None for k, v in _recorded(measure).items()}
+    text = json.dumps([measure.id, measure.household_id, recorded], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def update_measure(actor: User, measure_id: int, data: MeasureInput,
+                   expected: str | None = None) -> Measure:
+    """Correct a recorded measure. ``expected`` is the fingerprint the change was made
+    from: when someone changed the measure meanwhile nothing is saved."""
+    with unit_of_work():
+        if not actor.has_role(*STAFF):
+            raise PermissionDenied(N_("Your role may not do this."))
+        measure = db.session.scalars(
+            select(Measure).where(Measure.id == measure_id).with_for_update()
+            .execution_options(populate_existing=True)).first()
+        if measure is None or not covers(actor, measure):
+            raise PermissionDenied(N_("This household is outside your jurisdiction."))
+        if expected is not None and fingerprint(measure) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
+        _check(data, measure)
+        before = _recorded(measure)
+        measure.measure = data.measure
+        measure.installed_on, measure.removed_on = data.installed_on, data.removed_on
+        measure.verified_on = data.verified_on
+        measure.cost = data.cost.quantize(CENT) if data.cost is not None else None
+        measure.currency = data.currency or None
+        measure.funder = (data.funder or "").strip() or None
+        measure.assignment = data.assignment or None
+        measure.assignment_method = ((data.assignment_method or "").strip()[:160] or None
+                                     if data.assignment else None)
+        after = _recorded(measure)
+        changes = {k: after[k] for k in FIELDS if after[k] != before[k]}
+        if changes:
+            audit.record(actor_id=actor.id, object_type="measure", object_id=measure.id,
+                         action="update_measure",
+                         changes={k: str(v) if isinstance(v, Decimal) else v
+                                  for k, v in changes.items()})
     return measure
 
 
