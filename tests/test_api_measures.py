@@ -3,6 +3,7 @@ ETags and If-Match, money as decimal strings, problem documents."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,10 @@ from sqlalchemy import select
 from conflict_app.api import tokens
 from conflict_app.core import clock
 from conflict_app.core.audit import AuditEntry
+from conflict_app.core.errors import StaleObject
 from conflict_app.extensions import db
-from conflict_app.mitigation.models import Measure
+from conflict_app.mitigation import operations as mitigation_ops
+from conflict_app.mitigation.models import Measure, MeasureType
 from tests import helpers
 
 
@@ -171,3 +174,33 @@ def test_list_filters_and_cursor(world, api):
     assert bad.status_code == 400
     assert bad.mimetype == "application/problem+json"
     assert clerk.get("/api/v1/measures?measure=moat").status_code == 400
+
+
+def test_a_repeated_create_records_one_measure(world, api):
+    household = helpers.household(world)
+    clerk = api(world.clerk)
+    key = {"Idempotency-Key": "measure-once"}
+    first = clerk.post("/api/v1/measures", measure_body(household.id), headers=key)
+    again = clerk.post("/api/v1/measures", measure_body(household.id), headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert len(db.session.scalars(select(Measure)).all()) == 1
+    assert len(audit_of(first.get_json()["id"])) == 1
+
+
+def test_a_change_between_reading_and_saving_is_refused(world):
+    """The operation checks the tag again under the row lock: a correction made from a copy
+    someone changed meanwhile saves nothing."""
+    household = helpers.household(world)
+    data = mitigation_ops.MeasureInput(measure=MeasureType.CORRAL,
+                                       installed_on=clock.today() - timedelta(days=5))
+    measure = mitigation_ops.record_measure(world.clerk, household, data)
+    read = mitigation_ops.fingerprint(measure)
+    mitigation_ops.update_measure(world.supervisor, measure.id,
+                                  replace(data, funder="Ministry"), read)
+    with pytest.raises(StaleObject):
+        mitigation_ops.update_measure(world.clerk, measure.id,
+                                      replace(data, funder="Someone else"), read)
+    db.session.expire_all()
+    assert db.session.get(Measure, measure.id).funder == "Ministry"
+    assert [e.action for e in audit_of(measure.id)] == ["record_measure", "update_measure"]
