@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from conflict_app.api import tokens
 from conflict_app.core import clock
@@ -204,3 +204,31 @@ def test_a_change_between_reading_and_saving_is_refused(world):
     db.session.expire_all()
     assert db.session.get(Measure, measure.id).funder == "Ministry"
     assert [e.action for e in audit_of(measure.id)] == ["record_measure", "update_measure"]
+
+
+def test_a_page_of_measures_costs_the_same_queries_for_one_or_many(world, api):
+    """No query per measure (N+1): the page grows, the number of queries does not."""
+    household = helpers.household(world)
+    clerk = api(world.clerk)
+
+    def queries_for_page():
+        statements = []
+
+        def record(*_args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert clerk.get("/api/v1/measures").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    clerk.post("/api/v1/measures", measure_body(household.id))
+    one = queries_for_page()
+    elsewhere = helpers.household(world, village=world.shikahogh, name="Narek Hakobyan")
+    for kind in ("guard_dog", "light", "collar", "shepherd"):
+        for place in (household, elsewhere):
+            assert clerk.post("/api/v1/measures", measure_body(
+                place.id, measure=kind)).status_code == 201
+    assert queries_for_page() == one

@@ -12,6 +12,7 @@ from typing import Literal
 from flask import Response, g, request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
 from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
@@ -159,7 +160,7 @@ def page_args() -> tuple[int | None, int]:
 def list_measures():
     user = _reader()
     after, limit = page_args()
-    query = scope(select(Measure), Measure, user)
+    query = scope(select(Measure).options(selectinload(Measure.village)), Measure, user)
     if household := request.args.get("household_id"):
         query = query.where(Measure.household_id == whole_number("household_id", household))
     if kind := request.args.get("measure"):
