@@ -117,6 +117,7 @@ def test_harm_is_no_claim_type_unless_the_scheme_enables_it(app, world, browser_
         "household_id": household.id, "occurred_on": "2026-03-01", "setting": "pasture",
         "harm_kind": "human_death", "lines": []})
     assert response.status_code == 400, response.get_json()
+    assert "смерт" in response.get_json()["title"].lower()  # said in Russian
     # Livestock lines are still needed for a livestock claim.
     response = api.post("/api/v1/claims", headers=headers, json={
         "household_id": household.id, "occurred_on": "2026-03-01", "setting": "pasture",
@@ -200,6 +201,10 @@ def test_an_injury_is_valued_from_its_category_and_kept_private(app, world, brow
     english = _pdftotext(supervisor.get(f"/documents/claims/{claim.id}/decision.pdf"))
     assert "injury to a person" in english and "Serious injury" in english
     assert "1,100,000" in english
+    helpers.reload(claim).household.language = "ru"
+    db.session.flush()
+    russian = _pdftotext(supervisor.get(f"/documents/claims/{claim.id}/decision.pdf"))
+    assert "травм" in russian.lower()
 
 
 def test_crop_damage_through_the_api_and_the_page(app, world, browser_for, frozen):
