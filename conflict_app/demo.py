@@ -11,7 +11,7 @@ from decimal import Decimal
 import pyotp
 from sqlalchemy import func, select
 
-from conflict_app import demo_herd
+from conflict_app import demo_harm, demo_herd
 from conflict_app.auth.models import User
 from conflict_app.claims import intake
 from conflict_app.claims import operations as ops
@@ -91,11 +91,13 @@ def build() -> Iterator[str]:
     try:
         counts = _claims(staff)
         herd = demo_herd.examples(staff)
+        harm = demo_harm.examples(staff)
     finally:
         clock.freeze(None)
     yield "Claims by state: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
     yield "Example schemes (EXAMPLE-AM-COMP valued the Armenian claims):"
     yield "  " + herd
+    yield "  " + harm
     yield "  " + _insurance_example(staff)
     yield "  " + _incentive_example(staff)
     yield (f"  {committee_scheme}: a village committee confirms each Golestan claim before "
@@ -332,7 +334,8 @@ def _compensation_example(staff: dict) -> None:
                                                         "minimum_claim": "5000",
                                                         "missing_allowed": "1",
                                                         "vet_invoice": "1",
-                                                        "vet_cap_head": "30000"}
+                                                        "vet_cap_head": "30000",
+                                                        **demo_harm.RULES}
     version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
                                      "Example defaults of the product description")
     scheme_ops.publish_version(manager, version.id)

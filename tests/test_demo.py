@@ -1,5 +1,7 @@
 """The demo builds claims in every state through the real operations."""
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from conflict_app.auth.models import User
@@ -45,6 +47,21 @@ def test_demo_has_a_missing_animals_claim_and_a_vet_invoice(app):
         select(AssessmentLine.kind, AssessmentLine.heads))}
     # 240 − 226 − 3 = 11 missing, less 2 % of 240 (4.8) = 6 whole heads; 2 treated heads.
     assert ("missing", 6) in kinds and ("vet", 2) in kinds
+
+
+def test_demo_has_an_injury_claim_and_a_crop_damage_claim(app):
+    from conflict_app.schemes.harm_models import ClaimHarm
+    from conflict_app.schemes.models import Assessment
+
+    lines = list(build())
+    assert any("injury to a herder" in line and "potato field" in line for line in lines)
+    totals = {kind: total for kind, total in db.session.execute(
+        select(ClaimHarm.kind, Assessment.total).join(
+            Assessment, Assessment.claim_id == ClaimHarm.claim_id))}
+    # Minor injury 150 000 + medical costs 85 000 (under the 200 000 cap); 0.35 ha of
+    # potatoes × 400 000 = 140 000.
+    assert totals == {"human_injury": Decimal("235000.00"),
+                      "crop_damage": Decimal("140000.00")}
 
 
 def test_the_demo_builds_in_the_evening_when_the_range_is_already_on_tomorrow(app):
