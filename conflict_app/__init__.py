@@ -279,6 +279,7 @@ def _import_models() -> None:
     import conflict_app.notices.models
     import conflict_app.payments.models
     import conflict_app.schemes.agreement_models
+    import conflict_app.schemes.fund_models
     import conflict_app.schemes.harm_models
     import conflict_app.schemes.herd_models
     import conflict_app.schemes.models
@@ -317,6 +318,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.alerts.views import bp as alerts_bp
     from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.api import agreement_views as _api_agreements  # noqa: F401 - joins api_bp
+    from conflict_app.api import fund_views as _api_funds  # noqa: F401 - joins api_bp
     from conflict_app.api import harm_views as _api_harm  # noqa: F401 - joins api_bp
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api import incident_views as _api_incidents  # noqa: F401 - joins api_bp
@@ -338,7 +340,10 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.i18n.webfonts import bp as webfonts_bp
     from conflict_app.notices.views import bp as notices_bp
     from conflict_app.payments.views import bp as payments_bp
-    from conflict_app.schemes import agreement_views  # noqa: F401 - joins scheme_bp
+    from conflict_app.schemes import (
+        agreement_views,  # noqa: F401 - joins scheme_bp
+        fund_views,  # noqa: F401 - joins scheme_bp
+    )
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp
     from conflict_app.statistics.views import bp as statistics_bp

@@ -150,7 +150,9 @@ def _key_values(kind: str, locale: str) -> list[str]:
             from conflict_app.documents import report
 
             data = report.sample_report(locale)
-            return [data.code, layout.money(data.paid), date_text(data.end)]
+            # The budget's sources: the part set on the scheme itself beside the fund's.
+            return [data.code, layout.money(data.paid), date_text(data.end),
+                    layout.money(data.direct), layout.money(data.sources[0][4])]
         batch = samples.sample_batch(locale, 3 if kind == "vouchers" else 30)
         first = next(iter(batch.items()))
         if kind == "voucher":

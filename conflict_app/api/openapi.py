@@ -50,6 +50,8 @@ ITEM_ID = {"name": "item_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 AGREEMENT_ID = {"name": "agreement_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+FUND_ID = {"name": "fund_id", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 MILESTONE_ID = {"name": "milestone_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 
@@ -66,14 +68,21 @@ def _agreement_models():  # noqa: ANN202 - the agreements' own models
     return agreement_views
 
 
+def _fund_models():  # noqa: ANN202 - the funds' own models
+    from conflict_app.api import fund_views
+
+    return fund_views
+
+
 @cache
 def document() -> dict:
     from conflict_app.api import openapi_resources as resources
 
     agreement = _agreement_models()
+    fund = _fund_models()
     _, definitions = models_json_schema(
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
-                                     *resources.MODELS)],
+                                     *resources.MODELS, *fund.MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
@@ -262,6 +271,41 @@ def document() -> dict:
                 },
             },
             **resources.paths(_ref, _problems, _json, IDEMPOTENCY),
+            "/funds": {
+                "get": {"operationId": "listFunds",
+                        "summary": "Funds of the offices in your area, with their totals",
+                        "responses": {"200": _json(fund.FundPage, "The funds"),
+                                      **_problems(401, 403)}},
+            },
+            "/funds/{fund_id}": {
+                "get": {"operationId": "getFund", "parameters": [FUND_ID],
+                        "responses": {"200": _json(fund.FundOut, "The fund and its totals"),
+                                      **_problems(400, 401, 403, 404)}},
+            },
+            "/funds/{fund_id}/entries": {
+                "get": {
+                    "operationId": "listFundEntries", "summary": "The ledger, newest first",
+                    "parameters": [
+                        FUND_ID,
+                        {"name": "cursor", "in": "query", "schema": {
+                            "type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}},
+                        {"name": "limit", "in": "query", "schema": {
+                            "type": "integer", "minimum": 1, "maximum": 200}},
+                    ],
+                    "responses": {"200": _json(fund.FundEntryPage, "A page of entries"),
+                                  **_problems(400, 401, 403, 404)},
+                },
+                "post": {
+                    "operationId": "createFundEntry",
+                    "summary": "Record a contribution, income, an allocation to a scheme's "
+                               "budget, a return or an adjustment (same rules as the page)",
+                    "parameters": [FUND_ID, IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": {
+                        "application/json": {"schema": _ref(fund.FundEntryIn)}}},
+                    "responses": {"201": _json(fund.FundEntryOut, "The new entry"),
+                                  **post_common},
+                },
+            },
             "/openapi.json": {
                 "get": {"operationId": "openapi", "security": [],
                         "responses": {"200": {"description": "This document",

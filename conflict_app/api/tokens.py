@@ -31,6 +31,7 @@ SCOPES = {
     "claims": N_("Report and move claims"),
     "verification": N_("File field verifications"),
     "payments": N_("Payment batches and payment files"),
+    "funds": N_("Fund ledgers: contributions, income and allocations to schemes"),
 }
 DAYS = (30, 90, 365)
 USE_GRANULARITY = timedelta(minutes=1)  # last use is written at most once a minute

@@ -62,6 +62,10 @@ class SchemeReportData:
     approved: Money | None = None
     paid: Money | None = None
     budget: list[tuple[str, Money, Money | None]] = field(default_factory=list)
+    # Where the budget came from: (fund, kind of fund, entry kind, booked on, amount), and
+    # the part set on the scheme itself.
+    sources: list[tuple[str, str, str, date, Money]] = field(default_factory=list)
+    direct: Money | None = None
     times: list[TimeRow] = field(default_factory=list)
     by_species: list[tuple[str, int, int, int]] = field(default_factory=list)
     by_area: list[tuple[str, int, int, Money]] = field(default_factory=list)
@@ -96,7 +100,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
     from conflict_app.extensions import db
     from conflict_app.geo.models import AdminArea
     from conflict_app.payments.models import ItemState, PaymentItem
-    from conflict_app.schemes import agreement_queries, incentives, insurance
+    from conflict_app.schemes import agreement_queries, funds, incentives, insurance
     from conflict_app.schemes import operations as scheme_ops
     from conflict_app.schemes.models import Assessment
     from conflict_app.schemes.params import SchemeKind
@@ -142,6 +146,10 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
     today = clock.today()
     data.budget = [(name, getattr(budget, name), scheme_ops.to_usd(getattr(budget, name), today))
                    for name in ("allocated", "committed", "disbursed", "remaining")]
+    sources = funds.sources(scheme)
+    data.sources = [(e.fund.name, e.fund.kind.value, e.kind.value, e.booked_on,
+                     Money(-e.amount, currency)) for e in sources.entries]
+    data.direct = sources.direct
 
     # Processing times against the deadlines.
     decision_limit = current_app.config["DECISION_WITHIN_DAYS"]
@@ -378,6 +386,14 @@ def render_scheme_report(data: SchemeReportData, locale: str, out: BinaryIO) -> 
                             [[names[n], _shown(m, money),
                               _shown(u, money) if u else _("no exchange rate")]
                              for n, m, u in data.budget], [0.4, 0.3, 0.3], numeric={1, 2}))
+        if data.sources:
+            flow.append(b.p(_("Where the money came from"), b.s.h2))
+            flow.append(b.table(
+                [_("Fund"), _("Entry"), _("Booked on"), ltr(data.currency)],
+                [*([f"{f} · {label('fund_kind', k)}", label("fund_entry", e), date_text(on),
+                    money(m)] for f, k, e, on, m in data.sources),
+                 [_("Set on the scheme itself"), "", "", money(data.direct)]],
+                [0.4, 0.2, 0.2, 0.2], numeric={3}))
         flow.append(b.p(_("Processing times"), b.s.h2))
         steps = {"decision": _("From report to decision"),
                  "payment": _("From decision to payment")}
@@ -443,6 +459,9 @@ def sample_report(locale: str) -> SchemeReportData:
                 ("committed", m("540000"), Money(Decimal("1384.62"), "USD")),
                 ("disbursed", m("1890000"), Money(Decimal("4846.15"), "USD")),
                 ("remaining", m("17570000"), Money(Decimal("45051.28"), "USD"))],
+        sources=[(_("Example conservation endowment"), "endowment", "allocation",
+                  date(2026, 1, 15), m("5000000"))],
+        direct=m("15000000"),
         times=[TimeRow("decision", 32, Decimal("12.5"), Decimal("27.0"), 30, Decimal("0.94")),
                TimeRow("payment", 21, Decimal("18.0"), Decimal("41.5"), 60, Decimal("1"))],
         by_species=[("sheep", 27, 74, 6), ("goat", 9, 15, 2), ("cattle", 5, 5, 1)],

@@ -474,6 +474,21 @@ LABELS: dict[str, dict[str, object]] = {
         "ended": _p("state of a conservation agreement", "Term ended"),
         "renewed": _p("state of a conservation agreement", "Renewed"),
     },
+    "fund_kind": {
+        "endowment": _p("kind of fund", "Endowment (only its income is spent)"),
+        "pooled": _p("kind of fund", "Pooled fund (its whole balance can be spent)"),
+    },
+    "fund_entry": {
+        "contribution": _p("entry in a fund's ledger", "Contribution"),
+        "income": _p("entry in a fund's ledger", "Investment income"),
+        "allocation": _p("entry in a fund's ledger", "Allocation to a scheme"),
+        "return": _p("entry in a fund's ledger", "Return of unspent allocation"),
+        "adjustment": _p("entry in a fund's ledger", "Adjustment"),
+    },
+    "fund_pot": {
+        "principal": _p("part of an endowment fund", "Principal"),
+        "income": _p("part of an endowment fund", "Income"),
+    },
     "over_budget": {
         "refuse": _p("what happens to a claim when the budget is spent (sentence end)",
                      "is refused"),

@@ -25,6 +25,7 @@ from conflict_app.geo.models import AdminArea, Country
 from conflict_app.herders.models import Species
 from conflict_app.payments.models import ItemState, PaymentItem, RecoveryState
 from conflict_app.schemes import params, scope
+from conflict_app.schemes.fund_models import funded
 from conflict_app.schemes.models import (
     Assessment,
     ExchangeRate,
@@ -171,6 +172,12 @@ def update_scheme(actor: User, scheme_id: int, *, budget: Decimal, over_budget: 
                            scheme.admin1_id, scheme.currency, funders, budget, over_budget,
                            scheme.valid_from, valid_to, review_share, review_above)
         _check_scheme(data)
+        from_funds = funded(scheme.id)
+        if budget < from_funds:
+            raise InvalidInput(N_("%(funded)s of the budget came from funds: it cannot be "
+                                  "set below that. Return unspent money to its fund on the "
+                                  "fund's page."), field="budget",
+                               funded=str(scheme.money(from_funds)))
         before = _scheme_changes(scheme)
         scheme.budget, scheme.over_budget, scheme.valid_to = budget, over_budget, valid_to
         scheme.review_share, scheme.review_above = review_share, review_above
