@@ -233,6 +233,6 @@ def test_the_scheme_report_says_where_the_money_came_from(world, browser_for, fr
     assert pdf.status_code == 200
     text = _clean(subprocess.run([PDFTOTEXT, "-", "-"], input=pdf.data,  # noqa: S603
                                  capture_output=True, check=True).stdout.decode())
-    assert "Where the money came from" in text
+    assert "Where the budget came from" in text
     assert "Syunik endowment" in text and "25,000" in text
     assert "Set on the scheme itself" in text and "20,000" in text

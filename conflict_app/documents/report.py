@@ -17,6 +17,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
@@ -387,9 +388,10 @@ def render_scheme_report(data: SchemeReportData, locale: str, out: BinaryIO) -> 
                               _shown(u, money) if u else _("no exchange rate")]
                              for n, m, u in data.budget], [0.4, 0.3, 0.3], numeric={1, 2}))
         if data.sources:
-            flow.append(b.p(_("Where the money came from"), b.s.h2))
+            flow.append(b.p(_("Where the budget came from"), b.s.h2))
             flow.append(b.table(
-                [_("Fund"), _("Entry"), _("Booked on"), ltr(data.currency)],
+                [pgettext("column header", "Fund"), pgettext("column header", "Entry"),
+                 pgettext("column header", "Booked on"), ltr(data.currency)],
                 [*([f"{f} · {label('fund_kind', k)}", label("fund_entry", e), date_text(on),
                     money(m)] for f, k, e, on, m in data.sources),
                  [_("Set on the scheme itself"), "", "", money(data.direct)]],

@@ -213,9 +213,6 @@ def _check_entry(fund: Fund, data: EntryInput) -> None:
         raise InvalidInput(N_("The date cannot be in the future."), field="booked_on")
     if data.kind is EntryKind.CONTRIBUTION and not (data.donor or "").strip():
         raise InvalidInput(N_("Name the donor of the contribution."), field="donor")
-    if data.donor is not None and len(data.donor.strip()) > 160:
-        raise InvalidInput(N_("Give the donor's name in up to 160 characters."),
-                           field="donor")
     if data.kind is EntryKind.INCOME:
         if data.period_from is None or data.period_to is None:
             raise InvalidInput(N_("Give the period the income was earned in."),
@@ -228,8 +225,6 @@ def _check_entry(fund: Fund, data: EntryInput) -> None:
                                field="period_to")
     if data.kind is EntryKind.ADJUSTMENT and not (data.note or "").strip():
         raise InvalidInput(N_("Give the reason for the adjustment."), field="note")
-    if data.note is not None and len(data.note) > 2000:
-        raise InvalidInput(N_("Keep the note under 2,000 characters."), field="note")
 
 
 def _scheme_for(actor: User, fund: Fund, scheme_id: int | None, allocating: bool) -> Scheme:
