@@ -27,8 +27,9 @@ from conflict_app.herders import operations as household_ops
 from conflict_app.herders.models import Species
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
-from conflict_app.schemes import agreements, incentives, insurance, params
+from conflict_app.schemes import agreements, funds, incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes.fund_models import EntryKind, FundKind
 from conflict_app.schemes.models import MarketPrice
 from conflict_app.schemes.params import SchemeKind
 from conflict_app.verification import committee_demo
@@ -339,12 +340,30 @@ def _compensation_example(staff: dict) -> None:
     version = scheme_ops.add_version(manager, scheme.id, date(2025, 1, 1), values,
                                      "Example defaults of the product description")
     scheme_ops.publish_version(manager, version.id)
+    _fund_example(manager, scheme)
     # A rate is shared by every country reporting in its currency: the system owner sets
     # the demo's (a country's manager may set only their own currency's).
     admin = db.session.scalars(select(User).where(User.email == "admin@demo.pardus")).one()
     for currency, per_usd in (("AMD", "390"), ("GEL", "2.7"), ("IRR", "42000")):
         scheme_ops.set_rate(admin, currency, date(2025, 1, 1), Decimal(per_usd),
                             "example rate")
+
+
+def _fund_example(manager: User, scheme) -> None:  # noqa: ANN001
+    """An endowment whose last year's interest feeds part of the Armenian scheme's budget."""
+    fund = funds.create_fund(manager, funds.FundInput(
+        "Example: Syunik conservation endowment", FundKind.ENDOWMENT, "AMD", "AM", None,
+        "Example: interest on an endowment pays part of the compensation", example=True))
+    today = clock.today()
+    last = today.year - 1
+    for kind, amount, extra in (
+            (EntryKind.CONTRIBUTION, 40_000_000, {"donor": "Example: a conservation trust"}),
+            (EntryKind.CONTRIBUTION, 10_000_000, {"donor": "Example: the national budget"}),
+            (EntryKind.INCOME, 2_400_000, {"period_from": date(last, 1, 1),
+                                           "period_to": date(last, 12, 31)}),
+            (EntryKind.ALLOCATION, 2_000_000, {"scheme_id": scheme.id})):
+        funds.record_entry(manager, fund.id, funds.EntryInput(
+            kind, Decimal(amount), today, **extra))
 
 
 def _insurance_example(staff: dict) -> str:

@@ -77,3 +77,19 @@ def test_the_demo_builds_in_the_evening_when_the_range_is_already_on_tomorrow(ap
     finally:
         clock.freeze(None)
     assert any("EXAMPLE-GE-INS: 2 households enrolled" in line for line in lines)
+
+
+def test_demo_has_an_endowment_feeding_the_armenian_scheme(app):
+    from conflict_app.schemes import funds
+    from conflict_app.schemes.fund_models import Fund
+    from conflict_app.schemes.models import Scheme
+
+    list(build())
+    fund = db.session.scalars(select(Fund)).one()
+    totals = funds.totals(fund)
+    assert totals.principal.amount == Decimal(50_000_000)
+    assert totals.available.amount == Decimal(400_000)
+    scheme = db.session.scalars(select(Scheme).where(Scheme.code == "EXAMPLE-AM-COMP")).one()
+    sources = funds.sources(scheme)
+    assert sources.from_funds.amount == Decimal(2_000_000)
+    assert sources.direct.amount == Decimal(20_000_000)
