@@ -285,23 +285,27 @@ def _import_models() -> None:
     import conflict_app.schemes.models
     import conflict_app.status.models
     import conflict_app.verification.committee_models
-    import conflict_app.verification.models  # noqa: F401
+    import conflict_app.verification.models
+    import conflict_app.webhooks.models  # noqa: F401
 
 
 def _connect_reactions() -> None:
-    """Features that react to claim, incentive or account changes subscribe to
-    ``claims.events``, ``schemes.events`` and ``auth.events`` here."""
+    """Features that react to claim, incentive, payment, import or account changes
+    subscribe to ``claims.events``, ``schemes.events``, ``payments.events``,
+    ``bundles.events`` and ``auth.events`` here."""
     from conflict_app.alerts import operations as alerts
     from conflict_app.api import tokens
     from conflict_app.notices import operations as notices
     from conflict_app.payments import incentives as incentive_payments
     from conflict_app.payments import reactions
+    from conflict_app.webhooks import reactions as webhooks
 
     reactions.connect()
     incentive_payments.connect()
     notices.connect()
     tokens.connect()
     alerts.connect()
+    webhooks.connect()
 
 
 class _IdConverter(IntegerConverter):
@@ -350,11 +354,12 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.status.views import bp as status_bp
     from conflict_app.verification import committee_views  # noqa: F401 - joins verification_bp
     from conflict_app.verification.views import bp as verification_bp
+    from conflict_app.webhooks.views import bp as webhooks_bp
 
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
                       documents_bp, webfonts_bp, notices_bp, imports_bp, alerts_bp,
-                      statistics_bp):
+                      statistics_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from conflict_app.bundles.events import import_finished
 from conflict_app.bundles.importer import BundleInvalid, import_bundle
 from conflict_app.bundles.models import DONE, FAILED, QUEUED, RUNNING, BundleImport
 from conflict_app.bundles.schema import M, Problem
@@ -42,6 +43,7 @@ def run_import(import_id: int) -> str:
         for key, value in outcome.items():
             setattr(record, key, value)
         record.finished_at = clock.now()
+        import_finished.send(record)
         db.session.commit()
     return record.state
 

@@ -39,6 +39,8 @@ TASKS: dict[str, str] = {
     "notices.digest": "conflict_app.notices.digest:send_digests",
     "bundles.import": "conflict_app.bundles.jobs:run_import",
     "analytics.refresh": "conflict_app.analytics.service:refresh",
+    "webhooks.deliver": "conflict_app.webhooks.delivery:deliver",
+    "webhooks.dispatch": "conflict_app.webhooks.delivery:dispatch_due",
 }
 
 _PENDING = "pardus_jobs"

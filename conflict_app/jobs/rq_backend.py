@@ -26,6 +26,7 @@ SCHEDULE = (
     ("claims.close_paid", "default", "0 2 * * *", None),  # after the appeal period
     ("notices.overdue", "default", None, 3600),  # tell staff of claims past due
     ("notices.digest", "default", "0 6 * * *", None),  # the morning digest
+    ("webhooks.dispatch", "default", None, 30),  # webhook retries that are due
 )
 
 

@@ -29,6 +29,7 @@ from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.payments import files
 from conflict_app.payments import incentives as incentive_items
+from conflict_app.payments.events import payment_recorded
 from conflict_app.payments.models import (
     BatchState,
     ItemState,
@@ -332,6 +333,7 @@ def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | 
         _set_result(actor, item, ItemState.PAID, reference=reference)
         incentive_items.paid(actor, item, reference)
         _close_if_done(item.batch)
+        payment_recorded.send(item, actor=actor)
         return
     claim = claim_ops.lock_claim(item.claim_id)
     _not_the_approver(actor, claim)
@@ -346,12 +348,14 @@ def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | 
                      changes={"payment_reference": reference, "amount": item.amount})
         notify.interim_paid(claim)
         _close_if_done(item.batch)
+        payment_recorded.send(item, actor=actor)
         return
     claim_ops.fire(claim, Action.RECORD_PAYMENT, actor,
                    changes={"payment_reference": reference, "amount": item.amount,
                             "idempotency_key": idempotency_key})
     claim.paid_at = now
     _close_if_done(item.batch)
+    payment_recorded.send(item, actor=actor)
 
 
 def record_paid(actor: User, item_id: int, reference: str,
