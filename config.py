@@ -119,6 +119,9 @@ class Config:
     # Background jobs: RQ on this Redis when set; without it jobs run in-process after the
     # commit that queued them (the embedded default).
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Webhooks: seconds to wait for a receiver (each connect and read), attempts per message.
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))
     # Logs: "json" (default outside debug) or "text"; /metrics asks for this bearer token
     # when set (else restrict it at the proxy).
     LOG_FORMAT = os.environ.get("LOG_FORMAT")

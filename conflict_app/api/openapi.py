@@ -74,15 +74,22 @@ def _fund_models():  # noqa: ANN202 - the funds' own models
     return fund_views
 
 
+def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their own models
+    from conflict_app.webhooks.payloads import openapi_webhooks
+
+    return openapi_webhooks(_ref)
+
+
 @cache
 def document() -> dict:
     from conflict_app.api import openapi_resources as resources
 
     agreement = _agreement_models()
     fund = _fund_models()
+    webhooks, webhook_models = _webhooks()
     _, definitions = models_json_schema(
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
-                                     *resources.MODELS, *fund.MODELS)],
+                                     *resources.MODELS, *fund.MODELS, *webhook_models)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
@@ -312,4 +319,6 @@ def document() -> dict:
                                               "content": {"application/json": {}}}}},
             },
         },
+        # What Pardus sends to the subscriptions an administrator keeps (OpenAPI 3.1).
+        "webhooks": webhooks,
     }

@@ -33,7 +33,9 @@ _TAG = re.compile(r"</?[a-z][^>]*>|&[a-z]+;")
 LATIN_WORDS = re.compile(
     r"\b(Pardus|PIN|SMS|GPS|DNA|JPEG|PNG|WebP|PDF|CSV|JSON Feed|Atom|JSON|XLSForm|ODK|"
     r"KoBoToolbox|XLSX|IBAN|E\.164|UTC|USD|IRR|BACI|TOTP|QR|URL|API|ID|HTML|STATUS|PIN-?|OK|"
-    r"[A-Z]{2,3}(?:-[0-9A-Z-]+)?|[a-z0-9._-]+@[a-z0-9.-]+|https?://\S+|[a-z_]+\.[a-z]{2,4})\b")
+    r"Standard Webhooks|"
+    r"[A-Z]{2,3}(?:-[0-9A-Z-]+)?|[a-z0-9._-]+@[a-z0-9.-]+|https?://\S+|https?|"
+    r"[a-z_]+\.[a-z]{2,4})\b")
 ARABIC_YEH_KAF = re.compile("[\u064a\u0643\u0649]")  # ي ك ى
 # Pashto has its own ي (U+064A) at the end of a word; ك ى گ and a medial ي are wrong there.
 PASHTO_WRONG = re.compile("[\u0643\u0649\u06af]|\u064a(?=[\u0620-\u064a\u066e-\u06d3])")

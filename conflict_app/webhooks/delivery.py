@@ -138,7 +138,7 @@ def deliver(delivery_id: int) -> str:
     delivery = db.session.get(WebhookDelivery, delivery_id)
     started = time.monotonic()
     status, error = _attempt(delivery)
-    db.session.rollback()  # nothing open while the answer is recorded
+    db.session.commit()  # only read since the claim: ends the transaction before recording
     delivery = db.session.get(WebhookDelivery, delivery_id)
     now = clock.now()
     db.session.add(WebhookAttempt(delivery_id=delivery.id, number=delivery.attempts,
@@ -166,7 +166,7 @@ def dispatch_due(limit: int = 200) -> int:
         select(WebhookDelivery.id)
         .where(WebhookDelivery.state.in_(OPEN), WebhookDelivery.next_attempt_at <= clock.now())
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)).all()
-    db.session.rollback()
+    db.session.commit()  # no transaction stays open across the HTTP requests
     for delivery_id in due:
         deliver(delivery_id)
     return len(due)
