@@ -1,8 +1,8 @@
 """Webhooks: subscriptions and their event types, the outbox of messages, each delivery
 and every attempt at it.
 
-Revision ID: 0028_webhooks
-Revises: 0027_country_languages
+Revision ID: 0030_webhooks
+Revises: 0029_funds
 Create Date: 2026-12-05 20:18:40.360232
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0028_webhooks'
-down_revision = '0027_country_languages'
+revision = '0030_webhooks'
+down_revision = '0029_funds'
 branch_labels = None
 depends_on = None
 
