@@ -122,7 +122,9 @@ def test_harm_is_no_claim_type_unless_the_scheme_enables_it(app, world, browser_
     response = api.post("/api/v1/claims", headers=headers, json={
         "household_id": household.id, "occurred_on": "2026-03-01", "setting": "pasture",
         "lines": []})
-    assert response.status_code == 400
+    # The description states the rule ("lines or harm_kind"), so the body itself is refused.
+    assert response.status_code == 422, response.get_json()
+    assert "harm_kind" in str(response.get_json()["errors"])
     assert db.session.scalar(select(db.func.count()).select_from(Claim)) == before
 
 

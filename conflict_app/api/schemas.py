@@ -14,6 +14,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from conflict_app.claims.models import Channel, PartOfDay, Setting
@@ -115,6 +116,19 @@ class ReportIn(Strict):
         "place enables it; its livestock lines may then be empty")
     lines: list[LossLineIn] = Field(default_factory=list, max_length=12,
                                     description="At least one unless harm_kind is given")
+
+    # The rule "animals, or a harm kind" is part of the contract, so clients and the fuzzer
+    # read it from the description instead of learning it from a refusal.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": ["lines"], "properties": {"lines": {"minItems": 1}}},
+        {"required": ["harm_kind"], "properties": {"harm_kind": {"type": "string"}}},
+    ]})
+
+    @model_validator(mode="after")
+    def _animals_or_harm(self) -> ReportIn:
+        if not self.lines and self.harm_kind is None:
+            raise ValueError("add at least one livestock line, or give harm_kind")
+        return self
 
 
 class TransitionIn(Strict):
