@@ -126,3 +126,20 @@ def test_other_dates_typed_at_night_are_local_too(app, world, night):
     with pytest.raises(InvalidInput):  # tomorrow is still the future
         measures.record_measure(w.clerk, household, measures.MeasureInput(
             MeasureType.GUARD_DOG, date(2026, 3, 4)))
+
+
+def test_the_status_page_dates_follow_the_area_s_own_zone(app, world, night):
+    """The herder's status page reads the zone with the claim (one round trip): an area's
+    own zone still wins over the country's."""
+    world.syunik.timezone = "UTC"
+    db.session.flush()
+    hh = helpers.household(world)
+    claim, pin = helpers.report(world, hh=hh, days_ago=1)
+    ops.screen(claim.id, world.clerk, None)
+    ops.assign_verifier(claim.id, world.supervisor, None, world.verifier.id)
+    client = app.test_client()
+    page = client.post("/status?lang=en", data={
+        "csrf_token": csrf_token(client, "/status?lang=en"), "reference": claim.reference,
+        "pin": pin}).get_data(as_text=True)
+    # Visit due 48 h after the report: 4 March 21:30 UTC, already 5 March in Yerevan.
+    assert "Expected by Mar 4, 2026" in page

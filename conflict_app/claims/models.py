@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from conflict_app.claims.workflow import State
 from conflict_app.core import clock
@@ -183,6 +183,9 @@ class Claim(db.Model):
     pin_hash: Mapped[str] = mapped_column(String(255))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # The jurisdiction's zone, read in the same query as the claim where a page needs it at
+    # once (geo.timezones.with_zone); None when not read that way.
+    zone_hint: Mapped[str | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -72,10 +72,12 @@ def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
     approved = (Money(claim.amount_approved, currency)
                 if claim.amount_approved is not None else None)
     settled = shortfall = None
+    # A settlement shares out approved amounts: before a decision there is none to read.
     # The claim is at hand: no join back to it (the items load it eagerly elsewhere).
-    item = db.session.scalar(select(SettlementItem).where(SettlementItem.claim_id == claim.id)
-                             .options(lazyload("*")))
-    if item is not None and approved is not None:
+    item = None if approved is None else db.session.scalar(
+        select(SettlementItem).where(SettlementItem.claim_id == claim.id)
+        .options(lazyload("*")))
+    if item is not None:
         settled = Money(item.payable, currency)
         if item.payable < item.approved:
             shortfall = Money(item.approved - item.payable, currency)

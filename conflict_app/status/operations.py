@@ -16,6 +16,7 @@ from conflict_app.core import clock, inputs
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Village
 from conflict_app.herders.models import Household
 from conflict_app.herders.operations import normalise_phone
@@ -119,7 +120,7 @@ def lookup(reference: str | None, pin: str | None) -> Claim | None:
         # The claim and its guard in one round trip: the herder's answer is mostly waiting.
         row = db.session.execute(
             select(Claim, PinGuard).outerjoin(PinGuard, PinGuard.claim_id == Claim.id)
-            .where(Claim.reference == ref)).first()
+            .where(Claim.reference == ref).options(timezones.with_zone(Claim))).first()
     if row is None:
         pins.burn(pin or "x")  # a miss costs what a wrong PIN costs
         return None
