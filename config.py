@@ -75,6 +75,19 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "")
     DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", 2))
     DUPLICATE_DISTANCE_KM = float(os.environ.get("DUPLICATE_DISTANCE_KM", 3))
+    # Exchange with EarthRanger and SMART (docs/interop.md). Exports carry exact coordinates
+    # only to the systems named here ("earthranger", "smart"); every other export puts an
+    # attack at the centre of its 0.1 degree cell.
+    INTEROP_TRUSTED_TARGETS = frozenset(
+        t.strip().lower() for t in os.environ.get("INTEROP_TRUSTED_TARGETS", "").split(",")
+        if t.strip())
+    INTEROP_EARTHRANGER_EVENT_TYPE = os.environ.get("INTEROP_EARTHRANGER_EVENT_TYPE", "hwc_rep")
+    # The receiving Conservation Area's data model keys (category, attributes), when they
+    # differ from SMART's default model; see interop/smart.py DEFAULT_KEYS.
+    INTEROP_SMART_KEYS: dict[str, str] = {}
+    # An imported sighting counts for the nearest village of the scheme within this distance.
+    INTEROP_VILLAGE_RADIUS_KM = float(os.environ.get("INTEROP_VILLAGE_RADIUS_KM", 15))
+    INTEROP_MAX_BYTES = int(os.environ.get("INTEROP_MAX_BYTES", 5 * 1024 * 1024))
     # Above this amount (claim currency) two distinct approvers are needed. Values are in
     # the national currency, roughly 500 USD each; an unlisted currency uses "default".
     SECOND_APPROVAL_ABOVE = {

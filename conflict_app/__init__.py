@@ -79,6 +79,9 @@ def create_app(config: object | None = None) -> Flask:
     from conflict_app.alerts.cli import register as register_alerts_cli
 
     register_alerts_cli(app)
+    from conflict_app.interop.cli import register as register_interop_cli
+
+    register_interop_cli(app)
     if app.config.get("PARDUS_CONFIG_PROBLEM"):
         _refuse_until_configured(app, app.config["PARDUS_CONFIG_PROBLEM"])
     return app
@@ -275,6 +278,7 @@ def _import_models() -> None:
     import conflict_app.exports.models
     import conflict_app.geo.models
     import conflict_app.herders.models
+    import conflict_app.interop.models
     import conflict_app.mitigation.models
     import conflict_app.notices.models
     import conflict_app.payments.models
@@ -326,6 +330,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import harm_views as _api_harm  # noqa: F401 - joins api_bp
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api import incident_views as _api_incidents  # noqa: F401 - joins api_bp
+    from conflict_app.api import interop_views as _api_interop  # noqa: F401 - joins api_bp
     from conflict_app.api import measure_views as _api_measures  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp

@@ -74,6 +74,12 @@ def _fund_models():  # noqa: ANN202 - the funds' own models
     return fund_views
 
 
+def _interop():  # noqa: ANN202 - the exchange with EarthRanger and SMART
+    from conflict_app.api import interop_views
+
+    return interop_views
+
+
 def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their own models
     from conflict_app.webhooks.payloads import openapi_webhooks
 
@@ -86,10 +92,12 @@ def document() -> dict:
 
     agreement = _agreement_models()
     fund = _fund_models()
+    interop = _interop()
     webhooks, webhook_models = _webhooks()
     _, definitions = models_json_schema(
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
-                                     *resources.MODELS, *fund.MODELS, *webhook_models)],
+                                     *resources.MODELS, *fund.MODELS, *interop.MODELS,
+                                     *webhook_models)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
@@ -278,6 +286,7 @@ def document() -> dict:
                 },
             },
             **resources.paths(_ref, _problems, _json, IDEMPOTENCY),
+            **interop.paths(_ref, _problems, _json, IDEMPOTENCY),
             "/funds": {
                 "get": {"operationId": "listFunds",
                         "summary": "Funds of the offices in your area, with their totals",

@@ -33,7 +33,7 @@ _TAG = re.compile(r"</?[a-z][^>]*>|&[a-z]+;")
 LATIN_WORDS = re.compile(
     r"\b(Pardus|PIN|SMS|GPS|DNA|JPEG|PNG|WebP|PDF|CSV|JSON Feed|Atom|JSON|XLSForm|ODK|"
     r"KoBoToolbox|XLSX|IBAN|E\.164|UTC|USD|IRR|BACI|TOTP|QR|URL|API|ID|HTML|STATUS|PIN-?|OK|"
-    r"Standard Webhooks|"
+    r"Standard Webhooks|EarthRanger|SMART|"
     r"[A-Z]{2,3}(?:-[0-9A-Z-]+)?|[a-z0-9._-]+@[a-z0-9.-]+|https?://\S+|https?|"
     r"[a-z_]+\.[a-z]{2,4})\b")
 ARABIC_YEH_KAF = re.compile("[\u064a\u0643\u0649]")  # ي ك ى
@@ -46,7 +46,7 @@ LATIN = re.compile("[A-Za-z]")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 # Column names of the files people exchange, and terms kept in Latin in Cyrillic text.
 KEPT_LATIN = re.compile(r"\b([A-D]|[a-z]+_[a-z_]+|zip|GeoJSON|Score|killed|injured|item|status|"
-                        r"paid|failed|reference|reason)\b")
+                        r"paid|failed|reference|reason|id|x|y|date|dateTime)\b")
 # Entries that are the same in English and the language on purpose.
 SAME_AS_ENGLISH = {"Pardus", "SMS", "GPS", "PIN"}
 SAME_AS_ENGLISH_IN = {
