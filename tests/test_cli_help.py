@@ -23,7 +23,8 @@ def test_help_lists_every_command_without_configuration():
     result = _flask("--help")
     assert result.returncode == 0, result.stderr
     for command in ("seed-demo", "load-geography", "import-bundle", "export-bundle", "jobs",
-                    "sms", "privacy", "schemes", "backup", "translate", "db", "analytics"):
+                    "sms", "privacy", "schemes", "backup", "translate", "db", "analytics",
+                    "interop"):
         assert f"  {command} " in result.stdout, command
     jobs = _flask("jobs", "--help")
     assert "worker" in jobs.stdout and "scheduler" in jobs.stdout

@@ -228,3 +228,23 @@ def test_the_api_imports_with_the_same_rules(app, world, scheme):
     assert post(world.clerk, payload).status_code == 403
     wrong = post(world.verifier, {**payload, "source": "smart"})
     assert wrong.status_code == 400 and wrong.mimetype == "application/problem+json"
+
+
+def test_waypoints_inside_a_patrol_export(app, world, scheme, tmp_path):
+    patrol = tmp_path / "patrol.xml"
+    patrol.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<patrol xmlns="http://www.smart'
+        'conservationsoftware.org/xml/1.0/patrol" id="P-1">\n <legs><days>\n'
+        '  <waypoints>\n'
+        '   <Waypoint id="p-1" x="46.3430" y="38.9470" dateTime="2026-02-14T08:00:00">\n'
+        '    <observations categoryKey="animals.sign.track">\n'
+        '     <attributes attributeKey="species"><sValue>Leopard pugmarks</sValue>'
+        '</attributes>\n    </observations>\n   </Waypoint>\n'
+        '   <Waypoint id="p-2" x="46.3430" y="38.9470" dateTime="2026-02-14T09:00:00">\n'
+        '    <observations categoryKey="animals.liveanimals">\n'
+        '     <attributes attributeKey="species"><itemKey>ursus_arctos</itemKey>'
+        '</attributes>\n    </observations>\n   </Waypoint>\n'
+        '  </waypoints>\n </days></legs>\n</patrol>\n')
+    result = _import(app, world, patrol, "import-smart")
+    assert "imported 1, already imported 0, rejected 1" in result.output
+    assert f"{patrol}:10: p-2: The record does not name a leopard." in result.output
