@@ -310,7 +310,8 @@ class FailedIn(Strict):
 
 class PaymentItemOut(BaseModel):
     id: int
-    claim_reference: str
+    claim_reference: str = Field(description="The claim's reference, or the incentive "
+                                             "payment's (INC-…) for an incentive item")
     amount: str
     interest: str
     currency: str

@@ -32,6 +32,8 @@ SCOPES = {
     "verification": N_("File field verifications"),
     "payments": N_("Payment batches and payment files"),
     "funds": N_("Fund ledgers: contributions, income and allocations to schemes"),
+    "schemes": N_("Draft and publish scheme rule versions"),
+    "exports": N_("Download the claims and payments tables, with herders' personal data"),
 }
 DAYS = (30, 90, 365)
 USE_GRANULARITY = timedelta(minutes=1)  # last use is written at most once a minute

@@ -389,7 +389,7 @@ def openapi():
 # --- payments -------------------------------------------------------------------------
 def _item_out(item: PaymentItem) -> schemas.PaymentItemOut:
     return schemas.PaymentItemOut(
-        id=item.id, claim_reference=item.claim.reference, amount=str(item.amount),
+        id=item.id, claim_reference=item.reference, amount=str(item.amount),
         interest=str(item.interest or 0), currency=item.currency, state=item.state.value,
         payment_reference=item.payment_reference, failure_reason=item.failure_reason)
 

@@ -5,6 +5,8 @@ every old decision stays explainable with the values it used."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +18,7 @@ from conflict_app.auth.models import User
 from conflict_app.claims.models import AgeClass, Claim, Incident
 from conflict_app.claims.workflow import State
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.money import CURRENCIES, Money
 from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
@@ -243,13 +245,29 @@ def _check_version_date(scheme: Scheme, valid_from: date) -> None:
                            field="valid_from")
 
 
-def publish_version(actor: User, version_id: int) -> RuleVersion:
+def version_fingerprint(version: RuleVersion) -> str:
+    """The version as recorded, as an entity tag: publishing it changes the tag, so a
+    publication asked for from an old copy can be refused."""
+    text = json.dumps([version.id, version.scheme_id, version.number,
+                       version.valid_from.isoformat(), version.values, version.note,
+                       version.published_at.isoformat() if version.published_at else None],
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def publish_version(actor: User, version_id: int, expected: str | None = None) -> RuleVersion:
+    """Publish a draft. ``expected``: the fingerprint the request was made from; when the
+    version changed meanwhile nothing is done."""
     with unit_of_work():
-        version = db.session.get(RuleVersion, version_id, with_for_update={"of": RuleVersion})
+        version = db.session.get(RuleVersion, version_id, with_for_update={"of": RuleVersion},
+                                 populate_existing=True)
         if version is None:
             raise InvalidInput(N_("No such rule version."))
         scheme = lock_scheme(version.scheme_id)
         _manager(actor, scheme.country_code, scheme.admin1_id)
+        if expected is not None and version_fingerprint(version) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
         if version.published_at is not None:
             raise InvalidInput(N_("This rule version is already published."))
         _check_version_date(scheme, version.valid_from)
