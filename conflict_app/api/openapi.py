@@ -26,7 +26,7 @@ def _problems(*codes: int) -> dict:
              404: "Not found in your area", 409: "Stale version or illegal transition",
              412: "The ETag in If-Match is stale", 428: "If-Match is missing",
              413: "Payload too large", 415: "Not JSON", 422: "Invalid body",
-             429: "Too many requests"}
+             429: "Too many requests", 503: "Not available now; try again later"}
     return {str(c): {"description": texts[c],
                      "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}}}
             for c in codes}
@@ -89,6 +89,7 @@ def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their 
 @cache
 def document() -> dict:
     from conflict_app.api import openapi_resources as resources
+    from conflict_app.api import openapi_schemes
 
     agreement = _agreement_models()
     fund = _fund_models()
@@ -97,10 +98,10 @@ def document() -> dict:
     _, definitions = models_json_schema(
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
                                      *resources.MODELS, *fund.MODELS, *interop.MODELS,
-                                     *webhook_models)],
+                                     *webhook_models, *openapi_schemes.MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": "Pardus API", "version": "1.0.0",
                  "description": "Claims of livestock loss to leopards, their workflow and "
@@ -331,3 +332,7 @@ def document() -> dict:
         # What Pardus sends to the subscriptions an administrator keeps (OpenAPI 3.1).
         "webhooks": webhooks,
     }
+    # Operations joined by method: a path may have its GET here and its POST above.
+    for path, item in openapi_schemes.paths(_ref, _problems, _json, IDEMPOTENCY).items():
+        doc["paths"].setdefault(path, {}).update(item)
+    return doc

@@ -1,0 +1,206 @@
+"""The OpenAPI paths of schemes and rule versions, payments of every scheme kind, PDF
+documents, exports and the analytics overview (joined into openapi.document). Binary
+answers are described with their media types, so a client (and the fuzzer) knows a PDF or a
+CSV comes back, and a problem document when something is refused."""
+
+from __future__ import annotations
+
+from conflict_app.api import export_views, payment_views, scheme_views
+from conflict_app.api import schemas as api_schemas
+from conflict_app.exports.views import XLSX
+from conflict_app.i18n import LOCALES
+from conflict_app.payments.models import BatchState, ItemState
+from conflict_app.schemes.params import SchemeKind
+
+MODELS = (*scheme_views.MODELS, *payment_views.MODELS, *export_views.MODELS)
+
+ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
+DATE = {"type": "string", "format": "date"}
+PAGE = [
+    {"name": "cursor", "in": "query", "description": "next_cursor of the previous page",
+     "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,8}$"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                "maximum": 200}},
+]
+SCHEME_CODE = {"name": "scheme", "in": "query", "description": "A scheme's code",
+               "schema": {"type": "string", "maxLength": 32, "pattern": api_schemas.NO_NUL}}
+
+
+def _path(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def _enum(name: str, values, description: str | None = None) -> dict:  # noqa: ANN001
+    parameter = {"name": name, "in": "query",
+                 "schema": {"type": "string", "enum": [str(v) for v in values]}}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+LANG = _enum("lang", LOCALES, "The document's language; without it a letter to the herder "
+                              "is in the herder's language, any other document follows "
+                              "Accept-Language, then your preferred language")
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+            "schema": {"type": "string", "maxLength": 200, "pattern": api_schemas.NO_NUL},
+            "description": "The rule version's ETag as read; a stale one is refused (412), "
+                           "a missing one too (428)."}
+ETAG = {"ETag": {"description": "The rule version's entity tag", "schema": {"type": "string"}}}
+BINARY = {"type": "string", "format": "binary"}
+
+
+def _binary(media: str, description: str) -> dict:
+    return {"description": description, "content": {media: {"schema": BINARY}},
+            "headers": {"Content-Disposition": {"schema": {"type": "string"}}}}
+
+
+def _get(operation: str, summary: str, parameters: list, responses: dict) -> dict:
+    return {"get": {"operationId": operation, "summary": summary, "parameters": parameters,
+                    "responses": responses}}
+
+
+def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
+    """The path items; ``ref``, ``problems``, ``json`` are openapi's helpers."""
+    pdf = {"200": _binary("application/pdf", "The PDF"), **problems(400, 401, 403, 404, 503)}
+    version = {**json(scheme_views.RuleVersionOut, "The rule version"), "headers": ETAG}
+    post = problems(400, 401, 403, 404, 409, 413, 415, 422)
+    return {
+        "/schemes": _get(
+            "listSchemes", "Schemes that pay in your area, with their budgets",
+            [_enum("kind", [k.value for k in SchemeKind])],
+            {"200": json(scheme_views.SchemePage, "The schemes"), **problems(400, 401, 403)}),
+        "/schemes/{scheme_id}": _get(
+            "getScheme", "A scheme and its budget", [_path("scheme_id")],
+            {"200": json(scheme_views.SchemeOut, "The scheme"), **problems(401, 403, 404)}),
+        "/schemes/{scheme_id}/versions": {
+            **_get("listRuleVersions", "The scheme's rule versions, drafts and published",
+                   [_path("scheme_id")],
+                   {"200": json(scheme_views.RuleVersionPage, "The versions"),
+                    **problems(401, 403, 404)}),
+            "post": {
+                "operationId": "createRuleVersion",
+                "summary": "A draft rule version (scheme managers of the scheme's whole area; "
+                           "same rules as the page); it counts once published",
+                "parameters": [_path("scheme_id"), idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(scheme_views.RuleVersionIn)}}},
+                "responses": {"201": {**json(scheme_views.RuleVersionOut, "The draft"),
+                                      "headers": ETAG}, **post},
+            },
+        },
+        "/schemes/{scheme_id}/settlements": _get(
+            "listSettlements", "An insurance pool's settlements (claims of your area)",
+            [_path("scheme_id")],
+            {"200": json(scheme_views.SettlementPage, "The settlements"),
+             **problems(401, 403, 404)}),
+        "/rule-versions/{version_id}": _get(
+            "getRuleVersion", "A rule version with its ETag", [_path("version_id")],
+            {"200": version, "304": {"description": "Not modified"},
+             **problems(401, 403, 404)}),
+        "/rule-versions/{version_id}/publish": {"post": {
+            "operationId": "publishRuleVersion",
+            "summary": "Publish a draft; If-Match must carry its current ETag",
+            "parameters": [_path("version_id"), IF_MATCH, idempotency],
+            "responses": {"200": version, **problems(400, 401, 403, 404, 409, 412, 422, 428)},
+        }},
+        "/payment-batches": _get(
+            "listPaymentBatches", "Payment batches of your area, newest first (finance)",
+            [SCHEME_CODE, _enum("state", [s.value for s in BatchState]), *PAGE],
+            {"200": json(payment_views.BatchPage, "A page of batches"),
+             **problems(400, 401, 403)}),
+        "/payment-items": _get(
+            "listPaymentItems",
+            "Items of the batches of your area, newest first: claims of compensation and "
+            "insurance schemes (with their settlement), performance, adoption and agreement "
+            "instalment payments (finance)",
+            [SCHEME_CODE, _enum("scheme_kind", [k.value for k in SchemeKind]),
+             _enum("state", [s.value for s in ItemState]),
+             _enum("payable", ["claim", *payment_views.INCENTIVE_KINDS]),
+             {"name": "batch_id", "in": "query", "schema": ID}, *PAGE],
+            {"200": json(payment_views.PaymentItemPage, "A page of items"),
+             **problems(400, 401, 403)}),
+        "/payment-items/{item_id}": _get(
+            "getPaymentItem", "One payment item", [_path("item_id")],
+            {"200": json(payment_views.PaymentItemDetail, "The item"),
+             **problems(401, 403, 404)}),
+        "/incentive-payments": _get(
+            "listIncentivePayments",
+            "Performance, adoption and instalment payments of your area, in a batch or not "
+            "yet, newest first (finance)",
+            [SCHEME_CODE, _enum("state", payment_views.INCENTIVE_STATES),
+             _enum("kind", payment_views.INCENTIVE_KINDS), *PAGE],
+            {"200": json(payment_views.IncentivePaymentPage, "A page of payments"),
+             **problems(400, 401, 403)}),
+        "/claims/{reference}/receipt.pdf": _get(
+            "claimReceiptPdf", "The herder's receipt (clerks, supervisors, approvers); "
+            "never with the PIN", [_reference(), LANG], pdf),
+        "/claims/{reference}/decision.pdf": _get(
+            "claimDecisionPdf", "The herder's decision letter (clerks, supervisors, approvers; "
+            "an injury or death letter only for those who may read medical details)",
+            [_reference(), LANG], pdf),
+        "/payment-items/{item_id}/voucher.pdf": _get(
+            "paymentVoucherPdf", "A payment voucher (finance)", [_path("item_id"), LANG], pdf),
+        "/payment-batches/{batch_id}/list.pdf": _get(
+            "paymentBatchListPdf", "A batch's list (finance)", [_path("batch_id"), LANG], pdf),
+        "/payment-batches/{batch_id}/vouchers.pdf": _get(
+            "paymentBatchVouchersPdf", "Every voucher of a batch (finance)",
+            [_path("batch_id"), LANG], pdf),
+        "/schemes/{scheme_id}/report.pdf": _get(
+            "schemeReportPdf", "A scheme's implementation report for a period of losses "
+            "(scheme managers; analysts read it de-identified)",
+            [_path("scheme_id"),
+             {"name": "start", "in": "query", "schema": DATE,
+              "description": "First day of losses (default: 1 January)"},
+             {"name": "end", "in": "query", "schema": DATE,
+              "description": "Last day of losses (default: today); at most ten years"},
+             LANG], pdf),
+        **_exports(problems),
+        "/analytics/overview": _get(
+            "analyticsOverview", "The analytics overview's figures, de-identified; 503 with "
+            "Retry-After while they are being computed",
+            [_enum("filter", ["confirmed_probable", "confirmed",
+                              "confirmed_probable_possible"]),
+             {"name": "country", "in": "query", "schema": {
+                 "type": "string", "pattern": "^[A-Za-z]{2}$"},
+              "description": "Range-wide users may pick a country"}],
+            {"200": json(export_views.AnalyticsOverview, "The figures"),
+             **problems(400, 401, 403),
+             "503": {"description": "Figures being computed; ask again after Retry-After",
+                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                     "content": {"application/problem+json": {
+                         "schema": ref(api_schemas.Problem)}}}}),
+    }
+
+
+def _reference() -> dict:
+    return {"name": "reference", "in": "path", "required": True,
+            "schema": {"type": "string", "maxLength": 24, "pattern": api_schemas.NO_NUL}}
+
+
+def _exports(problems) -> dict:  # noqa: ANN001
+    personal = "with herders' names and phones: the 'exports' scope"
+    geojson = {"description": "Grid cells (polygons), never points", "content": {
+        "application/geo+json": {"schema": {"type": "object", "required": ["type", "features"],
+                                            "properties": {"type": {"const": "FeatureCollection"},
+                                                           "features": {"type": "array"}}}}}}
+    refused = problems(401, 403)
+    return {
+        "/exports/claims.csv": _get("exportClaimsCsv", f"Claims of your area ({personal})",
+                                    [], {"200": _binary("text/csv", "CSV"), **refused}),
+        "/exports/claims.xlsx": _get("exportClaimsXlsx", f"Claims of your area ({personal})",
+                                     [], {"200": _binary(XLSX, "Workbook"), **refused}),
+        "/exports/payments.csv": _get("exportPaymentsCsv",
+                                      f"Payment items of your area ({personal})", [],
+                                      {"200": _binary("text/csv", "CSV"), **refused}),
+        "/exports/payments.xlsx": _get("exportPaymentsXlsx",
+                                       f"Payment items of your area ({personal})", [],
+                                       {"200": _binary(XLSX, "Workbook"), **refused}),
+        "/exports/incidents.geojson": _get("exportIncidentsGeojson",
+                                           "Incidents on the analytics grid (de-identified)",
+                                           [], {"200": geojson, **refused}),
+        "/exports/aggregate.csv": _get("exportAggregateCsv",
+                                       "Losses and payouts by country, region, year, species "
+                                       "(de-identified; small cells suppressed)", [],
+                                       {"200": _binary("text/csv", "CSV"), **refused}),
+    }
+
