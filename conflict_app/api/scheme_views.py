@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from flask import Response, g, request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from conflict_app.api import schemas
 from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
@@ -31,6 +31,8 @@ MANAGERS = (Role.SCHEME_MANAGER, Role.ADMIN)
 # Every parameter name of every kind: a value's name outside its kind's list is refused.
 PARAM_NAMES = sorted({p.name for spec in params.SPECS.values() for p in spec})
 Value = Annotated[str, Field(max_length=400, pattern=schemas.NO_NUL)]
+NAME = r"^[a-z0-9_]+$"
+Name = Annotated[str, Field(max_length=40, pattern=NAME)]
 
 
 class BudgetOut(BaseModel):
@@ -91,7 +93,11 @@ class RuleVersionPage(BaseModel):
 
 class RuleVersionIn(schemas.Strict):
     valid_from: date
-    values: dict[Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_]+$")], Value] = Field(
+    values: Annotated[dict[Name, Value], WithJsonSchema({
+        "type": "object", "maxProperties": len(PARAM_NAMES),
+        "propertyNames": {"enum": PARAM_NAMES},
+        "additionalProperties": {"type": "string", "maxLength": 400,
+                                 "pattern": schemas.NO_NUL}})] = Field(
         default_factory=dict, max_length=len(PARAM_NAMES),
         description="Rule values by name, as strings (\"0.75\", \"1\" for a flag, "
                     "\"leopard,wolf\" for a list, \"\" to leave an optional value empty); "
