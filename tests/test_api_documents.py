@@ -7,9 +7,12 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from conflict_app.claims.models import Claim
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
+from conflict_app.extensions import db
 from tests import helpers, scheme_data
 
 
@@ -103,3 +106,32 @@ def test_scheme_report_for_managers_and_analysts(world, built, api):
         f"/api/v1/schemes/{built.compensation.id}/report.pdf?start=yesterday"), 400)
     georgian = api(world.user("analyst@ge.test", {Role.ANALYST}, "GE"))
     refused(georgian.get(url), 404)
+
+
+def test_an_injury_letter_only_for_those_who_may_read_medical_details(
+        app, world, browser_for, api):
+    from tests.test_harm_claims import DETAILS, START, _decide, _register, _scheme, _verify
+
+    clock.freeze(START)
+    try:
+        _scheme(browser_for(world.manager), human_injury_allowed="y", injury_minor="200000",
+                injury_serious="800000", injury_permanent="2000000")
+        household = helpers.household(world)
+        clerk = browser_for(world.clerk)
+        _register(clerk, household, "human_injury")
+        claim = db.session.scalars(select(Claim).order_by(Claim.id.desc())).first()
+        _verify(world, claim)
+        recorded = browser_for(world.verifier).post(f"/claims/{claim.id}/harm", data={
+            "version": helpers.reload(claim).version, "severity": "serious",
+            "medical_details": DETAILS,
+            "document": (io.BytesIO(helpers.photo_bytes()), "report.jpg")},
+            content_type="multipart/form-data")
+        assert recorded.status_code == 302
+        assert helpers.post_action(clerk, claim, "assess").status_code == 302
+        _decide(world, claim)
+        url = f"/api/v1/claims/{claim.reference}/decision.pdf?lang=en"
+        refused(api(world.clerk).get(url), 403)
+        letter = text_of(api(world.supervisor).get(url))
+        assert "Serious injury" in letter and claim.reference in letter
+    finally:
+        clock.freeze(None)

@@ -119,3 +119,26 @@ def test_finance_of_another_province_sees_none_of_it(world, built, api):
     item = built.claim_batch.items[0]
     assert vayots.get(f"/api/v1/payment-items/{item.id}").status_code == 404
     assert vayots.get(f"/api/v1/payment-items/{item.id}/voucher.pdf").status_code == 404
+
+
+def test_a_page_of_items_costs_the_same_queries_however_long(world, built, api):
+    from sqlalchemy import event
+
+    from conflict_app.extensions import db
+
+    finance = api(world.finance)
+
+    def queries(url):
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert finance.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    db.session.expire_all()
+    one = queries("/api/v1/payment-items?limit=1")
+    db.session.expire_all()
+    assert queries("/api/v1/payment-items?limit=4") <= one + 1

@@ -233,7 +233,8 @@ def list_payment_items():
         query = query.where(PaymentItem.batch_id == whole_number("batch_id", batch))
     if after:
         query = query.where(PaymentItem.id < after)
-    rows = list(db.session.scalars(query.order_by(PaymentItem.id.desc()).limit(limit + 1)))
+    rows = list(db.session.scalars(query.options(selectinload(PaymentItem.batch))
+                                   .order_by(PaymentItem.id.desc()).limit(limit + 1)))
     return json_response(PaymentItemPage(items=_item_details(rows[:limit]),
                                          next_cursor=_next(rows, limit)))
 
