@@ -156,3 +156,28 @@ def test_drafts_are_refused_as_the_page_refuses_them(world, built, api):
                                        json={"valid_from": "2026-06-01"}).status_code == 404
     assert [v.number for v in db.session.scalars(select(RuleVersion).where(
         RuleVersion.scheme_id == built.compensation.id))] == [1]
+
+
+def test_a_manager_tries_a_draft_on_past_claims(world, built, api):
+    manager = api(world.manager)
+    draft = manager.post(f"/api/v1/schemes/{built.compensation.id}/versions",
+                         json={"valid_from": "2026-06-01",
+                               "values": {"share_of_value": "0.9"}}).get_json()
+    url = f"/api/v1/rule-versions/{draft['id']}/dry-run"
+    trial = manager.get(url)
+    assert trial.status_code == 200, trial.get_json()
+    body = trial.get_json()
+    [row] = body["rows"]
+    assert row["claim_reference"] == built.claim.reference
+    # Three ewes at 60 000: three quarters paid, then nine tenths under the draft.
+    assert (row["before"], row["after"]) == ("135000.00", "162000.00")
+    assert body["currency"] == "AMD" and body["after"] == "162000.00"
+    empty = manager.get(f"{url}?start=2020-01-01&end=2020-12-31").get_json()
+    assert empty["rows"] == [] and empty["before"] == "0.00"
+    backwards = manager.get(f"{url}?start=2026-12-31&end=2026-01-01")
+    assert backwards.status_code == 400 and backwards.get_json()["errors"][0]["field"] == "end"
+    assert manager.get(f"{url}?start=2000-01-01&end=2026-01-01").status_code == 400
+    assert api(world.clerk).get(url).status_code == 403
+    assert [v.number for v in db.session.scalars(select(RuleVersion).where(
+        RuleVersion.scheme_id == built.compensation.id, RuleVersion.published_at.is_not(None)))
+        ] == [1]

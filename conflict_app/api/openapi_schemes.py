@@ -97,6 +97,16 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
             "getRuleVersion", "A rule version with its ETag", [_path("version_id")],
             {"200": version, "304": {"description": "Not modified"},
              **problems(401, 403, 404)}),
+        "/rule-versions/{version_id}/dry-run": _get(
+            "dryRunRuleVersion", "What the claims of a period would have been under the "
+            "version, next to what they were (scheme managers; nothing is stored)",
+            [_path("version_id"),
+             {"name": "start", "in": "query", "schema": DATE,
+              "description": "First day of losses (default: 1 January last year)"},
+             {"name": "end", "in": "query", "schema": DATE,
+              "description": "Last day of losses (default: today); at most ten years"}],
+            {"200": json(scheme_views.DryRunOut, "The trial"),
+             **problems(400, 401, 403, 404)}),
         "/rule-versions/{version_id}/publish": {"post": {
             "operationId": "publishRuleVersion",
             "summary": "Publish a draft; If-Match must carry its current ETag",

@@ -257,6 +257,58 @@ def publish_version(version_id: int):
     return _version_answer(version.id)
 
 
+class DryRunRowOut(BaseModel):
+    claim_reference: str
+    before: str = Field(description="The amount the claim was valued at")
+    after: str | None = Field(description="What the version would value it at")
+    problem: str | None = Field(description="Why the version would refuse it")
+
+
+class DryRunOut(BaseModel):
+    version_id: int
+    start: date
+    end: date
+    currency: str
+    before: str
+    after: str
+    rows: list[DryRunRowOut]
+
+
+LONGEST_DRY_RUN_DAYS = 3660
+
+
+def _query_day(name: str, default: date) -> date:
+    value = request.args.get(name)
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
+
+
+@bp.route("/rule-versions/<int:version_id>/dry-run", methods=["GET"])
+@authenticated("read")
+def dry_run(version_id: int):
+    """The page's trial of a version on past claims: what each would have been under it,
+    next to what it was. Nothing is stored."""
+    version = _version_for(version_id)
+    user = _manager_of(version.scheme)
+    today = clock.today()
+    start = _query_day("start", date(today.year - 1, 1, 1))
+    end = _query_day("end", today)
+    if (end - start).days > LONGEST_DRY_RUN_DAYS:
+        raise ApiError(400, "Bad query", "The period is at most ten years.")
+    rows = scheme_ops.dry_run(user, version.id, start, end)
+    return json_response(DryRunOut(
+        version_id=version.id, start=start, end=end, currency=version.scheme.currency,
+        before=_money(sum((r.before.amount for r in rows), Decimal(0))),
+        after=_money(sum((r.after.amount for r in rows if r.after), Decimal(0))),
+        rows=[DryRunRowOut(claim_reference=r.claim.reference, before=_money(r.before.amount),
+                           after=_money(r.after.amount) if r.after else None,
+                           problem=r.problem) for r in rows]))
+
+
 class SettlementItemOut(BaseModel):
     claim_reference: str
     approved: str
@@ -299,4 +351,4 @@ def list_settlements(scheme_id: int):
 
 
 MODELS = (BudgetOut, SchemeOut, SchemePage, RuleVersionOut, RuleVersionPage, RuleVersionIn,
-          SettlementOut, SettlementPage)
+          SettlementOut, SettlementPage, DryRunRowOut, DryRunOut)
