@@ -135,6 +135,11 @@ class Config:
     # Webhooks: seconds to wait for a receiver (each connect and read), attempts per message.
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))
+    # Field form sync: the key that encrypts the servers' passwords and tokens (else one
+    # derived from SECRET_KEY), and seconds to wait for ODK Central or KoboToolbox.
+    FIELD_SYNC_KEY = os.environ.get("FIELD_SYNC_KEY")
+    FIELD_SYNC_KEY_FILE = os.environ.get("FIELD_SYNC_KEY_FILE")
+    FIELD_SYNC_TIMEOUT = float(os.environ.get("FIELD_SYNC_TIMEOUT", "30"))
     # Logs: "json" (default outside debug) or "text"; /metrics asks for this bearer token
     # when set (else restrict it at the proxy).
     LOG_FORMAT = os.environ.get("LOG_FORMAT")

@@ -82,6 +82,9 @@ def create_app(config: object | None = None) -> Flask:
     from conflict_app.interop.cli import register as register_interop_cli
 
     register_interop_cli(app)
+    from conflict_app.fieldforms.cli import register as register_fieldforms_cli
+
+    register_fieldforms_cli(app)
     if app.config.get("PARDUS_CONFIG_PROBLEM"):
         _refuse_until_configured(app, app.config["PARDUS_CONFIG_PROBLEM"])
     return app
@@ -276,6 +279,7 @@ def _import_models() -> None:
     import conflict_app.claims.models
     import conflict_app.core.audit
     import conflict_app.exports.models
+    import conflict_app.fieldforms.models
     import conflict_app.geo.models
     import conflict_app.herders.models
     import conflict_app.interop.models
@@ -349,6 +353,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.claims.views import bp as claims_bp
     from conflict_app.documents.views import bp as documents_bp
     from conflict_app.exports.views import bp as exports_bp
+    from conflict_app.fieldforms.views import bp as fieldforms_bp
     from conflict_app.herders.views import bp as herders_bp
     from conflict_app.i18n.webfonts import bp as webfonts_bp
     from conflict_app.notices.views import bp as notices_bp
@@ -368,7 +373,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (status_bp, auth_bp, admin_bp, claims_bp, herders_bp, verification_bp,
                       schemes_bp, scheme_bp, payments_bp, analytics_bp, api_bp, exports_bp,
                       documents_bp, webfonts_bp, notices_bp, imports_bp, alerts_bp,
-                      statistics_bp, webhooks_bp):
+                      statistics_bp, webhooks_bp, fieldforms_bp):
         app.register_blueprint(blueprint)
 
 

@@ -66,7 +66,7 @@ def _fixture(tmp_path: Path, name: str, **values: object) -> Path:
 
 def test_odk_central_csv_imports_once_and_explains_rejections(app, world, tmp_path):
     household = helpers.household(world)
-    path = _fixture(tmp_path, "pardus_report.csv", household=household.id,
+    path = _fixture(tmp_path, "pardus_report.csv", phone=household.phone,
                     yesterday=(clock.today() - timedelta(days=1)).isoformat())
     outcome = odk.import_file(path, world.clerk)
     assert len(outcome.imported) == 2 and outcome.skipped == 0
@@ -89,7 +89,7 @@ def test_odk_central_csv_imports_once_and_explains_rejections(app, world, tmp_pa
 
 def test_kobo_json_files_the_verification_visit_once(app, world, tmp_path):
     household = helpers.household(world)
-    report = _fixture(tmp_path, "pardus_report.csv", household=household.id,
+    report = _fixture(tmp_path, "pardus_report.csv", phone=household.phone,
                       yesterday=(clock.today() - timedelta(days=1)).isoformat())
     reference = odk.import_file(report, world.clerk).imported[0]
     claim = db.session.scalars(select(Claim).where(Claim.reference == reference)).one()
@@ -110,7 +110,7 @@ def test_kobo_json_files_the_verification_visit_once(app, world, tmp_path):
 
 def test_import_odk_command_reports_rejected_lines(app, world, tmp_path):
     household = helpers.household(world)
-    path = _fixture(tmp_path, "pardus_report.csv", household=household.id,
+    path = _fixture(tmp_path, "pardus_report.csv", phone=household.phone,
                     yesterday=(clock.today() - timedelta(days=1)).isoformat())
     result = app.test_cli_runner().invoke(args=["import-odk", str(path), "--user",
                                                 world.clerk.email])

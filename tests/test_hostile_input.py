@@ -130,7 +130,7 @@ def test_a_nul_byte_inside_a_bundle_is_one_located_error(app, world, tmp_path):
 
 def test_a_nul_byte_inside_a_field_form_export_is_one_located_error(app, world, tmp_path):
     household = helpers.household(world)
-    path = _fixture(tmp_path, "pardus_report.csv", household=household.id,
+    path = _fixture(tmp_path, "pardus_report.csv", phone=household.phone,
                     yesterday=(clock.today() - timedelta(days=1)).isoformat())
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[2] = lines[2].replace("A cow in", "A cow\x00 in", 1)

@@ -102,7 +102,7 @@ def test_bundle_errors_are_translated(app, world, tmp_path):
 
 def test_odk_infinite_count_and_nan_measurement_are_rejected_rows(app, world, tmp_path):
     household = helpers.household(world)
-    path = _fixture(tmp_path, "pardus_report.csv", household=household.id,
+    path = _fixture(tmp_path, "pardus_report.csv", phone=household.phone,
                     yesterday=(clock.today() - timedelta(days=1)).isoformat())
     text = path.read_text(encoding="utf-8").replace(",sheep,adult_female,3,0,",
                                                     ",sheep,adult_female,Infinity,0,", 1)
@@ -120,7 +120,7 @@ def test_odk_nan_spacing_is_not_stored(app, world, tmp_path):
     from conflict_app.claims.models import Claim
 
     household = helpers.household(world)
-    report = _fixture(tmp_path, "pardus_report.csv", household=household.id,
+    report = _fixture(tmp_path, "pardus_report.csv", phone=household.phone,
                       yesterday=(clock.today() - timedelta(days=1)).isoformat())
     reference = odk.import_file(report, world.clerk).imported[0]
     claim = db.session.scalars(select(Claim).where(Claim.reference == reference)).one()

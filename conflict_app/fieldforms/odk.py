@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,7 +27,8 @@ from conflict_app.auth.models import User
 from conflict_app.claims import intake
 from conflict_app.claims.models import AgeClass, Channel, Claim, Incident, PartOfDay, Setting
 from conflict_app.core.errors import DomainError
-from conflict_app.core.inputs import NUL_REFUSED, nul_position
+from conflict_app.core.inputs import NUL_REFUSED, PhoneError, nul_position, parse_phone
+from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
 from conflict_app.fieldforms.xlsform import FORM_VERSION, MAX_LINES
 from conflict_app.herders.models import Household, Species
@@ -80,7 +81,14 @@ def _leaf(key: str) -> str:
 def _flatten(record: dict, out: dict | None = None) -> dict:
     out = {} if out is None else out
     for key, value in record.items():
-        if isinstance(value, dict):  # ODK Central OData nests groups
+        if isinstance(value, dict) and value.get("type") == "Point":
+            # ODK Central OData gives a geopoint as GeoJSON: longitude first.
+            coordinates = value.get("coordinates") or []
+            if len(coordinates) >= 2:
+                text = f"{coordinates[1]} {coordinates[0]}"
+                out.setdefault(_leaf(key), text)
+                out.setdefault(key, text)
+        elif isinstance(value, dict):  # ODK Central OData nests groups
             _flatten(value, out)
         else:
             out.setdefault(_leaf(key), value)
@@ -239,10 +247,17 @@ def _point(row: dict) -> tuple[Decimal | None, Decimal | None]:
     return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
 
 
-def _photos(row: dict, media: Path | None) -> list[bytes]:
+Media = Path | Mapping[str, bytes] | None  # a folder, or the photos pulled by name
+
+
+def _photos(row: dict, media: Media) -> list[bytes]:
     name = _text(row, "photo")
     if name is None:
         return []
+    if isinstance(media, Mapping):
+        if Path(name).name not in media:
+            raise Rejected(f"photo: {Path(name).name} was not received with the submission.")
+        return [media[Path(name).name]]
     if media is None:
         raise Rejected(f"photo: {name} is in the export but no media folder was given.")
     path = media / Path(name).name  # never a path outside the media folder
@@ -259,13 +274,39 @@ def _check_version(row: dict) -> None:
                        f"the phones (flask forms xlsform).")
 
 
-def _report(actor: User, row: dict, iid: str, media: Path | None) -> str:
+def _household(actor: User, row: dict) -> Household:
+    """The household of the herder the form names by phone number or national ID, among
+    the households the actor may see (never by an internal number: a typing error there
+    would silently file the loss for someone else)."""
+    phone_text, national_id = _text(row, "phone"), _text(row, "national_id")
+    if phone_text is None and national_id is None:
+        raise Rejected("phone: give the herder's phone number or national ID.")
+    phone = None
+    if phone_text is not None:
+        try:
+            phone = parse_phone(phone_text, actor.jurisdiction_country)
+        except PhoneError:
+            raise Rejected(f"phone: {phone_text!r} is not a phone number.") from None
+    for column, value in ((Household.national_id, national_id), (Household.phone, phone)):
+        if value is None:
+            continue
+        found = db.session.scalars(scope(
+            select(Household).where(column == value, Household.provisional.is_(False)),
+            Household, actor).limit(2)).all()
+        if len(found) == 1:
+            return found[0]
+        if found:
+            name = "national_id" if column is Household.national_id else "phone"
+            raise Rejected(f"{name}: several households have {value}; a clerk chooses one.")
+    raise Rejected(f"phone: no household with phone {phone_text or '-'} or national ID "
+                   f"{national_id or '-'}; register it, or a clerk chooses one.")
+
+
+def _report(actor: User, row: dict, iid: str, media: Media,
+            household: Household | None = None) -> str:
     if db.session.scalar(select(Incident.id).where(Incident.external_ref == f"odk:{iid}")):
         return ""
-    household_id = _int(row, "household_id", required=True, low=1, high=2**31 - 1)
-    household = db.session.get(Household, household_id)
-    if household is None:
-        raise Rejected(f"household_id: no household number {household_id}.")
+    household = household or _household(actor, row)
     lines = []
     for n in range(1, MAX_LINES + 1):
         species = _choice(row, f"species_{n}", Species, required=n == 1)
@@ -291,7 +332,7 @@ def _report(actor: User, row: dict, iid: str, media: Path | None) -> str:
     return claim.reference
 
 
-def _verification(actor: User, row: dict, iid: str, media: Path | None) -> str:
+def _verification(actor: User, row: dict, iid: str, media: Media) -> str:
     if db.session.scalar(select(VerificationReport.id).where(
             VerificationReport.external_ref == f"odk:{iid}")):
         return ""
@@ -335,6 +376,20 @@ def _verification(actor: User, row: dict, iid: str, media: Path | None) -> str:
     return claim.reference
 
 
+def import_row(actor: User, row: dict, form: str | None = None, media: Media = None,
+               household: Household | None = None) -> str:
+    """File one submission (a flat record) as ``actor``: the reference of its claim, or ""
+    when it was filed before. Raises ``Rejected`` or a ``DomainError`` with the reason; the
+    caller rolls back. ``household`` is a clerk's choice for a report whose herder the
+    phone number and national ID did not find."""
+    iid = _instance_id(row)
+    _check_version(row)
+    kind = form or ("verification" if "claim_reference" in row else "report")
+    if kind == "verification":
+        return _verification(actor, row, iid, media)
+    return _report(actor, row, iid, media, household)
+
+
 def import_file(path: str | Path, actor: User, form: str | None = None,
                 media: str | Path | None = None) -> Outcome:
     """Import every submission of an export; returns what was imported and rejected."""
@@ -348,10 +403,7 @@ def import_file(path: str | Path, actor: User, form: str | None = None,
         iid = "?"
         try:
             iid = _instance_id(row)
-            _check_version(row)
-            kind = form or ("verification" if "claim_reference" in row else "report")
-            run = _verification if kind == "verification" else _report
-            reference = run(actor, row, iid, media_dir)
+            reference = import_row(actor, row, form, media_dir)
         except Rejected as err:
             db.session.rollback()
             outcome.rejected.append((number, iid, str(err)))

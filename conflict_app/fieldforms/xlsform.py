@@ -19,7 +19,7 @@ from conflict_app.core.errors import N_
 from conflict_app.i18n import LOCALES, examples
 from conflict_app.i18n.labels import LABELS, label
 
-FORM_VERSION = "2026120101"
+FORM_VERSION = "2026120501"
 MAX_LINES = 3  # loss lines per report on the phone (species / age / heads)
 
 
@@ -78,10 +78,15 @@ def _loss_lines() -> list[Question]:
 REPORT = [
     Question("calculate", "form_version", calculation=f"'{FORM_VERSION}'"),
     # Translators: phone form (ODK) for a field officer or herder: short
-    Question("integer", "household_id", N_("Household number"),
+    Question("text", "phone", N_("Herder's phone number"),
              # Translators: phone form (ODK) for a field officer or herder: short
-             hint=N_("The number on the household's card or page."), required=True,
-             constraint=". > 0"),
+             hint=N_("The phone number the household registered. Give it or the national "
+                     "ID.")),
+    # Translators: phone form (ODK) for a field officer or herder: short
+    Question("text", "national_id", N_("Herder's national ID"),
+             relevant="${phone} = ''", required=True,
+             # Translators: phone form (ODK) for a field officer or herder: short
+             hint=N_("Needed when the phone number is not known.")),
     # Translators: phone form (ODK) for a field officer or herder: short
     Question("date", "occurred_on", N_("Date of the incident"), required=True,
              constraint=". <= today()",

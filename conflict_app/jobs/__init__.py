@@ -41,6 +41,8 @@ TASKS: dict[str, str] = {
     "analytics.refresh": "conflict_app.analytics.service:refresh",
     "webhooks.deliver": "conflict_app.webhooks.delivery:deliver",
     "webhooks.dispatch": "conflict_app.webhooks.delivery:dispatch_due",
+    "fieldforms.sync": "conflict_app.fieldforms.sync:sync_all",
+    "fieldforms.sync_source": "conflict_app.fieldforms.sync:sync_source",
 }
 
 _PENDING = "pardus_jobs"

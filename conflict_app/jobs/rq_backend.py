@@ -27,6 +27,7 @@ SCHEDULE = (
     ("notices.overdue", "default", None, 3600),  # tell staff of claims past due
     ("notices.digest", "default", "0 6 * * *", None),  # the morning digest
     ("webhooks.dispatch", "default", None, 30),  # webhook retries that are due
+    ("fieldforms.sync", "bulk", None, 900),  # new ODK Central / Kobo submissions
 )
 
 
