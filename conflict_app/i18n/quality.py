@@ -31,11 +31,12 @@ _TAG = re.compile(r"</?[a-z][^>]*>|&[a-z]+;")
 # Words that stay in Latin letters in every language: the product, codes and units people
 # see as they are (PIN and SMS are on the herder's phone, the others are standards).
 LATIN_WORDS = re.compile(
-    r"\b(Pardus|PIN|SMS|GPS|DNA|JPEG|PNG|WebP|PDF|CSV|JSON Feed|Atom|JSON|XLSForm|ODK|"
+    r"\b(Pardus|PIN|SMS|GPS|DNA|JPEG|PNG|WebP|PDF|CSV|JSON Feed|Atom|JSON|XLSForm|ODK Central|ODK|"
+    r"KoboToolbox|"
     r"KoBoToolbox|XLSX|IBAN|E\.164|UTC|USD|IRR|BACI|TOTP|QR|URL|API|ID|HTML|STATUS|PIN-?|OK|"
     r"Standard Webhooks|EarthRanger|SMART|"
     r"[A-Z]{2,3}(?:-[0-9A-Z-]+)?|[a-z0-9._-]+@[a-z0-9.-]+|https?://\S+|https?|"
-    r"[a-z_]+\.[a-z]{2,4})\b")
+    r"[a-z_]+\.[a-z]{2,4})\b|/[a-z]+/")  # the last: a path in an address, e.g. /projects/
 ARABIC_YEH_KAF = re.compile("[\u064a\u0643\u0649]")  # ي ك ى
 # Pashto has its own ي (U+064A) at the end of a word; ك ى گ and a medial ي are wrong there.
 PASHTO_WRONG = re.compile("[\u0643\u0649\u06af]|\u064a(?=[\u0620-\u064a\u066e-\u06d3])")
@@ -51,7 +52,7 @@ KEPT_LATIN = re.compile(r"\b([A-D]|[a-z]+_[a-z_]+|zip|GeoJSON|Score|killed|injur
 SAME_AS_ENGLISH = {"Pardus", "SMS", "GPS", "PIN"}
 SAME_AS_ENGLISH_IN = {
     code: {"Administrator", "Bank", "Median", "region", "IRR (95 %% interval)", "Model",
-           "Status"}
+           "Status", "Server", "Form"}
     for code in ("az", "tk", "tr", "uz")
 }
 # Proper names transliterated, which Latin-script languages may spell as English does
