@@ -24,10 +24,12 @@ def test_help_lists_every_command_without_configuration():
     assert result.returncode == 0, result.stderr
     for command in ("seed-demo", "load-geography", "import-bundle", "export-bundle", "jobs",
                     "sms", "privacy", "schemes", "backup", "translate", "db", "analytics",
-                    "interop"):
+                    "interop", "fieldforms"):
         assert f"  {command} " in result.stdout, command
     jobs = _flask("jobs", "--help")
     assert "worker" in jobs.stdout and "scheduler" in jobs.stdout
+    fieldforms = _flask("fieldforms", "--help")
+    assert "sync" in fieldforms.stdout and "sources" in fieldforms.stdout
 
 
 def test_a_command_that_needs_the_database_says_what_is_missing():
