@@ -331,14 +331,17 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.analytics.views import bp as analytics_bp
     from conflict_app.api import agreement_views as _api_agreements  # noqa: F401 - joins api_bp
     from conflict_app.api import document_views as _api_documents  # noqa: F401 - joins api_bp
+    from conflict_app.api import enrolment_views as _api_enrolments  # noqa: F401 - joins api_bp
     from conflict_app.api import export_views as _api_exports  # noqa: F401 - joins api_bp
     from conflict_app.api import fund_views as _api_funds  # noqa: F401 - joins api_bp
     from conflict_app.api import harm_views as _api_harm  # noqa: F401 - joins api_bp
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
+    from conflict_app.api import household_views as _api_households  # noqa: F401 - joins api_bp
     from conflict_app.api import incident_views as _api_incidents  # noqa: F401 - joins api_bp
     from conflict_app.api import interop_views as _api_interop  # noqa: F401 - joins api_bp
     from conflict_app.api import measure_views as _api_measures  # noqa: F401 - joins api_bp
     from conflict_app.api import payment_views as _api_payments  # noqa: F401 - joins api_bp
+    from conflict_app.api import presence_views as _api_presence  # noqa: F401 - joins api_bp
     from conflict_app.api import scheme_views as _api_schemes  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp

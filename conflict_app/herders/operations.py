@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from conflict_app.auth.models import User
 from conflict_app.core import audit, inputs
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
-from conflict_app.core.permissions import covers
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
+from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
 from conflict_app.herders.models import HerdCensus, Household, Species
 from conflict_app.i18n import LOCALES, examples
+
+# Who registers and corrects households (the household pages' roles).
+STAFF = (Role.CLERK, Role.SUPERVISOR)
+MICRODEGREE = Decimal("0.000001")  # the coordinates' stored precision
 
 
 @dataclass
@@ -91,8 +99,36 @@ def _apply(household: Household, data: HouseholdInput, village: Village) -> None
             row.head_count = count
 
 
+def _staff(actor: User) -> None:
+    if not actor.has_role(*STAFF):
+        raise PermissionDenied(N_("Your role may not do this."))
+
+
+def fingerprint(household: Household) -> str:
+    """The household as recorded (its census included) as an entity tag: it changes whenever
+    a field or a head count does, so a correction made from an old copy can be refused. It is
+    a digest of personal data: only roles that may see and change them receive it."""
+    recorded = [household.id, household.head_name, household.phone, household.national_id,
+                household.village_id, household.language,
+                *(str(Decimal(value).quantize(MICRODEGREE)) if value is not None else None
+                  for value in (household.latitude, household.longitude)),
+                sorted([row.year, row.species.value, row.head_count]
+                       for row in household.census)]
+    return hashlib.sha256(json.dumps(recorded).encode()).hexdigest()[:32]
+
+
+def _lock(household: Household) -> None:
+    """Lock the household's row and read it and its census afresh: concurrent corrections
+    go one after the other, each from the state the previous one left."""
+    db.session.refresh(household, with_for_update=True)
+    db.session.scalars(select(HerdCensus).where(HerdCensus.household_id == household.id)
+                       .execution_options(populate_existing=True)).all()
+    db.session.expire(household, ["census"])
+
+
 def register_household(actor: User, data: HouseholdInput) -> Household:
     with unit_of_work():
+        _staff(actor)
         village = _village_for(actor, data.village_id)
         household = Household()
         _apply(household, data, village)
@@ -108,10 +144,18 @@ def register_household(actor: User, data: HouseholdInput) -> Household:
     return household
 
 
-def update_household(actor: User, household: Household, data: HouseholdInput) -> Household:
+def update_household(actor: User, household: Household, data: HouseholdInput,
+                     expected: str | None = None) -> Household:
+    """Correct a household and record its census. ``expected`` is the fingerprint the change
+    was made from: when someone changed the household meanwhile nothing is saved."""
     with unit_of_work():
+        _staff(actor)
+        _lock(household)
         if not covers(actor, household):
             raise PermissionDenied(N_("This household is outside your jurisdiction."))
+        if expected is not None and fingerprint(household) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
         village = _village_for(actor, data.village_id)
         before = {
             "head_name": household.head_name,

@@ -21,7 +21,7 @@ from conflict_app.claims import linking
 from conflict_app.claims.models import Claim
 from conflict_app.core.errors import DomainError
 from conflict_app.core.forms import coerce_int_or_none
-from conflict_app.core.permissions import Role, covers, scope
+from conflict_app.core.permissions import covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
@@ -34,7 +34,7 @@ from conflict_app.mitigation.models import Measure, MeasureType
 
 bp = Blueprint("herders", __name__, url_prefix="/households")
 
-STAFF = (Role.CLERK, Role.SUPERVISOR)
+STAFF = operations.STAFF  # the roles of the household operations
 
 
 def villages_in_scope() -> list[Village]:
