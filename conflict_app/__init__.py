@@ -351,6 +351,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.claims import (
         harm_views,  # noqa: F401 - its routes join claims_bp
         herd_views,  # noqa: F401 - its routes join claims_bp
+        report_views,  # noqa: F401 - its routes join claims_bp
         village_views,  # noqa: F401 - its routes join claims_bp
     )
     from conflict_app.claims.views import bp as claims_bp
