@@ -89,6 +89,7 @@ def _data_words() -> set[str]:
     words.update({"PM", "AM"})
     words.update(CURRENCIES)  # ISO codes are the same in every language
     words.update({"CSV", "XLSX", "GeoJSON", "JSON", "PDF"})  # file format names
+    words.update({"ODK", "Central", "KoboToolbox"})  # the field-form servers' product names
     for code in LOCALES:  # the language chooser names each language in its own script
         words.update(re.findall(r"[A-Za-z]{3,}", native_name(code)))
     return {w.lower() for w in words}
