@@ -17,10 +17,16 @@ from flask import current_app
 MAX_AGE = 15 * 60  # seconds: long enough to print the receipt
 
 
-def _fernet() -> Fernet:
-    secret = current_app.config["SECRET_KEY"].encode()
-    key = hashlib.sha256(b"pardus-sealed-session-values\0" + secret).digest()
+def fernet_for(purpose: str, secret: str | None = None) -> Fernet:
+    """A Fernet keyed for one purpose from ``secret`` (default ``SECRET_KEY``): each use of
+    encryption at rest or in cookies gets its own key, so one cannot open another's."""
+    material = (secret or current_app.config["SECRET_KEY"]).encode()
+    key = hashlib.sha256(purpose.encode() + b"\0" + material).digest()
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> Fernet:
+    return fernet_for("pardus-sealed-session-values")
 
 
 def _now() -> int:

@@ -8,27 +8,23 @@ Central account or the KoboToolbox token.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
+from conflict_app.core.sealed import fernet_for
 
-def _key_material() -> bytes:
+
+def _fernet() -> Fernet:
     config = current_app.config
     key = config.get("FIELD_SYNC_KEY")
     if not key and config.get("FIELD_SYNC_KEY_FILE"):
         key = Path(config["FIELD_SYNC_KEY_FILE"]).read_text().strip()
     if key:
-        return b"pardus-field-sync\0" + key.encode()
-    return b"pardus-field-sync-from-secret-key\0" + config["SECRET_KEY"].encode()
-
-
-def _fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(_key_material()).digest()))
+        return fernet_for("pardus-field-sync", key)
+    return fernet_for("pardus-field-sync-from-secret-key")
 
 
 def seal(credentials: dict[str, str]) -> str:

@@ -10,13 +10,13 @@ can switch without losing messages. Secrets are stored encrypted with a key deri
 from __future__ import annotations
 
 import base64
-import hashlib
 import secrets
 from datetime import UTC, datetime
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
 from standardwebhooks.webhooks import Webhook
+
+from conflict_app.core.sealed import fernet_for
 
 PREFIX = "whsec_"
 
@@ -26,9 +26,7 @@ def new_secret() -> str:
 
 
 def _fernet() -> Fernet:
-    secret = current_app.config["SECRET_KEY"].encode()
-    key = hashlib.sha256(b"pardus-webhook-secrets\0" + secret).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+    return fernet_for("pardus-webhook-secrets")
 
 
 def seal(secret: str) -> str:
