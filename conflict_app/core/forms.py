@@ -268,3 +268,13 @@ class MultiChoiceField(SelectMultipleField):
         values = {str(value) for value, *_rest in self.iter_choices()}
         if any(str(d) not in values for d in self.data):
             raise ValidationError(_l("Choose one of the options in the list."))
+
+
+def labelled_error(error: str | None, labels: dict) -> tuple[str, str]:
+    """A stored error ``code: technical detail`` as the translated reason of its code and
+    the detail; an unknown code is shown whole, untranslated (it is technical)."""
+    if not error:
+        return "", ""
+    code, _sep, detail = error.partition(": ")
+    label = labels.get(code)
+    return (str(label), detail) if label is not None else ("", error)

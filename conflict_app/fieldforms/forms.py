@@ -10,6 +10,7 @@ from wtforms import PasswordField, StringField
 from conflict_app.core.forms import (
     ChoiceField,
     coerce_int_or_none,
+    labelled_error,
     length,
     optional,
     reason_field,
@@ -52,11 +53,8 @@ ERROR_LABELS = {
 
 
 def error_label(error: str | None) -> tuple[str, str]:
-    if not error:
-        return "", ""
-    code, _sep, detail = error.partition(": ")
-    label = ERROR_LABELS.get(code)
-    return (str(label), detail) if label is not None else ("", error)
+    """The translated reason and the technical detail of a stored error."""
+    return labelled_error(error, ERROR_LABELS)
 
 
 class SourceForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from conflict_app.core.forms import MultiChoiceField, length, required
+from conflict_app.core.forms import MultiChoiceField, labelled_error, length, required
 from conflict_app.webhooks.models import SUBSCRIBABLE, DeliveryState, EventType
 
 EVENT_LABELS = {
@@ -39,12 +39,8 @@ ERROR_LABELS = {
 
 
 def error_label(error: str | None) -> tuple[str, str]:
-    """The translated reason and the technical detail of a stored attempt error."""
-    if not error:
-        return "", ""
-    code, _sep, detail = error.partition(": ")
-    label = ERROR_LABELS.get(code)
-    return (str(label), detail) if label is not None else ("", error)
+    """The translated reason and the technical detail of a stored error."""
+    return labelled_error(error, ERROR_LABELS)
 
 
 class SubscriptionForm(FlaskForm):
