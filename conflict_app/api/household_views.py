@@ -22,7 +22,16 @@ from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
 from conflict_app.api.measure_views import page_args, whole_number
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    if_match,
+    json_response,
+    stale,
+)
 from conflict_app.bundles.exporter import coarsen
 from conflict_app.core.errors import StaleObject
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
@@ -242,25 +251,16 @@ def create_household():
     return _answer(user, household.id, 201)
 
 
-STALE = "The household changed since this ETag was read; read it again."
-
-
 @bp.route("/households/<int:household_id>", methods=["PUT"])
 @authenticated("claims")
 def update_household(household_id: int):
     user = _keeper()
     household = _household_for(user, household_id)
-    if "If-Match" not in request.headers:
-        raise ApiError(428, "Precondition required",
-                       "Send the household's ETag in If-Match, so a change made meanwhile "
-                       "is not overwritten.")
-    current = operations.fingerprint(household)
-    if not (request.if_match.star_tag or request.if_match.contains(current)):
-        raise ApiError(412, "Precondition failed", STALE)
+    current = if_match(operations.fingerprint(household), "household")
     data = body(HouseholdFields)
     _village(user, data.village_id)
     try:
         operations.update_household(user, household, _input(data), current)
     except StaleObject as exc:  # changed between the check above and the row lock
-        raise ApiError(412, "Precondition failed", STALE) from exc
+        raise stale("household") from exc
     return _answer(user, household.id)

@@ -15,7 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    if_match,
+    json_response,
+    stale,
+)
 from conflict_app.core.errors import StaleObject
 from conflict_app.core.money import CURRENCIES
 from conflict_app.core.permissions import covers, scope
@@ -204,20 +213,10 @@ def create_measure():
 @authenticated("claims")
 def update_measure(measure_id: int):
     measure = _measure_for(measure_id)
-    if "If-Match" not in request.headers:
-        raise ApiError(428, "Precondition required",
-                       "Send the measure's ETag in If-Match, so a change made meanwhile "
-                       "is not overwritten.")
-    current = mitigation_ops.fingerprint(measure)
-    if request.if_match.star_tag or request.if_match.contains(current):
-        expected = current
-    else:
-        raise ApiError(412, "Precondition failed",
-                       "The measure changed since this ETag was read; read it again.")
+    expected = if_match(mitigation_ops.fingerprint(measure), "measure")
     data = body(MeasureFields)
     try:
         mitigation_ops.update_measure(g.api_user, measure.id, _input(data), expected)
     except StaleObject as exc:  # changed between the check above and the row lock
-        raise ApiError(412, "Precondition failed",
-                       "The measure changed since this ETag was read; read it again.") from exc
+        raise stale("measure") from exc
     return _answer(measure.id)

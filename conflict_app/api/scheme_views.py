@@ -14,7 +14,16 @@ from flask import Response, g, request
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from conflict_app.api import schemas
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    if_match,
+    json_response,
+    stale,
+)
 from conflict_app.auth.models import User
 from conflict_app.core import clock
 from conflict_app.core.errors import StaleObject
@@ -241,19 +250,11 @@ def create_version(scheme_id: int):
 def publish_version(version_id: int):
     version = _version_for(version_id)
     user = _manager_of(version.scheme)
-    if "If-Match" not in request.headers:
-        raise ApiError(428, "Precondition required",
-                       "Send the rule version's ETag in If-Match, so a version changed "
-                       "meanwhile is not published blindly.")
-    current = scheme_ops.version_fingerprint(version)
-    if not (request.if_match.star_tag or request.if_match.contains(current)):
-        raise ApiError(412, "Precondition failed",
-                       "The rule version changed since this ETag was read; read it again.")
+    current = if_match(scheme_ops.version_fingerprint(version), "rule version")
     try:
         scheme_ops.publish_version(user, version.id, expected=current)
     except StaleObject as exc:  # changed between the check above and the row lock
-        raise ApiError(412, "Precondition failed", "The rule version changed since this "
-                                                   "ETag was read; read it again.") from exc
+        raise stale("rule version") from exc
     return _version_answer(version.id)
 
 

@@ -177,6 +177,25 @@ def idempotent(view: Callable) -> Callable:
     return wrapped
 
 
+def if_match(current: str, what: str) -> str:
+    """The entity tag an update may proceed with: ``current`` when the client's If-Match
+    names it (or ``*``); a missing header is 428 and an old tag 412, so a change made
+    meanwhile is never overwritten. ``what`` names the resource in the answer."""
+    if "If-Match" not in request.headers:
+        raise ApiError(428, "Precondition required",
+                       f"Send the {what}'s ETag in If-Match, so a change made meanwhile is "
+                       "not overwritten.")
+    if not (request.if_match.star_tag or request.if_match.contains(current)):
+        raise stale(what)
+    return current
+
+
+def stale(what: str) -> ApiError:
+    """The 412 of an update whose entity tag no longer holds."""
+    return ApiError(412, "Precondition failed",
+                    f"The {what} changed since this ETag was read; read it again.")
+
+
 def json_response(model: BaseModel, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status=status, mimetype="application/json")
 
