@@ -88,6 +88,7 @@ def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their 
 
 @cache
 def document() -> dict:
+    from conflict_app.api import committee_views as committees
     from conflict_app.api import openapi_people as people
     from conflict_app.api import openapi_resources as resources
     from conflict_app.api import openapi_schemes
@@ -100,7 +101,7 @@ def document() -> dict:
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
                                      *resources.MODELS, *fund.MODELS, *interop.MODELS,
                                      *webhook_models, *openapi_schemes.MODELS,
-                                     *people.MODELS)],
+                                     *people.MODELS, *committees.MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     doc = {
@@ -291,6 +292,7 @@ def document() -> dict:
             **resources.paths(_ref, _problems, _json, IDEMPOTENCY),
             **interop.paths(_ref, _problems, _json, IDEMPOTENCY),
             **people.paths(_ref, _problems, _json, IDEMPOTENCY),
+            **committees.paths(_ref, _problems, _json, IDEMPOTENCY),
             "/funds": {
                 "get": {"operationId": "listFunds",
                         "summary": "Funds of the offices in your area, with their totals",
