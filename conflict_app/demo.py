@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from conflict_app import demo_harm, demo_herd
 from conflict_app.auth.models import User
-from conflict_app.claims import intake
+from conflict_app.claims import appeals, intake
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Claim, Setting
 from conflict_app.claims.workflow import State
@@ -289,7 +289,7 @@ def _drive(staff, key, household, target, reported, species, killed, originals):
         ops.reject(claim.id, s[Role.APPROVER], v(), "Evidence too old to attribute to a leopard")
         if target == State.APPEALED:
             at(48)
-            ops.appeal(claim.id, s[Role.CLERK], v(), "The herder brings a neighbour's photos")
+            appeals.appeal(claim.id, s[Role.CLERK], v(), "The herder brings a neighbour's photos")
         return claim
     if target == State.ASSESSED:
         return claim

@@ -175,6 +175,7 @@ def _journeys(world, incentive_scheme: int) -> SimpleNamespace:  # noqa: ANN001
     from datetime import date, timedelta
     from decimal import Decimal
 
+    from conflict_app.claims import appeals
     from conflict_app.claims import operations as claim_ops
     from conflict_app.core import clock
     from conflict_app.payments import operations as pay
@@ -194,14 +195,14 @@ def _journeys(world, incentive_scheme: int) -> SimpleNamespace:  # noqa: ANN001
     rejected = helpers.assessed(world, hh=helpers.household(world, world.shikahogh,
                                                             "Lusine Avagyan"))
     claim_ops.reject(rejected.id, world.approver, rejected.version, "Killed by dogs")
-    claim_ops.appeal(rejected.id, world.clerk, rejected.version, "The herder saw the leopard")
+    appeals.appeal(rejected.id, world.clerk, rejected.version, "The herder saw the leopard")
     # Paid for 1 of 2 sheep, appealed, a new visit finds 2: the top-up waits for finance.
     topup = helpers.approved(world, hh=helpers.household(world, name="Ani Mkrtchyan"),
                              killed=2, confirmed=1, days_ago=4)
     batch = pay.create_batch(world.finance, [topup.id], PaymentMethod.CASH)
     pay.export_batch(world.finance, batch.id)
     pay.record_paid(world.finance, batch.items[0].id, "TX-2026-0051")
-    claim_ops.appeal(topup.id, world.clerk, topup.version, "Two sheep were killed")
+    appeals.appeal(topup.id, world.clerk, topup.version, "Two sheep were killed")
     claim_ops.assign_verifier(topup.id, world.supervisor, topup.version, world.verifier.id,
                               appeal=True)
     verification_ops.file_verification(topup.id, world.verifier, topup.version,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from conflict_app.claims import appeals, pins
 from conflict_app.claims import operations as ops
-from conflict_app.claims import pins
 from conflict_app.claims.models import AgeClass, Claim, DuplicateFlag, Evidence
 from conflict_app.claims.workflow import State
 from conflict_app.core import audit, clock
@@ -202,17 +202,17 @@ def test_the_verifier_may_not_decide(world):
 def test_appeal_within_thirty_days_of_rejection(world):
     claim = helpers.assessed(world, confidence=Confidence.POSSIBLE)
     ops.reject(claim.id, world.approver, claim.version, "Evidence too old")
-    ops.appeal(claim.id, world.clerk, reload(claim).version, "Herder has a vet note")
+    appeals.appeal(claim.id, world.clerk, reload(claim).version, "Herder has a vet note")
     claim = reload(claim)
     assert claim.state == State.APPEALED
-    ops.appeal_to_assessment(claim.id, world.supervisor, claim.version)
+    appeals.appeal_to_assessment(claim.id, world.supervisor, claim.version)
     assert reload(claim).state == State.VERIFIED
 
     late = helpers.assessed(world, hh=helpers.household(world, name="C"))
     ops.reject(late.id, world.approver, late.version, "Not leopard")
     clock.freeze(datetime.now(UTC) + timedelta(days=31))
     with pytest.raises(InvalidInput, match="appeal period ended"):
-        ops.appeal(late.id, world.clerk, reload(late).version, "too late")
+        appeals.appeal(late.id, world.clerk, reload(late).version, "too late")
     assert reload(late).state == State.REJECTED
 
 
@@ -221,17 +221,17 @@ def test_an_approved_amount_can_be_appealed_until_payment_is_scheduled(world):
     from conflict_app.payments.models import PaymentMethod
 
     claim = helpers.approved(world, killed=2)
-    assert ops.appeal_deadline(reload(claim)) is not None
-    ops.appeal(claim.id, world.clerk, reload(claim).version, "Two more ewes died of wounds")
+    assert appeals.appeal_deadline(reload(claim)) is not None
+    appeals.appeal(claim.id, world.clerk, reload(claim).version, "Two more ewes died of wounds")
     claim = reload(claim)
     assert claim.state == State.APPEALED and claim.amount_approved is None
-    ops.appeal_to_assessment(claim.id, world.supervisor, claim.version)
+    appeals.appeal_to_assessment(claim.id, world.supervisor, claim.version)
     ops.assess(claim.id, world.clerk, reload(claim).version)
     ops.approve(claim.id, world.approver, reload(claim).version)
     assert reload(claim).state == State.APPROVED and reload(claim).amount_approved
     pay.create_batch(world.finance, [claim.id], PaymentMethod.CASH)
     with pytest.raises(IllegalTransition):
-        ops.appeal(claim.id, world.clerk, reload(claim).version, "too late: scheduled")
+        appeals.appeal(claim.id, world.clerk, reload(claim).version, "too late: scheduled")
 
 
 def test_withdraw_and_mark_duplicate(world):

@@ -19,6 +19,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from conflict_app.claims import appeals
 from conflict_app.claims import operations as ops
 from conflict_app.documents import bidi_text, fonts, layout, samples, text, vouchers
 from conflict_app.documents.bidi_text import ltr
@@ -451,7 +452,7 @@ def test_rejection_letter_gives_reason_and_appeal_date(documents, world, browser
     browser = browser_for(world.clerk)
     content = _pdf_text(browser.get(f"/documents/claims/{claim.id}/decision.pdf"))
     assert "No leopard signs at the carcass." in content
-    deadline = ops.appeal_deadline(helpers.reload(claim))
+    deadline = appeals.appeal_deadline(helpers.reload(claim))
     assert str(deadline.year) in content
 
 

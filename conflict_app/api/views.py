@@ -19,7 +19,7 @@ from conflict_app.analytics import service as analytics
 from conflict_app.analytics import store as analytics_store
 from conflict_app.api import idempotency, schemas, tokens
 from conflict_app.auth.models import User
-from conflict_app.claims import harm_records, intake, queries
+from conflict_app.claims import appeals, harm_records, intake, queries
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Channel, Claim
 from conflict_app.claims.workflow import Action
@@ -337,10 +337,11 @@ def transition(reference: str):
         Action.APPROVE: lambda: ops.approve(claim.id, user, version, reason),
         Action.SEND_BACK: lambda: ops.send_back(claim.id, user, version, reason or ""),
         Action.REJECT: lambda: ops.reject(claim.id, user, version, reason or ""),
-        Action.APPEAL: lambda: ops.appeal(claim.id, user, version, reason or ""),
-        Action.APPEAL_TO_ASSESSMENT: lambda: ops.appeal_to_assessment(claim.id, user, version,
-                                                                      reason),
-        Action.DISMISS_APPEAL: lambda: ops.dismiss_appeal(claim.id, user, version, reason or ""),
+        Action.APPEAL: lambda: appeals.appeal(claim.id, user, version, reason or ""),
+        Action.APPEAL_TO_ASSESSMENT: lambda: appeals.appeal_to_assessment(
+            claim.id, user, version, reason),
+        Action.DISMISS_APPEAL: lambda: appeals.dismiss_appeal(
+            claim.id, user, version, reason or ""),
         Action.CLOSE: lambda: ops.close(claim.id, user, version),
         Action.WITHDRAW: lambda: ops.withdraw(claim.id, user, version, reason or ""),
         Action.MARK_DUPLICATE: lambda: ops.mark_duplicate(claim.id, user, version, reason or "",

@@ -46,9 +46,9 @@ def preview(claim: Claim, actor: User, action: Action, version: int | None,
         raise ValueError(action)
     if version is not None and claim.version != version:
         raise StaleObject(operations.STALE)
-    operations._authorise(actor, claim)  # noqa: SLF001 - the same checks as the decision
+    operations.authorise(actor, claim)  # the same checks as the decision
     transition = workflow.check(claim.state, action, actor.roles)
-    operations._not_the_verifier(actor, claim)  # noqa: SLF001
+    operations.not_the_verifier(actor, claim)
     if workflow.Need.REASON in transition.needs and not (reason or "").strip():
         raise InvalidInput(N_("Give a reason."), field="reason")
     if action is Action.REJECT:
@@ -116,7 +116,7 @@ def assessment_preview(claim: Claim, actor: User, version: int | None):  # noqa:
 
     if version is not None and claim.version != version:
         raise StaleObject(operations.STALE)
-    operations._authorise(actor, claim)  # noqa: SLF001
+    operations.authorise(actor, claim)
     workflow.check(claim.state, Action.ASSESS, actor.roles)
     report = operations.latest_report(claim.id)
     if report is None:

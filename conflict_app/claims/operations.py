@@ -3,7 +3,7 @@ writes the audit entry and commits, all in one transaction; nothing else changes
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +72,7 @@ def lock_claim(claim_id: int, version: int | None = None) -> Claim:
     return claim
 
 
-def _authorise(actor: User, claim: Claim) -> None:
+def authorise(actor: User, claim: Claim) -> None:
     if not covers(actor, claim):
         raise PermissionDenied(N_("This claim is outside your jurisdiction."))
 
@@ -90,7 +90,7 @@ def fire(
     claim with ``lock_claim(claim_id, version)``."""
     if version is not None and claim.version != version:
         raise StaleObject(STALE)
-    _authorise(actor, claim)
+    authorise(actor, claim)
     transition = workflow.check(claim.state, action, actor.roles)
     reason = (reason or "").strip() or None
     if Need.REASON in transition.needs and not reason:
@@ -272,7 +272,7 @@ def assess(claim_id: int, actor: User, version: int | None) -> Assessment:
     return assessment
 
 
-def _not_the_verifier(actor: User, claim: Claim) -> None:
+def not_the_verifier(actor: User, claim: Claim) -> None:
     """Four eyes: whoever visited the claim, on any visit (a re-verification on appeal or
     after a send-back included), may not decide it."""
     from conflict_app.verification.models import VerificationReport
@@ -288,9 +288,9 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
     """Approve; above the threshold the first approval waits for a second approver."""
     with unit_of_work():
         claim = lock_claim(claim_id, version)
-        _authorise(actor, claim)
+        authorise(actor, claim)
         workflow.check(claim.state, Action.APPROVE, actor.roles)
-        _not_the_verifier(actor, claim)
+        not_the_verifier(actor, claim)
         assessment = latest_assessment(claim.id)
         if assessment is None:
             raise InvalidInput(N_("The claim has not been assessed."))
@@ -350,7 +350,7 @@ def second_review(claim_id: int, actor: User, version: int | None,
     approved amount before it can be paid."""
     with unit_of_work():
         claim = lock_claim(claim_id, version)
-        _authorise(actor, claim)
+        authorise(actor, claim)
         if not actor.has_role(Role.APPROVER, Role.SUPERVISOR):
             raise PermissionDenied(N_("Your role may not do this."))
         if not claim.review_required or claim.reviewed_at is not None:
@@ -358,7 +358,7 @@ def second_review(claim_id: int, actor: User, version: int | None,
         if any(a.approver_id == actor.id for a in claim.approvals):
             raise PermissionDenied(N_("You approved this claim; someone else must review "
                                       "it."))
-        _not_the_verifier(actor, claim)
+        not_the_verifier(actor, claim)
         claim.reviewed_by_id = actor.id
         claim.reviewed_at = clock.now()
         audit.record(actor_id=actor.id, object_type="claim", object_id=claim.id,
@@ -374,8 +374,8 @@ PAID_ALREADY = N_("This claim was paid already: dismiss the appeal instead, the 
 def reject(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
     with unit_of_work():
         claim = lock_claim(claim_id, version)
-        _authorise(actor, claim)
-        _not_the_verifier(actor, claim)
+        authorise(actor, claim)
+        not_the_verifier(actor, claim)
         if claim.paid_at is not None:
             raise InvalidInput(PAID_ALREADY)
         fire(claim, Action.REJECT, actor, reason=reason)
@@ -388,88 +388,10 @@ def send_back(claim_id: int, actor: User, version: int | None, reason: str) -> C
     return _do(claim_id, Action.SEND_BACK, actor, version, reason)
 
 
-# --- appeals ----------------------------------------------------------------------------
-def appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
-    with unit_of_work():
-        claim = lock_claim(claim_id, version)
-        if claim.decided_at is not None and claim.state in APPEALABLE:
-            limit = claim.decided_at + deadlines().appeal
-            if clock.now() > limit:
-                raise InvalidInput(
-                    N_("The appeal period ended on %(date)s."),
-                    date=limit.date().isoformat(),
-                )
-        appealed_amount = claim.amount_approved if claim.state == State.APPROVED else None
-        changes = {"appealed_amount": appealed_amount} if appealed_amount else None
-        if claim.state == State.PAID:
-            # The payment stands; the appeal can only add a top-up to it.
-            changes = {"amount": claim.amount_approved}
-        fire(claim, Action.APPEAL, actor, reason=reason, changes=changes)
-        if appealed_amount is not None:
-            # The approval no longer stands: nothing is committed until a new decision.
-            claim.amount_approved = None
-            claim.budget_hold = False
-            claim.review_required = False
-            claim.reviewed_by_id = None
-            claim.reviewed_at = None
-    return claim
-
-
-APPEALABLE = frozenset({State.REJECTED, State.INELIGIBLE, State.APPROVED, State.PAID})
-
-
-def appeal_deadline(claim: Claim) -> datetime | None:
-    if claim.state in APPEALABLE and claim.decided_at:
-        return claim.decided_at + deadlines().appeal
-    return None
-
-
-def appeal_to_assessment(claim_id: int, actor: User, version: int | None,
-                         note: str | None = None) -> Claim:
-    with unit_of_work():
-        claim = lock_claim(claim_id, version)
-        if latest_report(claim.id) is None:
-            raise InvalidInput(N_("This claim was never verified: send it to verification "
-                                  "instead."))
-        fire(claim, Action.APPEAL_TO_ASSESSMENT, actor, reason=note)
-    return claim
-
-
-def dismiss_appeal(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
-    with unit_of_work():
-        claim = lock_claim(claim_id, version)
-        if claim.paid_at is not None:
-            _uphold(claim, actor, reason)
-            return claim
-        fire(claim, Action.DISMISS_APPEAL, actor, reason=reason)
-        claim.decided_at = clock.now()
-        claim.decision_reason = reason.strip()
-    return claim
-
-
-def uphold_payment(claim_id: int, actor: User, version: int | None, reason: str) -> Claim:
-    """End an appeal against a paid claim with the payment as it was (no rejection)."""
-    with unit_of_work():
-        claim = lock_claim(claim_id, version)
-        _uphold(claim, actor, reason)
-    return claim
-
-
-def _uphold(claim: Claim, actor: User, reason: str) -> None:
-    if claim.paid_at is None:
-        raise InvalidInput(N_("This claim was never paid: dismiss or decide the appeal."))
-    _authorise(actor, claim)
-    _not_the_verifier(actor, claim)
-    fire(claim, Action.UPHOLD_PAYMENT, actor, reason=reason,
-         changes={"amount": claim.amount_approved})
-    claim.decided_at = clock.now()
-    claim.decision_reason = reason.strip()
-
-
 # --- flags and PINs --------------------------------------------------------------------
 def clear_flag(actor: User, flag: DuplicateFlag, claim: Claim) -> None:
     with unit_of_work():
-        _authorise(actor, claim)
+        authorise(actor, claim)
         if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
             raise PermissionDenied(N_("Your role may not do this."))
         flag.cleared_by_id = actor.id
@@ -481,7 +403,7 @@ def reissue_pin(claim_id: int, actor: User) -> str:
     """A herder lost the PIN: issue a new one; the old one stops working."""
     with unit_of_work():
         claim = lock_claim(claim_id)
-        _authorise(actor, claim)
+        authorise(actor, claim)
         if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
             raise PermissionDenied(N_("Your role may not do this."))
         pin = pins.new_pin()

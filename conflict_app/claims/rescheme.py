@@ -38,11 +38,11 @@ def insurance_gap(claim: Claim) -> str | None:
 def reroute(claim_id: int, actor: User, version: int | None) -> Claim:
     """The way out for a claim its insurance cannot take (no cover on the day of the
     loss): it goes to the scheme that fits that day, as a new report would."""
-    from conflict_app.claims.operations import _authorise, lock_claim
+    from conflict_app.claims.operations import authorise, lock_claim
 
     with unit_of_work():
         claim = lock_claim(claim_id, version)
-        _authorise(actor, claim)
+        authorise(actor, claim)
         if not actor.has_role(Role.CLERK, Role.SUPERVISOR):
             raise PermissionDenied(N_("Your role may not do this."))
         if claim.state not in REROUTABLE or insurance_gap(claim) is None:

@@ -21,6 +21,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from conflict_app.claims import (
+    appeals,
     decisions,
     operations,
     queries,
@@ -181,7 +182,7 @@ def _next(claim: Claim, data: dict[str, object]) -> dict[str, object]:
         needed = 2 if assessment.total > operations.second_approval_threshold(
             claim.currency) else 1
     step = next_step(claim, approvals_given=len(data.get("approvals") or ()),
-                     approvals_needed=needed, appeal_until=operations.appeal_deadline(claim),
+                     approvals_needed=needed, appeal_until=appeals.appeal_deadline(claim),
                      closes_on=closes_on(claim),
                      review_pending=bool(claim.review_required and claim.reviewed_at is None),
                      awaits_settlement=awaits_settlement(claim))
@@ -210,7 +211,7 @@ def _claim_page(claim: Claim, actions: list[dict[str, object]]) -> str:
         claim=claim,
         actions=actions,
         next_step=_next(claim, data),
-        appeal_deadline=operations.appeal_deadline(claim),
+        appeal_deadline=appeals.appeal_deadline(claim),
         threshold=operations.second_approval_threshold(claim.currency),
         figures=figures(claim),
         insurance_gap=rescheme.insurance_gap(claim),
@@ -255,13 +256,13 @@ def _run(action: Action, claim: Claim, form: ActionForm) -> None:
         case Action.REJECT:
             operations.reject(claim.id, user, version, reason or "")
         case Action.APPEAL:
-            operations.appeal(claim.id, user, version, reason or "")
+            appeals.appeal(claim.id, user, version, reason or "")
         case Action.APPEAL_TO_ASSESSMENT:
-            operations.appeal_to_assessment(claim.id, user, version, reason)
+            appeals.appeal_to_assessment(claim.id, user, version, reason)
         case Action.DISMISS_APPEAL:
-            operations.dismiss_appeal(claim.id, user, version, reason or "")
+            appeals.dismiss_appeal(claim.id, user, version, reason or "")
         case Action.UPHOLD_PAYMENT:
-            operations.uphold_payment(claim.id, user, version, reason or "")
+            appeals.uphold_payment(claim.id, user, version, reason or "")
         case Action.CLOSE:
             operations.close(claim.id, user, version)
         case Action.WITHDRAW:

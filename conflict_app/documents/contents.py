@@ -169,7 +169,8 @@ def decision_outcome(claim) -> str | None:  # noqa: ANN001
 
 
 def decision_data(claim, url: str | None = None) -> DecisionData:  # noqa: ANN001
-    from conflict_app.claims.operations import appeal_deadline, latest_assessment
+    from conflict_app.claims.appeals import appeal_deadline
+    from conflict_app.claims.operations import latest_assessment
 
     outcome = decision_outcome(claim)
     if outcome is None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from conflict_app.claims import operations as claim_ops
+from conflict_app.claims.appeals import appeal_deadline
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import HERDER_STEP, HerderStep, State
 from conflict_app.core.audit import AuditEntry
@@ -60,6 +60,6 @@ def progress(claim: Claim) -> Progress:
         steps=steps, current=current, state=claim.state,
         due_at=claim.due_at if claim.state not in {State.REJECTED, State.INELIGIBLE} else None,
         amount=amount, decided_at=claim.decided_at,
-        appeal_until=claim_ops.appeal_deadline(claim),
+        appeal_until=appeal_deadline(claim),
         paid_at=claim.paid_at,
     )
