@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import BinaryIO
 
 from flask import current_app
-from flask_babel import force_locale, pgettext
+from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Rect
@@ -293,9 +293,16 @@ def _value(value: object) -> str:
 
 
 def _days(value: Decimal | None) -> str:
+    """Whole days take the language's plural form (Arabic counts 3 أيام but 30 يومًا); a
+    median such as 12.5 has no such form and keeps the one wording for fractions."""
     if value is SUPPRESSED:
         return _value(value)
-    return "—" if value is None else _("%(days)s days", days=number(value))
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return ngettext("%(days)s day", "%(days)s days", int(value), days=number(value))
+    # Translators: a number of days with a decimal fraction, such as 12.5 days
+    return _("%(days)s days", days=number(value))
 
 
 def _shown(value: object, show: Callable[[object], str]) -> str:
