@@ -159,7 +159,7 @@ def calendar() -> str:
 def _solar_hijri(value) -> str:  # noqa: ANN001
     from persiantools.jdatetime import JalaliDate
 
-    from conflict_app.i18n.labels import dari_month
+    from conflict_app.i18n.months import dari_month
 
     if hasattr(value, "date"):  # a moment: its day where the user (or the claim) is
         value = format_datetime_local(value)

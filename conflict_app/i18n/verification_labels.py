@@ -1,0 +1,90 @@
+"""Words for the codes of a field verification: the predator, how sure the visit is, and
+the signs of the field checklist with the reasons it gives."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_pgettext as _p
+
+VERIFICATION_LABELS: dict[str, dict[str, object]] = {
+    "predator": {
+        "leopard": _p("predator that caused the loss", "Leopard"),
+        "wolf": _p("predator that caused the loss", "Wolf"),
+        "bear": _p("predator that caused the loss", "Bear"),
+        "lynx": _p("predator that caused the loss", "Lynx"),
+        "jackal": _p("predator that caused the loss", "Jackal"),
+        "dog": _p("predator that caused the loss", "Dog"),
+        "non_predation": _p("predator that caused the loss", "Not predation"),
+        "unknown": _p("predator that caused the loss", "Unknown"),
+    },
+    "confidence": {
+        "confirmed": _p("how sure the field visit is that a leopard caused the loss", "Confirmed"),
+        "probable": _p("how sure the field visit is that a leopard caused the loss", "Probable"),
+        "possible": _p("how sure the field visit is that a leopard caused the loss", "Possible"),
+        "not_leopard": _p("how sure the field visit is that a leopard caused the loss",
+                          "Not leopard"),
+        "unknown": _p("how sure the field visit is that a leopard caused the loss",
+                      "Unknown (not inspected)"),
+    },
+    "bite_location": {
+        "throat_nape": _p("where the bites are on the carcass", "Throat or nape"),
+        "hindquarters_flanks": _p("where the bites are on the carcass", "Hindquarters and flanks"),
+        "random": _p("where the bites are on the carcass", "Random, all over"),
+        "back_withers": _p("where the bites are on the carcass", "Back and withers"),
+        "not_found": _p("where the bites are on the carcass", "No bites found"),
+    },
+    "carcass_handling": {
+        "none": _p("what the predator did with the carcass", "Left where killed"),
+        "dragged": _p("what the predator did with the carcass", "Dragged"),
+        "cached": _p("what the predator did with the carcass", "Cached under cover"),
+        "hoisted": _p("what the predator did with the carcass", "Hoisted into a tree"),
+    },
+    "tracks": {
+        "none": _p("tracks found at the site", "None"),
+        "leopard": _p("tracks found at the site", "Leopard (four toes, no claws, three-lobed pad)"),
+        "canid": _p("tracks found at the site", "Wolf or dog"),
+        "bear": _p("tracks found at the site", "Bear"),
+        "unclear": _p("tracks found at the site", "Unclear"),
+    },
+    "camera_trap": {
+        "none": _p("camera trap result", "None"),
+        "leopard": _p("camera trap result", "Leopard recorded"),
+        "other_predator": _p("camera trap result", "Another predator recorded"),
+    },
+    "sign_reason": {
+        "no_haemorrhage": _p("reason given by the field checklist",
+                             "no haemorrhage under the bites"),
+        "carcass_cached_or_hoisted": _p("reason given by the field checklist",
+                                        "carcass cached or hoisted"),
+        "leopard_tracks": _p("reason given by the field checklist", "leopard tracks"),
+        "camera_trap_leopard": _p("reason given by the field checklist", "leopard on camera trap"),
+        "leopard_canine_spacing": _p("reason given by the field checklist",
+                                     "canine spacing of a leopard"),
+        "wolf_bite_pattern": _p("reason given by the field checklist", "bite pattern of a wolf"),
+        "dog_bite_pattern": _p("reason given by the field checklist", "bite pattern of dogs"),
+        "bear_bite_pattern": _p("reason given by the field checklist", "bite pattern of a bear"),
+        "jackal_canine_spacing": _p("reason given by the field checklist",
+                                    "canine spacing of a jackal"),
+        "canid_tracks": _p("reason given by the field checklist", "wolf or dog tracks"),
+        "bear_tracks": _p("reason given by the field checklist", "bear tracks"),
+        "camera_trap_other": _p("reason given by the field checklist",
+                                "another predator on camera trap"),
+        "surplus_killing": _p("reason given by the field checklist",
+                              "many heads killed in one event"),
+        "felid_bites": _p("reason given by the field checklist", "felid bites at throat or nape"),
+        "evidence_too_old": _p("reason given by the field checklist", "evidence too old"),
+        "signs_inconclusive": _p("reason given by the field checklist", "signs inconclusive"),
+    },
+    "sign": {
+        "haemorrhage": _p("field checklist item", "Haemorrhage under the skin at the bites"),
+        "bite_location": _p("field checklist item", "Bite location"),
+        "canine_spacing_cm": _p("field checklist item", "Canine puncture spacing (cm)"),
+        "claw_rakes": _p("field checklist item", "Claw rakes"),
+        "carcass_handling": _p("field checklist item", "Carcass"),
+        "feeding_pattern": _p("field checklist item", "Feeding pattern"),
+        "heads_killed": _p("field checklist item", "Heads killed in the event"),
+        "tracks": _p("field checklist item", "Tracks"),
+        "scat_hair_dna": _p("field checklist item", "Scat, hair or DNA swab taken"),
+        "camera_trap": _p("field checklist item", "Camera trap at the carcass"),
+        "hours_since_attack": _p("field checklist item", "Hours since the attack"),
+    },
+}
