@@ -77,9 +77,12 @@ def kinds_offered(household) -> list[str]:  # noqa: ANN001
     return [k.value for k in HarmKind if rules is not None and harm.enabled(rules, k)]
 
 
-def attach(claim: Claim, kind: HarmKind) -> ClaimHarm:
-    """Intake: the new claim is for this kind of harm (inside intake's transaction)."""
-    row = ClaimHarm(claim_id=claim.id, kind=kind, currency=claim.currency)
+def attach(claim: Claim, kind: HarmKind, crop: str | None = None) -> ClaimHarm:
+    """Intake: the new claim is for this kind of harm (inside intake's transaction), with
+    the crop the herder named for crop damage."""
+    if crop is not None and (kind is not HarmKind.CROP_DAMAGE or crop not in CROPS):
+        raise InvalidInput(N_("Choose one of the options in the list."), field="crop")
+    row = ClaimHarm(claim_id=claim.id, kind=kind, currency=claim.currency, crop=crop)
     db.session.add(row)
     return row
 

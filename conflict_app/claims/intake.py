@@ -53,7 +53,7 @@ class LossInput:
 @dataclass
 class ReportInput:
     occurred_on: date
-    setting: Setting
+    setting: Setting | None  # None: a crop report, where no animals were kept
     lines: Sequence[LossInput]
     occurred_time: time | None = None
     part_of_day: PartOfDay | None = None
@@ -73,6 +73,7 @@ class ReportInput:
     # An injury, a death or crop damage (only where the scheme enables it); its livestock
     # lines may then be empty.
     harm_kind: HarmKind | None = None
+    harm_crop: str | None = None  # the crop a herder named; the verifier measures the area
 
 
 def register_report(
@@ -183,7 +184,7 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     db.session.flush()
     claim.reference = f"{claim.country_code}-{now.year}-{claim.id:06d}"
     if report.harm_kind is not None:
-        harm_records.attach(claim, report.harm_kind)
+        harm_records.attach(claim, report.harm_kind, report.harm_crop)
     audit.record(
         actor_id=actor.id if actor else None,
         object_type="claim",

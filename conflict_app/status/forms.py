@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField
 from wtforms.validators import NumberRange, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
 
 from conflict_app.claims.models import REPORTABLE_AGE_CLASSES
 from conflict_app.core.forms import (
@@ -25,6 +25,7 @@ from conflict_app.core.forms import (
     required,
 )
 from conflict_app.i18n.labels import choices
+from conflict_app.schemes.harm import CROPS, HarmKind
 
 # Translators: herder's report form: plain words, one polite 'you'
 BLANK = [("", _l("Choose…"))]
@@ -38,6 +39,15 @@ def _count(label):  # noqa: ANN001, ANN202
 
 
 OTHER_VILLAGE = "other"
+LIVESTOCK, CROPS_HARMED = "livestock", HarmKind.CROP_DAMAGE.value
+HARMED = (
+    # Translators: herder's report form: plain words, one polite 'you'
+    (LIVESTOCK, _l("My animals")),
+    # Translators: herder's report form: plain words, one polite 'you'
+    (CROPS_HARMED, _l("My crops")),
+)
+# Asked about animals only: a crop report leaves them empty.
+ANIMAL_QUESTIONS = ("setting", "species", "age_class", "protection")
 PROTECTION = (
     # Translators: herder's report form: plain words, one polite 'you'
     ("corral", _l("In a closed corral")),
@@ -78,6 +88,13 @@ class PublicReportForm(FlaskForm):
     part_of_day = ChoiceField(_l("Time of day"), validators=[required()])
     # Translators: herder's report form: plain words, one polite 'you'
     setting = ChoiceField(_l("Where were the animals?"), validators=[required()])
+    # Offered only where a scheme of the country pays for crop damage (see ``__init__``).
+    # Translators: herder's report form: plain words, one polite 'you'
+    harm_kind = ChoiceField(_l("What did the leopard harm?"), validators=[optional()],
+                            default=LIVESTOCK,
+                            widget=ListWidget(prefix_label=False), option_widget=RadioInput())
+    # Translators: herder's report form: plain words, one polite 'you'
+    crop = ChoiceField(_l("Which crop"), validators=[optional()])
     # Translators: herder's report form: plain words, one polite 'you'
     species = ChoiceField(_l("Animal"), validators=[required()])
     # Translators: herder's report form: plain words, one polite 'you'
@@ -102,9 +119,12 @@ class PublicReportForm(FlaskForm):
     photo = FileField(_l("Photo (optional)"))
 
     def __init__(self, villages, provinces=(), zone=None, country=None,  # noqa: ANN001
-                 *args, **kwargs):  # noqa: ANN002, ANN003
+                 *args, crops: bool = False, **kwargs):  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.zone, self.country, self.phone_e164 = zone, country, None
+        # Injury or death of a person is not offered here: see ``crops_offered``.
+        self.harm_kind.choices = list(HARMED if crops else HARMED[:1])
+        self.crop.choices = BLANK + choices("crop", CROPS)
         self.protection.choices = list(PROTECTION)
         # Translators: herder's report form: plain words, one polite 'you'
         self.village_id.choices = [("", _l("Choose…"))] + [(v.id, v.label) for v in villages]
@@ -122,8 +142,17 @@ class PublicReportForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
         """Counts left empty are flagged with the rest (an empty box skips its own
-        validators, so the check runs here)."""
+        validators, so the check runs here). A crop report answers no animal question."""
+        if self.crops_harmed:
+            for name in ANIMAL_QUESTIONS:
+                getattr(self, name).validators = [optional()]
         valid = super().validate(extra_validators)
+        if self.crops_harmed:
+            if not self.crop.data and not self.crop.errors:
+                # Translators: herder's report form: plain words, one polite 'you'
+                self.crop.errors = [*self.crop.errors, _l("Choose the crop.")]
+                valid = False
+            return valid
         # Translators: herder's report form: plain words, one polite 'you'
         wanted = _l("Give at least one animal killed or injured.")
         if not self.killed.errors and not (self.killed.data or 0) + (self.injured.data or 0):
@@ -138,6 +167,10 @@ class PublicReportForm(FlaskForm):
                 self.age_class_2.errors = [*self.age_class_2.errors, _l("Choose the age.")]
                 valid = False
         return valid
+
+    @property
+    def crops_harmed(self) -> bool:
+        return self.harm_kind.data == CROPS_HARMED and len(self.harm_kind.choices) > 1
 
     def validate_phone(self, field) -> None:  # noqa: ANN001
         """Read with the country's rules now, so a mistyped number is flagged in the same

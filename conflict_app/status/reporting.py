@@ -26,6 +26,7 @@ from conflict_app.geo import names, timezones
 from conflict_app.geo.models import AdminArea, Country, Village
 from conflict_app.herders.models import Species
 from conflict_app.i18n import calendar
+from conflict_app.schemes.harm import HarmKind
 from conflict_app.status import limits, operations
 from conflict_app.status.forms import OTHER_VILLAGE, PublicReportForm
 from conflict_app.status.views import bp
@@ -34,7 +35,7 @@ from conflict_app.status.views import bp
 _CARRIED = ("name", "phone", "village_id", "village_name", "province_id", "latitude",
             "longitude", "occurred_on", "part_of_day", "setting", "species", "age_class",
             "killed", "injured", "species_2", "age_class_2", "killed_2", "injured_2",
-            "protection")
+            "protection", "harm_kind", "crop")
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -63,7 +64,8 @@ def report():
         AdminArea.synthetic.is_(False)).order_by(AdminArea.name)).all()
     provinces.sort(key=lambda a: a.display_name.casefold())
     zone = timezones.zone(timezones.zone_name(country))
-    form = PublicReportForm(villages, provinces, zone, country)
+    form = PublicReportForm(villages, provinces, zone, country,
+                            crops=crops_offered(country, provinces, timezones.today_in(zone)))
     step = request.form.get("step", "")
     page = {"form": form, "country": country, "country_name": names.country_name(country),
             "has_villages": bool(villages), "solar": calendar() == "solar_hijri",
@@ -90,10 +92,29 @@ def report():
     return render_template("status/report.html", **page), status
 
 
+def crops_offered(country: str, provinces, day) -> bool:  # noqa: ANN001
+    """Whether a compensation scheme of the country pays for crop damage today (the intake
+    checks again for the place and the day of the report).
+
+    Injury or death of a person are not offered on this form, though a scheme may pay them:
+    the form has no account behind it, and such a claim is health data about a person from
+    its first word. The office registers them with the family, and the verifier records
+    the medical report or death certificate, which only the roles that may read them see."""
+    from conflict_app.schemes import engine, harm
+
+    for province in provinces:
+        rules = engine.harm_rules(engine.scheme_for(country, province.id, None, day), day)
+        if rules is not None and harm.enabled(rules, harm.HarmKind.CROP_DAMAGE):
+            return True
+    return False
+
+
 def _report(form: PublicReportForm, country: str) -> operations.PublicReport:
-    lines = [intake.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
-                                 form.killed.data or 0, form.injured.data or 0)]
-    if form.species_2.data:
+    crops = form.crops_harmed
+    lines = [] if crops else [
+        intake.LossInput(Species(form.species.data), AgeClass(form.age_class.data),
+                         form.killed.data or 0, form.injured.data or 0)]
+    if form.species_2.data and not crops:
         lines.append(intake.LossInput(Species(form.species_2.data),
                                          AgeClass(form.age_class_2.data),
                                          form.killed_2.data or 0, form.injured_2.data or 0))
@@ -107,11 +128,14 @@ def _report(form: PublicReportForm, country: str) -> operations.PublicReport:
         country_code=country, village_name=form.village_name.data if other else None,
         province_id=form.province_id.data if other else None,
         report=intake.ReportInput(
-            occurred_on=form.occurred_on.data, setting=Setting(form.setting.data),
+            occurred_on=form.occurred_on.data,
+            setting=Setting(form.setting.data) if form.setting.data else None,
             part_of_day=PartOfDay(form.part_of_day.data), lines=lines,
             latitude=form.latitude.data, longitude=form.longitude.data,
             corral_present="corral" in protection, dog_present="dog" in protection,
-            guard_present="shepherd" in protection, protection_known=True,
+            guard_present="shepherd" in protection, protection_known=not crops,
+            harm_kind=HarmKind.CROP_DAMAGE if crops else None,
+            harm_crop=form.crop.data if crops else None,
         ),
         photos=photos,
     )
@@ -137,7 +161,7 @@ def _answers(form: PublicReportForm, villages, provinces) -> list[tuple[str, str
     else:
         village = next((v.label for v in villages if v.id == form.village_id.data), "")
     animals = []
-    for species, age, killed, injured in (
+    for species, age, killed, injured in () if form.crops_harmed else (
             (form.species, form.age_class, form.killed, form.injured),
             (form.species_2, form.age_class_2, form.killed_2, form.injured_2)):
         if species.data:
@@ -154,6 +178,12 @@ def _answers(form: PublicReportForm, villages, provinces) -> list[tuple[str, str
             [str(label) for code, label in form.protection.choices
              if code in (form.protection.data or ())])),
     ]
+    if len(form.harm_kind.choices) > 1:
+        answers.insert(3, (form.harm_kind.label.text, chosen(form.harm_kind)))
+    if form.crops_harmed:
+        # The animal questions were left empty: not shown back as blank answers.
+        answers = [(q, a) for q, a in answers if a]
+        answers.append((form.crop.label.text, chosen(form.crop)))
     answers += [(form.species.label.text, digits(line)) for line in animals]
     if form.latitude.data is not None:
         answers.append((form.latitude.label.text,
