@@ -1,4 +1,5 @@
-"""View helpers shared by every blueprint: public marker, role guard, form error mapping."""
+"""View helpers shared by every blueprint: public marker, role guard, form error mapping,
+one-button actions on a record's page."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Request, abort, request
+from flask import Request, abort, flash, redirect, request
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from conflict_app.core.errors import DomainError
 from conflict_app.core.permissions import Role
@@ -44,6 +46,22 @@ def attach_error(form: Any, error: DomainError) -> None:
         field.errors = [*list(field.errors), message]
     else:
         form.form_errors.append(message)
+
+
+def button_action(found: Any, act: Callable[[Any], object], done: str, *,
+                  page: Callable[..., Any], back: str) -> Any:
+    """A button on a record's page (switch off, pull now, send a test): the form carries
+    the CSRF token only, so a missing or stale one is a 400. A refusal shows ``page`` again
+    with its reason (400, nothing changed); otherwise ``done`` is flashed and the browser
+    goes ``back``."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        act(found)
+    except DomainError as err:
+        return page(found, error=err.translated(), status=400)
+    flash(done, "success")
+    return redirect(back)
 
 
 _JSON_NUL = re.compile(rb"\x00|\\u0000", re.IGNORECASE)

@@ -14,7 +14,7 @@ from conflict_app.auth.operations import scope_users
 from conflict_app.core.errors import DomainError
 from conflict_app.core.inputs import PhoneError, parse_phone
 from conflict_app.core.permissions import Role, scope
-from conflict_app.core.web import attach_error, roles_required
+from conflict_app.core.web import attach_error, button_action, roles_required
 from conflict_app.extensions import db
 from conflict_app.fieldforms import operations
 from conflict_app.fieldforms.fields import EDITABLE
@@ -127,15 +127,8 @@ def source(source_id: int):
 
 
 def _action(source_id: int, act, done: str):  # noqa: ANN001, ANN202
-    found = _load(source_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        act(found)
-    except DomainError as err:
-        return _page(found, error=err.translated(), status=400)
-    flash(done, "success")
-    return redirect(url_for("fieldforms.source", source_id=found.id))
+    return button_action(_load(source_id), act, done, page=_page,
+                         back=url_for("fieldforms.source", source_id=source_id))
 
 
 @bp.route("/admin/field-sync/<int:source_id>/disable", methods=["POST"])

@@ -15,7 +15,7 @@ from conflict_app.core import clock
 from conflict_app.core.errors import DomainError
 from conflict_app.core.forms import coerce_int_or_none
 from conflict_app.core.permissions import Role
-from conflict_app.core.web import attach_error, roles_required
+from conflict_app.core.web import attach_error, button_action, roles_required
 from conflict_app.extensions import db
 from conflict_app.webhooks import operations
 from conflict_app.webhooks.forms import (
@@ -133,15 +133,8 @@ def subscription(subscription_id: int):
 
 
 def _action(subscription_id: int, act, done: str):  # noqa: ANN001, ANN202
-    found = _load(subscription_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        act(found)
-    except DomainError as err:
-        return _page(found, error=err.translated(), status=400)
-    flash(done, "success")
-    return redirect(url_for("webhooks.subscription", subscription_id=found.id))
+    return button_action(_load(subscription_id), act, done, page=_page,
+                         back=url_for("webhooks.subscription", subscription_id=subscription_id))
 
 
 @bp.route("/<int:subscription_id>/disable", methods=["POST"])
