@@ -67,10 +67,10 @@ def write_events(attacks: Iterable[Attack], out) -> int:  # noqa: ANN001 - a tex
 
 
 # --- import -------------------------------------------------------------------------------
-def _depth_problem(text: str) -> bool:
-    depth = 0
+def _brackets(text: str) -> Iterator[tuple[int, str]]:
+    """The offsets and characters of the brackets outside JSON strings, in order."""
     in_string = escaped = False
-    for char in text:
+    for offset, char in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -80,12 +80,17 @@ def _depth_problem(text: str) -> bool:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif char in "]}":
-            depth -= 1
+        elif char in "[]{}":
+            yield offset, char
+
+
+def _depth_problem(text: str) -> bool:
+    """Nested deeper than MAX_DEPTH: refused before the parser recurses into it."""
+    depth = 0
+    for _offset, char in _brackets(text):
+        depth += 1 if char in "[{" else -1
+        if depth > MAX_DEPTH:
+            return True
     return False
 
 
@@ -106,23 +111,13 @@ def _items(document: object) -> tuple[list | None, int]:
 
 def _line_starts(text: str, item_depth: int) -> list[int]:
     """Offsets where each object at ``item_depth`` starts, to name its line."""
-    starts, depth, in_string, escaped = [], 0, False, False
-    for offset, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
+    starts, depth = [], 0
+    for offset, char in _brackets(text):
+        if char in "[{":
             if depth == item_depth and char == "{":
                 starts.append(offset)
             depth += 1
-        elif char in "]}":
+        else:
             depth -= 1
     return starts
 
