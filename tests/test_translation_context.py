@@ -11,7 +11,7 @@ import re
 
 import pytest
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, pgettext
+from flask_babel import force_locale, gettext, pgettext
 
 from conflict_app.extensions import db
 from conflict_app.i18n import catalogues, examples
@@ -166,3 +166,13 @@ def test_field_form_hints_carry_each_languages_reference():
     hint = "As on the receipt, for example %(example)s."
     assert "IR-" in _translated(hint, "fa") and "GE-" in _translated(hint, "ka")
     assert "AM-" not in _translated(hint, "kk")
+
+
+def test_a_field_form_source_state_agrees_with_the_source_in_russian(app):
+    """«Активна» / «Отключена» fit an account and a subscription (feminine); a source
+    (источник) is masculine."""
+    with app.test_request_context(), force_locale("ru"):
+        states = [pgettext("state of a field form source", s) for s in ("Active", "Switched off")]
+        account = [gettext(s) for s in ("Active", "Switched off")]
+    assert states == ["Активен", "Отключён"]
+    assert account == ["Активна", "Отключена"]
