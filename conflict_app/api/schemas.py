@@ -166,7 +166,11 @@ class VerificationIn(Strict):
     signs: SignsIn
     predator: Predator
     confidence: Confidence
-    confirmed: list[ConfirmedLineIn] = Field(min_length=1, max_length=12)
+    # Every reported line, checked by the operation: an injury, a death or crop damage has
+    # none, and its visit confirms no animals.
+    confirmed: list[ConfirmedLineIn] = Field(max_length=12, description=(
+        "The confirmed counts of every reported livestock line (empty for an injury, death "
+        "or crop damage claim)"))
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     notes: str | None = text(default=None, max_length=4000)
