@@ -93,6 +93,8 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=200_000)
     parser.add_argument("--million", action="store_true", help="one million incidents")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--redis", help="also time the page with a job system (Redis), "
+                        "e.g. redis://127.0.0.1:6379/12")
     args = parser.parse_args()
     if args.million:
         args.incidents = 1_000_000
@@ -168,6 +170,53 @@ def main() -> None:
         print(f"peak memory added by a cold page: {added:.0f} MiB "
               f"({added * 1024 / months:.2f} KiB per household-month, "
               f"{added * 1024 * 1024 / n:.0f} bytes per incident)")
+        if args.redis:
+            shared = measure_shared(args.redis, args.repeat)
+            print("with a job system (Redis):")
+            for name, seconds in shared.items():
+                print(f"{name:<36}{seconds:8.3f} s   x{seconds / base:6.3f}")
+
+
+def measure_shared(redis_url: str, repeat: int) -> dict[str, float]:
+    """With a job system the page never computes: the ``analytics.refresh`` job does, and
+    every worker reads its figures from Redis. Times the job, a view in a worker that has
+    not seen the figures yet, and a view right after a change (the last figures, dated,
+    while a job is queued)."""
+    from flask import current_app, g
+
+    from conflict_app.analytics import service, store
+    from conflict_app.cli import _RangeWide
+    from conflict_app.jobs import rq_backend
+
+    scope = store.Scope.of(_RangeWide())
+    key = service._key(scope, None, "confirmed_probable", "effectiveness")
+    current_app.config["REDIS_URL"] = redis_url
+    try:
+        store.clear()
+        started = time.perf_counter()
+        service.refresh("effectiveness", *key[1:])
+        out = {"refresh job (all fits, event study)": time.perf_counter() - started}
+
+        def other_worker() -> None:
+            store._LOCAL.clear()
+            g.pop("analytics_fingerprint", None)
+            service.effectiveness_report(_RangeWide())
+
+        def after_change() -> None:
+            kept = store.read(key)
+            store.write(key, store.Entry(("before the change",), kept.computed_at,
+                                         kept.value))
+            store.refreshed(key)
+            g.pop("analytics_fingerprint", None)
+            service.effectiveness_report(_RangeWide())
+
+        out["page, another worker"] = median_s(other_worker, repeat)
+        out["page, right after a change"] = median_s(after_change, repeat)
+        return out
+    finally:
+        rq_backend.queue("bulk").empty()
+        store.clear()
+        current_app.config["REDIS_URL"] = None
 
 
 if __name__ == "__main__":

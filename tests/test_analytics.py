@@ -137,3 +137,26 @@ def test_the_overview_writes_numbers_as_the_reader_does(app, world, browser_for,
     grouped = f"{int(whole):,}".replace(",", "\N{NO-BREAK SPACE}")
     assert f"{grouped},{tenth}" in page
     assert f">{row['head_years']}<" not in page
+
+
+def test_displacement_counts_neighbours_within_three_km_only():
+    """Untreated homes 2.9 km from a corral are its neighbours; at 3.1 km they are not."""
+    from datetime import date
+
+    from conflict_app.analytics import effectiveness
+    from conflict_app.analytics.panel import counts_from_rows
+
+    km = 1 / 111.195  # degrees of latitude per km on the mean sphere
+    homes = [{"household_ref": "T", "village": "v", "latitude": 39.0, "longitude": 45.0},
+             {"household_ref": "N", "village": "v", "latitude": 39.0 + 2.9 * km,
+              "longitude": 45.0},
+             {"household_ref": "F", "village": "v", "latitude": 39.0 - 3.1 * km,
+              "longitude": 45.0},
+             {"household_ref": "G", "village": "v", "latitude": 39.2, "longitude": 45.3}]
+    herds = [{"household_ref": h["household_ref"], "year": y, "head_count": 50}
+             for h in homes for y in (2021, 2022)]
+    measures = [{"household_ref": "T", "measure": "corral", "installed_on": date(2022, 1, 1)}]
+    counts = counts_from_rows(homes, herds, measures, [], frozenset({"confirmed"}))
+    result = effectiveness.displacement(counts, "corral")
+    assert result["near"]["households"] == 1
+    assert result["far"]["households"] == 2

@@ -128,3 +128,21 @@ def test_the_api_answers_503_with_retry_after_until_the_figures_exist(
     answered = client.get("/api/v1/analytics/effectiveness", headers=headers)
     assert answered.status_code == 200
     assert {row["measure"] for row in answered.get_json()} >= {"corral"}
+
+
+def test_a_measure_page_in_another_worker_reads_small_kept_figures(
+        app, world, browser_for, tmp_path, queue):
+    """The job keeps what the measure page shows (event study, displacement), not the
+    household-month panel, so another worker reads a few kilobytes and computes nothing."""
+    _import(app, tmp_path, 5)
+    analyst = browser_for(world.analyst)
+    assert analyst.get("/analytics/effectiveness").status_code == 503
+    _work(queue)
+    keys = [k for k in queue.scan_iter("pardus:analytics:*") if b"lock" not in k]
+    assert keys and max(queue.strlen(k) for k in keys) < 200_000
+    store._LOCAL.clear()
+    page, scans = _loss_scans(analyst, "/analytics/measures/corral")
+    assert page.status_code == 200 and scans == 0
+    html = page.get_data(as_text=True)
+    assert "Displacement to untreated neighbours" in html
+    assert "Effect by time since installation" in html

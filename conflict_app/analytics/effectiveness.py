@@ -403,17 +403,20 @@ def displacement(counts: Counts, measure: str, radius_km: float = 3.0) -> dict:
     untreated = [h for h in homes.index if h not in held]
     if not treated or not untreated:
         return {"near": None, "far": None}
+    from scipy.spatial import cKDTree
     from statsmodels.stats.rates import confint_poisson_2indep
 
-    t_xy = np.radians(homes.loc[treated, ["latitude", "longitude"]].to_numpy(dtype=float))
-    u_xy = np.radians(homes.loc[untreated, ["latitude", "longitude"]].to_numpy(dtype=float))
-    near = set()
-    for h, (lat, lon) in zip(untreated, u_xy, strict=True):
-        d = 2 * 6371 * np.arcsin(np.sqrt(
-            np.sin((t_xy[:, 0] - lat) / 2) ** 2
-            + np.cos(lat) * np.cos(t_xy[:, 0]) * np.sin((t_xy[:, 1] - lon) / 2) ** 2))
-        if d.min() <= radius_km:
-            near.add(h)
+    # Nearest treated home of every untreated one, on the unit sphere: a chord of
+    # 2·sin(d / 2R) is a great-circle distance of d (one tree query, not a loop).
+    def unit(rows: list) -> np.ndarray:
+        lat, lon = np.radians(homes.loc[rows, ["latitude", "longitude"]].to_numpy(
+            dtype=float)).T
+        return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon),
+                                np.sin(lat)))
+
+    chord = 2 * np.sin(radius_km / (2 * 6371))
+    nearest, _ = cKDTree(unit(treated)).query(unit(untreated), distance_upper_bound=chord)
+    near = {h for h, d in zip(untreated, nearest, strict=True) if d <= chord}
     pivot = int(np.median(counts.measures.loc[counts.measures["measure"] == measure,
                                               "installed"]))
     result = {}

@@ -52,23 +52,8 @@ def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
     """``event_study=False``: without the effect by time since installation (``by_time``,
     ``pre_trend_p``), which the table, the CLI and the JSON do not show; it is added to the
     kept result the first time a face asks for it (a refresh job computes both)."""
-    from conflict_app.analytics import effectiveness
 
-    scope = Scope.of(user)
-    kept = remembered("effectiveness", scope, country,
-                      lambda: _effectiveness(scope, country, verification_filter, event_study),
-                      verification_filter)
-    if event_study and not kept["event_study"]:
-        effectiveness.add_event_study(kept["counts"], kept["results"],
-                                      assignments(scope, country))
-        kept["event_study"] = True
-        # Shared with the other workers, under the data it was computed from.
-        key = _key(scope, country, verification_filter, "effectiveness")
-        entry = store.read(key)
-        if entry is not None and entry.value is not kept:
-            entry = store.Entry(entry.fingerprint, entry.computed_at, kept)
-        if entry is not None:
-            store.write(key, entry)
+    kept = _kept(Scope.of(user), country, verification_filter, event_study)
     results = kept["results"]
     for result in results:
         for est in result.designs:
@@ -76,15 +61,53 @@ def effectiveness_report(user, country: str | None = None,  # noqa: ANN001
     return Report(results, verification_filter, country)
 
 
+def _kept(scope: Scope, country: str | None, verification_filter: str,
+          event_study: bool) -> dict:
+    """The kept effectiveness figures; with ``event_study`` completed first when they were
+    computed without it, and shared again under the data they were computed from."""
+    kept = remembered("effectiveness", scope, country,
+                      lambda: _effectiveness(scope, country, verification_filter, event_study),
+                      verification_filter)
+    if event_study and kept.get("counts") is not None and not (
+            kept["event_study"] and "displacement" in kept):
+        _complete(kept, assignments(scope, country))
+        key = _key(scope, country, verification_filter, "effectiveness")
+        entry = store.read(key)
+        if entry is not None and entry.value is not kept:
+            entry = store.Entry(entry.fingerprint, entry.computed_at, kept)
+        if entry is not None:
+            store.write(key, entry)
+    return kept
+
+
 def _effectiveness(scope: Scope, country: str | None, verification_filter: str,
                    event_study: bool) -> dict:
     from conflict_app.analytics import effectiveness
 
     counts = data.effectiveness_counts(scope, FILTERS[verification_filter], country)
-    return {"results": effectiveness.analyse(counts, verification_filter,
-                                             assignments(scope, country),
+    randomised = assignments(scope, country)
+    kept = {"results": effectiveness.analyse(counts, verification_filter, randomised,
                                              event_study=event_study),
             "counts": counts, "event_study": event_study}
+    if event_study:
+        _complete(kept, randomised)
+    return kept
+
+
+def _complete(kept: dict, randomised: dict[str, str]) -> None:
+    """Add what only the pages show (the event study, the displacement per measure), then
+    drop the counts: the household-month panel is by far the largest part, and without it
+    the figures every worker reads from Redis stay small (a read, not a transfer of the
+    panel, at a million incidents)."""
+    from conflict_app.analytics import effectiveness
+
+    counts = kept["counts"]
+    if not kept["event_study"]:
+        effectiveness.add_event_study(counts, kept["results"], randomised)
+        kept["event_study"] = True
+    kept["displacement"] = {m: effectiveness.displacement(counts, m)
+                            for m in counts.measure_names}
+    kept["counts"] = None
 
 
 def _key(scope: Scope, country: str | None, verification_filter: str, kind: str) -> tuple:
@@ -190,12 +213,6 @@ def grid(user, country: str | None) -> dict:  # noqa: ANN001
     return remembered("grid", scope, country, lambda: _grid(scope, country))
 
 
-def _counts(user, country: str | None, verification_filter: str):  # noqa: ANN001, ANN202
-    scope = Scope.of(user)
-    effectiveness_report(scope, country, verification_filter, event_study=False)
-    return store.read(_key(scope, country, verification_filter, "effectiveness")).value["counts"]
-
-
 def assignments(user=None, country: str | None = None) -> dict[str, str]:  # noqa: ANN001
     """Measures whose roll-out was randomised, as recorded with each measure: measure →
     assignment unit ("household" or "village"). A measure counts as randomised only when
@@ -228,12 +245,9 @@ def time_since_installation(user, measure: str, country: str | None = None,  # n
 
 
 def displacement(user, measure: str, country: str | None = None) -> dict:  # noqa: ANN001
-    from conflict_app.analytics import effectiveness
-
-    counts = _counts(user, country, "confirmed_probable")
-    if measure not in counts.measure_names:
-        return {"near": None, "far": None}
-    return effectiveness.displacement(counts, measure)
+    """Losses of untreated neighbours of the measure's households, kept with the figures."""
+    kept = _kept(Scope.of(user), country, "confirmed_probable", event_study=True)
+    return kept["displacement"].get(measure, {"near": None, "far": None})
 
 
 COLUMNS = ("measure", "design", "grade", "headline", "households_treated",
