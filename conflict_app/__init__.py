@@ -337,6 +337,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import fund_views as _api_funds  # noqa: F401 - joins api_bp
     from conflict_app.api import harm_views as _api_harm  # noqa: F401 - joins api_bp
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
+    from conflict_app.api import household_privacy_views as _api_privacy  # noqa: F401 - joins api_bp
     from conflict_app.api import household_views as _api_households  # noqa: F401 - joins api_bp
     from conflict_app.api import incident_views as _api_incidents  # noqa: F401 - joins api_bp
     from conflict_app.api import interop_views as _api_interop  # noqa: F401 - joins api_bp

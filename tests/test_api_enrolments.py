@@ -117,3 +117,31 @@ def test_presence_records(app, world):
     assert outside.status_code == 404
     bad = verifier.post("/api/v1/presence-records", {**record, "scheme_id": "١"})
     assert bad.status_code == 422
+
+
+def test_exclusion_ends_cover_as_on_the_scheme_page(app, world):
+    scheme = _scheme(world, params.SchemeKind.INSURANCE, "AM-INS")
+    household = helpers.household(world)
+    url = "/api/v1/enrolments/{}/exclusion".format(Client(app, world.clerk).post(
+        "/api/v1/enrolments", _enrolment(scheme, household)).get_json()["id"])
+    breach = {"on": clock.today().isoformat(), "reason": "Snares found on the pasture"}
+    # Clerks enrol but do not exclude; finance neither; another province sees nothing.
+    for user in (world.clerk, world.finance, world.verifier):
+        assert Client(app, user).post(url, breach).status_code == 403, user.email
+    assert Client(app, world.other_clerk).post(url, breach).status_code == 404
+    supervisor = Client(app, world.supervisor)
+    for bad in ({"on": breach["on"]}, {**breach, "reason": "  "}, {**breach, "on": "soon"},
+                {**breach, "extra": 1}):
+        refused = supervisor.post(url, bad)
+        assert refused.status_code == 422, bad
+        assert refused.mimetype == "application/problem+json"
+    assert "exclude" not in _actions("enrolment")
+    done = supervisor.post(url, breach, headers={"Idempotency-Key": "exclude-1"})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["excluded_on"] == breach["on"]
+    assert done.get_json()["exclusion_reason"] == "Snares found on the pasture"
+    assert supervisor.post(url, breach, headers={"Idempotency-Key": "exclude-1"}).get_json() \
+        == done.get_json()
+    twice = supervisor.post(url, breach)
+    assert twice.status_code == 400 and "already excluded" in twice.get_json()["title"]
+    assert _actions("enrolment") == ["enrol", "exclude"]

@@ -1,10 +1,12 @@
-"""The API's side of insurance enrolments: list and read them, enrol a household and record
-its premium, through the same operations as the scheme page (schemes.insurance).
+"""The API's side of insurance enrolments: list and read them, enrol a household, record
+its premium and exclude it from cover after a breach, through the same operations as the
+scheme page (schemes.insurance).
 
 Readers are the roles of the scheme page (those that work on claims); they see the enrolled
 household's name, as the page lists it, each only for the households of their area. Enrolling
 is for scheme managers, clerks and supervisors; recording the premium, money into the pool,
-for finance and scheme managers (administrators too, as on the page).
+for finance and scheme managers (administrators too, as on the page); excluding for scheme
+managers and supervisors.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
+from conflict_app.api.household_views import NAME
 from conflict_app.api.measure_views import page_args, whole_number
 from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
@@ -30,6 +33,7 @@ from conflict_app.schemes.params import SchemeKind
 
 ENROLLING = (Role.SCHEME_MANAGER, Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
 PREMIUM = (Role.FINANCE, Role.SCHEME_MANAGER, Role.ADMIN)
+EXCLUDING = (Role.SCHEME_MANAGER, Role.SUPERVISOR, Role.ADMIN)  # as the scheme page
 # A positive amount with at most two decimals, at most 10^9 a head, as a decimal string.
 VALUE = r"^([1-9][0-9]{0,8}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
 CENT = Decimal("0.01")
@@ -55,6 +59,12 @@ class EnrolmentIn(schemas.Strict):
 
 class PremiumIn(schemas.Strict):
     paid_on: date
+
+
+class ExclusionIn(schemas.Strict):
+    on: date = Field(description="Cover ends from this day")
+    reason: str = Field(min_length=1, max_length=500, pattern=NAME,
+                        description="The breach of the agreement, e.g. poaching")
 
 
 class InsuredOut(BaseModel):
@@ -87,7 +97,7 @@ class EnrolmentPage(BaseModel):
     next_cursor: str | None
 
 
-MODELS = (InsuredIn, EnrolmentIn, PremiumIn, InsuredOut, EnrolmentOut, EnrolmentPage)
+MODELS = (InsuredIn, EnrolmentIn, PremiumIn, ExclusionIn, InsuredOut, EnrolmentOut, EnrolmentPage)
 
 
 def _money(value: Decimal | None) -> str:
@@ -203,4 +213,16 @@ def record_premium(enrolment_id: int):
     enrolment = _enrolment_for(user, enrolment_id)
     data = body(PremiumIn)
     insurance.record_premium(user, enrolment.id, data.paid_on)
+    return _answer(enrolment.id)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/exclusion", methods=["POST"])
+@authenticated("claims")
+@idempotent
+def exclude_enrolment(enrolment_id: int):
+    """A breach of the conservation agreement ends the household's cover from a day."""
+    user = _role(*EXCLUDING)
+    enrolment = _enrolment_for(user, enrolment_id)
+    data = body(ExclusionIn)
+    insurance.exclude(user, enrolment.id, data.on, data.reason)
     return _answer(enrolment.id)

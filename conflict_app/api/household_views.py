@@ -142,7 +142,7 @@ def _keeper():  # noqa: ANN202
     return user
 
 
-def _household_for(user, household_id: int) -> Household:  # noqa: ANN001
+def household_for(user, household_id: int) -> Household:  # noqa: ANN001
     household = db.session.get(Household, household_id)
     # Outside the jurisdiction looks exactly like "not there": ids cannot be probed.
     if household is None or not covers(user, household):
@@ -175,7 +175,7 @@ def _out(user, household: Household) -> HouseholdOut:  # noqa: ANN001
         etag=operations.fingerprint(household) if keeper else None)
 
 
-def _answer(user, household_id: int, status: int = 200) -> Response:  # noqa: ANN001
+def household_answer(user, household_id: int, status: int = 200) -> Response:  # noqa: ANN001
     db.session.expire_all()
     out = _out(user, db.session.get(Household, household_id))
     response = json_response(out, status)
@@ -236,8 +236,8 @@ def list_households():
 @authenticated("read")
 def get_household(household_id: int):
     user = _reader()
-    household = _household_for(user, household_id)
-    return _answer(user, household.id).make_conditional(request)
+    household = household_for(user, household_id)
+    return household_answer(user, household.id).make_conditional(request)
 
 
 @bp.route("/households", methods=["POST"])
@@ -248,14 +248,14 @@ def create_household():
     data = body(HouseholdFields)
     _village(user, data.village_id)
     household = operations.register_household(user, _input(data))
-    return _answer(user, household.id, 201)
+    return household_answer(user, household.id, 201)
 
 
 @bp.route("/households/<int:household_id>", methods=["PUT"])
 @authenticated("claims")
 def update_household(household_id: int):
     user = _keeper()
-    household = _household_for(user, household_id)
+    household = household_for(user, household_id)
     current = if_match(operations.fingerprint(household), "household")
     data = body(HouseholdFields)
     _village(user, data.village_id)
@@ -263,4 +263,4 @@ def update_household(household_id: int):
         operations.update_household(user, household, _input(data), current)
     except StaleObject as exc:  # changed between the check above and the row lock
         raise stale("household") from exc
-    return _answer(user, household.id)
+    return household_answer(user, household.id)

@@ -3,10 +3,17 @@ presence records (joined into openapi.document)."""
 
 from __future__ import annotations
 
-from conflict_app.api import enrolment_views, household_views, presence_views, schemas
+from conflict_app.api import (
+    enrolment_views,
+    household_privacy_views,
+    household_views,
+    presence_views,
+    schemas,
+)
 from conflict_app.api.openapi_resources import ID, PAGE
 
-MODELS = (*household_views.MODELS, *enrolment_views.MODELS, *presence_views.MODELS)
+MODELS = (*household_views.MODELS, *household_privacy_views.MODELS, *enrolment_views.MODELS,
+          *presence_views.MODELS)
 
 HOUSEHOLD_ID = {"name": "household_id", "in": "path", "required": True, "schema": ID}
 ENROLMENT_ID = {"name": "enrolment_id", "in": "path", "required": True, "schema": ID}
@@ -15,6 +22,12 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
             "schema": {"type": "string", "maxLength": 200, "pattern": schemas.NO_NUL},
             "description": "The ETag of the household as read; a stale one is refused (412), "
                            "a missing one too (428)."}
+PAYOUT_MATCH = {**IF_MATCH, "description": "The ETag of the payout details as read (of their "
+                "absence before the first save); a stale one is refused (412), a missing one "
+                "too (428)."}
+ERASE_MATCH = {**IF_MATCH, "required": False,
+               "description": "Optional: the household's ETag as read; a stale one is refused "
+                              "(412)."}
 ETAG = {"ETag": {"description": "The household's entity tag (clerks and supervisors only)",
                  "schema": {"type": "string"}}}
 POST_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
@@ -33,6 +46,10 @@ def _post(operation: str, summary: str, model, answer: dict, idempotency: dict, 
 def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
     """The path items; ``ref``, ``problems``, ``json`` are openapi's helpers."""
     hv, ev, pv = household_views, enrolment_views, presence_views
+    xv = household_privacy_views
+    payout = {**json(xv.PayoutOut, "The payout details"),
+              "headers": {"ETag": {"description": "The payout details' entity tag",
+                                   "schema": {"type": "string"}}}}
     household = {**json(hv.HouseholdOut, "The household"), "headers": ETAG}
     by_id = [{"name": "scheme_id", "in": "query", "schema": ID}]
     return {
@@ -74,6 +91,36 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
                               **problems(400, 401, 403, 404, 412, 413, 415, 422, 428)},
             },
         },
+        "/households/{household_id}/payout-details": {
+            "get": {"operationId": "getPayoutDetails",
+                    "summary": "Where the household is paid (bank account or IBAN, mobile-money "
+                               "wallet); clerks and supervisors only, as the household page",
+                    "parameters": [HOUSEHOLD_ID],
+                    "responses": {"200": payout, "304": {"description": "Not modified"},
+                                  **problems(401, 403, 404)}},
+            "put": {
+                "operationId": "updatePayoutDetails",
+                "summary": "Replace the payout details (same checks as the payout page: IBAN "
+                           "checksum, a mobile number of the household's country); If-Match "
+                           "must carry their current ETag",
+                "parameters": [HOUSEHOLD_ID, PAYOUT_MATCH],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(xv.PayoutIn)}}},
+                "responses": {"200": payout,
+                              **problems(400, 401, 403, 404, 412, 413, 415, 422, 428)},
+            },
+        },
+        "/households/{household_id}/erasure": {"post": {
+            "operationId": "eraseHousehold",
+            "summary": "Erase the household's personal data (name, phone, ID, homestead, "
+                       "texts, evidence photos, payout details); its claims are kept. Refused "
+                       "while a claim is running",
+            "parameters": [HOUSEHOLD_ID, ERASE_MATCH],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(xv.ErasureIn)}}},
+            "responses": {"200": household,
+                          **problems(400, 401, 403, 404, 412, 413, 415, 422)},
+        }},
         "/enrolments": {
             "get": {
                 "operationId": "listEnrolments",
@@ -96,6 +143,11 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
         "/enrolments/{enrolment_id}/premium": _post(
             "recordPremium", "The herder's premium and the matching funds go into the pool "
             "(at most once); cover can start", ev.PremiumIn,
+            {"200": json(ev.EnrolmentOut, "The enrolment")}, idempotency, ref, problems,
+            ENROLMENT_ID),
+        "/enrolments/{enrolment_id}/exclusion": _post(
+            "excludeEnrolment", "A breach of the conservation agreement ends cover from a day "
+            "(scheme managers and supervisors, as the scheme page)", ev.ExclusionIn,
             {"200": json(ev.EnrolmentOut, "The enrolment")}, idempotency, ref, problems,
             ENROLMENT_ID),
         "/presence-records": {

@@ -4,6 +4,8 @@ household's country), so a payment file never carries a number the bank refuses.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ from schwifty.registry import get_iban_spec
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock, inputs
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
@@ -109,16 +111,38 @@ def details_of(household_id: int) -> PayoutDetails | None:
     return db.session.query(PayoutDetails).filter_by(household_id=household_id).one_or_none()
 
 
-def save(actor: User, household: Household, data: PayoutInput) -> PayoutDetails:
+FIELDS = ("account_holder", "iban", "bank_account", "bank_name", "wallet_number",
+          "wallet_provider")
+
+
+def fingerprint(household_id: int, details: PayoutDetails | None) -> str:
+    """The details as recorded (or their absence), as an entity tag: a change made from an
+    old copy can be refused. A digest of account numbers: only for the roles that see them."""
+    values = [getattr(details, name) for name in FIELDS] if details is not None else None
+    text = json.dumps([household_id, values], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def save(actor: User, household: Household, data: PayoutInput,
+         expected: str | None = None) -> PayoutDetails:
     """Record where the household is paid; the audit log keeps which fields changed, never
-    the numbers themselves."""
+    the numbers themselves. ``expected``: the fingerprint the change was made from; when the
+    details changed meanwhile nothing is saved."""
     if not actor.has_role(*EDITORS):
         raise PermissionDenied(N_("Your role may not do this."))
     if not covers(actor, household):
         raise PermissionDenied(N_("This household is outside your jurisdiction."))
     values = validate(data, household.country_code)
     with unit_of_work():
-        details = details_of(household.id)
+        # The household's row serialises changes, the first one that creates the row too.
+        db.session.get(Household, household.id, with_for_update={"of": Household})
+        details = db.session.scalars(
+            db.select(PayoutDetails).filter_by(household_id=household.id)
+            .with_for_update(of=PayoutDetails).execution_options(populate_existing=True)
+        ).one_or_none()
+        if expected is not None and fingerprint(household.id, details) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
         if details is None:
             details = PayoutDetails(household_id=household.id)
             db.session.add(details)
