@@ -52,6 +52,12 @@ AGREEMENT_ID = {"name": "agreement_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 FUND_ID = {"name": "fund_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+BATCH_ETAG = {"ETag": {"description": "The batch's state and the items it would pay",
+                      "schema": {"type": "string"}}}
+BATCH_MATCH = {"name": "If-Match", "in": "header", "required": False,
+               "schema": {"type": "string", "maxLength": 200, "pattern": schemas.NO_NUL},
+               "description": "Optional: the batch's ETag as read; the file is released only "
+                              "if the batch still holds those items (412 otherwise)."}
 MILESTONE_ID = {"name": "milestone_id", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
 
@@ -88,6 +94,7 @@ def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their 
 
 @cache
 def document() -> dict:
+    from conflict_app.api import batch_views as batches
     from conflict_app.api import committee_views as committees
     from conflict_app.api import openapi_people as people
     from conflict_app.api import openapi_resources as resources
@@ -101,7 +108,8 @@ def document() -> dict:
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
                                      *resources.MODELS, *fund.MODELS, *interop.MODELS,
                                      *webhook_models, *openapi_schemes.MODELS,
-                                     *people.MODELS, *committees.MODELS)],
+                                     *people.MODELS, *committees.MODELS,
+                                     *batches.MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     doc = {
@@ -187,7 +195,9 @@ def document() -> dict:
             "/payment-batches": {
                 "post": {
                     "operationId": "createPaymentBatch",
-                    "summary": "Put approved claims of one scheme and currency into a batch",
+                    "summary": "Put approved claims, or approved incentive payments "
+                               "(performance, adoption, agreement instalments), of one scheme "
+                               "and currency into a batch (same rules as the payments page)",
                     "parameters": [IDEMPOTENCY],
                     "requestBody": {"required": True, "content": {
                         "application/json": {"schema": _ref(schemas.BatchIn)}}},
@@ -197,18 +207,40 @@ def document() -> dict:
             },
             "/payment-batches/{batch_id}": {
                 "get": {"operationId": "getPaymentBatch", "parameters": [BATCH_ID],
-                        "responses": {"200": _json(schemas.BatchOut, "The batch"),
+                        "responses": {"200": {**_json(schemas.BatchOut, "The batch"),
+                                              "headers": BATCH_ETAG},
+                                      "304": {"description": "Not modified"},
                                       **_problems(400, 401, 403, 404)}},
             },
             "/payment-batches/{batch_id}/export": {
                 "post": {
                     "operationId": "exportPaymentBatch",
                     "summary": "The payment file; the first export closes the batch to changes",
-                    "parameters": [BATCH_ID, IDEMPOTENCY],
+                    "parameters": [BATCH_ID, BATCH_MATCH, IDEMPOTENCY],
                     "responses": {"200": _json(schemas.BatchExport, "Batch and payment file"),
-                                  **post_common},
+                                  **post_common, **_problems(412)},
                 },
             },
+            "/payment-batches/{batch_id}/confirmations": {"post": {
+                "operationId": "importConfirmations",
+                "summary": "Record the results of a batch from the provider's confirmation "
+                           "file, all lines or none (same rules as the batch page)",
+                "parameters": [BATCH_ID, IDEMPOTENCY],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref(batches.ConfirmationsIn)}}},
+                "responses": {"200": _json(batches.ConfirmationsOut, "What was recorded"),
+                              **post_common},
+            }},
+            "/payment-items/{item_id}/removal": {"post": {
+                "operationId": "removePaymentItem",
+                "summary": "Take an item out of a batch not yet exported; the claim or "
+                           "incentive payment waits for the next batch",
+                "parameters": [ITEM_ID, IDEMPOTENCY],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref(batches.RemovalIn)}}},
+                "responses": {"200": _json(schemas.PaymentItemOut, "The removed item"),
+                              **post_common},
+            }},
             "/payment-items/{item_id}/paid": {
                 "post": {
                     "operationId": "recordPaid", "summary": "Confirm a payment (at most once)",

@@ -298,8 +298,14 @@ class EffectivenessRow(BaseModel):
 
 
 class BatchIn(Strict):
+    """At least one claim or incentive payment, as the payments page asks."""
+
     claims: list[Annotated[str, text(min_length=1, max_length=24)]] = Field(
-        min_length=1, max_length=500, description="References of approved claims")
+        default_factory=list, max_length=500, description="References of approved claims")
+    incentive_payments: list[Annotated[str, text(min_length=1, max_length=24)]] = Field(
+        default_factory=list, max_length=500,
+        description="References (INC-…) of approved performance, adoption or agreement "
+                    "instalment payments")
     method: Literal["bank_transfer", "mobile_money", "cash"]
 
 
@@ -332,6 +338,8 @@ class BatchOut(BaseModel):
     currency: str
     total: str
     items: list[PaymentItemOut]
+    etag: str = Field(description="Send it back in If-Match to release the payment file only "
+                                  "if the batch still holds the items you saw")
 
 
 class BatchExport(BaseModel):

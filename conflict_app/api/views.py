@@ -18,7 +18,6 @@ from werkzeug.exceptions import HTTPException
 from conflict_app.analytics import service as analytics
 from conflict_app.analytics import store as analytics_store
 from conflict_app.api import idempotency, schemas, tokens
-from conflict_app.auth.models import User
 from conflict_app.claims import appeals, harm_records, intake, queries
 from conflict_app.claims import operations as ops
 from conflict_app.claims.models import AgeClass, Channel, Claim
@@ -29,12 +28,10 @@ from conflict_app.core.errors import (
     PermissionDenied,
     StaleObject,
 )
-from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
+from conflict_app.core.permissions import CASE_ROLES, Role, covers
 from conflict_app.core.web import public
 from conflict_app.extensions import csrf, db
 from conflict_app.herders.models import Household
-from conflict_app.payments import operations as pay
-from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
 from conflict_app.schemes import explain
 from conflict_app.verification import operations as verification_ops
 from conflict_app.verification.checklist import Signs
@@ -403,88 +400,3 @@ def openapi():
 
     return Response(json.dumps(document()), mimetype="application/json")
 
-
-
-
-# --- payments -------------------------------------------------------------------------
-def _item_out(item: PaymentItem) -> schemas.PaymentItemOut:
-    return schemas.PaymentItemOut(
-        id=item.id, claim_reference=item.reference, amount=str(item.amount),
-        interest=str(item.interest or 0), currency=item.currency, state=item.state.value,
-        payment_reference=item.payment_reference, failure_reason=item.failure_reason)
-
-
-def _batch_out(batch: PaymentBatch) -> schemas.BatchOut:
-    return schemas.BatchOut(
-        id=batch.id, reference=batch.reference, state=batch.state.value,
-        method=batch.method.value, currency=batch.currency, total=str(batch.total().amount),
-        items=[_item_out(i) for i in batch.items])
-
-
-def _finance_user() -> User:
-    user = g.api_user
-    if not user.has_role(Role.FINANCE):
-        raise ApiError(403, "Forbidden", "Payments are made by the finance office.")
-    return user
-
-
-@bp.route("/payment-batches", methods=["POST"])
-@authenticated("payments")
-@idempotent
-def create_payment_batch():
-    user = _finance_user()
-    data = body(schemas.BatchIn)
-    wanted = {reference.upper() for reference in data.claims}
-    found = {claim.reference: claim.id for claim in db.session.scalars(
-        scope(select(Claim), Claim, user).where(Claim.reference.in_(wanted)))}
-    if missing := sorted(wanted - set(found)):
-        raise ApiError(404, "Not found",
-                       f"No claim with this reference in your area: {', '.join(missing)}.")
-    batch = pay.create_batch(user, list(found.values()), PaymentMethod(data.method))
-    db.session.expire_all()
-    return json_response(_batch_out(pay.load_batch(user, batch.id)), 201)
-
-
-@bp.route("/payment-batches/<int:batch_id>", methods=["GET"])
-@authenticated("payments")
-def get_payment_batch(batch_id: int):
-    user = _finance_user()
-    try:
-        batch = pay.load_batch(user, batch_id)
-    except DomainError as err:
-        raise ApiError(404, "Not found", err.translated()) from err
-    return json_response(_batch_out(batch))
-
-
-@bp.route("/payment-batches/<int:batch_id>/export", methods=["POST"])
-@authenticated("payments")
-@idempotent
-def export_payment_batch(batch_id: int):
-    user = _finance_user()
-    text = pay.export_batch(user, batch_id)
-    db.session.expire_all()
-    return json_response(schemas.BatchExport(batch=_batch_out(pay.load_batch(user, batch_id)),
-                                             payment_file=text))
-
-
-@bp.route("/payment-items/<int:item_id>/paid", methods=["POST"])
-@authenticated("payments")
-@idempotent
-def record_paid(item_id: int):
-    user = _finance_user()
-    data = body(schemas.PaidIn)
-    item = pay.record_paid(user, item_id, data.reference,
-                           idempotency_key=request.headers.get("Idempotency-Key"))
-    db.session.expire_all()
-    return json_response(_item_out(db.session.get(PaymentItem, item.id)))
-
-
-@bp.route("/payment-items/<int:item_id>/failed", methods=["POST"])
-@authenticated("payments")
-@idempotent
-def record_failed(item_id: int):
-    user = _finance_user()
-    data = body(schemas.FailedIn)
-    item = pay.record_failed(user, item_id, data.reason)
-    db.session.expire_all()
-    return json_response(_item_out(db.session.get(PaymentItem, item.id)))
