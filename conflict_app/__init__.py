@@ -345,6 +345,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import measure_views as _api_measures  # noqa: F401 - joins api_bp
     from conflict_app.api import payment_views as _api_payments  # noqa: F401 - joins api_bp
     from conflict_app.api import presence_views as _api_presence  # noqa: F401 - joins api_bp
+    from conflict_app.api import scheme_edit_views as _api_scheme_edits  # noqa: F401 - joins api_bp
     from conflict_app.api import scheme_views as _api_schemes  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp
@@ -368,6 +369,8 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.schemes import (
         agreement_views,  # noqa: F401 - joins scheme_bp
         fund_views,  # noqa: F401 - joins scheme_bp
+        incentive_views,  # noqa: F401 - joins scheme_bp
+        insurance_views,  # noqa: F401 - joins scheme_bp
     )
     from conflict_app.schemes.views import bp as schemes_bp
     from conflict_app.schemes.views import scheme_bp

@@ -29,6 +29,7 @@ from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
 from conflict_app.schemes import agreements, funds, incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes import prices as scheme_prices
 from conflict_app.schemes.fund_models import EntryKind, FundKind
 from conflict_app.schemes.models import MarketPrice
 from conflict_app.schemes.params import SchemeKind
@@ -345,7 +346,7 @@ def _compensation_example(staff: dict) -> None:
     # the demo's (a country's manager may set only their own currency's).
     admin = db.session.scalars(select(User).where(User.email == "admin@demo.pardus")).one()
     for currency, per_usd in (("AMD", "390"), ("GEL", "2.7"), ("IRR", "42000")):
-        scheme_ops.set_rate(admin, currency, date(2025, 1, 1), Decimal(per_usd),
+        scheme_prices.set_rate(admin, currency, date(2025, 1, 1), Decimal(per_usd),
                             "example rate")
 
 

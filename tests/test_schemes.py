@@ -20,6 +20,7 @@ from conflict_app.payments import operations as pay
 from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem, PaymentMethod
 from conflict_app.schemes import incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes import prices as scheme_prices
 from conflict_app.schemes.models import (
     IncentivePayment,
     PoolEntry,
@@ -362,7 +363,7 @@ def test_exchange_rates_give_budgets_in_usd(world, browser_for, frozen):
                                                     "valid_from": "2026-01-01",
                                                     "source": "central bank"})
     assert response.status_code == 302
-    assert scheme_ops.to_usd(scheme_ops.budget(scheme).allocated, clock.today()).amount == \
+    assert scheme_prices.to_usd(scheme_ops.budget(scheme).allocated, clock.today()).amount == \
         Decimal("2500.00")
     assert "2,500.00" in manager.get(f"/schemes/{scheme.id}").get_data(as_text=True)
     dup = manager.post("/schemes/rates", data={"currency": "AMD", "per_usd": "410",

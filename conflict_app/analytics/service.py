@@ -20,7 +20,7 @@ from conflict_app.analytics.store import Scope
 from conflict_app.core import clock
 from conflict_app.core.money import Money
 from conflict_app.i18n.labels import label
-from conflict_app.schemes import operations as scheme_ops
+from conflict_app.schemes import prices as scheme_prices
 
 PRIMARY = frozenset({"confirmed", "probable"})
 FILTERS = {
@@ -282,7 +282,7 @@ def cost_effectiveness(user, measure: str, country: str | None = None,  # noqa: 
         costs[currency] = costs.get(currency, Decimal(0)) + Decimal(cost)
         # All costs in US dollars at the rate recorded for the day of installation,
         # when every currency has one.
-        converted = scheme_ops.to_usd(Money(cost, currency),
+        converted = scheme_prices.to_usd(Money(cost, currency),
                                       installed_on) if usd is not None else None
         usd = usd + converted.amount if converted is not None else None
     # Money stays Decimal: the heads saved are an estimate (a float), the money is not.

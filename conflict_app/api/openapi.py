@@ -94,7 +94,6 @@ def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their 
 
 @cache
 def document() -> dict:
-    from conflict_app.api import batch_views as batches
     from conflict_app.api import committee_views as committees
     from conflict_app.api import openapi_people as people
     from conflict_app.api import openapi_resources as resources
@@ -108,8 +107,7 @@ def document() -> dict:
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
                                      *resources.MODELS, *fund.MODELS, *interop.MODELS,
                                      *webhook_models, *openapi_schemes.MODELS,
-                                     *people.MODELS, *committees.MODELS,
-                                     *batches.MODELS)],
+                                     *people.MODELS, *committees.MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     doc = {
@@ -221,26 +219,6 @@ def document() -> dict:
                                   **post_common, **_problems(412)},
                 },
             },
-            "/payment-batches/{batch_id}/confirmations": {"post": {
-                "operationId": "importConfirmations",
-                "summary": "Record the results of a batch from the provider's confirmation "
-                           "file, all lines or none (same rules as the batch page)",
-                "parameters": [BATCH_ID, IDEMPOTENCY],
-                "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": _ref(batches.ConfirmationsIn)}}},
-                "responses": {"200": _json(batches.ConfirmationsOut, "What was recorded"),
-                              **post_common},
-            }},
-            "/payment-items/{item_id}/removal": {"post": {
-                "operationId": "removePaymentItem",
-                "summary": "Take an item out of a batch not yet exported; the claim or "
-                           "incentive payment waits for the next batch",
-                "parameters": [ITEM_ID, IDEMPOTENCY],
-                "requestBody": {"required": True, "content": {
-                    "application/json": {"schema": _ref(batches.RemovalIn)}}},
-                "responses": {"200": _json(schemas.PaymentItemOut, "The removed item"),
-                              **post_common},
-            }},
             "/payment-items/{item_id}/paid": {
                 "post": {
                     "operationId": "recordPaid", "summary": "Confirm a payment (at most once)",

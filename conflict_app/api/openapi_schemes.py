@@ -1,18 +1,21 @@
-"""The OpenAPI paths of schemes and rule versions, payments of every scheme kind, PDF
-documents, exports and the analytics overview (joined into openapi.document). Binary
-answers are described with their media types, so a client (and the fuzzer) knows a PDF or a
-CSV comes back, and a problem document when something is refused."""
+"""The OpenAPI paths of schemes (their creation and changes too) and rule versions, payments
+of every scheme kind (the batch writes too), PDF documents, exports and the analytics
+overview (joined into openapi.document). Binary answers are described with their media types,
+so a client (and the fuzzer) knows a PDF or a CSV comes back, and a problem document when
+something is refused."""
 
 from __future__ import annotations
 
-from conflict_app.api import export_views, payment_views, scheme_views
+from conflict_app.api import batch_views, export_views, payment_views, scheme_views
 from conflict_app.api import schemas as api_schemas
+from conflict_app.api import scheme_edit_views as scheme_edits
 from conflict_app.exports.views import XLSX
 from conflict_app.i18n import LOCALES
 from conflict_app.payments.models import BatchState, ItemState
 from conflict_app.schemes.params import SchemeKind
 
-MODELS = (*scheme_views.MODELS, *payment_views.MODELS, *export_views.MODELS)
+MODELS = (*scheme_views.MODELS, *scheme_edits.MODELS, *payment_views.MODELS,
+          *batch_views.MODELS, *export_views.MODELS)
 
 ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -45,6 +48,8 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
             "schema": {"type": "string", "maxLength": 200, "pattern": api_schemas.NO_NUL},
             "description": "The rule version's ETag as read; a stale one is refused (412), "
                            "a missing one too (428)."}
+SCHEME_MATCH = {**IF_MATCH, "description": "The scheme's ETag as read; a stale one is "
+                                           "refused (412), a missing one too (428)."}
 ETAG = {"ETag": {"description": "The rule version's entity tag", "schema": {"type": "string"}}}
 BINARY = {"type": "string", "format": "binary"}
 
@@ -64,14 +69,41 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
     pdf = {"200": _binary("application/pdf", "The PDF"), **problems(400, 401, 403, 404, 503)}
     version = {**json(scheme_views.RuleVersionOut, "The rule version"), "headers": ETAG}
     post = problems(400, 401, 403, 404, 409, 413, 415, 422)
+    scheme = {**json(scheme_views.SchemeOut, "The scheme"),
+              "headers": {"ETag": {"description": "The scheme's entity tag",
+                                   "schema": {"type": "string"}}}}
     return {
-        "/schemes": _get(
-            "listSchemes", "Schemes that pay in your area, with their budgets",
-            [_enum("kind", [k.value for k in SchemeKind])],
-            {"200": json(scheme_views.SchemePage, "The schemes"), **problems(400, 401, 403)}),
-        "/schemes/{scheme_id}": _get(
-            "getScheme", "A scheme and its budget", [_path("scheme_id")],
-            {"200": json(scheme_views.SchemeOut, "The scheme"), **problems(401, 403, 404)}),
+        "/schemes": {
+            **_get("listSchemes", "Schemes that pay in your area, with their budgets",
+                   [_enum("kind", [k.value for k in SchemeKind])],
+                   {"200": json(scheme_views.SchemePage, "The schemes"),
+                    **problems(400, 401, 403)}),
+            "post": {
+                "operationId": "createScheme",
+                "summary": "Create a scheme (scheme managers, within their jurisdiction; same "
+                           "rules as the scheme page); it pays once a rule version is published",
+                "parameters": [idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(scheme_edits.SchemeIn)}}},
+                "responses": {"201": scheme, **post},
+            },
+        },
+        "/schemes/{scheme_id}": {
+            **_get("getScheme", "A scheme and its budget, with its ETag", [_path("scheme_id")],
+                   {"200": scheme, "304": {"description": "Not modified"},
+                    **problems(401, 403, 404)}),
+            "put": {
+                "operationId": "updateScheme",
+                "summary": "Change a scheme's budget, end date, second-review sampling, "
+                           "funders or closing (scheme managers of its whole area; same rules "
+                           "as the scheme page); If-Match must carry its current ETag",
+                "parameters": [_path("scheme_id"), SCHEME_MATCH],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(scheme_edits.SchemeSettings)}}},
+                "responses": {"200": scheme,
+                              **problems(400, 401, 403, 404, 412, 413, 415, 422, 428)},
+            },
+        },
         "/schemes/{scheme_id}/versions": {
             **_get("listRuleVersions", "The scheme's rule versions, drafts and published",
                    [_path("scheme_id")],
@@ -118,6 +150,25 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
             [SCHEME_CODE, _enum("state", [s.value for s in BatchState]), *PAGE],
             {"200": json(payment_views.BatchPage, "A page of batches"),
              **problems(400, 401, 403)}),
+        "/payment-batches/{batch_id}/confirmations": {"post": {
+            "operationId": "importConfirmations",
+            "summary": "Record the results of a batch from the provider's confirmation file, "
+                       "all lines or none (finance; same rules as the batch page)",
+            "parameters": [_path("batch_id"), idempotency],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(batch_views.ConfirmationsIn)}}},
+            "responses": {"200": json(batch_views.ConfirmationsOut, "What was recorded"),
+                          **post},
+        }},
+        "/payment-items/{item_id}/removal": {"post": {
+            "operationId": "removePaymentItem",
+            "summary": "Take an item out of a batch not yet exported (finance); the claim or "
+                       "incentive payment waits for the next batch",
+            "parameters": [_path("item_id"), idempotency],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(batch_views.RemovalIn)}}},
+            "responses": {"200": json(api_schemas.PaymentItemOut, "The removed item"), **post},
+        }},
         "/payment-items": _get(
             "listPaymentItems",
             "Items of the batches of your area, newest first: claims of compensation and "

@@ -2,7 +2,8 @@
 for the roles that see the scheme pages; for scheme managers a draft rule version and its
 publication, through the same operations as the pages (schemes.operations). A version's
 entity tag is the fingerprint of what it records; publishing must name it in ``If-Match``,
-so a version read before someone else published it is not published again blindly."""
+so a version read before someone else published it is not published again blindly. Creating
+and changing a scheme itself is in api.scheme_edit_views."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from conflict_app.core import clock
 from conflict_app.core.errors import StaleObject
 from conflict_app.core.permissions import CASE_ROLES, Role, covers
 from conflict_app.extensions import db
+from conflict_app.schemes import dry_run as dry_runs
 from conflict_app.schemes import insurance, params
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes import scope as scheme_scope
@@ -74,6 +76,7 @@ class SchemeOut(BaseModel):
     version_in_force: int | None = Field(description="Number of the published version in "
                                                      "force today")
     budget: BudgetOut
+    etag: str = Field(description="Send it back in If-Match to change the scheme")
 
 
 class SchemePage(BaseModel):
@@ -161,7 +164,18 @@ def _scheme_out(scheme: Scheme) -> SchemeOut:
             committed=_money(budget.committed.amount),
             disbursed=_money(budget.disbursed.amount),
             remaining=_money(budget.remaining.amount), held=_money(budget.held.amount),
-            to_recover=_money(budget.to_recover.amount) if budget.to_recover else None))
+            to_recover=_money(budget.to_recover.amount) if budget.to_recover else None),
+        etag=scheme_ops.scheme_fingerprint(scheme))
+
+
+def scheme_answer(scheme_id: int, status: int = 200) -> Response:
+    db.session.expire_all()
+    out = _scheme_out(db.session.get(Scheme, scheme_id))
+    response = json_response(out, status)
+    response.set_etag(out.etag)
+    if status == 201:
+        response.headers["Location"] = f"/api/v1/schemes/{scheme_id}"
+    return response
 
 
 def _version_out(version: RuleVersion) -> RuleVersionOut:
@@ -197,7 +211,7 @@ def list_schemes():
 @bp.route("/schemes/<int:scheme_id>", methods=["GET"])
 @authenticated("read")
 def get_scheme(scheme_id: int):
-    return json_response(_scheme_out(scheme_for(scheme_id)))
+    return scheme_answer(scheme_for(scheme_id).id).make_conditional(request)
 
 
 @bp.route("/schemes/<int:scheme_id>/versions", methods=["GET"])
@@ -300,7 +314,7 @@ def dry_run(version_id: int):
     end = _query_day("end", today)
     if (end - start).days > LONGEST_DRY_RUN_DAYS:
         raise ApiError(400, "Bad query", "The period is at most ten years.")
-    rows = scheme_ops.dry_run(user, version.id, start, end)
+    rows = dry_runs.dry_run(user, version.id, start, end)
     return json_response(DryRunOut(
         version_id=version.id, start=start, end=end, currency=version.scheme.currency,
         before=_money(sum((r.before.amount for r in rows), Decimal(0))),

@@ -102,6 +102,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
     from conflict_app.payments.models import ItemState, PaymentItem
     from conflict_app.schemes import agreement_queries, funds, incentives, insurance
     from conflict_app.schemes import operations as scheme_ops
+    from conflict_app.schemes import prices as scheme_prices
     from conflict_app.schemes.models import Assessment
     from conflict_app.schemes.params import SchemeKind
 
@@ -144,7 +145,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
         if c.amount_approved is not None and c.state in approved_states}
     budget = scheme_ops.budget(scheme)
     today = clock.today()
-    data.budget = [(name, getattr(budget, name), scheme_ops.to_usd(getattr(budget, name), today))
+    data.budget = [(name, getattr(budget, name), scheme_prices.to_usd(getattr(budget, name), today))
                    for name in ("allocated", "committed", "disbursed", "remaining")]
     sources = funds.sources(scheme)
     data.sources = [(e.fund.name, e.fund.kind.value, e.kind.value, e.booked_on,

@@ -20,12 +20,12 @@ from conflict_app.schemes import agreement_queries, agreements, incentives
 from conflict_app.schemes import scope as scheme_scope
 from conflict_app.schemes.agreement_models import AgreementMilestone, ConservationAgreement
 from conflict_app.schemes.forms import AgreementForm, MilestoneForm
+from conflict_app.schemes.insurance_views import _households
 from conflict_app.schemes.models import Scheme, Withholding
 from conflict_app.schemes.params import SchemeKind
 from conflict_app.schemes.views import (
     MANAGERS,
     READERS,
-    _households,
     _refused,
     _scheme_or_404,
     _villages,

@@ -1,7 +1,8 @@
-"""Scheme configuration: market prices, schemes, rule versions, exchange rates, budgets.
+"""Scheme configuration: schemes, rule versions, budgets (prices and exchange rates are in
+schemes.prices, trying a draft on past claims in schemes.dry_run).
 
-Prices, rates and published rule versions are never edited: a change is a new dated row, so
-every old decision stays explainable with the values it used."""
+Published rule versions are never edited: a change is a new dated version, so every old
+decision stays explainable with the values it used."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
-from conflict_app.claims.models import AgeClass, Claim, Incident
+from conflict_app.claims.models import Claim, Incident
 from conflict_app.claims.workflow import State
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
@@ -24,55 +25,17 @@ from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Country
-from conflict_app.herders.models import Species
 from conflict_app.payments.models import ItemState, PaymentItem, RecoveryState
 from conflict_app.schemes import params, scope
 from conflict_app.schemes.fund_models import funded
 from conflict_app.schemes.models import (
     Assessment,
-    ExchangeRate,
     IncentivePayment,
-    MarketPrice,
     RuleVersion,
     Scheme,
     SettlementItem,
 )
 from conflict_app.schemes.params import SchemeKind
-
-
-def set_price(actor: User, country_code: str, species: Species, age_class: AgeClass,
-              amount: Decimal, currency: str, valid_from: date) -> MarketPrice:
-    scope.require_country_level(actor, field="country")
-    if actor.jurisdiction_country not in (None, country_code):
-        raise PermissionDenied(N_("This country is outside your jurisdiction."),
-                               field="country")
-    country = db.session.get(Country, country_code)
-    if country is None:
-        raise InvalidInput(N_("Choose a country from the list."), field="country")
-    if currency not in {country.currency, "USD", "EUR"}:
-        raise InvalidInput(N_("Prices in %(country)s are in %(currency)s (or USD or EUR)."),
-                           field="currency", country=country.name, currency=country.currency)
-    if amount <= 0 or amount.as_tuple().exponent < -2:
-        raise InvalidInput(N_("Enter a positive amount with at most 2 decimals."),
-                           field="amount")
-    with unit_of_work():
-        exists = db.session.scalar(select(MarketPrice.id).where(
-            MarketPrice.country_code == country_code, MarketPrice.species == species,
-            MarketPrice.age_class == age_class, MarketPrice.valid_from == valid_from))
-        if exists:
-            raise InvalidInput(N_("A price for this animal already starts on that day. Give "
-                                  "the new price a later date."), field="valid_from")
-        price = MarketPrice(country_code=country_code, species=species, age_class=age_class,
-                            amount=amount, currency=currency, valid_from=valid_from,
-                            created_by_id=actor.id)
-        db.session.add(price)
-        db.session.flush()
-        audit.record(actor_id=actor.id, object_type="market_price", object_id=price.id,
-                     action="set_price",
-                     changes={"country": country_code, "species": species.value,
-                              "age_class": age_class.value, "amount": amount,
-                              "currency": currency, "valid_from": valid_from})
-    return price
 
 
 # --- schemes ----------------------------------------------------------------------------
@@ -94,7 +57,7 @@ class SchemeInput:
     example: bool = False
 
 
-def _manager(actor: User, country_code: str, admin1_id: int | None,
+def require_manager(actor: User, country_code: str, admin1_id: int | None,
              field: str | None = None) -> None:
     """A scheme manager (or admin) whose jurisdiction covers the scheme's whole area."""
     if not actor.has_role(Role.SCHEME_MANAGER, Role.ADMIN):
@@ -131,7 +94,7 @@ OVER_BUDGET = ("refuse", "queue")
 
 
 def create_scheme(actor: User, data: SchemeInput) -> Scheme:
-    _manager(actor, data.country_code, data.admin1_id, field="admin1")
+    require_manager(actor, data.country_code, data.admin1_id, field="admin1")
     code = data.code.strip().upper()
     if not code or len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
         raise InvalidInput(N_("Use letters, digits and - for the code."), field="code")
@@ -163,13 +126,28 @@ def _scheme_changes(scheme: Scheme) -> dict[str, object]:
             "review_share": scheme.review_share, "review_above": scheme.review_above}
 
 
+def scheme_fingerprint(scheme: Scheme) -> str:
+    """The scheme's settings as an entity tag: a change made from an old copy (a budget
+    someone else just raised) can be refused instead of undoing theirs."""
+    values = {k: str(Decimal(v).normalize()) if isinstance(v, Decimal) else str(v)
+              for k, v in _scheme_changes(scheme).items()}
+    text = json.dumps([scheme.id, scheme.name, scheme.admin1_id, scheme.funders, values],
+                      sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def update_scheme(actor: User, scheme_id: int, *, budget: Decimal, over_budget: str,
                   valid_to: date | None, review_share: Decimal, review_above: Decimal | None,
-                  funders: str | None, closed: bool) -> Scheme:
-    """Change what may change: budget, end date, sampling, funders, closing."""
+                  funders: str | None, closed: bool, expected: str | None = None) -> Scheme:
+    """Change what may change: budget, end date, sampling, funders, closing. ``expected``:
+    the fingerprint the change was made from; when the scheme changed meanwhile nothing is
+    saved."""
     with unit_of_work():
         scheme = lock_scheme(scheme_id)
-        _manager(actor, scheme.country_code, scheme.admin1_id)
+        require_manager(actor, scheme.country_code, scheme.admin1_id)
+        if expected is not None and scheme_fingerprint(scheme) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
         data = SchemeInput(scheme.code, scheme.name, scheme.kind, scheme.country_code,
                            scheme.admin1_id, scheme.currency, funders, budget, over_budget,
                            scheme.valid_from, valid_to, review_share, review_above)
@@ -222,7 +200,7 @@ def add_version(actor: User, scheme_id: int, valid_from: date, values: dict[str,
     """A draft rule version; it counts for claims only once published."""
     with unit_of_work():
         scheme = lock_scheme(scheme_id)
-        _manager(actor, scheme.country_code, scheme.admin1_id)
+        require_manager(actor, scheme.country_code, scheme.admin1_id)
         stored = params.normalise(scheme.kind, values)
         _check_version_date(scheme, valid_from)
         number = 1 + (db.session.scalar(select(func.max(RuleVersion.number)).where(
@@ -264,7 +242,7 @@ def publish_version(actor: User, version_id: int, expected: str | None = None) -
         if version is None:
             raise InvalidInput(N_("No such rule version."))
         scheme = lock_scheme(version.scheme_id)
-        _manager(actor, scheme.country_code, scheme.admin1_id)
+        require_manager(actor, scheme.country_code, scheme.admin1_id)
         if expected is not None and version_fingerprint(version) != expected:
             raise StaleObject(N_("Someone else changed this record at the same time. "
                                  "Nothing was saved; please look at it again."))
@@ -347,50 +325,6 @@ def scheme_to_act_on(actor: User, scheme_id: int, kind: SchemeKind, *roles: Role
     if scheme.closed:
         raise closed_error(scheme)
     return scheme
-
-
-# --- exchange rates ---------------------------------------------------------------------
-def set_rate(actor: User, currency: str, valid_from: date, per_usd: Decimal,
-             source: str | None = None) -> ExchangeRate:
-    scope.require_country_level(actor, field="currency")
-    if currency not in CURRENCIES or currency == "USD":
-        raise InvalidInput(N_("Choose a currency from the list."), field="currency")
-    own = db.session.get(Country, actor.jurisdiction_country) \
-        if actor.jurisdiction_country else None
-    if own is not None and currency != own.currency:
-        # A rate is shared by every country that reports in the currency.
-        raise PermissionDenied(N_("You may set the rate of your country's currency "
-                                  "(%(currency)s) only."), field="currency",
-                               currency=own.currency)
-    if per_usd <= 0 or per_usd.as_tuple().exponent < -6:
-        raise InvalidInput(N_("Enter a positive rate with at most 6 decimals."),
-                           field="per_usd")
-    with unit_of_work():
-        if db.session.scalar(select(ExchangeRate.id).where(
-                ExchangeRate.currency == currency, ExchangeRate.valid_from == valid_from)):
-            raise InvalidInput(N_("A rate for this currency already starts on that day."),
-                               field="valid_from")
-        rate = ExchangeRate(currency=currency, valid_from=valid_from, per_usd=per_usd,
-                            source=(source or "").strip() or None, created_by_id=actor.id)
-        db.session.add(rate)
-        db.session.flush()
-        audit.record(actor_id=actor.id, object_type="exchange_rate", object_id=rate.id,
-                     action="set_rate", changes={"currency": currency, "per_usd": per_usd,
-                                                 "valid_from": valid_from})
-    return rate
-
-
-def to_usd(money: Money, on: date) -> Money | None:
-    """The amount in USD at the rate recorded for that day; None when no rate is known."""
-    if money.currency == "USD":
-        return money
-    per_usd = db.session.scalar(
-        select(ExchangeRate.per_usd).where(ExchangeRate.currency == money.currency,
-                                           ExchangeRate.valid_from <= on)
-        .order_by(ExchangeRate.valid_from.desc()).limit(1))
-    if per_usd is None:
-        return None
-    return Money(money.amount / per_usd, "USD").rounded()
 
 
 # --- budgets ----------------------------------------------------------------------------
@@ -517,43 +451,3 @@ def release_budget_holds(actor: User, scheme_id: int) -> int:
                          action="release_budget_hold",
                          changes={"amount": claim.amount_approved, "scheme": scheme.code})
     return released
-
-
-# --- dry run ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DryRunRow:
-    claim: Claim
-    before: Money
-    after: Money | None
-    problem: str | None  # a refusal (msgid) the draft would give
-
-
-def dry_run(actor: User, version_id: int, start: date, end: date) -> list[DryRunRow]:
-    """What the claims of a period would have been under a (draft) rule version, next to
-    what they were. Nothing is stored."""
-    from conflict_app.claims.operations import latest_assessment, latest_report
-    from conflict_app.schemes import engine
-
-    version = db.session.get(RuleVersion, version_id)
-    if version is None:
-        raise InvalidInput(N_("No such rule version."))
-    _manager(actor, version.scheme.country_code, version.scheme.admin1_id)
-    if end < start:
-        raise InvalidInput(N_("The end date is before the start date."), field="end")
-    claims = db.session.scalars(
-        select(Claim).join(Incident, Claim.incident_id == Incident.id).where(
-            Claim.scheme_id == version.scheme_id, Incident.occurred_on >= start,
-            Incident.occurred_on <= end).order_by(Incident.occurred_on, Claim.id)).all()
-    rows = []
-    for claim in claims:
-        assessment = latest_assessment(claim.id)
-        report = latest_report(claim.id)
-        if assessment is None or report is None:
-            continue
-        try:
-            result, _ = engine.value(claim, report, version)
-        except InvalidInput as err:
-            rows.append(DryRunRow(claim, assessment.total_money, None, err.translated()))
-        else:
-            rows.append(DryRunRow(claim, assessment.total_money, result.total, None))
-    return rows

@@ -3,7 +3,7 @@ rates, budgets, insurance enrolment and settlement, incentives."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,16 +19,17 @@ from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Country, Village
-from conflict_app.herders.models import Household, Species
+from conflict_app.herders.models import Species
 from conflict_app.mitigation.models import Measure
+from conflict_app.schemes import dry_run as dry_run_ops
 from conflict_app.schemes import incentives, insurance, operations, params
+from conflict_app.schemes import prices as scheme_prices
 from conflict_app.schemes import scope as scheme_scope
 from conflict_app.schemes.forms import (
     AdoptionForm,
     AppealForm,
     CancelForm,
     DateForm,
-    EnrolForm,
     PerformanceForm,
     PeriodForm,
     PresenceForm,
@@ -41,14 +42,12 @@ from conflict_app.schemes.forms import (
     version_values,
 )
 from conflict_app.schemes.models import (
-    Enrolment,
     ExchangeRate,
     IncentivePayment,
     MarketPrice,
     PresenceRecord,
     RuleVersion,
     Scheme,
-    Withholding,
 )
 from conflict_app.schemes.params import SchemeKind
 
@@ -97,7 +96,7 @@ def new():
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            operations.set_price(current_user, form.country.data, Species(form.species.data),
+            scheme_prices.set_price(current_user, form.country.data, Species(form.species.data),
                                  AgeClass(form.age_class.data), form.amount.data,
                                  form.currency.data, form.valid_from.data)
         except DomainError as err:
@@ -202,7 +201,7 @@ def _household_measures(scheme: Scheme):  # noqa: ANN202 - a Select
 def _detail(scheme: Scheme, status: int = 200, **forms: object):
     budget = operations.budget(scheme)
     today = clock.today()
-    usd = {name: operations.to_usd(getattr(budget, name), today)
+    usd = {name: scheme_prices.to_usd(getattr(budget, name), today)
            for name in ("allocated", "committed", "disbursed", "remaining", "held",
                         "to_recover")}
     edit = forms.get("edit") or SchemeEditForm(obj=scheme)
@@ -340,7 +339,7 @@ def dry_run(version_id: int):
     # Opened without a period: the default one, and no "required" before anything was typed.
     if not request.args or form.validate():
         try:
-            rows = operations.dry_run(current_user, version.id, form.start.data,
+            rows = dry_run_ops.dry_run(current_user, version.id, form.start.data,
                                       form.end.data)
         except DomainError as err:
             attach_error(form, err)
@@ -365,7 +364,7 @@ def rates():
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
-            operations.set_rate(current_user, form.currency.data, form.valid_from.data,
+            scheme_prices.set_rate(current_user, form.currency.data, form.valid_from.data,
                                 form.per_usd.data, form.source.data)
         except DomainError as err:
             attach_error(form, err)
@@ -387,64 +386,10 @@ def _own_currency() -> str | None:
     return country.currency if country else None
 
 
-# --- insurance --------------------------------------------------------------------------
-def _households(scheme: Scheme) -> list[Household]:
-    query = select(Household).where(Household.country_code == scheme.country_code)
-    if scheme.admin1_id:
-        query = query.where(Household.admin1_id == scheme.admin1_id)
-    return list(db.session.scalars(scope(query, Household, current_user)
-                                   .order_by(Household.head_name).limit(500)))
-
-
-@scheme_bp.route("/<int:scheme_id>/enrol", methods=["GET", "POST"])
-@roles_required(Role.SCHEME_MANAGER, Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
-def enrol(scheme_id: int):
-    scheme = _scheme_or_404(scheme_id)
-    if scheme.kind is not SchemeKind.INSURANCE:
-        abort(404)
-    form = EnrolForm(_households(scheme))
-    if request.method == "GET":
-        form.starts_on.data, form.ends_on.data = _cover_period(scheme)
-    if form.validate_on_submit():
-        lines = [insurance.InsuredLine(s, getattr(form, f"heads_{s.value}").data or 0,
-                                       getattr(form, f"value_{s.value}").data or Decimal(0))
-                 for s in Species if getattr(form, f"heads_{s.value}").data]
-        try:
-            insurance.enrol(current_user, scheme.id, form.household.data,
-                            form.starts_on.data, form.ends_on.data, lines,
-                            form.agreement_signed.data)
-        except DomainError as err:
-            attach_error(form, err)
-        else:
-            flash(_("Household enrolled. Cover starts once the premium is paid."), "success")
-            return redirect(url_for("scheme.detail", scheme_id=scheme.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("schemes/enrol.html", form=form, scheme=scheme), status
-
-
 def _today_mine() -> date:
     """Today in the signed-in user's jurisdiction, for the dates a form suggests."""
     return timezones.today_where(current_user.jurisdiction_country,
                                  current_user.jurisdiction_area_id)
-
-
-def _cover_period(scheme: Scheme) -> tuple[date, date]:
-    """A year of cover from today (or the scheme's start), ending within its validity."""
-    starts = max(timezones.today_for(scheme), scheme.valid_from)
-    try:
-        ends = starts.replace(year=starts.year + 1) - timedelta(days=1)
-    except ValueError:  # 29 February
-        ends = date(starts.year + 1, 2, 28)
-    if scheme.valid_to is not None:
-        ends = min(ends, scheme.valid_to)
-    return starts, max(starts, ends)
-
-
-def _enrolment_or_404(enrolment_id: int) -> Enrolment:
-    enrolment = db.session.get(Enrolment, enrolment_id)
-    if enrolment is None or not covers(current_user, enrolment.household):
-        abort(404)
-    return enrolment
 
 
 def _act(scheme_id: int, run, done: str):  # noqa: ANN001, ANN202
@@ -456,137 +401,3 @@ def _act(scheme_id: int, run, done: str):  # noqa: ANN001, ANN202
         return redirect(url_for("scheme.detail", scheme_id=scheme_id))
     flash(done, "success")
     return redirect(url_for("scheme.detail", scheme_id=scheme_id))
-
-
-def _enrolment_action(enrolment_id: int, run, done: str):  # noqa: ANN001, ANN202
-    """A dated action on one enrolment (premium paid, exclusion)."""
-    enrolment = _enrolment_or_404(enrolment_id)
-    form = DateForm()
-    if not form.validate_on_submit():
-        flash(_("Enter a date as YYYY-MM-DD."), "error")
-        return redirect(url_for("scheme.detail", scheme_id=enrolment.scheme_id))
-    return _act(enrolment.scheme_id, lambda: run(enrolment, form), done)
-
-
-@scheme_bp.route("/enrolments/<int:enrolment_id>/premium", methods=["POST"])
-@roles_required(Role.FINANCE, Role.SCHEME_MANAGER, Role.ADMIN)
-def premium(enrolment_id: int):
-    return _enrolment_action(enrolment_id, lambda e, f: insurance.record_premium(
-        current_user, e.id, f.on.data), _("Premium recorded."))
-
-
-@scheme_bp.route("/enrolments/<int:enrolment_id>/exclude", methods=["POST"])
-@roles_required(Role.SCHEME_MANAGER, Role.SUPERVISOR, Role.ADMIN)
-def exclude(enrolment_id: int):
-    return _enrolment_action(enrolment_id, lambda e, f: insurance.exclude(
-        current_user, e.id, f.on.data, f.reason.data or ""), _("Household excluded from cover."))
-
-
-@scheme_bp.route("/<int:scheme_id>/settle", methods=["POST"])
-@roles_required(Role.FINANCE, Role.SCHEME_MANAGER, Role.ADMIN)
-def settle(scheme_id: int):
-    scheme = _scheme_or_404(scheme_id)
-    form = PeriodForm()
-    if form.validate_on_submit():
-        try:
-            insurance.settle(current_user, scheme.id, form.start.data, form.end.data)
-        except DomainError as err:
-            attach_error(form, err)
-            return _detail(scheme, _refused(err), settle=form)
-        else:
-            flash(_("Period settled."), "success")
-            return redirect(url_for("scheme.detail", scheme_id=scheme.id))
-    return _detail(scheme, 400, settle=form)
-
-
-# --- incentives -------------------------------------------------------------------------
-def _incentive_form(scheme_id: int, name: str, make, run, done: str):  # noqa: ANN001, ANN202
-    scheme = _scheme_or_404(scheme_id)
-    if scheme.kind is not SchemeKind.INCENTIVE:
-        abort(404)
-    form = make(scheme)
-    if form.validate_on_submit():
-        try:
-            run(scheme, form)
-        except DomainError as err:
-            attach_error(form, err)
-            return _detail(scheme, _refused(err), **{name: form})
-        else:
-            flash(done, "success")
-            return redirect(url_for("scheme.detail", scheme_id=scheme.id))
-    return _detail(scheme, 400, **{name: form})
-
-
-@scheme_bp.route("/<int:scheme_id>/presence", methods=["POST"])
-@roles_required(Role.VERIFIER, Role.SCHEME_MANAGER, Role.ADMIN)
-def presence(scheme_id: int):
-    return _incentive_form(
-        scheme_id, "presence", lambda s: PresenceForm(_villages(s)),
-        lambda s, f: incentives.record_presence(current_user, s.id, f.village.data,
-                                                f.kind.data, f.observed_on.data,
-                                                f.evidence.data),
-        _("Record saved."))
-
-
-@scheme_bp.route("/<int:scheme_id>/performance", methods=["POST"])
-@roles_required(*MANAGERS)
-def performance(scheme_id: int):
-    return _incentive_form(
-        scheme_id, "performance", lambda s: PerformanceForm(),
-        lambda s, f: incentives.compute_performance(current_user, s.id, f.period.data),
-        _("Performance payments computed."))
-
-
-@scheme_bp.route("/<int:scheme_id>/adoption", methods=["POST"])
-@roles_required(*MANAGERS)
-def adoption(scheme_id: int):
-    def make(scheme: Scheme) -> AdoptionForm:
-        # Any household measure is a valid choice here, so that an unverified or already
-        # paid one gets the operation's own explanation.
-        return AdoptionForm(db.session.scalars(_household_measures(scheme).limit(1000)).all())
-
-    return _incentive_form(
-        scheme_id, "adoption", make,
-        lambda s, f: incentives.adoption_payment(current_user, s.id, f.measure.data),
-        _("Adoption payment approved."))
-
-
-@scheme_bp.route("/<int:scheme_id>/withhold", methods=["POST"])
-@roles_required(*MANAGERS)
-def withhold(scheme_id: int):
-    return _incentive_form(
-        scheme_id, "withhold", lambda s: WithholdForm(_villages(s)),
-        lambda s, f: incentives.withhold(current_user, s.id, f.village.data, f.reason.data,
-                                         f.noticed_on.data),
-        _("Payments withheld until the end of the cycle."))
-
-
-@scheme_bp.route("/withholdings/<int:withholding_id>/appeal", methods=["POST"])
-@roles_required(*MANAGERS)
-def appeal(withholding_id: int):
-    item = db.session.get(Withholding, withholding_id)
-    if item is None:
-        abort(404)
-    _scheme_or_404(item.scheme_id)
-    form = AppealForm()
-    if not form.validate_on_submit():
-        flash(_("Give a reason."), "error")
-        return redirect(url_for("scheme.detail", scheme_id=item.scheme_id))
-    return _act(item.scheme_id, lambda: incentives.appeal(
-        current_user, item.id, form.reason.data, form.upheld.data), _("Appeal decided."))
-
-
-@scheme_bp.route("/incentive-payments/<int:payment_id>/cancel", methods=["POST"])
-@roles_required(*MANAGERS)
-def cancel_incentive(payment_id: int):
-    """Cancel a wrong incentive payment before it is paid (finance pays through batches)."""
-    payment = db.session.get(IncentivePayment, payment_id)
-    if payment is None or not covers(current_user, payment.village):
-        abort(404)
-    _scheme_or_404(payment.scheme_id)
-    form = CancelForm()
-    if not form.validate_on_submit():
-        flash(_("Give a reason."), "error")
-        return redirect(url_for("scheme.detail", scheme_id=payment.scheme_id))
-    return _act(payment.scheme_id, lambda: incentives.cancel(
-        current_user, payment.id, form.reason.data), _("Payment cancelled."))
