@@ -1,17 +1,30 @@
 """``GET /api/v1/alerts``: alerts in the token user's area, newest first. The same rows as
 the alerts page: kind, when, the village or area named, phones and segments, never a
-household or a point."""
+household or a point. A broadcast to a province or district is previewed (phones, SMS
+segments and the text in each language) and then sent with the preview's ETag, through the
+same operations as the broadcast page."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from flask import g, request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from conflict_app.alerts import operations
 from conflict_app.alerts.views import VIEWERS, alerts_for
 from conflict_app.api import schemas
-from conflict_app.api.views import ApiError, authenticated, bp, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    if_match,
+    json_response,
+)
+from conflict_app.extensions import db
 
 
 class AlertOut(BaseModel):
@@ -64,3 +77,111 @@ def list_alerts():
     return json_response(AlertPage(
         items=[alert_out(a) for a in rows[:limit]],
         next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None))
+
+
+class BroadcastLanguage(BaseModel):
+    locale: str
+    phones: int
+    segments_per_text: int
+    segments: int
+    text: str
+
+
+class BroadcastPlanOut(BaseModel):
+    area_id: int
+    area: str
+    phones: int
+    villages: int
+    villages_skipped: list[str] = Field(description="Villages left out: they had an alert "
+                                                    "within the country's window")
+    window_hours: int
+    segments: int
+    languages: list[BroadcastLanguage]
+
+
+class BroadcastIn(schemas.Strict):
+    area_id: int = Field(ge=1, le=schemas.MAX_ID)
+
+
+MODELS = (BroadcastPlanOut, BroadcastIn)
+
+
+def _plan_out(plan: operations.Plan) -> BroadcastPlanOut:
+    return BroadcastPlanOut(
+        area_id=plan.area.id, area=plan.area.label, phones=plan.phones,
+        villages=len(plan.found.by_village()),
+        villages_skipped=[v.name for v in plan.found.skipped],
+        window_hours=plan.window_hours, segments=plan.segments,
+        languages=[BroadcastLanguage(locale=locale, phones=phones, segments_per_text=each,
+                                     segments=phones * each,
+                                     text=operations.broadcast_text(locale, plan.area))
+                   for locale, phones, each in plan.languages])
+
+
+def _etag(out: BroadcastPlanOut) -> str:
+    """Changes when the phones reached, the villages skipped or the texts do."""
+    return hashlib.sha256(out.model_dump_json().encode()).hexdigest()[:32]
+
+
+def _area_id() -> int:
+    raw = request.args.get("area_id", "")
+    if not raw.isdigit() or not 0 < int(raw) <= schemas.MAX_ID:
+        raise ApiError(400, "Bad query", "area_id is the id of a province or district.")
+    return int(raw)
+
+
+@bp.route("/alerts/broadcast-preview", methods=["GET"])
+@authenticated("read")
+def broadcast_preview():
+    """What a broadcast would send; its ETag is what the sending request confirms."""
+    out = _plan_out(operations.plan_broadcast(g.api_user, _area_id()))
+    response = json_response(out)
+    response.set_etag(_etag(out))
+    return response
+
+
+@bp.route("/alerts/broadcasts", methods=["POST"])
+@authenticated("alerts")
+@idempotent
+def send_broadcast():
+    data = body(BroadcastIn)
+    # Sent only as previewed: phones that joined, left or had an alert meanwhile make the
+    # preview stale (412), as a changed page is confirmed again.
+    if_match(_etag(_plan_out(operations.plan_broadcast(g.api_user, data.area_id))),
+             "broadcast preview")
+    alert = operations.send_broadcast(g.api_user, data.area_id)
+    db.session.expire_all()
+    return json_response(alert_out(db.session.get(type(alert), alert.id)), 201)
+
+
+def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
+    """The broadcast's path items (joined into openapi.document)."""
+    area = {"name": "area_id", "in": "query", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
+    etag = {"ETag": {"description": "The preview's entity tag", "schema": {"type": "string"}}}
+    return {
+        "/alerts/broadcast-preview": {"get": {
+            "operationId": "previewBroadcast",
+            "summary": "What a broadcast to a province or district would send: phones, "
+                       "villages left out, SMS segments and the text in each language "
+                       "(supervisors and scheme managers)",
+            "parameters": [area],
+            "responses": {"200": {**json(BroadcastPlanOut, "The preview"), "headers": etag},
+                          **problems(400, 401, 403)},
+        }},
+        "/alerts/broadcasts": {"post": {
+            "operationId": "sendBroadcast",
+            "summary": "Send the broadcast as previewed (scope alerts); phones that asked by "
+                       "SMS for no more alerts get nothing",
+            "parameters": [
+                idempotency,
+                {"name": "If-Match", "in": "header", "required": True,
+                 "schema": {"type": "string", "maxLength": 200, "pattern": schemas.NO_NUL},
+                 "description": "The preview's ETag; 412 when the broadcast would now reach "
+                                "other phones or villages, 428 without it."}],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(BroadcastIn)}}},
+            "responses": {"201": json(AlertOut, "The alert sent"),
+                          **problems(400, 401, 403, 409, 412, 413, 415, 422, 428)},
+        }},
+    }

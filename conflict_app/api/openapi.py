@@ -68,6 +68,12 @@ def _alert_page():  # noqa: ANN202 - the alerts feature's own response model
     return AlertPage
 
 
+def _alerts():  # noqa: ANN202 - the alerts' own models and broadcast paths
+    from conflict_app.alerts import api
+
+    return api
+
+
 def _agreement_models():  # noqa: ANN202 - the agreements' own models
     from conflict_app.api import agreement_views
 
@@ -107,7 +113,8 @@ def document() -> dict:
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
                                      *resources.MODELS, *fund.MODELS, *interop.MODELS,
                                      *webhook_models, *openapi_schemes.MODELS,
-                                     *people.MODELS, *committees.MODELS)],
+                                     *people.MODELS, *committees.MODELS,
+                                     *_alerts().MODELS)],
         ref_template="#/components/schemas/{model}")
     post_common = _problems(400, 401, 403, 404, 409, 413, 415, 422)
     doc = {
@@ -303,6 +310,7 @@ def document() -> dict:
             **interop.paths(_ref, _problems, _json, IDEMPOTENCY),
             **people.paths(_ref, _problems, _json, IDEMPOTENCY),
             **committees.paths(_ref, _problems, _json, IDEMPOTENCY),
+            **_alerts().paths(_ref, _problems, _json, IDEMPOTENCY),
             "/funds": {
                 "get": {"operationId": "listFunds",
                         "summary": "Funds of the offices in your area, with their totals",

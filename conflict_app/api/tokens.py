@@ -34,6 +34,7 @@ SCOPES = {
     "funds": N_("Fund ledgers: contributions, income and allocations to schemes"),
     "schemes": N_("Draft and publish scheme rule versions"),
     "exports": N_("Download the claims and payments tables, with herders' personal data"),
+    "alerts": N_("Send prevention alerts by SMS to an area"),
 }
 DAYS = (30, 90, 365)
 USE_GRANULARITY = timedelta(minutes=1)  # last use is written at most once a minute
