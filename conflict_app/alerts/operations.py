@@ -38,6 +38,7 @@ from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Village
 from conflict_app.geo.names import place_name
 from conflict_app.herders.models import Household
+from conflict_app.i18n.collation import in_reader_order
 from conflict_app.status import notify
 from conflict_app.status.models import SmsMessage, SmsStatus
 from conflict_app.status.segments import segments
@@ -268,11 +269,12 @@ class _Place:
 
 def areas_for(actor: User) -> list[AdminArea]:
     """Provinces and districts a sender may broadcast to."""
-    query = select(AdminArea).order_by(AdminArea.country_code, AdminArea.name)
+    query = select(AdminArea)
     if actor.jurisdiction_country:
         query = query.where(AdminArea.country_code == actor.jurisdiction_country)
-    return [a for a in db.session.scalars(query) if covers(actor, _Place(a))
-            and not a.synthetic and not (a.parent and a.parent.synthetic)]
+    areas = [a for a in db.session.scalars(query) if covers(actor, _Place(a))
+             and not a.synthetic and not (a.parent and a.parent.synthetic)]
+    return sorted(in_reader_order(areas, lambda a: a.label), key=lambda a: a.country_code)
 
 
 def _area(actor: User, area_id: int | None) -> AdminArea:

@@ -39,6 +39,7 @@ from conflict_app.core.permissions import Role, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Country, Village
+from conflict_app.i18n.collation import in_reader_order
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,15 +59,17 @@ def _areas() -> list[AdminArea]:
     query = operations.scope_areas(select(AdminArea), current_user).options(
         joinedload(AdminArea.parent), joinedload(AdminArea.country)
     )
-    areas = list(db.session.scalars(query))
+    # In the reader's order of the names shown (area.label: the province, then the district).
+    areas = in_reader_order(db.session.scalars(query), lambda a: a.display_name)
+
+    rank = {a.id: i for i, a in enumerate(areas) if a.level == 1}
 
     def key(area: AdminArea) -> tuple:
         province = area if area.level == 1 else area.parent
-        return (area.country_code, province.name.lower() if province else "",
-                province.id if province else 0, area.level, area.name.lower())
+        return (area.country_code, rank.get(province.id, 0) if province else 0,
+                province.id if province else 0, area.level)
 
-    areas.sort(key=key)
-    return areas
+    return sorted(areas, key=key)
 
 
 def _place_choices(include_range: bool, include_districts: bool) -> list[tuple[str, str]]:
@@ -251,9 +254,8 @@ def area(area_id: int):
     villages = villages[:size]
     districts = []
     if area.level == 1:
-        districts = list(db.session.scalars(
-            select(AdminArea).where(AdminArea.parent_id == area.id).order_by(AdminArea.name)
-        ))
+        districts = in_reader_order(db.session.scalars(
+            select(AdminArea).where(AdminArea.parent_id == area.id)), lambda d: d.name)
     return render_template("admin/area.html", area=area, villages=villages,
                            districts=districts, next_after=villages[-1].id if more else None)
 

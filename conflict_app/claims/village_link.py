@@ -19,6 +19,7 @@ from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Village
 from conflict_app.herders.models import Household
+from conflict_app.i18n.collation import in_reader_order
 
 
 def typed_village(country_code: str, province_id: int | None, name: str) -> Village:
@@ -58,9 +59,9 @@ def require_listed_village(claim: Claim) -> None:
 def candidates(claim: Claim) -> list[Village]:
     """Listed villages of the claim's country, those of its province first."""
     villages = db.session.scalars(select(Village).where(
-        Village.country_code == claim.country_code, Village.listed.is_(True))
-        .order_by(Village.name)).all()
-    return sorted(villages, key=lambda v: v.admin1_id != claim.admin1_id)
+        Village.country_code == claim.country_code, Village.listed.is_(True)))
+    return sorted(in_reader_order(villages, lambda v: v.label),
+                  key=lambda v: v.admin1_id != claim.admin1_id)
 
 
 def link_village(claim_id: int, actor: User, version: int | None,

@@ -9,6 +9,7 @@ from flask import session
 from flask_babel import get_locale
 
 from conflict_app.geo.data import COUNTRIES, READERS
+from conflict_app.i18n.collation import in_reader_order
 
 # Languages spoken as the main language of one range state: that state is the first guess.
 # Russian (spoken across Central Asia and the Caucasus) and English guess nothing.
@@ -50,8 +51,7 @@ def list_separator() -> str:
 
 def sorted_by_name(codes: Iterable[str]) -> list[tuple[str, str]]:
     """``(code, name)`` pairs sorted by the name the reader sees."""
-    pairs = [(code, country_name(code)) for code in codes]
-    return sorted(pairs, key=lambda pair: pair[1].casefold())
+    return in_reader_order([(code, country_name(code)) for code in codes], lambda p: p[1])
 
 
 def home_country(language: str) -> str | None:

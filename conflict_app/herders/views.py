@@ -28,6 +28,7 @@ from conflict_app.geo.models import Village
 from conflict_app.herders import operations, payout, privacy
 from conflict_app.herders.forms import EraseForm, HouseholdForm, PayoutForm
 from conflict_app.herders.models import Household, Species
+from conflict_app.i18n.collation import in_reader_order
 from conflict_app.mitigation import operations as mitigation_ops
 from conflict_app.mitigation.forms import MeasureForm
 from conflict_app.mitigation.models import Measure, MeasureType
@@ -38,9 +39,8 @@ STAFF = operations.STAFF  # the roles of the household operations
 
 
 def villages_in_scope() -> list[Village]:
-    query = scope(select(Village).where(Village.listed.is_(True)), Village,
-                  current_user).order_by(Village.name)
-    return list(db.session.scalars(query))
+    query = scope(select(Village).where(Village.listed.is_(True)), Village, current_user)
+    return in_reader_order(db.session.scalars(query), lambda v: v.label)
 
 
 def load_household(household_id: int) -> Household:

@@ -20,6 +20,7 @@ from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Country, Village
 from conflict_app.herders.models import Species
+from conflict_app.i18n.collation import in_reader_order
 from conflict_app.mitigation.models import Measure
 from conflict_app.schemes import dry_run as dry_run_ops
 from conflict_app.schemes import incentives, insurance, operations, params
@@ -189,7 +190,8 @@ def _villages(scheme: Scheme) -> list[Village]:
                                   Village.listed.is_(True))
     if scheme.admin1_id:
         query = query.where(Village.admin1_id == scheme.admin1_id)
-    return list(db.session.scalars(scope(query, Village, current_user).order_by(Village.name)))
+    return in_reader_order(db.session.scalars(scope(query, Village, current_user)),
+                           lambda v: v.name)
 
 
 def _household_measures(scheme: Scheme):  # noqa: ANN202 - a Select

@@ -26,6 +26,7 @@ from conflict_app.geo import names, timezones
 from conflict_app.geo.models import AdminArea, Country, Village
 from conflict_app.herders.models import Species
 from conflict_app.i18n import calendar
+from conflict_app.i18n.collation import in_reader_order
 from conflict_app.schemes.harm import HarmKind
 from conflict_app.status import limits, operations
 from conflict_app.status.forms import OTHER_VILLAGE, PublicReportForm
@@ -56,13 +57,13 @@ def report():
     villages = db.session.scalars(select(Village).join(
         AdminArea, AdminArea.id == Village.admin1_id).where(
         Village.country_code == country, Village.listed.is_(True),
-        AdminArea.synthetic.is_(False)).order_by(Village.name)).all()
+        AdminArea.synthetic.is_(False))).all()
     # In the order the reader sees them (their own language's names where known).
-    villages.sort(key=lambda v: v.label.casefold())
+    villages = in_reader_order(villages, lambda v: v.label)
     provinces = db.session.scalars(select(AdminArea).where(
         AdminArea.country_code == country, AdminArea.level == 1,
-        AdminArea.synthetic.is_(False)).order_by(AdminArea.name)).all()
-    provinces.sort(key=lambda a: a.display_name.casefold())
+        AdminArea.synthetic.is_(False))).all()
+    provinces = in_reader_order(provinces, lambda a: a.display_name)
     zone = timezones.zone(timezones.zone_name(country))
     form = PublicReportForm(villages, provinces, zone, country,
                             crops=crops_offered(country, provinces, timezones.today_in(zone)))
