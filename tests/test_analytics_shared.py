@@ -146,3 +146,22 @@ def test_a_measure_page_in_another_worker_reads_small_kept_figures(
     html = page.get_data(as_text=True)
     assert "Displacement to untreated neighbours" in html
     assert "Effect by time since installation" in html
+
+
+def test_the_command_line_computes_what_no_job_has_yet_and_shares_it(
+        app, world, tmp_path, queue):
+    """Only web requests wait for the job: an operator's command answers at once (it is
+    not a request that could run into the worker timeout), and its result serves the web."""
+    _import(app, tmp_path, 5)
+    result = app.test_cli_runner().invoke(args=["analytics", "effectiveness",
+                                                "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "corral" in result.output
+    assert queue.llen("rq:queue:bulk") == 0
+    from conflict_app.analytics import service
+    from conflict_app.cli import _RangeWide
+
+    store._LOCAL.clear()  # another process: what it finds in Redis
+    scope = store.Scope.of(_RangeWide())
+    kept = store.read(service._key(scope, None, "confirmed_probable", "effectiveness"))
+    assert kept is not None and kept.value["results"]

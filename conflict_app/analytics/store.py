@@ -13,6 +13,9 @@ fingerprint it was computed from (``data.fingerprint``):
   of every loss line and no request runs into the worker's timeout.
 - Without Redis (the embedded default, the tests) they live in this process and a view whose
   data changed computes them at once, as a one-process installation expects.
+- Outside a web request (a command, a job) figures that are missing or out of date are
+  computed at once, with or without Redis, and shared: an operator's command is not a
+  request that could run into the worker timeout.
 
 Every worker also keeps the entries it used last in memory, so an unchanged figure costs
 one fingerprint query and no transfer from Redis.
@@ -155,7 +158,8 @@ def remembered(key: tuple, fingerprint: tuple, compute: Callable[[], object],
     entry = fresh_local(key, fingerprint) or read(key)
     if entry is not None and entry.fingerprint == fingerprint:
         return entry.value
-    if _shared() and _request_refresh(key, job_args):
+    # Only a web request waits for the job; a command or a job computes (and shares).
+    if _shared() and has_request_context() and _request_refresh(key, job_args):
         if entry is None:
             raise FiguresPending
         _note_stale(entry.computed_at)
