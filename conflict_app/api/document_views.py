@@ -16,7 +16,7 @@ from datetime import date
 from flask import Response, current_app, g, request
 
 from conflict_app.api.payment_views import finance_reader, item_for
-from conflict_app.api.views import ApiError, authenticated, bp, claim_for
+from conflict_app.api.views import ApiError, authenticated, bp, claim_for, query_date
 from conflict_app.claims import harm_records
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role, covers
@@ -145,16 +145,6 @@ def batch_vouchers_pdf(batch_id: int):
                 layout.safe_filename("vouchers", data.reference))
 
 
-def _day(name: str, default: date) -> date:
-    value = request.args.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
-
-
 REPORT_ROLES = (Role.SCHEME_MANAGER, Role.ADMIN, Role.ANALYST)
 
 
@@ -172,8 +162,8 @@ def scheme_report_pdf(scheme_id: int):
     if scheme is None or not reaches(user, scheme.country_code, scheme.admin1_id):
         raise ApiError(404, "Not found", "No scheme with this id in your area.")
     today = clock.today()
-    start = _day("start", date(today.year, 1, 1))
-    end = _day("end", today)
+    start = query_date("start", date(today.year, 1, 1))
+    end = query_date("end", today)
     if end < start or (end - start).days > LONGEST_REPORT_DAYS:
         raise ApiError(400, "Bad query", "end must not be before start, and the period at "
                                          "most ten years.")

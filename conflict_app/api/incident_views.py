@@ -16,7 +16,7 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from conflict_app.api.measure_views import page_args, whole_number
-from conflict_app.api.views import ApiError, authenticated, bp, json_response
+from conflict_app.api.views import ApiError, authenticated, bp, json_response, query_date
 from conflict_app.bundles.exporter import coarsen
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
@@ -117,16 +117,6 @@ def _out(user, incident: Incident, reference: str | None,  # noqa: ANN001
                                killed=ln.killed, injured=ln.injured) for ln in incident.lines])
 
 
-def _date(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
-
-
 @bp.route("/incidents", methods=["GET"])
 @authenticated("read")
 def list_incidents():
@@ -134,9 +124,9 @@ def list_incidents():
     after, limit = page_args()
     query, predator, confidence = _attributed()
     query = scope(query, Incident, user)
-    if since := _date("occurred_from"):
+    if since := query_date("occurred_from"):
         query = query.where(Incident.occurred_on >= since)
-    if until := _date("occurred_to"):
+    if until := query_date("occurred_to"):
         query = query.where(Incident.occurred_on <= until)
     if village := request.args.get("village_id"):
         query = query.where(Incident.village_id == whole_number("village_id", village))

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, g, stream_with_context
 from pydantic import BaseModel, Field
 
 from conflict_app.api.incident_views import READERS
@@ -26,6 +26,7 @@ from conflict_app.api.views import (
     bp,
     idempotent,
     json_response,
+    query_date,
 )
 from conflict_app.core.permissions import CASE_ROLES
 from conflict_app.interop import earthranger, smart
@@ -69,14 +70,7 @@ def _reader():  # noqa: ANN202
 
 
 def _dates() -> tuple[date | None, date | None]:
-    values = []
-    for name in ("occurred_from", "occurred_to"):
-        value = request.args.get(name)
-        try:
-            values.append(date.fromisoformat(value) if value else None)
-        except ValueError as exc:
-            raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
-    return values[0], values[1]
+    return query_date("occurred_from"), query_date("occurred_to")
 
 
 def _exact(user, target: str) -> bool:  # noqa: ANN001

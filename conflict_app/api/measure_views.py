@@ -23,6 +23,7 @@ from conflict_app.api.views import (
     idempotent,
     if_match,
     json_response,
+    query_date,
     stale,
 )
 from conflict_app.core.errors import StaleObject
@@ -130,16 +131,6 @@ def _input(data: MeasureFields) -> mitigation_ops.MeasureInput:
         assignment_method=data.assignment_method)
 
 
-def _query_date(name: str) -> date | None:
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
-
-
 def whole_number(name: str, value: str) -> int:
     """An id from the query string; out of the database's range it names nothing."""
     try:
@@ -176,9 +167,9 @@ def list_measures():
         if kind not in {m.value for m in MeasureType}:
             raise ApiError(400, "Bad query", f"Unknown measure {kind!r}.")
         query = query.where(Measure.measure == MeasureType(kind))
-    if since := _query_date("installed_after"):
+    if since := query_date("installed_after"):
         query = query.where(Measure.installed_on >= since)
-    if until := _query_date("installed_before"):
+    if until := query_date("installed_before"):
         query = query.where(Measure.installed_on <= until)
     if after:
         query = query.where(Measure.id < after)

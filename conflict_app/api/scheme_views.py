@@ -23,6 +23,7 @@ from conflict_app.api.views import (
     idempotent,
     if_match,
     json_response,
+    query_date,
     stale,
 )
 from conflict_app.auth.models import User
@@ -116,7 +117,6 @@ class RuleVersionIn(schemas.Strict):
                     "those not given are taken from the latest version, or the documented "
                     "defaults for the first one, as the page's form starts from them")
     note: str | None = schemas.text(default=None, max_length=2000)
-
 
 
 def _reader() -> User:
@@ -292,16 +292,6 @@ class DryRunOut(BaseModel):
 LONGEST_DRY_RUN_DAYS = 3660
 
 
-def _query_day(name: str, default: date) -> date:
-    value = request.args.get(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
-
-
 @bp.route("/rule-versions/<int:version_id>/dry-run", methods=["GET"])
 @authenticated("read")
 def dry_run(version_id: int):
@@ -310,8 +300,8 @@ def dry_run(version_id: int):
     version = _version_for(version_id)
     user = _manager_of(version.scheme)
     today = clock.today()
-    start = _query_day("start", date(today.year - 1, 1, 1))
-    end = _query_day("end", today)
+    start = query_date("start", date(today.year - 1, 1, 1))
+    end = query_date("end", today)
     if (end - start).days > LONGEST_DRY_RUN_DAYS:
         raise ApiError(400, "Bad query", "The period is at most ten years.")
     rows = dry_runs.dry_run(user, version.id, start, end)

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -185,6 +186,18 @@ def if_match(current: str, what: str) -> str:
     if not (request.if_match.star_tag or request.if_match.contains(current)):
         raise stale(what)
     return current
+
+
+def query_date(name: str, default: date | None = None) -> date | None:
+    """The date in query parameter ``name`` (YYYY-MM-DD), ``default`` without one; anything
+    else is a 400 that names the parameter."""
+    value = request.args.get(name)
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
 
 
 def stale(what: str) -> ApiError:
