@@ -23,6 +23,7 @@ from conflict_app.api.views import (
     idempotent,
     if_match,
     json_response,
+    page_args,
 )
 from conflict_app.extensions import db
 
@@ -65,14 +66,7 @@ def list_alerts():
     user = g.api_user
     if not user.has_role(*VIEWERS):
         raise ApiError(403, "Forbidden", "Your role may not list alerts.")
-    cursor = request.args.get("cursor")
-    try:
-        after = int(cursor) if cursor else None
-        limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
-    if after is not None and not 0 < after <= schemas.MAX_ID:
-        raise ApiError(400, "Bad query", "cursor is out of range.")
+    after, limit = page_args()
     rows = alerts_for(user, limit + 1, after)
     return json_response(AlertPage(
         items=[alert_out(a) for a in rows[:limit]],

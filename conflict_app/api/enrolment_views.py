@@ -21,8 +21,16 @@ from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
 from conflict_app.api.household_views import NAME
-from conflict_app.api.measure_views import page_args, whole_number
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    json_response,
+    page_args,
+    whole_number,
+)
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household, Species

@@ -7,12 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from flask import g, request
+from flask import g
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from conflict_app.api import schemas
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    json_response,
+    page_args,
+)
 from conflict_app.core.permissions import CASE_ROLES, Role
 from conflict_app.extensions import db
 from conflict_app.schemes import funds
@@ -137,14 +145,7 @@ def get_fund(fund_id: int):
 def list_fund_entries(fund_id: int):
     _reader()
     fund = _fund(fund_id)
-    cursor = request.args.get("cursor")
-    try:
-        before = int(cursor) if cursor else None
-        limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
-    if before is not None and not 0 < before <= schemas.MAX_ID:
-        raise ApiError(400, "Bad query", "cursor is out of range.")
+    before, limit = page_args()  # the ledger pages from the newest entry back
     rows = funds.ledger(fund.id, before=before, limit=limit + 1)
     return json_response(FundEntryPage(
         items=[entry_out(e) for e in rows[:limit]],

@@ -21,7 +21,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
-from conflict_app.api.measure_views import page_args, whole_number
 from conflict_app.api.views import (
     ApiError,
     authenticated,
@@ -30,7 +29,9 @@ from conflict_app.api.views import (
     idempotent,
     if_match,
     json_response,
+    page_args,
     stale,
+    whole_number,
 )
 from conflict_app.bundles.exporter import coarsen
 from conflict_app.core.errors import StaleObject

@@ -15,8 +15,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from conflict_app.api.measure_views import page_args, whole_number
-from conflict_app.api.views import ApiError, authenticated, bp, json_response, query_date
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    bp,
+    json_response,
+    page_args,
+    query_date,
+    whole_number,
+)
 from conflict_app.bundles.exporter import coarsen
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope

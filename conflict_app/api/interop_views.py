@@ -18,7 +18,6 @@ from flask import Response, g, stream_with_context
 from pydantic import BaseModel, Field
 
 from conflict_app.api.incident_views import READERS
-from conflict_app.api.measure_views import page_args
 from conflict_app.api.views import (
     ApiError,
     authenticated,
@@ -26,6 +25,7 @@ from conflict_app.api.views import (
     bp,
     idempotent,
     json_response,
+    page_args,
     query_date,
 )
 from conflict_app.core.permissions import CASE_ROLES

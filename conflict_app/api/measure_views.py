@@ -23,8 +23,10 @@ from conflict_app.api.views import (
     idempotent,
     if_match,
     json_response,
+    page_args,
     query_date,
     stale,
+    whole_number,
 )
 from conflict_app.core.errors import StaleObject
 from conflict_app.core.money import CURRENCIES
@@ -129,30 +131,6 @@ def _input(data: MeasureFields) -> mitigation_ops.MeasureInput:
         cost=Decimal(data.cost) if data.cost is not None else None, currency=data.currency,
         funder=data.funder, assignment=data.assignment,
         assignment_method=data.assignment_method)
-
-
-def whole_number(name: str, value: str) -> int:
-    """An id from the query string; out of the database's range it names nothing."""
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", f"{name} is a whole number.") from exc
-    if not 0 < number <= schemas.MAX_ID:
-        raise ApiError(400, "Bad query", f"{name} is out of range.")
-    return number
-
-
-def page_args() -> tuple[int | None, int]:
-    """The cursor (the last id of the previous page) and the page size."""
-    cursor = request.args.get("cursor")
-    try:
-        after = int(cursor) if cursor else None
-        limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
-    if after is not None and not 0 < after <= schemas.MAX_ID:
-        raise ApiError(400, "Bad query", "cursor is out of range.")
-    return after, limit
 
 
 @bp.route("/measures", methods=["GET"])

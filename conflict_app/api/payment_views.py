@@ -15,8 +15,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conflict_app.api.measure_views import page_args, whole_number
-from conflict_app.api.views import ApiError, authenticated, bp, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    bp,
+    json_response,
+    page_args,
+    whole_number,
+)
 from conflict_app.auth.models import User
 from conflict_app.claims.models import Claim
 from conflict_app.core.permissions import Role, covers, scope

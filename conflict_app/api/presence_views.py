@@ -16,8 +16,16 @@ from sqlalchemy import select
 
 from conflict_app.api import schemas
 from conflict_app.api.enrolment_views import scheme_for
-from conflict_app.api.measure_views import page_args, whole_number
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    json_response,
+    page_args,
+    whole_number,
+)
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village

@@ -200,6 +200,30 @@ def query_date(name: str, default: date | None = None) -> date | None:
         raise ApiError(400, "Bad query", f"{name} is a date: YYYY-MM-DD.") from exc
 
 
+def whole_number(name: str, value: str) -> int:
+    """An id from the query string; out of the database's range it names nothing."""
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ApiError(400, "Bad query", f"{name} is a whole number.") from exc
+    if not 0 < number <= schemas.MAX_ID:
+        raise ApiError(400, "Bad query", f"{name} is out of range.")
+    return number
+
+
+def page_args() -> tuple[int | None, int]:
+    """The cursor (the last id of the previous page) and the page size (1 to 200)."""
+    cursor = request.args.get("cursor")
+    try:
+        after = int(cursor) if cursor else None
+        limit = min(max(int(request.args.get("limit", PAGE)), 1), 200)
+    except ValueError as exc:
+        raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
+    if after is not None and not 0 < after <= schemas.MAX_ID:
+        raise ApiError(400, "Bad query", "cursor is out of range.")
+    return after, limit
+
+
 def stale(what: str) -> ApiError:
     """The 412 of an update whose entity tag no longer holds."""
     return ApiError(412, "Precondition failed",
@@ -274,14 +298,7 @@ def list_claims():
     if not user.has_role(*CASE_ROLES):
         raise ApiError(403, "Forbidden", "Your role may not list claims.")
     state = request.args.get("state")
-    cursor = request.args.get("cursor")
-    try:
-        after = int(cursor) if cursor else None
-        limit = min(max(int(request.args.get("limit", PAGE)), 1), 200)
-    except ValueError as exc:
-        raise ApiError(400, "Bad query", "cursor and limit are whole numbers.") from exc
-    if after is not None and not 0 < after <= schemas.MAX_ID:
-        raise ApiError(400, "Bad query", "cursor is out of range.")
+    after, limit = page_args()
     from conflict_app.claims.workflow import State
 
     if state and state not in {s.value for s in State}:
