@@ -49,18 +49,20 @@ def test_demo_has_a_missing_animals_claim_and_a_vet_invoice(app):
     assert ("missing", 6) in kinds and ("vet", 2) in kinds
 
 
-def test_demo_has_an_injury_claim_and_a_crop_damage_claim(app):
+def test_demo_has_an_injury_a_death_and_a_crop_damage_claim(app):
     from conflict_app.schemes.harm_models import ClaimHarm
     from conflict_app.schemes.models import Assessment
 
     lines = list(build())
-    assert any("injury to a herder" in line and "potato field" in line for line in lines)
+    assert any("injury to a herder" in line and "potato field" in line
+               and "a herder's death" in line for line in lines)
     totals = {kind: total for kind, total in db.session.execute(
         select(ClaimHarm.kind, Assessment.total).join(
             Assessment, Assessment.claim_id == ClaimHarm.claim_id))}
     # Minor injury 150 000 + medical costs 85 000 (under the 200 000 cap); 0.35 ha of
-    # potatoes × 400 000 = 140 000.
+    # potatoes × 400 000 = 140 000; the death's fixed ex-gratia amount, 3 000 000.
     assert totals == {"human_injury": Decimal("235000.00"),
+                      "human_death": Decimal("3000000.00"),
                       "crop_damage": Decimal("140000.00")}
 
 
