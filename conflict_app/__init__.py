@@ -340,6 +340,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import herd_views as api_herd_views  # noqa: F401 - joins api_bp
     from conflict_app.api import household_privacy_views as _api_privacy  # noqa: F401 - joins api_bp
     from conflict_app.api import household_views as _api_households  # noqa: F401 - joins api_bp
+    from conflict_app.api import incentive_views as _api_incentives  # noqa: F401 - joins api_bp
     from conflict_app.api import incident_views as _api_incidents  # noqa: F401 - joins api_bp
     from conflict_app.api import interop_views as _api_interop  # noqa: F401 - joins api_bp
     from conflict_app.api import measure_views as _api_measures  # noqa: F401 - joins api_bp

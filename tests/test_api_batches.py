@@ -138,3 +138,28 @@ def test_the_file_is_released_only_with_the_items_that_were_read(world, built, a
     # A removal after the release is refused and changes nothing.
     late = finance.post(f"/api/v1/payment-items/{live['id']}/removal", {"reason": "late"})
     assert late.status_code == 400 and _state(built.instalment) == "paid"
+
+
+def test_a_manager_cancels_a_wrong_incentive_payment(world, built, api):
+    url = f"/api/v1/incentive-payments/{built.performance.id}/cancellation"
+    # Finance pays, it does not cancel; clerks neither.
+    for user in (world.finance, world.clerk):
+        refused = api(user).post(url, {"reason": "wrong period"})
+        assert refused.status_code == 403, user.email
+        assert refused.content_type == "application/problem+json"
+    manager = api(world.manager)
+    for bad in ({}, {"reason": "  "}, {"reason": "x" * 501}, {"reason": "x", "why": 1}):
+        assert manager.post(url, bad).status_code == 422, bad
+    assert manager.post("/api/v1/incentive-payments/999999/cancellation",
+                        {"reason": "wrong"}).status_code == 404
+    assert _state(built.performance) == "scheduled"
+    done = manager.post(url, {"reason": "counted the wrong year"})
+    assert done.status_code == 200, done.get_json()
+    data = done.get_json()
+    assert (data["state"], data["cancel_reason"]) == ("cancelled", "counted the wrong year")
+    assert _state(built.performance) == "cancelled"
+    # It left the batch that was not released yet.
+    item = _item_of(api(world.finance), built.incentive_batch, built.performance.reference)
+    assert item["state"] == "removed"
+    again = manager.post(url, {"reason": "twice"})
+    assert again.status_code == 400 and "already cancelled" in again.get_json()["title"]

@@ -172,3 +172,24 @@ def test_erasure_with_a_stale_etag_is_refused(app, world):
     assert stale.status_code == 412
     db.session.expire_all()
     assert db.session.get(Household, claim.household_id).head_name == "Armen Petrosyan"
+
+
+def test_the_herder_s_personal_data_for_the_household_pages_roles(app, world):
+    claim = helpers.verified(world)
+    helpers.payout(claim.household)
+    clerk = Client(app, world.clerk)
+    response = clerk.get(_url(claim.household_id, "personal-data"))
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["Cache-Control"] == "private, no-store"
+    data = response.get_json()
+    assert data["household"]["phone"] == "+37491234567"
+    assert data["claims"][0]["reference"] == claim.reference
+    assert data["payout_details"]["wallet_number"] == WALLET
+    assert _audit(claim.household_id)[-1].action == "export_personal_data"
+    for user in (world.verifier, world.approver, world.finance, world.manager, world.analyst):
+        refused = Client(app, user).get(_url(claim.household_id, "personal-data"))
+        assert refused.status_code == 403, user.email
+        assert "+37491234567" not in refused.get_data(as_text=True)
+    assert Client(app, world.other_clerk).get(
+        _url(claim.household_id, "personal-data")).status_code == 404
+    assert [e.action for e in _audit(claim.household_id)].count("export_personal_data") == 1

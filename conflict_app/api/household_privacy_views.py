@@ -1,15 +1,18 @@
 """The API's side of a household's personal data beyond its record: the payout details
-(bank account or IBAN, mobile-money wallet) and erasure, through the same operations as the
-household pages (herders.payout, herders.privacy).
+(bank account or IBAN, mobile-money wallet), the export of everything held about the herder,
+and erasure, through the same operations as the household pages (herders.payout,
+herders.privacy).
 
-Payout details are for the household pages' roles only (clerks and supervisors), whole, as
-the household page shows them; every other role is refused, as the page refuses it. Their
-entity tag is a digest of the account numbers, so only those roles receive it. Nothing of
-them reaches the audit log but the names of the fields that changed.
+Payout details and the export are for the household pages' roles only (clerks and
+supervisors), whole, as the household page shows them; every other role is refused, as the
+page refuses it. The payout details' entity tag is a digest of the account numbers, so only
+those roles receive it. Nothing of them reaches the audit log but the names of the fields
+that changed.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from flask import Response, g, request
@@ -111,6 +114,19 @@ def update_payout_details(household_id: int):
     except StaleObject as exc:  # changed between the check above and the row lock
         raise stale("payout details") from exc
     return _payout_answer(household)
+
+
+@bp.route("/households/<int:household_id>/personal-data", methods=["GET"])
+@authenticated("read")
+def export_personal_data(household_id: int):
+    """Everything held about the household, for the herder who asked for it, as the
+    household page's download gives it; each export is audited."""
+    user = _keeper()
+    household = household_for(user, household_id)
+    data = privacy.export(user, household)
+    response = Response(json.dumps(data), mimetype="application/json")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/households/<int:household_id>/erasure", methods=["POST"])

@@ -28,6 +28,12 @@ PAYOUT_MATCH = {**IF_MATCH, "description": "The ETag of the payout details as re
 ERASE_MATCH = {**IF_MATCH, "required": False,
                "description": "Optional: the household's ETag as read; a stale one is refused "
                               "(412)."}
+PERSONAL_DATA = {"type": "object", "required": [
+    "household", "herd_census", "claims", "measures", "payout_details", "text_messages"],
+    "properties": {"household": {"type": "object"}, "herd_census": {"type": "array"},
+                   "claims": {"type": "array"}, "measures": {"type": "array"},
+                   "payout_details": {"type": ["object", "null"]},
+                   "text_messages": {"type": "array"}}}
 ETAG = {"ETag": {"description": "The household's entity tag (clerks and supervisors only)",
                  "schema": {"type": "string"}}}
 POST_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
@@ -110,6 +116,15 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
                               **problems(400, 401, 403, 404, 412, 413, 415, 422, 428)},
             },
         },
+        "/households/{household_id}/personal-data": {"get": {
+            "operationId": "exportPersonalData",
+            "summary": "Everything held about the household (record, census, claims, "
+                       "measures, payout details, text messages), for the herder who asked; "
+                       "clerks and supervisors only, each export audited",
+            "parameters": [HOUSEHOLD_ID],
+            "responses": {"200": {"description": "The personal data", "content": {
+                "application/json": {"schema": PERSONAL_DATA}}},
+                **problems(401, 403, 404)}}},
         "/households/{household_id}/erasure": {"post": {
             "operationId": "eraseHousehold",
             "summary": "Erase the household's personal data (name, phone, ID, homestead, "

@@ -6,7 +6,13 @@ something is refused."""
 
 from __future__ import annotations
 
-from conflict_app.api import batch_views, export_views, payment_views, scheme_views
+from conflict_app.api import (
+    batch_views,
+    export_views,
+    incentive_views,
+    payment_views,
+    scheme_views,
+)
 from conflict_app.api import schemas as api_schemas
 from conflict_app.api import scheme_edit_views as scheme_edits
 from conflict_app.exports.views import XLSX
@@ -15,7 +21,7 @@ from conflict_app.payments.models import BatchState, ItemState
 from conflict_app.schemes.params import SchemeKind
 
 MODELS = (*scheme_views.MODELS, *scheme_edits.MODELS, *payment_views.MODELS,
-          *batch_views.MODELS, *export_views.MODELS)
+          *batch_views.MODELS, *incentive_views.MODELS, *export_views.MODELS)
 
 ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -192,6 +198,16 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
              _enum("kind", payment_views.INCENTIVE_KINDS), *PAGE],
             {"200": json(payment_views.IncentivePaymentPage, "A page of payments"),
              **problems(400, 401, 403)}),
+        "/incentive-payments/{payment_id}/cancellation": {"post": {
+            "operationId": "cancelIncentivePayment",
+            "summary": "Cancel a wrong incentive payment not yet paid (scheme managers; same "
+                       "rules as the scheme page); one in a batch not yet released leaves it",
+            "parameters": [_path("payment_id"), idempotency],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(incentive_views.CancellationIn)}}},
+            "responses": {"200": json(payment_views.IncentivePaymentOut, "The payment"),
+                          **post},
+        }},
         "/claims/{reference}/receipt.pdf": _get(
             "claimReceiptPdf", "The herder's receipt (clerks, supervisors, approvers); "
             "never with the PIN", [_reference(), LANG], pdf),

@@ -309,9 +309,16 @@ def list_incentive_payments():
     if after:
         query = query.where(IncentivePayment.id < after)
     rows = db.session.execute(query.order_by(IncentivePayment.id.desc()).limit(limit + 1)).all()
-    instalments = _instalments({p.id for p, _code in rows[:limit]})
+    return json_response(IncentivePaymentPage(
+        items=incentive_outs(rows[:limit]),
+        next_cursor=str(rows[limit - 1][0].id) if len(rows) > limit else None))
+
+
+def incentive_outs(rows: list[tuple[IncentivePayment, str]]) -> list[IncentivePaymentOut]:
+    """(payment, its scheme's code) pairs as the API answers them."""
+    instalments = _instalments({p.id for p, _code in rows})
     items = []
-    for payment, code in rows[:limit]:
+    for payment, code in rows:
         agreement, year = instalments.get(payment.id, (None, None))
         items.append(IncentivePaymentOut(
             id=payment.id, reference=payment.reference, scheme=code, kind=payment.kind,
@@ -321,5 +328,4 @@ def list_incentive_payments():
             state=payment.state, payment_reference=payment.payment_reference,
             paid_on=payment.paid_on, cancel_reason=payment.cancel_reason,
             created_at=payment.created_at))
-    return json_response(IncentivePaymentPage(
-        items=items, next_cursor=str(rows[limit - 1][0].id) if len(rows) > limit else None))
+    return items
