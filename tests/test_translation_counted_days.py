@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 
 from conflict_app.documents.report import _days
 
@@ -28,3 +28,31 @@ def test_a_number_of_days_takes_the_plural_form_of_its_number(app, locale, value
 def test_a_missing_figure_is_a_dash(app):
     with force_locale("ar"):
         assert _days(None) == "—"
+
+
+DECISION = ("A decision is made within %(num)d day of the report.",
+            "A decision is made within %(num)d days of the report.")
+APPEAL = ("The herder may appeal within %(num)d day of the decision.",
+          "The herder may appeal within %(num)d days of the decision.")
+
+
+@pytest.mark.parametrize(("locale", "days", "words"), [
+    ("ar", 1, "خلال يوم واحد"), ("ar", 2, "خلال يومين"), ("ar", 7, "خلال 7 أيام"),
+    ("ar", 30, "خلال 30 يوماً"), ("ar", 100, "خلال 100 يوم "),
+    ("ru", 1, "в течение 1 дня"), ("ru", 21, "в течение 21 дня"), ("ru", 30, "в течение 30 дней"),
+    ("ps", 1, "په 1 ورځ کې"), ("ps", 30, "په 30 ورځو کې"),
+])
+def test_the_decision_and_appeal_deadlines_count_their_days(app, locale, days, words):
+    """The receipt a herder keeps and the approver's confirmation page state the deadlines
+    set in the configuration, which a deployment may shorten to a week or stretch to 100."""
+    with app.test_request_context(), force_locale(locale):
+        texts = [ngettext(*DECISION, days), ngettext(*APPEAL, days)]
+    assert all(words in text for text in texts), texts
+
+
+def test_the_receipt_and_the_confirmation_page_use_the_counted_wording():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates" / "claims"
+    assert DECISION[0] in (templates / "receipt.html").read_text(encoding="utf-8")
+    assert APPEAL[0] in (templates / "confirm.html").read_text(encoding="utf-8")
