@@ -54,6 +54,28 @@ def test_a_persian_clerk_picks_the_village_from_a_list_in_dictionary_order(iran,
     assert [o.split("،")[0] for o in _options(page, "village_id")] == VILLAGES
 
 
+@pytest.fixture
+def countries(world):
+    db.session.add_all([Country(code="PK", name="Pakistan", currency="PKR", default_locale="ur"),
+                        Country(code="TJ", name="Tajikistan", currency="TJS",
+                                default_locale="tg")])
+    db.session.commit()
+
+
+# Armenia, Pakistan, Tajikistan, Georgia: by code point پ would come after ت.
+COUNTRIES = ["ارمنستان", "پاکستان", "تاجیکستان", "گرجستان"]
+
+
+@pytest.mark.parametrize("url", ["/report?lang=fa", "/statistics/?lang=fa"])
+def test_a_persian_reader_chooses_the_country_from_a_list_in_dictionary_order(app, countries,
+                                                                             url):
+    page = app.test_client().get(url).get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="country".*?</select>', page, re.S).group(0)
+    names = [html.unescape(t).strip() for t in re.findall(
+        r'<option value="[A-Z]{2}"[^>]*>(.*?)</option>', select, re.S)]
+    assert names == COUNTRIES
+
+
 @pytest.mark.parametrize(("locale", "ordered"), [
     # Turkish: I before İ, Ç after C (by code point İ and Ç come after Z).
     ("tr", ["Çanakkale", "Iğdır", "İzmir", "Kars", "Zonguldak"]),

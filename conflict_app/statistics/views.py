@@ -22,6 +22,7 @@ from conflict_app.core.web import public
 from conflict_app.exports.tables import as_csv
 from conflict_app.extensions import db, limiter
 from conflict_app.i18n import LOCALES, native_name
+from conflict_app.i18n.collation import in_reader_order
 from conflict_app.statistics import feeds, tables, text
 from conflict_app.status import limits
 
@@ -97,7 +98,9 @@ def page():
     figures = service.public_statistics()
     country, year, errors = _selection(figures)
     territories = get_locale().territories
-    names = {code: territories.get(code, code) for code in _countries()}
+    # In the reader's alphabetical order: the select lists them as they come.
+    names = dict(in_reader_order(((code, territories.get(code, code)) for code in _countries()),
+                                 lambda pair: pair[1]))
     # The page keeps the app's no-store (every page does); its figures are cached on the
     # server, and the files and feeds below carry validators for readers that poll.
     return render_template(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from conflict_app.core.web import public
 from conflict_app.extensions import db
 from conflict_app.geo.models import Country
+from conflict_app.i18n.collation import in_reader_order
 from conflict_app.status.views import bp
 
 
@@ -39,6 +40,6 @@ def privacy(country: str | None):
             abort(404)
         codes = [country]
     operators = [(code, _country_name(code), operator_for(code)) for code in codes]
-    operators.sort(key=lambda row: row[1])
+    operators = in_reader_order(operators, lambda row: row[1])
     return render_template("status/privacy.html", operators=operators, country=country,
                            years=current_app.config["RETENTION_YEARS"])
