@@ -24,6 +24,7 @@ from conflict_app.api.views import (
     if_match,
     json_response,
     page_args,
+    whole_number,
 )
 from conflict_app.extensions import db
 
@@ -117,18 +118,12 @@ def _etag(out: BroadcastPlanOut) -> str:
     return hashlib.sha256(out.model_dump_json().encode()).hexdigest()[:32]
 
 
-def _area_id() -> int:
-    raw = request.args.get("area_id", "")
-    if not raw.isdigit() or not 0 < int(raw) <= schemas.MAX_ID:
-        raise ApiError(400, "Bad query", "area_id is the id of a province or district.")
-    return int(raw)
-
-
 @bp.route("/alerts/broadcast-preview", methods=["GET"])
 @authenticated("read")
 def broadcast_preview():
     """What a broadcast would send; its ETag is what the sending request confirms."""
-    out = _plan_out(operations.plan_broadcast(g.api_user, _area_id()))
+    out = _plan_out(operations.plan_broadcast(
+        g.api_user, whole_number("area_id", request.args.get("area_id", ""))))
     response = json_response(out)
     response.set_etag(_etag(out))
     return response
