@@ -1,17 +1,27 @@
 """The API's side of conservation agreements: the list and one agreement (milestones and
-instalments) for the roles that work on cases, and the verification of a milestone through
-the same operation as the agreement's page."""
+instalments) for the roles that work on cases; signing, renewal and the verification of a
+milestone through the same operations as the agreement pages."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+from typing import Literal
 
 from flask import g, request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from conflict_app.api import schemas
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    if_match,
+    json_response,
+)
 from conflict_app.core.permissions import CASE_ROLES, covers
 from conflict_app.extensions import db
 from conflict_app.schemes import agreement_queries, agreements
@@ -59,7 +69,24 @@ class MilestoneVerifyIn(schemas.Strict):
     evidence: str = schemas.text(min_length=1, max_length=2000)
 
 
-MODELS = (AgreementOut, AgreementPage, MilestoneVerifyIn)
+class TermsIn(schemas.Strict):
+    term_years: int = Field(ge=1, le=10)
+    amount: schemas.number(0, 1e13) = Field(  # type: ignore[valid-type]
+        description="The instalment of each year in the scheme's currency, above zero")
+    milestones: list[Literal["corral", "guard_dog", "no_killing", "presence"]] = Field(
+        min_length=1, max_length=4, description="What is verified each year")
+    note: str | None = schemas.text(default=None, max_length=2000)
+
+
+class AgreementIn(TermsIn):
+    scheme_id: int = Field(ge=1, le=schemas.MAX_ID)
+    household_id: int | None = Field(None, ge=1, le=schemas.MAX_ID, description=(
+        "A household's agreement; without it, the community's (village_id)"))
+    village_id: int | None = Field(None, ge=1, le=schemas.MAX_ID)
+    signed_on: date
+
+
+MODELS = (AgreementOut, AgreementPage, MilestoneVerifyIn, AgreementIn, TermsIn)
 
 
 def _out(row: agreement_queries.Row) -> AgreementOut:
@@ -107,11 +134,82 @@ def list_agreements():
         items=[_out(r) for r in agreement_queries.rows(query)]))
 
 
+def _etag(out: AgreementOut) -> str:
+    return hashlib.sha256(out.model_dump_json().encode()).hexdigest()[:32]
+
+
+def _answer(out: AgreementOut, status: int = 200):  # noqa: ANN202 - a Response
+    response = json_response(out, status)
+    response.set_etag(_etag(out))
+    return response
+
+
 @bp.route("/agreements/<int:agreement_id>", methods=["GET"])
 @authenticated("read")
 def get_agreement(agreement_id: int):
     _reader()
-    return json_response(_one(agreement_id))
+    return _answer(_one(agreement_id))
+
+
+@bp.route("/agreements", methods=["POST"])
+@authenticated("schemes")
+@idempotent
+def sign_agreement():
+    """Sign with a household or a community (scheme managers of the scheme's area)."""
+    data = body(AgreementIn)
+    agreement = agreements.sign(g.api_user, data.scheme_id, data.village_id, data.household_id,
+                                agreements.Terms(data.signed_on, data.term_years, data.amount,
+                                                 list(data.milestones), data.note))
+    return _answer(_one(agreement.id), 201)
+
+
+@bp.route("/agreements/<int:agreement_id>/renewal", methods=["POST"])
+@authenticated("schemes")
+@idempotent
+def renew_agreement(agreement_id: int):
+    """A new agreement from the end of the old one's term; the old one becomes renewed, so
+    the client sends the old one's ETag."""
+    _reader()
+    if_match(_etag(_one(agreement_id)), "agreement")
+    data = body(TermsIn)
+    new = agreements.renew(g.api_user, agreement_id, agreements.Terms(
+        date.min, data.term_years, data.amount, list(data.milestones), data.note))
+    return _answer(_one(new.id), 201)
+
+
+def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
+    """Signing and renewal (joined into openapi.document beside the reads)."""
+    etag = {"ETag": {"description": "The agreement's entity tag", "schema": {"type": "string"}}}
+    post = problems(400, 401, 403, 404, 409, 413, 415, 422)
+    return {
+        "/agreements": {"post": {
+            "operationId": "signAgreement",
+            "summary": "Sign a multi-year agreement with a household or a community: the "
+                       "term, each year's instalment and milestones (scheme managers; same "
+                       "rules as the page)",
+            "parameters": [idempotency],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(AgreementIn)}}},
+            "responses": {"201": {**json(AgreementOut, "The new agreement"), "headers": etag},
+                          **post},
+        }},
+        "/agreements/{agreement_id}/renewal": {"post": {
+            "operationId": "renewAgreement",
+            "summary": "Renew an agreement near the end of its term: a new one from the day "
+                       "the old one ends, linked both ways",
+            "parameters": [
+                {"name": "agreement_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}},
+                idempotency,
+                {"name": "If-Match", "in": "header", "required": True,
+                 "schema": {"type": "string", "maxLength": 200, "pattern": schemas.NO_NUL},
+                 "description": "The old agreement's ETag; 412 when stale, 428 without it."}],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(TermsIn)}}},
+            "responses": {"201": {**json(AgreementOut, "The new agreement"), "headers": etag},
+                          **problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)},
+        }},
+    }
 
 
 @bp.route("/agreement-milestones/<int:milestone_id>/verify", methods=["POST"])

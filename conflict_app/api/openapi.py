@@ -356,6 +356,7 @@ def document() -> dict:
         "webhooks": webhooks,
     }
     # Operations joined by method: a path may have its GET here and its POST above.
-    for path, item in openapi_schemes.paths(_ref, _problems, _json, IDEMPOTENCY).items():
-        doc["paths"].setdefault(path, {}).update(item)
+    for more in (openapi_schemes.paths, agreement.paths):
+        for path, item in more(_ref, _problems, _json, IDEMPOTENCY).items():
+            doc["paths"].setdefault(path, {}).update(item)
     return doc
