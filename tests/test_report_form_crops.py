@@ -5,6 +5,7 @@ value by the verifier's measurement. Injury or death of a person is never asked 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from conflict_app.schemes.harm_models import ClaimHarm
 from conflict_app.schemes.params import SchemeKind
 from conflict_app.verification.checklist import Confidence
 from tests import helpers
+from tests.conftest import csrf_token
 from tests.test_harm_claims import _verify
 from tests.test_report_form import form_data, in_locale, post
 
@@ -95,9 +97,20 @@ def test_a_crop_report_is_checked_shown_back_stored_and_valued(app, world, brows
     text = check.get_data(as_text=True)
     assert in_locale("ru", "My crops") in text and in_locale("ru", "Which crop") in text
     assert 'name="crop" value="wheat"' in text and _claims() == before
+    assert in_locale("ru", "A photo of the damaged field helps the field officer.") in text
     sent = post(client, {**data, "step": "send"}, lang="ru")
     assert sent.status_code == 302, sent.get_data(as_text=True)[:3000]
     assert _claims() == before + 1
+    # The receipt and the status page read as for any claim, in the herder's language.
+    receipt = client.get(sent.headers["Location"], follow_redirects=True).get_data(
+        as_text=True)
+    assert in_locale("ru", "Your report was received") in receipt
+    reference = re.search(r"<bdi>(AM-\d{4}-\d{6})</bdi>", receipt).group(1)
+    pin = re.search(r"<bdi>(\d{6})</bdi>", receipt).group(1)
+    status = client.post("/status?lang=ru", data={
+        "csrf_token": csrf_token(client, "/status"), "reference": reference, "pin": pin})
+    assert status.status_code == 200
+    assert in_locale("ru", "Received") in status.get_data(as_text=True)
 
     claim = db.session.scalars(select(Claim).order_by(Claim.id.desc())).first()
     harm = db.session.scalars(select(ClaimHarm).where(ClaimHarm.claim_id == claim.id)).one()
