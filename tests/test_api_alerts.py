@@ -85,3 +85,29 @@ def test_a_broadcast_outside_the_area_role_or_scope_is_refused(app, place):  # n
     assert reader.post("/api/v1/alerts/broadcasts", json={"area_id": place.meghri.id},
                        headers={**reader_headers, "If-Match": etag}).status_code == 403
     assert alert_texts("broadcast") == []
+
+
+def test_the_effect_of_alerts_through_the_api(app, place, monkeypatch):  # noqa: F811
+    from datetime import date, timedelta
+
+    from conflict_app.alerts import effect
+
+    api, headers = _api(app, place.analyst)
+    # Too few attacks: no ratio, the reason and the counts, with the design grade.
+    few = api.get("/api/v1/analytics/alerts?weeks=4", headers=headers)
+    assert few.status_code == 200, few.get_json()
+    body = few.get_json()
+    assert body["ratio"] is None and body["suppressed"]
+    assert (body["grade"], body["design"]) == ("C", "control_impact")
+    assert "higher_risk_where_alerted" in body["caveats"]
+    monday = date(2026, 3, 2)
+    attacks = [(v, monday + timedelta(days=8 + v % 14)) for v in range(10)] + \
+        [(v, monday + timedelta(days=9 + v % 14)) for v in range(10, 40)]
+    known = effect.tally({v: monday for v in range(10)}, 60, attacks, 4)
+    monkeypatch.setattr(effect, "compare", lambda user, country, weeks: known)
+    body = api.get("/api/v1/analytics/alerts", headers=headers).get_json()
+    assert body["ratio"] == known.ratio and body["ci_high"] == known.ci_high
+    assert body["rate_alerted"] == known.rate_alerted
+    assert api.get("/api/v1/analytics/alerts?weeks=3", headers=headers).status_code == 400
+    clerk, clerk_headers = _api(app, place.clerk)
+    assert clerk.get("/api/v1/analytics/alerts", headers=clerk_headers).status_code == 403

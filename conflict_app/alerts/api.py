@@ -98,7 +98,32 @@ class BroadcastIn(schemas.Strict):
     area_id: int = Field(ge=1, le=schemas.MAX_ID)
 
 
-MODELS = (BroadcastPlanOut, BroadcastIn)
+class AlertEffectOut(BaseModel):
+    """The analytics page's comparison: attacks per 100 village-weeks after a first alert
+    against villages not yet alerted, with its design grade and caveats."""
+
+    weeks: int
+    villages_alerted: int
+    villages_compared: int
+    exposure_alerted: int = Field(description="Village-weeks after a first alert")
+    exposure_control: int
+    events_alerted: int
+    events_control: int
+    rate_alerted: float | None = Field(description="Attacks per 100 village-weeks")
+    rate_control: float | None
+    ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    upper_bound: float | None = Field(description="One-sided 95 % bound when no attack "
+                                                  "followed an alert")
+    suppressed: str | None = Field(description="Why no ratio is given (too few attacks)")
+    grade: str
+    design: str
+    method: str
+    caveats: list[str]
+
+
+MODELS = (BroadcastPlanOut, BroadcastIn, AlertEffectOut)
 
 
 def _plan_out(plan: operations.Plan) -> BroadcastPlanOut:
@@ -143,12 +168,48 @@ def send_broadcast():
     return json_response(alert_out(db.session.get(type(alert), alert.id)), 201)
 
 
+@bp.route("/analytics/alerts", methods=["GET"])
+@authenticated("read")
+def alert_effect():
+    """The effect of alerts as on the analytics page, for the same roles and area."""
+    from conflict_app.alerts import effect
+    from conflict_app.alerts.views import ANALYSTS
+    from conflict_app.geo.models import Country
+
+    user = g.api_user
+    if not user.has_role(*ANALYSTS):
+        raise ApiError(403, "Forbidden", "The effect of alerts is for analysts and scheme "
+                                         "managers.")
+    country = user.jurisdiction_country
+    if country is None and request.args.get("country"):
+        code = request.args["country"].upper()
+        if len(code) != 2 or db.session.get(Country, code) is None:
+            raise ApiError(400, "Bad query", "country is a country's two-letter code.")
+        country = code
+    weeks = request.args.get("weeks", "4")
+    if weeks not in {"2", "4", "8"}:
+        raise ApiError(400, "Bad query", "weeks is 2, 4 or 8.")
+    return json_response(AlertEffectOut(**effect.compare(user, country, int(weeks)).as_dict()))
+
+
 def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
     """The broadcast's path items (joined into openapi.document)."""
     area = {"name": "area_id", "in": "query", "required": True,
             "schema": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID}}
     etag = {"ETag": {"description": "The preview's entity tag", "schema": {"type": "string"}}}
     return {
+        "/analytics/alerts": {"get": {
+            "operationId": "alertEffect",
+            "summary": "Verified attacks per 100 village-weeks after a first alert against "
+                       "villages not yet alerted (design grade C, with its caveats)",
+            "parameters": [
+                {"name": "country", "in": "query",
+                 "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"}},
+                {"name": "weeks", "in": "query",
+                 "schema": {"type": "string", "enum": ["2", "4", "8"]}}],
+            "responses": {"200": json(AlertEffectOut, "The comparison"),
+                          **problems(400, 401, 403)},
+        }},
         "/alerts/broadcast-preview": {"get": {
             "operationId": "previewBroadcast",
             "summary": "What a broadcast to a province or district would send: phones, "
