@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from conflict_app.claims import operations as ops
 from conflict_app.core.audit import AuditEntry
+from conflict_app.core.errors import StaleObject
 from conflict_app.extensions import db
-from conflict_app.herders import payout
+from conflict_app.herders import payout, privacy
 from conflict_app.herders.models import Household, PayoutDetails
 from tests import helpers
 from tests.test_api_households import Client
@@ -193,3 +195,22 @@ def test_the_herder_s_personal_data_for_the_household_pages_roles(app, world):
     assert Client(app, world.other_clerk).get(
         _url(claim.household_id, "personal-data")).status_code == 404
     assert [e.action for e in _audit(claim.household_id)].count("export_personal_data") == 1
+
+
+def test_erasure_checks_the_tag_again_under_the_row_lock(app, world):
+    """A correction landing between the API's check and the erasure's lock is not erased."""
+    claim = _settled_claim(world)
+    household = db.session.get(Household, claim.household_id)
+    with pytest.raises(StaleObject):
+        privacy.erase(world.clerk, household, "asked", expected="a tag read before")
+    db.session.expire_all()
+    assert db.session.get(Household, claim.household_id).head_name == "Armen Petrosyan"
+
+
+def test_payout_save_checks_the_tag_again_under_the_row_lock(app, world):
+    household = helpers.household(world)
+    helpers.payout(household)
+    db.session.commit()  # entered earlier, as on the page
+    with pytest.raises(StaleObject):
+        payout.save(world.clerk, household, payout.PayoutInput(), expected="a tag read before")
+    assert _details(household.id).wallet_number == WALLET

@@ -3,11 +3,16 @@ jurisdictions, If-Match, problem documents, nothing changed by a refused request
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from sqlalchemy import func, select
 
 from conflict_app.core.audit import AuditEntry
+from conflict_app.core.errors import StaleObject
 from conflict_app.core.permissions import Role
 from conflict_app.extensions import db
+from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import Scheme
 from conflict_app.schemes.params import SchemeKind
 from tests import scheme_data
@@ -129,3 +134,13 @@ def test_a_change_from_an_old_copy_is_refused(app, world):
     assert stale.content_type == "application/problem+json"
     assert manager.get(url).get_json()["budget"]["allocated"] == "6000000.50"
     assert _actions() == ["create_scheme", "update_scheme"]
+
+
+def test_update_checks_the_tag_again_under_the_row_lock(app, world):
+    made = scheme_data.scheme(world, "AM-COMP", SchemeKind.COMPENSATION)
+    with pytest.raises(StaleObject):
+        scheme_ops.update_scheme(world.manager, made.id, budget=Decimal(1), over_budget="refuse",
+                                 valid_to=None, review_share=Decimal(0), review_above=None,
+                                 funders=None, closed=True, expected="a tag read before")
+    db.session.expire_all()
+    assert db.session.get(Scheme, made.id).closed is False

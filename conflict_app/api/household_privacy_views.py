@@ -137,8 +137,12 @@ def erase_household(household_id: int):
     corrected is refused)."""
     user = _keeper()
     household = household_for(user, household_id)
+    expected = None
     if "If-Match" in request.headers:
-        if_match(operations.fingerprint(household), "household")
+        expected = if_match(operations.fingerprint(household), "household")
     data = body(ErasureIn)
-    privacy.erase(user, household, data.reason)
+    try:
+        privacy.erase(user, household, data.reason, expected)
+    except StaleObject as exc:  # changed between the check above and the row lock
+        raise stale("household") from exc
     return household_answer(user, household.id)

@@ -18,11 +18,12 @@ from conflict_app.claims.evidence import discard
 from conflict_app.claims.models import Claim, Evidence, Incident
 from conflict_app.claims.workflow import FINAL, State
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household, PayoutDetails
+from conflict_app.herders.operations import fingerprint
 from conflict_app.mitigation.models import Measure
 from conflict_app.status.models import SmsMessage
 
@@ -104,8 +105,11 @@ def export(actor: User, household: Household) -> dict[str, Any]:
     return data
 
 
-def erase(actor: User | None, household: Household, reason: str) -> None:
-    """Pseudonymise the household; refused while one of its claims is still running."""
+def erase(actor: User | None, household: Household, reason: str,
+          expected: str | None = None) -> None:
+    """Pseudonymise the household; refused while one of its claims is still running.
+    ``expected``: the household's fingerprint as the request read it; when it changed
+    meanwhile nothing is erased."""
     if actor is not None:
         _allowed(actor, household)
     if not (reason or "").strip():
@@ -118,6 +122,12 @@ def erase(actor: User | None, household: Household, reason: str) -> None:
     directory = current_app.config["EVIDENCE_DIR"]
     keys: list[str] = []
     with unit_of_work():
+        if expected is not None:
+            db.session.get(Household, household.id, with_for_update={"of": Household},
+                           populate_existing=True)
+            if fingerprint(household) != expected:
+                raise StaleObject(N_("Someone else changed this record at the same time. "
+                                     "Nothing was saved; please look at it again."))
         for message in db.session.scalars(_texts_of(household)):
             message.phone = "erased"
             message.body = ""
