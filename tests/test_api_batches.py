@@ -92,6 +92,9 @@ def test_bad_batch_requests_change_nothing(world, built, api):
     unknown = finance.post("/api/v1/payment-batches", {"incentive_payments": ["INC-999999"],
                                                        "method": "cash"})
     assert unknown.status_code == 404 and "INC-999999" in unknown.get_json()["detail"]
+    digits = "INC-" + "".join(chr(0x660 + int(c)) for c in str(built.performance.id))
+    assert finance.post("/api/v1/payment-batches", {"incentive_payments": [digits],
+                                                    "method": "cash"}).status_code == 404
     # Scheduled already: the operation's own refusal.
     twice = finance.post("/api/v1/payment-batches", {
         "incentive_payments": [built.performance.reference], "method": "cash"})

@@ -108,8 +108,9 @@ def _ids_of(user: User, data: schemas.BatchIn) -> tuple[list[int], list[int]]:
     rewards: dict[str, int] = {}
     for reference in {r.upper() for r in data.incentive_payments}:
         number = reference.removeprefix("INC-")
+        whole = number.isascii() and number.isdigit()  # "INC-١" names nothing
         payment = db.session.get(IncentivePayment, int(number)) \
-            if number.isdigit() and 0 < int(number) <= schemas.MAX_ID else None
+            if whole and 0 < int(number) <= schemas.MAX_ID else None
         if payment is not None and covers(user, payment.village):
             rewards[reference] = payment.id
     if missing := sorted({r.upper() for r in data.incentive_payments} - set(rewards)):
