@@ -60,6 +60,12 @@ def test_funds_and_their_ledger_through_the_api(world, api, frozen):  # noqa: F8
     assert allocated.status_code == 201
     assert allocated.get_json()["scheme"] == "AM-COMP"
     assert _budget(scheme.id) == Decimal(5000)
+    # The scheme's budget says where the money came from, as its page and report do.
+    budget = manager.get(f"/api/v1/schemes/{scheme.id}").get_json()["budget"]
+    assert (budget["allocated"], budget["from_funds"], budget["direct"]) == (
+        "5000.00", "4000.00", "1000.00")
+    assert budget["sources"] == [{"fund_id": fund.id, "fund": fund.name, "kind": "allocation",
+                                  "amount": "4000.00", "booked_on": "2026-02-01"}]
 
     one = api(world.analyst).get(f"/api/v1/funds/{fund.id}").get_json()
     assert one["kind"] == "endowment" and one["principal"] == "100000.00"

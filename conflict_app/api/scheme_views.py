@@ -47,6 +47,14 @@ NAME = r"^[a-z0-9_]+$"
 Name = Annotated[str, Field(max_length=40, pattern=NAME)]
 
 
+class BudgetSourceOut(BaseModel):
+    fund_id: int
+    fund: str
+    kind: str = Field(description="allocation or return")
+    amount: str = Field(description="What the budget received (a return is negative)")
+    booked_on: date
+
+
 class BudgetOut(BaseModel):
     currency: str
     allocated: str = Field(description="Decimal string, never a float")
@@ -55,6 +63,10 @@ class BudgetOut(BaseModel):
     remaining: str
     held: str = Field(description="Approvals queued beyond the budget")
     to_recover: str | None
+    from_funds: str = Field(description="The part of the budget allocated from funds")
+    direct: str = Field(description="The part set on the scheme itself")
+    sources: list[BudgetSourceOut] = Field(description="Where the money came from: each "
+                                                       "fund's allocations and returns")
 
 
 class SchemeOut(BaseModel):
@@ -148,6 +160,18 @@ def _money(value: Decimal | None) -> str | None:
     return str(Decimal(value).quantize(Decimal("0.01"))) if value is not None else None
 
 
+def _sources(scheme: Scheme) -> dict:
+    """Where the budget came from, as the scheme page and its report show it."""
+    from conflict_app.schemes import funds
+
+    found = funds.sources(scheme)
+    return {"from_funds": _money(found.from_funds.amount),
+            "direct": _money(found.direct.amount),
+            "sources": [BudgetSourceOut(fund_id=e.fund_id, fund=e.fund.name, kind=e.kind.value,
+                                        amount=_money(-e.amount), booked_on=e.booked_on)
+                        for e in found.entries]}
+
+
 def _scheme_out(scheme: Scheme) -> SchemeOut:
     budget = scheme_ops.budget(scheme)
     in_force = scheme_ops.version_for(scheme, clock.today())
@@ -164,7 +188,8 @@ def _scheme_out(scheme: Scheme) -> SchemeOut:
             committed=_money(budget.committed.amount),
             disbursed=_money(budget.disbursed.amount),
             remaining=_money(budget.remaining.amount), held=_money(budget.held.amount),
-            to_recover=_money(budget.to_recover.amount) if budget.to_recover else None),
+            to_recover=_money(budget.to_recover.amount) if budget.to_recover else None,
+            **_sources(scheme)),
         etag=scheme_ops.scheme_fingerprint(scheme))
 
 
