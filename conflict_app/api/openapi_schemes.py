@@ -11,6 +11,7 @@ from conflict_app.api import (
     export_views,
     incentive_views,
     payment_views,
+    recovery_views,
     scheme_views,
 )
 from conflict_app.api import schemas as api_schemas
@@ -21,7 +22,8 @@ from conflict_app.payments.models import BatchState, ItemState
 from conflict_app.schemes.params import SchemeKind
 
 MODELS = (*scheme_views.MODELS, *scheme_edits.MODELS, *payment_views.MODELS,
-          *batch_views.MODELS, *incentive_views.MODELS, *export_views.MODELS)
+          *batch_views.MODELS, *incentive_views.MODELS, *recovery_views.MODELS,
+          *export_views.MODELS)
 
 ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -207,6 +209,21 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
                 "application/json": {"schema": ref(incentive_views.CancellationIn)}}},
             "responses": {"200": json(payment_views.IncentivePaymentOut, "The payment"),
                           **post},
+        }},
+        "/payment-recoveries": _get(
+            "listPaymentRecoveries", "Interim payments owed back by claims of your area that "
+            "ended unpaid, newest first (finance)",
+            [SCHEME_CODE, _enum("state", ["open", "recovered", "waived", "offset"]), *PAGE],
+            {"200": json(recovery_views.RecoveryPage, "A page of recoveries"),
+             **problems(400, 401, 403)}),
+        "/payment-recoveries/{recovery_id}/settlement": {"post": {
+            "operationId": "settlePaymentRecovery",
+            "summary": "Record that an interim payment owed back came back, or is waived "
+                       "(finance; same rules as the payments page; once)",
+            "parameters": [_path("recovery_id"), idempotency],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(recovery_views.SettlementIn)}}},
+            "responses": {"200": json(recovery_views.RecoveryOut, "The recovery"), **post},
         }},
         "/claims/{reference}/receipt.pdf": _get(
             "claimReceiptPdf", "The herder's receipt (clerks, supervisors, approvers); "
