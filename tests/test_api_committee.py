@@ -15,6 +15,7 @@ from sqlalchemy import select
 from conflict_app.api import tokens
 from conflict_app.core.audit import AuditEntry
 from conflict_app.extensions import db
+from conflict_app.i18n import LOCALES
 from conflict_app.verification.committee_models import CommitteeMeeting
 from tests import helpers
 from tests.test_committee import _committee_scheme
@@ -166,7 +167,7 @@ def test_names_and_minute_only_for_those_who_may_open_the_claim(app, world):
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils (pdftotext) is not installed")
-@pytest.mark.parametrize("locale", ["en", "hy", "fa"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_the_minute_pdf_through_the_api_in_the_readers_language(app, world, locale):
     from flask_babel import force_locale, gettext
 
@@ -180,7 +181,7 @@ def test_the_minute_pdf_through_the_api_in_the_readers_language(app, world, loca
                    ).get_json()["meetings"][0]["minute_pdf"]
     response = api.get(f"{pdf}?lang={locale}", headers=supervisor)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.headers["Content-Language"] == locale
+    assert response.headers["Content-Language"] == locale.replace("_", "-")
     assert response.headers["Cache-Control"] == "no-store"
     text = _clean(subprocess.run([PDFTOTEXT, "-", "-"], input=response.data,  # noqa: S603
                                  capture_output=True, check=True).stdout.decode("utf-8"))
