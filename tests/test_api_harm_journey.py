@@ -186,3 +186,52 @@ def test_a_livestock_visit_still_confirms_every_line(app, world):
     assert answer.status_code == 400, answer.get_json()
     assert "every reported line" in answer.get_json()["title"]
     assert helpers.reload(claim).state.value == "verification_scheduled"
+
+
+PDFTOTEXT = __import__("shutil").which("pdftotext")
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils (pdftotext) is not installed")
+@pytest.mark.parametrize("kind", ["human_death", "crop_damage"])
+def test_the_decision_letter_through_the_api_in_every_language(app, world, kind):
+    """The approver prints the letter of a death or a crop claim in each language; it reads
+    back with its translated title."""
+    import subprocess
+
+    from flask_babel import force_locale, gettext
+
+    from conflict_app.claims import harm_records
+    from conflict_app.claims import operations as ops
+    from conflict_app.claims.models import Claim
+    from conflict_app.extensions import db
+    from conflict_app.i18n import LOCALES
+    from conflict_app.schemes.harm import HarmKind
+    from tests.test_documents import _clean
+    from tests.test_harm_claims import _decide, _verify
+
+    _scheme(world)
+    household = helpers.household(world)
+    created = Client(app, world.clerk).post("/api/v1/claims", json={
+        "household_id": household.id, "occurred_on": (clock.today() - timedelta(days=1))
+        .isoformat(), "setting": "pasture", "harm_kind": kind, "lines": []})
+    claim = db.session.scalars(db.select(Claim).where(
+        Claim.reference == created.get_json()["reference"])).one()
+    _verify(world, claim)
+    harm_records.record(claim.id, world.verifier, None, harm_records.HarmInput(
+        next_of_kin=KIN, crop="wheat", area_ha=Decimal("0.75"), measured_on=clock.today()),
+        helpers.photo_bytes() if kind == HarmKind.HUMAN_DEATH else None)
+    ops.assess(claim.id, world.clerk, None)
+    _decide(world, claim)
+    approver = Client(app, world.approver)
+    for locale in LOCALES:
+        response = approver.get(f"/api/v1/claims/{claim.reference}/decision.pdf?lang={locale}")
+        assert response.status_code == 200, (locale, response.get_data(as_text=True)[:300])
+        assert response.headers["Content-Language"] == locale.replace("_", "-")
+        text = _clean(subprocess.run([PDFTOTEXT, "-", "-"], input=response.data,  # noqa: S603
+                                     capture_output=True, check=True).stdout.decode("utf-8"))
+        with force_locale(locale):
+            title = gettext("Decision on your claim: approved")
+        assert locale == "en" or title != "Decision on your claim: approved"
+        # Word by word: right-to-left extraction moves the colon to the other side.
+        words = [w.strip(":：") for w in _clean(title).split()]
+        assert all(w in text for w in words if w), (locale, title, text[:300])
