@@ -290,8 +290,12 @@ def document() -> dict:
             },
             "/agreements/{agreement_id}": {
                 "get": {"operationId": "getAgreement", "parameters": [AGREEMENT_ID],
-                        "responses": {"200": _json(agreement.AgreementOut,
-                                                   "The agreement, milestones, instalments"),
+                        "responses": {"200": {**_json(agreement.AgreementOut,
+                                                      "The agreement, milestones, instalments"),
+                                              "headers": {"ETag": {
+                                                  "description": "Send it back in If-Match "
+                                                                 "to renew the agreement",
+                                                  "schema": {"type": "string"}}}},
                                       **_problems(400, 401, 403, 404)}},
             },
             "/agreement-milestones/{milestone_id}/verify": {
