@@ -191,3 +191,28 @@ def test_the_minute_pdf_through_the_api_in_the_readers_language(app, world, loca
     assert locale == "en" or title != "Minute of the committee meeting"
     assert _clean(title) in text
     assert api.get(f"{pdf}?lang=xx", headers=supervisor).status_code == 400
+
+
+def test_two_meetings_sent_on_the_same_picture_record_only_the_first(app, world, monkeypatch):
+    """The ETag is checked again under the claim's lock: when another supervisor's meeting
+    is committed after this request read the committee (its If-Match check passed on that
+    picture), the write is refused as stale (409) and nothing more is stored."""
+    from conflict_app.api import committee_views
+    from conflict_app.verification import committee_ops
+
+    _committee_scheme(world)
+    claim = helpers.verified(world)
+    url = f"/api/v1/claims/{claim.reference}/committee"
+    api, supervisor = _api(app, world.supervisor, "verification", "claims")
+    etag = api.get(url, headers=supervisor).headers["ETag"]
+    # The other request lands first ...
+    committee_ops.record_meeting(claim.id, world.supervisor, committee_ops.MeetingInput(
+        held_on=date.today(), minute="Held in the village.",
+        members=[(m["name"], m["role"], m["vote"]) for m in MEMBERS]))
+    # ... after this one read the committee as it was (no meeting yet).
+    monkeypatch.setattr(committee_views, "meetings_of", lambda _claim_id: [])
+    response = api.post(f"{url}/meetings", headers={**supervisor, "If-Match": etag},
+                        json=_meeting(MEMBERS))
+    assert response.status_code == 409
+    assert response.mimetype == "application/problem+json"
+    assert len(db.session.scalars(select(CommitteeMeeting)).all()) == 1

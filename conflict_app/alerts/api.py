@@ -160,10 +160,11 @@ def broadcast_preview():
 def send_broadcast():
     data = body(BroadcastIn)
     # Sent only as previewed: phones that joined, left or had an alert meanwhile make the
-    # preview stale (412), as a changed page is confirmed again.
-    if_match(_etag(_plan_out(operations.plan_broadcast(g.api_user, data.area_id))),
-             "broadcast preview")
-    alert = operations.send_broadcast(g.api_user, data.area_id)
+    # preview stale (412), as a changed page is confirmed again. Checked on the plan the
+    # operation sends, under its lock, so a parallel send cannot slip in between.
+    alert = operations.send_broadcast(
+        g.api_user, data.area_id,
+        confirm=lambda plan: if_match(_etag(_plan_out(plan)), "broadcast preview"))
     db.session.expire_all()
     return json_response(alert_out(db.session.get(type(alert), alert.id)), 201)
 

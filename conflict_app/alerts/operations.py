@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -33,7 +34,7 @@ from conflict_app.claims.duplicates import distance_km
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role, covers
-from conflict_app.core.transaction import unit_of_work
+from conflict_app.core.transaction import serialise, unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Village
 from conflict_app.geo.names import place_name
@@ -202,6 +203,7 @@ def alert_for_attack(claim, actor: User | None) -> Alert | None:  # noqa: ANN001
         villages = villages_near(claim.country_code, lat, lon, settings.radius_km)
         if village not in villages:
             villages.append(village)
+    serialise(f"alerts:{claim.country_code}")  # the window holds for parallel alerts
     found = reach(villages, settings.window_hours, exclude_household=claim.household)
     alert = Alert(kind=AlertKind.ATTACK, claim_id=claim.id, country_code=claim.country_code,
                   admin1_id=claim.admin1_id, admin2_id=claim.admin2_id,
@@ -307,9 +309,17 @@ def plan_broadcast(actor: User, area_id: int | None) -> Plan:
     return Plan(area, found, window, languages)
 
 
-def send_broadcast(actor: User, area_id: int | None) -> Alert:
+def send_broadcast(actor: User, area_id: int | None,
+                   confirm: Callable[[Plan], object] | None = None) -> Alert:
+    """Send to the area's phones. Parallel sends (a double click, two supervisors, a retried
+    call) run one at a time, so the second finds the villages already alerted in the
+    window. ``confirm(plan)`` may refuse the plan as it stands under that lock (the API's
+    If-Match on the preview)."""
     with unit_of_work():
+        serialise(f"alerts:{_area(actor, area_id).country_code}")
         plan = plan_broadcast(actor, area_id)
+        if confirm is not None:
+            confirm(plan)
         if not plan.phones:
             raise InvalidInput(N_("No phone in this area can get the alert: nothing was "
                                   "sent."))

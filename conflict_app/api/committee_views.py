@@ -7,7 +7,6 @@ the roles that may open the claim, as on its page, and never go into the audit t
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 from flask import g
@@ -94,12 +93,6 @@ class MeetingIn(schemas.Strict):
 MODELS = (CommitteeOut, MeetingIn)
 
 
-def _etag(claim: Claim, meetings: list[CommitteeMeeting]) -> str:
-    """Changes with the claim's version and with every meeting recorded on it."""
-    seen = f"{claim.id}:{claim.version}:{','.join(str(m.id) for m in meetings)}"
-    return hashlib.sha256(seen.encode()).hexdigest()[:32]
-
-
 def _out(claim: Claim) -> CommitteeOut:
     meetings = meetings_of(claim.id)
     rule = committee_ops.rule_for(claim)
@@ -108,7 +101,8 @@ def _out(claim: Claim) -> CommitteeOut:
         quorum=rule[0] if rule else None, votes_needed=rule[1] if rule else None,
         confirmed=bool(meetings) and meetings[-1].tally.confirmed,
         may_record=rule is not None and claim.state in committee_ops.MEETING_STATES,
-        meetings=[_meeting_out(claim, m) for m in meetings], etag=_etag(claim, meetings))
+        meetings=[_meeting_out(claim, m) for m in meetings],
+        etag=committee_ops.fingerprint(claim, meetings))
 
 
 def _meeting_out(claim: Claim, meeting: CommitteeMeeting) -> MeetingOut:
@@ -146,10 +140,12 @@ def record_meeting(reference: str):
     data = body(MeetingIn)
     # A meeting recorded or a move of the claim since the client read the committee: its
     # decision was taken on another picture.
-    if_match(_etag(claim, meetings_of(claim.id)), "committee")
+    # Checked again under the claim's lock by the operation: two meetings sent on the same
+    # picture at the same moment are not both recorded.
+    seen = if_match(committee_ops.fingerprint(claim, meetings_of(claim.id)), "committee")
     committee_ops.record_meeting(claim.id, g.api_user, committee_ops.MeetingInput(
         held_on=data.held_on, minute=data.minute,
-        members=[(m.name, m.role, m.vote) for m in data.members]))
+        members=[(m.name, m.role, m.vote) for m in data.members]), expected=seen)
     db.session.expire_all()
     return _answer(db.session.get(Claim, claim.id), 201)
 

@@ -63,3 +63,14 @@ def unit_of_work() -> Iterator[None]:
         raise
     finally:
         info[_DEPTH] = depth
+
+
+def serialise(name: str) -> None:
+    """Hold a lock named ``name`` until the current transaction ends, so that check-then-
+    write work on rows that do not exist yet (an alert's villages, a window of texts) runs
+    one transaction at a time. PostgreSQL: a transaction-level advisory lock; SQLite
+    already lets one writer in at a time."""
+    from sqlalchemy import func, select
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))

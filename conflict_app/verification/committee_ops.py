@@ -3,6 +3,7 @@ member's vote and the minute; the tally is judged against the scheme's rule vers
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,13 @@ from conflict_app.claims.models import Claim
 from conflict_app.claims.operations import lock_claim
 from conflict_app.claims.workflow import State
 from conflict_app.core import audit
-from conflict_app.core.errors import N_, IllegalTransition, InvalidInput, PermissionDenied
+from conflict_app.core.errors import (
+    N_,
+    IllegalTransition,
+    InvalidInput,
+    PermissionDenied,
+    StaleObject,
+)
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
@@ -19,7 +26,11 @@ from conflict_app.geo import timezones
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.verification import committee
 from conflict_app.verification.committee import Vote
-from conflict_app.verification.committee_models import CommitteeMeeting, CommitteeMember
+from conflict_app.verification.committee_models import (
+    CommitteeMeeting,
+    CommitteeMember,
+    meetings_of,
+)
 
 MAX_MEMBERS = 15
 # The committee meets between the field visit and the assessment; an assessment sent
@@ -44,9 +55,22 @@ def rule_for(claim: Claim) -> tuple[int, int] | None:
     return committee.required(scheme_ops.rules_of(version))
 
 
-def record_meeting(claim_id: int, actor: User, data: MeetingInput) -> CommitteeMeeting:
+def fingerprint(claim: Claim, meetings: list[CommitteeMeeting]) -> str:
+    """The committee's entity tag: changes with the claim's version and every meeting."""
+    seen = f"{claim.id}:{claim.version}:{','.join(str(m.id) for m in meetings)}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
+
+
+def record_meeting(claim_id: int, actor: User, data: MeetingInput,
+                   expected: str | None = None) -> CommitteeMeeting:
+    """Record a meeting with its votes. ``expected``: the committee's fingerprint the
+    decision was taken on; checked under the claim's lock, so of two meetings sent on the
+    same picture at the same moment only the first is recorded."""
     with unit_of_work():
         claim = lock_claim(claim_id)
+        if expected is not None and fingerprint(claim, meetings_of(claim.id)) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
         if not actor.has_role(Role.SUPERVISOR):
             raise PermissionDenied(N_("Your role may not do this."))
         if not covers(actor, claim):
