@@ -136,3 +136,14 @@ def test_token_pages_show_scopes_expiry_last_use_and_revoke(app, world, browser_
     assert made.status_code == 200 and "pdx_" in made.get_data(as_text=True)
     assert db.session.scalars(select(tokens.ApiToken).where(
         tokens.ApiToken.name == "bank")).one().scopes == "payments"
+
+
+def test_a_token_with_every_scope_is_saved_with_room_for_more(app, world):
+    """Eight scopes took 62 of 64 characters: the next scope would have made a token with
+    every scope fail to save on PostgreSQL."""
+    from conflict_app.api.models import ApiToken
+
+    token, _secret = tokens.issue(world.admin, "all", list(tokens.SCOPES))
+    assert db.session.get(ApiToken, token.id).scope_set == frozenset(tokens.SCOPES)
+    room = ApiToken.__table__.c.scopes.type.length
+    assert len(" ".join(tokens.SCOPES)) * 3 <= room
