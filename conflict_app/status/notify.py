@@ -21,7 +21,7 @@ from conflict_app import jobs
 from conflict_app.claims.workflow import HerderStep, State
 from conflict_app.core import clock
 from conflict_app.core.sealed import seal, unseal
-from conflict_app.core.transaction import when_complete
+from conflict_app.core.transaction import serialise, when_complete
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.i18n import bidi, force_timezone, money
@@ -231,6 +231,12 @@ def pin_resent(claim, pin: str) -> bool:  # noqa: ANN001
 PUBLIC_KINDS = ("received", "pin_resent")
 
 
+def hold_phone(phone: str) -> None:
+    """Serialise, until the current transaction ends, the work that counts the texts to
+    ``phone`` against a daily limit and then queues one (parallel requests, workers)."""
+    serialise(f"texts:{phone}")
+
+
 def texts_to(phone: str, kinds: tuple[str, ...], hours: int = 24) -> int:
     """How many texts of ``kinds`` were queued to ``phone`` in the last ``hours``."""
     since = clock.now() - timedelta(hours=hours)
@@ -257,6 +263,8 @@ def _tell(claim, kind: str, pin: str | None = None,  # noqa: ANN001
     household = claim.household
     if household is None or not household.phone:
         return
+    if limited:
+        hold_phone(household.phone)
     if limited and texts_to(household.phone, PUBLIC_KINDS) >= current_app.config[
             "PUBLIC_TEXTS_PER_PHONE"]:
         current_app.logger.warning("receipt text to a phone over its daily limit not sent")

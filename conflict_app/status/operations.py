@@ -178,6 +178,10 @@ def resend_pin(reference: str | None) -> None:
     phone = claim.household.phone if claim.household else None
     since = clock.now() - timedelta(days=1)
     refused = None
+    if phone:
+        # Until this transaction ends, other requests for texts to the phone wait: the
+        # counts below cannot be read by twelve parallel requests before any of them writes.
+        notify.hold_phone(phone)
     if not phone:
         refused = "no registered phone"
     elif db.session.scalar(select(func.count(SmsMessage.id)).where(
