@@ -132,6 +132,9 @@ def lookup(reference: str | None, pin: str | None) -> Claim | None:
     if matches and clean and not rehash:
         return claim
     with unit_of_work():
+        # The claim's row lock first: before the first wrong PIN there is no guard row to
+        # lock, and parallel guesses would each insert one (all but one failing, uncounted).
+        db.session.execute(select(Claim.id).where(Claim.id == claim.id).with_for_update())
         guard = db.session.execute(
             select(PinGuard).where(PinGuard.claim_id == claim.id).with_for_update()
             .execution_options(populate_existing=True)

@@ -1,0 +1,94 @@
+"""What the public can do to a claim holds under parallel requests on PostgreSQL (a double
+click, a script, several workers): twelve "send me a new PIN" requests at once text the
+herder's phone at most the allowed number of times, and ten wrong PINs at once are all
+counted towards the lock, none failing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from conflict_app.extensions import db
+from conflict_app.status import operations
+from conflict_app.status.models import SmsMessage
+from tests import helpers
+from tests.conftest import World
+
+
+@pytest.mark.committed
+@pytest.mark.postgres
+def test_parallel_pin_resends_stay_within_the_daily_limit(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    world = World()
+    claim, _pin = helpers.report(world)
+    db.session.commit()
+    reference, phone = claim.reference, claim.household.phone
+    before = db.session.scalar(select(func.count(SmsMessage.id)).where(
+        SmsMessage.kind == "pin_resent"))
+    db.session.remove()
+    errors = []
+    start = threading.Barrier(12)
+
+    def ask() -> None:
+        start.wait()
+        with app.app_context():
+            try:
+                operations.resend_pin(reference)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    sent = db.session.scalar(select(func.count(SmsMessage.id)).where(
+        SmsMessage.kind == "pin_resent", SmsMessage.phone == phone)) - before
+    assert 1 <= sent <= min(app.config["PIN_RESENDS_PER_CLAIM"],
+                            app.config["PUBLIC_TEXTS_PER_PHONE"])
+
+
+@pytest.mark.committed
+@pytest.mark.postgres
+def test_parallel_wrong_pins_on_a_new_claim_are_all_counted(app):
+    """The guard row does not exist before the first wrong PIN: ten guesses at once must
+    neither fail (two inserts of the same guard) nor go uncounted."""
+    from conflict_app.status.models import PinGuard
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    app.config["PIN_FAILURES_BEFORE_LOCK"] = 100
+    world = World()
+    claim, pin = helpers.report(world)
+    db.session.commit()
+    reference, claim_id = claim.reference, claim.id
+    wrong = "000000" if pin != "000000" else "111111"
+    db.session.remove()
+    errors, answers = [], []
+    start = threading.Barrier(10)
+
+    def guess() -> None:
+        start.wait()
+        with app.app_context():
+            try:
+                answers.append(operations.lookup(reference, wrong))
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=guess) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert answers == [None] * 10
+    guard = db.session.scalar(select(PinGuard).where(PinGuard.claim_id == claim_id))
+    assert guard.failures == 10
