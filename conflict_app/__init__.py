@@ -346,6 +346,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import measure_views as _api_measures  # noqa: F401 - joins api_bp
     from conflict_app.api import payment_views as _api_payments  # noqa: F401 - joins api_bp
     from conflict_app.api import presence_views as _api_presence  # noqa: F401 - joins api_bp
+    from conflict_app.api import price_views as _api_prices  # noqa: F401 - joins api_bp
     from conflict_app.api import recovery_views as _api_recoveries  # noqa: F401 - joins api_bp
     from conflict_app.api import scheme_edit_views as _api_scheme_edits  # noqa: F401 - joins api_bp
     from conflict_app.api import scheme_views as _api_schemes  # noqa: F401 - joins api_bp
