@@ -101,8 +101,8 @@ def _webhooks() -> tuple[dict, list]:  # the messages webhooks send, from their 
 @cache
 def document() -> dict:
     from conflict_app.api import committee_views as committees
+    from conflict_app.api import openapi_incentives, openapi_prices, openapi_schemes
     from conflict_app.api import openapi_people as people
-    from conflict_app.api import openapi_prices, openapi_schemes
     from conflict_app.api import openapi_resources as resources
 
     agreement = _agreement_models()
@@ -113,7 +113,7 @@ def document() -> dict:
         [(m, "validation") for m in (*MODELS, _alert_page(), *agreement.MODELS,
                                      *resources.MODELS, *fund.MODELS, *interop.MODELS,
                                      *webhook_models, *openapi_schemes.MODELS,
-                                     *openapi_prices.MODELS,
+                                     *openapi_prices.MODELS, *openapi_incentives.MODELS,
                                      *people.MODELS, *committees.MODELS,
                                      *_alerts().MODELS)],
         ref_template="#/components/schemas/{model}")
@@ -361,7 +361,8 @@ def document() -> dict:
         "webhooks": webhooks,
     }
     # Operations joined by method: a path may have its GET here and its POST above.
-    for more in (openapi_schemes.paths, openapi_prices.paths, agreement.paths):
+    for more in (openapi_schemes.paths, openapi_prices.paths, openapi_incentives.paths,
+                 agreement.paths):
         for path, item in more(_ref, _problems, _json, IDEMPOTENCY).items():
             doc["paths"].setdefault(path, {}).update(item)
     return doc

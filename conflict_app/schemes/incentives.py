@@ -12,6 +12,7 @@ and its budget released.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
@@ -236,18 +237,31 @@ def _end(actor_id: int | None, item: Withholding, state: str, reason: str | None
                  changes={"payments_released": released})
 
 
-def appeal(actor: User, withholding_id: int, reason: str, upheld: bool) -> Withholding:
-    """Decide the community's appeal: lift the withholding, or keep it to the cycle's end."""
+def withholding_fingerprint(item: Withholding) -> str:
+    """The withholding as it stands, as an entity tag: a decided appeal or its end changes
+    it, so a decision made from an old copy can be refused."""
+    text = f"{item.id}|{item.state}|{item.appeal or ''}|{item.closed_on or ''}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def appeal(actor: User, withholding_id: int, reason: str, upheld: bool,
+           expected: str | None = None) -> Withholding:
+    """Decide the community's appeal: lift the withholding, or keep it to the cycle's end.
+    ``expected``: the fingerprint the decision was made from; when the withholding changed
+    meanwhile nothing is done."""
     if not (reason or "").strip():
         raise InvalidInput(N_("Give a reason."), field="reason")
     with unit_of_work():
         item = db.session.get(Withholding, withholding_id,
-                               with_for_update={"of": Withholding})
+                               with_for_update={"of": Withholding}, populate_existing=True)
         if item is None:
             raise InvalidInput(N_("No such withholding."))
         _incentive(actor, item.scheme_id, Role.SCHEME_MANAGER)
         if not covers(actor, item.village):
             raise PermissionDenied(N_("This village is outside your jurisdiction."))
+        if expected is not None and withholding_fingerprint(item) != expected:
+            raise StaleObject(N_("Someone else changed this record at the same time. "
+                                 "Nothing was saved; please look at it again."))
         if item.state != "active":
             raise InvalidInput(N_("This withholding has already ended."))
         item.appeal = reason.strip()

@@ -1,0 +1,71 @@
+"""The OpenAPI paths of an incentive scheme's withholdings and their appeals (joined into
+openapi.document)."""
+
+from __future__ import annotations
+
+from conflict_app.api import withholding_views as withholdings
+from conflict_app.api.openapi_prices import PAGE
+from conflict_app.api.openapi_schemes import ID
+
+MODELS = withholdings.MODELS
+
+ETAG = {"ETag": {"description": "The withholding's entity tag",
+                 "schema": {"type": "string"}}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+            "schema": {"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$"},
+            "description": "The withholding's ETag as read; a stale one is refused (412), a "
+                           "missing one too (428)."}
+
+
+def _path(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
+    """The path items; ``ref``, ``problems``, ``json`` are openapi's helpers."""
+    one = {**json(withholdings.WithholdingOut, "The withholding"), "headers": ETAG}
+    return {
+        "/schemes/{scheme_id}/withholdings": {
+            "get": {
+                "operationId": "listWithholdings",
+                "summary": "An incentive scheme's withholdings in your villages, newest "
+                           "first (the roles that see the scheme page)",
+                "parameters": [_path("scheme_id"), *PAGE],
+                "responses": {"200": json(withholdings.WithholdingPage, "The withholdings"),
+                              **problems(400, 401, 403, 404)},
+            },
+            "post": {
+                "operationId": "createWithholding",
+                "summary": "Withhold a community's payments for the scheme's cycle after a "
+                           "confirmed retaliatory killing (scheme managers; same rules as the "
+                           "scheme page): its approved payments are held, audited",
+                "parameters": [_path("scheme_id"), idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(withholdings.WithholdingIn)}}},
+                "responses": {"201": one,
+                              **problems(400, 401, 403, 404, 409, 413, 415, 422)},
+            },
+        },
+        "/withholdings/{withholding_id}": {
+            "get": {
+                "operationId": "getWithholding",
+                "summary": "A withholding, with its ETag",
+                "parameters": [_path("withholding_id")],
+                "responses": {"200": one, "304": {"description": "Not modified"},
+                              **problems(401, 403, 404)},
+            },
+        },
+        "/withholdings/{withholding_id}/appeal": {
+            "post": {
+                "operationId": "decideWithholdingAppeal",
+                "summary": "Decide the community's appeal (scheme managers): upheld lifts the "
+                           "withholding and releases the held payments, dismissed keeps it "
+                           "to the cycle's end; If-Match must carry its current ETag",
+                "parameters": [_path("withholding_id"), IF_MATCH, idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(withholdings.AppealIn)}}},
+                "responses": {"200": one,
+                              **problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)},
+            },
+        },
+    }
