@@ -29,7 +29,7 @@ from conflict_app.claims.models import (
 )
 from conflict_app.claims.workflow import State
 from conflict_app.core import audit, clock
-from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
+from conflict_app.core.errors import N_, NP_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
@@ -257,25 +257,27 @@ def _lateness(actor: User | None, report: ReportInput, now: datetime,
     age = now - occurred
     late = age > timedelta(hours=cfg["REPORT_WITHIN_HOURS"])
     override = (report.late_override_reason or "").strip() or None
-    if age > timedelta(days=cfg["REPORT_CUTOFF_DAYS"]):
+    cutoff = cfg["REPORT_CUTOFF_DAYS"]
+    if age > timedelta(days=cutoff):
         if actor is None:
             raise InvalidInput(
-                N_("The incident is older than %(days)s days. Please contact the office."),
-                field="occurred_on", days=cfg["REPORT_CUTOFF_DAYS"])
+                NP_("The incident is older than %(days)s day. Please contact the office.",
+                    "The incident is older than %(days)s days. Please contact the office."),
+                field="occurred_on", count=cutoff, days=cutoff)
         if not actor.has_role(Role.SUPERVISOR):
             raise InvalidInput(
-                N_("The incident is older than %(days)s days. A supervisor must register it "
-                   "with a reason for the exception."),
-                field="occurred_on",
-                days=cfg["REPORT_CUTOFF_DAYS"],
-            )
+                NP_("The incident is older than %(days)s day. A supervisor must register it "
+                    "with a reason for the exception.",
+                    "The incident is older than %(days)s days. A supervisor must register it "
+                    "with a reason for the exception."),
+                field="occurred_on", count=cutoff, days=cutoff)
         if not override:
             raise InvalidInput(
-                N_("The incident is older than %(days)s days: give the reason for the "
-                   "exception."),
-                field="late_override_reason",
-                days=cfg["REPORT_CUTOFF_DAYS"],
-            )
+                NP_("The incident is older than %(days)s day: give the reason for the "
+                    "exception.",
+                    "The incident is older than %(days)s days: give the reason for the "
+                    "exception."),
+                field="late_override_reason", count=cutoff, days=cutoff)
     else:
         override = None
     return late, override

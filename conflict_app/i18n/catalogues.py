@@ -20,8 +20,8 @@ from conflict_app.i18n import LOCALES
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext", "-k", "_p:1c,2", "-k", "_lp:1c,2",
-            "-k", "lazy_pgettext:1c,2"]
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "NP_:1,2", "-k", "lazy_gettext", "-k", "_p:1c,2",
+            "-k", "_lp:1c,2", "-k", "lazy_pgettext:1c,2"]
 TARGET_LOCALES = [code for code in LOCALES if code != "en"]
 
 
