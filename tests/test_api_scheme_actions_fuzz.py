@@ -1,6 +1,6 @@
-"""The price, exchange-rate and withholding paths: described in the OpenAPI document (which
-validates) and fuzzed by schemathesis through the WSGI app with the token of each role: no
-500, every answer as documented."""
+"""The price, exchange-rate, withholding and settlement paths: described in the OpenAPI
+document (which validates) and fuzzed by schemathesis through the WSGI app with the token of
+each role: no 500, every answer as documented."""
 
 from __future__ import annotations
 
@@ -25,11 +25,12 @@ from tests import scheme_data
 EXAMPLES = 12
 
 
-def _paths() -> set[str]:
-    paths: set[str] = set()
+def _labels() -> set[str]:
+    labels: set[str] = set()
     for module in (openapi_prices, openapi_incentives):
-        paths |= set(module.paths(lambda m: {}, lambda *c: {}, lambda m, d: {}, {}))
-    return paths
+        for path, item in module.paths(lambda m: {}, lambda *c: {}, lambda m, d: {}, {}).items():
+            labels |= {f"{method.upper()} {path}" for method in item}
+    return labels
 
 
 def test_scheme_action_paths_match_their_description(app, world):
@@ -39,12 +40,14 @@ def test_scheme_action_paths_match_their_description(app, world):
         scheme = scheme_data.scheme(world, "AM-INC", SchemeKind.INCENTIVE, budget="100000")
         item = incentives.withhold(world.manager, scheme.id, world.shikahogh.id, "poison",
                                    date(2026, 3, 1))
-        targets = {"scheme_id": scheme.id, "withholding_id": item.id}
+        pool = scheme_data.scheme(world, "AM-INS", SchemeKind.INSURANCE,
+                                  admin1_id=world.syunik.id, budget="0")
+        targets = {"scheme_id": scheme.id, "withholding_id": item.id, "pool": pool.id}
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-        operations = [r.ok() for r in schema.get_all_operations() if r.ok().path in _paths()]
-        assert len(operations) == 8
+        operations = [r.ok() for r in schema.get_all_operations() if r.ok().label in _labels()]
+        assert len(operations) == 9
         seen: Counter = Counter()
-        for user in (world.clerk, world.manager, world.admin):
+        for user in (world.clerk, world.manager, world.admin, world.finance):
             client = scheme_data.client(app, user)
             for operation in operations:
                 _fuzz(operation, client.headers, user.email, targets, seen)
@@ -70,6 +73,8 @@ def _fuzz(operation, headers, who, targets, seen):
             for name, value in targets.items():
                 if name in case.path_parameters:
                     case.path_parameters[name] = value
+            if case.path.endswith("/settlements"):
+                case.path_parameters["scheme_id"] = targets["pool"]
             if "withholding_id" in case.path_parameters:
                 db.session.expire_all()
                 item = db.session.get(Withholding, targets["withholding_id"])

@@ -65,10 +65,12 @@ def test_new_paths_match_their_description(app, world, built):
                "payment_id": built.performance.id}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     new = _new_paths()
-    # Creating a batch is the older operation of a path that gained its GET here.
+    # Creating a batch is the older operation of a path that gained its GET here; settling
+    # a pool is fuzzed with the other scheme actions (test_api_scheme_actions_fuzz).
     operations = [result.ok() for result in schema.get_all_operations()
                   if result.ok().path in new
-                  and result.ok().label != "POST /payment-batches"]
+                  and result.ok().label not in {"POST /payment-batches",
+                                                "POST /schemes/{scheme_id}/settlements"}]
     assert len(operations) == 32
     seen: Counter = Counter()
     users = (world.clerk, world.finance, world.manager, world.analyst)

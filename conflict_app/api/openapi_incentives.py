@@ -1,13 +1,14 @@
-"""The OpenAPI paths of an incentive scheme's withholdings and their appeals (joined into
-openapi.document)."""
+"""The OpenAPI paths of an incentive scheme's withholdings and their appeals, and of settling
+an insurance pool (joined into openapi.document)."""
 
 from __future__ import annotations
 
+from conflict_app.api import scheme_views, settlement_views
 from conflict_app.api import withholding_views as withholdings
 from conflict_app.api.openapi_prices import PAGE
 from conflict_app.api.openapi_schemes import ID
 
-MODELS = withholdings.MODELS
+MODELS = (*withholdings.MODELS, *settlement_views.MODELS)
 
 ETAG = {"ETag": {"description": "The withholding's entity tag",
                  "schema": {"type": "string"}}}
@@ -25,6 +26,21 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
     """The path items; ``ref``, ``problems``, ``json`` are openapi's helpers."""
     one = {**json(withholdings.WithholdingOut, "The withholding"), "headers": ETAG}
     return {
+        "/schemes/{scheme_id}/settlements": {
+            "post": {
+                "operationId": "settleInsurancePool",
+                "summary": "Settle an insurance pool for a period (finance officers and "
+                           "scheme managers whose jurisdiction covers the whole pool; same "
+                           "rules as the scheme page): the approved claims of losses in the "
+                           "period not yet settled are paid pro rata from what the pool "
+                           "holds, audited",
+                "parameters": [_path("scheme_id"), idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(settlement_views.SettlementIn)}}},
+                "responses": {"201": json(scheme_views.SettlementOut, "The settlement"),
+                              **problems(400, 401, 403, 404, 409, 413, 415, 422)},
+            },
+        },
         "/schemes/{scheme_id}/withholdings": {
             "get": {
                 "operationId": "listWithholdings",

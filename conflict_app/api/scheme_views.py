@@ -35,7 +35,7 @@ from conflict_app.schemes import dry_run as dry_runs
 from conflict_app.schemes import insurance, params
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes import scope as scheme_scope
-from conflict_app.schemes.models import RuleVersion, Scheme
+from conflict_app.schemes.models import RuleVersion, Scheme, Settlement
 from conflict_app.schemes.params import SchemeKind
 
 READERS = tuple(CASE_ROLES)  # as the scheme pages
@@ -370,14 +370,18 @@ def list_settlements(scheme_id: int):
     user = g.api_user
     if scheme.kind is not SchemeKind.INSURANCE:
         raise ApiError(404, "Not found", "Only an insurance scheme has settlements.")
-    return json_response(SettlementPage(items=[SettlementOut(
+    return json_response(SettlementPage(items=[
+        settlement_out(s, scheme.currency, user) for s in insurance.settlements(scheme.id)]))
+
+
+def settlement_out(s: Settlement, currency: str, user: User) -> SettlementOut:
+    return SettlementOut(
         id=s.id, period_start=s.period_start, period_end=s.period_end,
-        currency=scheme.currency, available=_money(s.available), approved=_money(s.approved),
+        currency=currency, available=_money(s.available), approved=_money(s.approved),
         payable=_money(s.payable), shortfall=_money(s.shortfall),
         items=[SettlementItemOut(claim_reference=i.claim.reference, approved=_money(i.approved),
                                  payable=_money(i.payable))
                for i in s.items if covers(user, i.claim)])
-        for s in insurance.settlements(scheme.id)]))
 
 
 MODELS = (BudgetOut, SchemeOut, SchemePage, RuleVersionOut, RuleVersionPage, RuleVersionIn,
