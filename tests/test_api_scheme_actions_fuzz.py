@@ -1,6 +1,6 @@
-"""The price, exchange-rate, withholding and settlement paths: described in the OpenAPI
-document (which validates) and fuzzed by schemathesis through the WSGI app with the token of
-each role: no 500, every answer as documented."""
+"""The price, exchange-rate, incentive payment, withholding and settlement paths:
+described in the OpenAPI document (which validates) and fuzzed by schemathesis through the
+WSGI app with the token of each role: no 500, every answer as documented."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_scheme_action_paths_match_their_description(app, world):
         targets = {"scheme_id": scheme.id, "withholding_id": item.id, "pool": pool.id}
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
         operations = [r.ok() for r in schema.get_all_operations() if r.ok().label in _labels()]
-        assert len(operations) == 9
+        assert len(operations) == 11
         seen: Counter = Counter()
         for user in (world.clerk, world.manager, world.admin, world.finance):
             client = scheme_data.client(app, user)

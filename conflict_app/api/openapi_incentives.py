@@ -1,9 +1,10 @@
-"""The OpenAPI paths of an incentive scheme's withholdings and their appeals, and of settling
-an insurance pool (joined into openapi.document)."""
+"""The OpenAPI paths of an incentive scheme's payments (performance and adoption),
+withholdings and their appeals, and of settling an insurance pool (joined into
+openapi.document)."""
 
 from __future__ import annotations
 
-from conflict_app.api import scheme_views, settlement_views
+from conflict_app.api import incentive_views, payment_views, scheme_views, settlement_views
 from conflict_app.api import withholding_views as withholdings
 from conflict_app.api.openapi_prices import PAGE
 from conflict_app.api.openapi_schemes import ID
@@ -25,7 +26,39 @@ def _path(name: str) -> dict:
 def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
     """The path items; ``ref``, ``problems``, ``json`` are openapi's helpers."""
     one = {**json(withholdings.WithholdingOut, "The withholding"), "headers": ETAG}
+    post = problems(400, 401, 403, 404, 409, 413, 415, 422)
     return {
+        "/schemes/{scheme_id}/performance-payments": {
+            "post": {
+                "operationId": "computePerformancePayments",
+                "summary": "Compute a year's performance payments of an incentive scheme: one "
+                           "per community with verified presence records, not yet paid for "
+                           "the year (scheme managers of the whole scheme; same rules as the "
+                           "scheme page); a community whose payments are withheld gets a "
+                           "withheld one. 201 with the new payments, 200 when every community "
+                           "was already paid",
+                "parameters": [_path("scheme_id"), idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(incentive_views.PerformanceIn)}}},
+                "responses": {
+                    "201": json(incentive_views.IncentivePaymentList, "The new payments"),
+                    "200": json(incentive_views.IncentivePaymentList, "No new payment"),
+                    **post},
+            },
+        },
+        "/schemes/{scheme_id}/adoption-payments": {
+            "post": {
+                "operationId": "approveAdoptionPayment",
+                "summary": "Approve a household's adoption payment for a measure whose "
+                           "installation is verified, within the scheme's caps (scheme "
+                           "managers; same rules as the scheme page)",
+                "parameters": [_path("scheme_id"), idempotency],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": ref(incentive_views.AdoptionIn)}}},
+                "responses": {"201": json(payment_views.IncentivePaymentOut, "The payment"),
+                              **post},
+            },
+        },
         "/schemes/{scheme_id}/settlements": {
             "post": {
                 "operationId": "settleInsurancePool",
