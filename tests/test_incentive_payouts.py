@@ -52,6 +52,22 @@ def _adopt(manager, scheme, measure):
     return manager.post(f"/schemes/{scheme.id}/adoption", data={"measure": str(measure.id)})
 
 
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "1 adoption payment, the most"), ("ru", "1 выплату"), ("ar", "دفعة واحدة"),
+])
+def test_the_most_adoption_payments_are_counted_in_the_readers_language(
+        world, browser_for, frozen, lang, words):  # noqa: F811
+    manager, scheme = _adoption_scheme(world, browser_for, household_adoption_count="1")
+    household = helpers.household(world)
+    first, second = (_measure(world, household, k) for k in (
+        MeasureType.CORRAL, MeasureType.GUARD_DOG))
+    assert _adopt(manager, scheme, first).status_code == 302
+    manager.get(f"/schemes/{scheme.id}?lang={lang}")
+    refused = _adopt(manager, scheme, second)
+    assert refused.status_code == 400
+    assert words in refused.get_data(as_text=True)
+
+
 def test_most_adoption_payments_is_a_count_and_a_wrong_one_can_be_cancelled(
         world, browser_for, frozen):  # noqa: F811
     # Typed in Persian digits, as a Dari-speaking manager might: two payments, not AMD 2.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from conflict_app.core.errors import N_, InvalidInput
+from conflict_app.core.errors import N_, NP_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.schemes.rules import ZERO, Step, label_param, money_param
 
@@ -74,8 +74,10 @@ def adoption(rules: Mapping[str, object], measure: str, paid_before: Money,
         raise InvalidInput(N_("This scheme pays nothing for this measure."))
     most = rules.get("household_adoption_count")
     if most is not None and count_before >= most:
-        raise InvalidInput(N_("The household has had %(count)s adoption payments, the most "
-                              "the scheme pays."), count=count_before)
+        raise InvalidInput(NP_("The household has had %(count)s adoption payment, the most "
+                               "the scheme pays.",
+                               "The household has had %(count)s adoption payments, the most "
+                               "the scheme pays."), count=count_before)
     amount = Money(subsidy, paid_before.currency)
     steps = [Step(N_("Adoption payment for %(measure)s: %(amount)s."),
                   {"measure": label_param("measure", measure), "amount": money_param(amount)},
