@@ -56,14 +56,14 @@ def test_parallel_pin_resends_stay_within_the_daily_limit(app):
 
 @pytest.mark.committed
 @pytest.mark.postgres
-def test_parallel_wrong_pins_on_a_new_claim_are_all_counted(app):
+def test_parallel_wrong_pins_on_a_new_claim_are_all_counted(app, monkeypatch):
     """The guard row does not exist before the first wrong PIN: ten guesses at once must
     neither fail (two inserts of the same guard) nor go uncounted."""
     from conflict_app.status.models import PinGuard
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    app.config["PIN_FAILURES_BEFORE_LOCK"] = 100
+    monkeypatch.setitem(app.config, "PIN_FAILURES_BEFORE_LOCK", 100)  # only this test
     world = World()
     claim, pin = helpers.report(world)
     db.session.commit()
