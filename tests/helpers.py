@@ -135,3 +135,30 @@ def post_action(browser, claim, action, **data):
         payload[f"{action}-confirmed"] = "1"
         response = browser.post(f"/claims/{claim.id}/actions/{action}", data=payload)
     return response
+
+
+def at_once(app, n: int, work) -> tuple[list, list]:  # noqa: ANN001
+    """Run ``work()`` in ``n`` threads released together, each with its own app context and
+    session (as parallel requests in several workers have): the race tests' harness.
+    Returns what the calls returned and what they raised."""
+    import threading
+
+    results, raised = [], []
+    start = threading.Barrier(n)
+
+    def run() -> None:
+        start.wait()
+        with app.app_context():
+            try:
+                results.append(work())
+            except Exception as exc:  # noqa: BLE001 - the caller looks at them
+                raised.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, raised

@@ -3,7 +3,6 @@ double click, a retried API call) text each phone once; the area's window holds.
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -16,6 +15,7 @@ from conflict_app.core.errors import DomainError
 from conflict_app.extensions import db
 from conflict_app.herders import operations as household_ops
 from conflict_app.status.models import SmsMessage
+from tests import helpers
 from tests.conftest import World
 
 
@@ -32,27 +32,10 @@ def test_parallel_broadcasts_to_one_area_text_each_phone_once(app):
     db.session.commit()
     supervisor_id, area_id = world.supervisor.id, world.meghri.id
     db.session.remove()
-    sent, refused, errors = [], [], []
-    start = threading.Barrier(4)
-
-    def send() -> None:
-        start.wait()
-        with app.app_context():
-            try:
-                operations.send_broadcast(db.session.get(User, supervisor_id), area_id)
-                sent.append(1)
-            except DomainError:
-                refused.append(1)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    sent, raised = helpers.at_once(app, 4, lambda: operations.send_broadcast(
+        db.session.get(User, supervisor_id), area_id))
+    errors = [e for e in raised if not isinstance(e, DomainError)]
+    refused = [e for e in raised if isinstance(e, DomainError)]
     assert errors == []
     assert (len(sent), len(refused)) == (1, 3)
     assert db.session.scalar(select(func.count(Alert.id))) == 1

@@ -3,7 +3,6 @@ than the endowment earned, and the scheme's budget grows by exactly what was acc
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from conflict_app.extensions import db
 from conflict_app.schemes import funds
 from conflict_app.schemes.fund_models import EntryKind, Fund
 from conflict_app.schemes.models import Scheme
+from tests import helpers
 from tests.conftest import World
 from tests.test_funds import _fund, _scheme
 
@@ -37,29 +37,11 @@ def test_parallel_allocations_never_spend_the_principal(app):
         period_to=date(2025, 12, 31)))
     manager_id, fund_id, scheme_id = world.manager.id, fund.id, scheme.id
     db.session.remove()
-    accepted, refused, errors = [], [], []
-    start = threading.Barrier(8)
-
-    def allocate() -> None:
-        start.wait()
-        with app.app_context():
-            try:
-                funds.record_entry(db.session.get(User, manager_id), fund_id, funds.EntryInput(
-                    EntryKind.ALLOCATION, Decimal(3000), date(2026, 1, 4),
-                    scheme_id=scheme_id))
-                accepted.append(1)
-            except DomainError:
-                refused.append(1)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=allocate) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    accepted, raised = helpers.at_once(app, 8, lambda: funds.record_entry(
+        db.session.get(User, manager_id), fund_id, funds.EntryInput(
+            EntryKind.ALLOCATION, Decimal(3000), date(2026, 1, 4), scheme_id=scheme_id)))
+    errors = [e for e in raised if not isinstance(e, DomainError)]
+    refused = [e for e in raised if isinstance(e, DomainError)]
     assert errors == []
     assert (len(accepted), len(refused)) == (3, 5)
     totals = funds.totals(db.session.get(Fund, fund_id))

@@ -5,8 +5,6 @@ counted towards the lock, none failing."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -29,24 +27,7 @@ def test_parallel_pin_resends_stay_within_the_daily_limit(app):
     before = db.session.scalar(select(func.count(SmsMessage.id)).where(
         SmsMessage.kind == "pin_resent"))
     db.session.remove()
-    errors = []
-    start = threading.Barrier(12)
-
-    def ask() -> None:
-        start.wait()
-        with app.app_context():
-            try:
-                operations.resend_pin(reference)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=ask) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _done, errors = helpers.at_once(app, 12, lambda: operations.resend_pin(reference))
     assert errors == []
     sent = db.session.scalar(select(func.count(SmsMessage.id)).where(
         SmsMessage.kind == "pin_resent", SmsMessage.phone == phone)) - before
@@ -70,24 +51,7 @@ def test_parallel_wrong_pins_on_a_new_claim_are_all_counted(app, monkeypatch):
     reference, claim_id = claim.reference, claim.id
     wrong = "000000" if pin != "000000" else "111111"
     db.session.remove()
-    errors, answers = [], []
-    start = threading.Barrier(10)
-
-    def guess() -> None:
-        start.wait()
-        with app.app_context():
-            try:
-                answers.append(operations.lookup(reference, wrong))
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=guess) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers, errors = helpers.at_once(app, 10, lambda: operations.lookup(reference, wrong))
     assert errors == []
     assert answers == [None] * 10
     guard = db.session.scalar(select(PinGuard).where(PinGuard.claim_id == claim_id))
