@@ -17,7 +17,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from conflict_app.api import schemas
-from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    idempotent,
+    json_response,
+    tagged_response,
+)
 from conflict_app.api.views import if_match as check_if_match
 from conflict_app.api.views import stale as stale_error
 from conflict_app.auth.models import User
@@ -77,10 +85,7 @@ def _batch_out(batch: PaymentBatch) -> schemas.BatchOut:
 
 def _batch_answer(user: User, batch_id: int, status: int = 200) -> Response:
     db.session.expire_all()
-    out = _batch_out(pay.load_batch(user, batch_id))
-    response = json_response(out, status)
-    response.set_etag(out.etag)
-    return response
+    return tagged_response(_batch_out(pay.load_batch(user, batch_id)), status)
 
 
 def _finance_user() -> User:

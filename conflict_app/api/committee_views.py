@@ -22,7 +22,7 @@ from conflict_app.api.views import (
     claim_for,
     idempotent,
     if_match,
-    json_response,
+    tagged_response,
 )
 from conflict_app.claims.models import Claim
 from conflict_app.documents import minute
@@ -120,10 +120,7 @@ def _meeting_out(claim: Claim, meeting: CommitteeMeeting) -> MeetingOut:
 
 
 def _answer(claim: Claim, status: int = 200):  # noqa: ANN202 - a Response
-    out = _out(claim)
-    response = json_response(out, status)
-    response.set_etag(out.etag)
-    return response
+    return tagged_response(_out(claim), status)
 
 
 @bp.route("/claims/<reference>/committee", methods=["GET"])

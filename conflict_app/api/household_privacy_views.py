@@ -20,7 +20,15 @@ from pydantic import BaseModel, Field
 
 from conflict_app.api import schemas
 from conflict_app.api.household_views import NAME, PHONE, household_answer, household_for
-from conflict_app.api.views import ApiError, authenticated, body, bp, if_match, json_response, stale
+from conflict_app.api.views import (
+    ApiError,
+    authenticated,
+    body,
+    bp,
+    if_match,
+    stale,
+    tagged_response,
+)
 from conflict_app.core.errors import StaleObject
 from conflict_app.extensions import db
 from conflict_app.herders import operations, payout, privacy
@@ -87,8 +95,7 @@ def _payout_answer(household: Household) -> Response:
                     uses_iban=payout.uses_iban(household.country_code),
                     updated_at=details.updated_at if details else None,
                     etag=payout.fingerprint(household.id, details), **values)
-    response = json_response(out)
-    response.set_etag(out.etag)
+    response = tagged_response(out)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -31,6 +31,7 @@ from conflict_app.api.views import (
     json_response,
     page_args,
     stale,
+    tagged_response,
     whole_number,
 )
 from conflict_app.bundles.exporter import coarsen
@@ -178,13 +179,8 @@ def _out(user, household: Household) -> HouseholdOut:  # noqa: ANN001
 
 def household_answer(user, household_id: int, status: int = 200) -> Response:  # noqa: ANN001
     db.session.expire_all()
-    out = _out(user, db.session.get(Household, household_id))
-    response = json_response(out, status)
-    if out.etag:
-        response.set_etag(out.etag)
-    if status == 201:
-        response.headers["Location"] = f"/api/v1/households/{household_id}"
-    return response
+    return tagged_response(_out(user, db.session.get(Household, household_id)), status,
+                           f"/api/v1/households/{household_id}")
 
 
 def _village(user, village_id: int) -> Village:  # noqa: ANN001

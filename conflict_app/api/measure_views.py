@@ -26,6 +26,7 @@ from conflict_app.api.views import (
     page_args,
     query_date,
     stale,
+    tagged_response,
     whole_number,
 )
 from conflict_app.core.errors import StaleObject
@@ -116,12 +117,8 @@ def _out(measure: Measure) -> MeasureOut:
 
 def _answer(measure_id: int, status: int = 200) -> Response:
     db.session.expire_all()
-    out = _out(db.session.get(Measure, measure_id))
-    response = json_response(out, status)
-    response.set_etag(out.etag)
-    if status == 201:
-        response.headers["Location"] = f"/api/v1/measures/{measure_id}"
-    return response
+    return tagged_response(_out(db.session.get(Measure, measure_id)), status,
+                           f"/api/v1/measures/{measure_id}")
 
 
 def _input(data: MeasureFields) -> mitigation_ops.MeasureInput:

@@ -25,6 +25,7 @@ from conflict_app.api.views import (
     json_response,
     query_date,
     stale,
+    tagged_response,
 )
 from conflict_app.auth.models import User
 from conflict_app.core import clock
@@ -195,12 +196,8 @@ def _scheme_out(scheme: Scheme) -> SchemeOut:
 
 def scheme_answer(scheme_id: int, status: int = 200) -> Response:
     db.session.expire_all()
-    out = _scheme_out(db.session.get(Scheme, scheme_id))
-    response = json_response(out, status)
-    response.set_etag(out.etag)
-    if status == 201:
-        response.headers["Location"] = f"/api/v1/schemes/{scheme_id}"
-    return response
+    return tagged_response(_scheme_out(db.session.get(Scheme, scheme_id)), status,
+                           f"/api/v1/schemes/{scheme_id}")
 
 
 def _version_out(version: RuleVersion) -> RuleVersionOut:
@@ -214,12 +211,8 @@ def _version_out(version: RuleVersion) -> RuleVersionOut:
 
 def _version_answer(version_id: int, status: int = 200) -> Response:
     db.session.expire_all()
-    out = _version_out(db.session.get(RuleVersion, version_id))
-    response = json_response(out, status)
-    response.set_etag(out.etag)
-    if status == 201:
-        response.headers["Location"] = f"/api/v1/rule-versions/{version_id}"
-    return response
+    return tagged_response(_version_out(db.session.get(RuleVersion, version_id)), status,
+                           f"/api/v1/rule-versions/{version_id}")
 
 
 @bp.route("/schemes", methods=["GET"])

@@ -234,6 +234,18 @@ def json_response(model: BaseModel, status: int = 200) -> Response:
     return Response(model.model_dump_json(), status=status, mimetype="application/json")
 
 
+def tagged_response(model: BaseModel, status: int = 200,
+                    location: str | None = None) -> Response:
+    """A resource with its entity tag (what an update sends back in If-Match); a 201 also
+    names where the new resource lives."""
+    response = json_response(model, status)
+    if model.etag:
+        response.set_etag(model.etag)
+    if status == 201 and location:
+        response.headers["Location"] = location
+    return response
+
+
 def claim_for(reference: str) -> Claim:
     user = g.api_user
     claim = db.session.scalars(select(Claim).where(Claim.reference == reference.upper())).first()

@@ -25,6 +25,7 @@ from conflict_app.api.views import (
     json_response,
     page_args,
     stale,
+    tagged_response,
 )
 from conflict_app.core.errors import StaleObject
 from conflict_app.core.permissions import covers
@@ -79,12 +80,8 @@ def withholding_out(item: Withholding) -> WithholdingOut:
 
 def _answer(withholding_id: int, status: int = 200) -> Response:
     db.session.expire_all()
-    out = withholding_out(db.session.get(Withholding, withholding_id))
-    response = json_response(out, status)
-    response.set_etag(out.etag)
-    if status == 201:
-        response.headers["Location"] = f"/api/v1/withholdings/{withholding_id}"
-    return response
+    return tagged_response(withholding_out(db.session.get(Withholding, withholding_id)),
+                           status, f"/api/v1/withholdings/{withholding_id}")
 
 
 def _incentive_scheme(scheme_id: int) -> Scheme:
