@@ -363,3 +363,24 @@ def visit(tmp_path):
     from tests import browser_support as bs
 
     return bs.Visit(outdir=tmp_path)
+
+
+# The scheme world of tests/scheme_data.py (compensation, insurance and incentive schemes with
+# claims at every payment step) and an API client for it, shared by the scheme, payment,
+# batch, document and export API tests; a module may define its own ``api`` instead.
+@pytest.fixture
+def built(world):
+    from conflict_app.core import clock
+    from tests import scheme_data
+
+    try:
+        yield scheme_data.build(world)
+    finally:
+        clock.freeze(None)
+
+
+@pytest.fixture
+def api(app):
+    from tests import scheme_data
+
+    return lambda user, scopes=None: scheme_data.client(app, user, scopes)

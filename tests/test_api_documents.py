@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -13,20 +12,7 @@ from conflict_app.claims.models import Claim
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.extensions import db
-from tests import helpers, scheme_data
-
-
-@pytest.fixture
-def built(world):
-    try:
-        yield scheme_data.build(world)
-    finally:
-        clock.freeze(None)
-
-
-@pytest.fixture
-def api(app):
-    return lambda user, scopes=None: scheme_data.client(app, user, scopes)
+from tests import helpers
 
 
 def text_of(response) -> str:

@@ -12,23 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conflict_app.analytics import store
-from conflict_app.core import clock
-from tests import scheme_data
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
-
-
-@pytest.fixture
-def built(world):
-    try:
-        yield scheme_data.build(world)
-    finally:
-        clock.freeze(None)
-
-
-@pytest.fixture
-def api(app):
-    return lambda user, scopes=None: scheme_data.client(app, user, scopes)
 
 
 def _csv(response) -> list[dict]:

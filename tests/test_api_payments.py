@@ -4,24 +4,6 @@ and agreement instalment payments; filters, cursors, decimal strings with a curr
 
 from __future__ import annotations
 
-import pytest
-
-from conflict_app.core import clock
-from tests import scheme_data
-
-
-@pytest.fixture
-def built(world):
-    try:
-        yield scheme_data.build(world)
-    finally:
-        clock.freeze(None)
-
-
-@pytest.fixture
-def api(app):
-    return lambda user, scopes=None: scheme_data.client(app, user, scopes)
-
 
 def test_finance_reads_the_items_of_every_scheme_kind(world, built, api):
     finance = api(world.finance)

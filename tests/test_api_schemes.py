@@ -4,27 +4,11 @@ audited, refused for roles and areas the pages refuse."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from conflict_app.core import clock
 from conflict_app.core.audit import AuditEntry
 from conflict_app.extensions import db
 from conflict_app.schemes.models import RuleVersion
-from tests import scheme_data
-
-
-@pytest.fixture
-def built(world):
-    try:
-        yield scheme_data.build(world)
-    finally:
-        clock.freeze(None)
-
-
-@pytest.fixture
-def api(app):
-    return lambda user, scopes=None: scheme_data.client(app, user, scopes)
 
 
 def _audit(version_id):

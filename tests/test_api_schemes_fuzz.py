@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
@@ -46,14 +45,6 @@ def test_document_describes_the_new_paths_with_their_media_types():
     assert {"412", "428"} <= set(publish["responses"])
     overview = paths["/analytics/overview"]["get"]["responses"]["503"]
     assert "Retry-After" in overview["headers"]
-
-
-@pytest.fixture
-def built(world):
-    try:
-        yield scheme_data.build(world)
-    finally:
-        clock.freeze(None)
 
 
 def test_new_paths_match_their_description(app, world, built):
