@@ -256,11 +256,21 @@ def measure_shared(analyst, page, redis_url: str) -> dict[str, float]:  # noqa: 
 
 
 BARE_APP = '''
-from flask import Flask
+import os
+from flask import Flask, request
+from sqlalchemy import create_engine, text
 app = Flask(__name__)
+# The floor for any page that reads the database: one indexed row, no ORM, no template.
+engine = create_engine(os.environ["DATABASE_URL"], pool_pre_ping=True)
 @app.get("/bare")
 def bare():
     return "ok"
+@app.route("/query", methods=["GET", "POST"])
+def query():
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT id FROM claim WHERE reference = :r"),
+                           {"r": request.form.get("reference", "")}).first()
+    return "found" if row else "none"
 '''
 
 
@@ -288,7 +298,9 @@ def throughput(url: str, seconds: float, threads: int, data: dict | None = None,
             if data is not None:
                 # A different claim each time: the per-reference limit is not what is timed.
                 fields = {**data, "reference": data["references"][(k * 7919 + n) % len(
-                    data["references"])], "csrf_token": token.group(1)}
+                    data["references"])]}
+                if token:
+                    fields["csrf_token"] = token.group(1)
                 fields.pop("references")
                 body = urllib.parse.urlencode(fields).encode()
             n += 1
@@ -343,6 +355,9 @@ def measure_web(url: str, references: list[str], seconds: float,
     bare = gunicorn("bare_app:app", env, 18431, tmp)
     try:
         results["bare GET"] = throughput("http://127.0.0.1:18431/bare", seconds, 4)
+        results["bare + 1 SELECT POST"] = throughput(
+            "POST:http://127.0.0.1:18431/query", seconds, 4,
+            data={"references": references, "pin": PIN})
     finally:
         bare.terminate()
         bare.wait()
@@ -411,7 +426,14 @@ def main() -> None:
                         help="rate limits and jobs of the gunicorn part")
     parser.add_argument("--overview-only", action="store_true",
                         help="only the analytics overview page (no queues, search, web)")
+    parser.add_argument("--web-only", action="store_true",
+                        help="only the gunicorn part, against the small database")
     args = parser.parse_args()
+
+    if args.web_only:
+        _, references = prepare(args.small_url, args.small, False, args.redis)
+        _print_web(measure_web(args.small_url, references, args.seconds, args.redis))
+        return
 
     small, _ = prepare(args.small_url, args.small, args.overview_only, args.redis)
     large, references = prepare(args.url, args.claims, args.overview_only, args.redis)
@@ -428,9 +450,15 @@ def main() -> None:
     print(f"queue deep page vs page 1 at {args.claims:,}: "
           f"x{large['queue deep page'] / large['queue page 1']:.2f}")
     _print_overview(args, small, large)
+    _print_web(web)
+
+
+def _print_web(web: dict[str, float]) -> None:
     print("\n== web (gunicorn, 2 workers, 4 clients, requests/s)")
     for name, rate in web.items():
         print(f"{name:<20} {rate:8.1f} req/s   x{rate / web['bare GET']:.3f} of bare")
+    print("(bare + 1 SELECT: the same bare app reading one claim by its reference, no ORM,\n"
+          " no template: the floor for any page that reads the database)")
 
 
 def _print_overview(args, small: dict, large: dict) -> None:  # noqa: ANN001

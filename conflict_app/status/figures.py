@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from conflict_app.core.money import Money
@@ -66,6 +67,21 @@ class Figures:
         return self.settled.amount / self.approved.amount
 
 
+# The statements are built once: on the herders' status page building them cost more CPU
+# than running them.
+@cache
+def _settlement():  # noqa: ANN202
+    return (select(SettlementItem).where(SettlementItem.claim_id == bindparam("claim_id"))
+            .options(lazyload("*")))
+
+
+@cache
+def _payments():  # noqa: ANN202
+    return (select(PaymentItem).where(PaymentItem.claim_id == bindparam("claim_id"),
+                                      PaymentItem.state == ItemState.PAID)
+            .order_by(PaymentItem.id).options(lazyload("*")))
+
+
 def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
     """The claim's figures as they stand in the current transaction."""
     currency = claim.currency
@@ -75,17 +91,14 @@ def figures(claim) -> Figures:  # noqa: ANN001 - a Claim
     # A settlement shares out approved amounts: before a decision there is none to read.
     # The claim is at hand: no join back to it (the items load it eagerly elsewhere).
     item = None if approved is None else db.session.scalar(
-        select(SettlementItem).where(SettlementItem.claim_id == claim.id)
-        .options(lazyload("*")))
+        _settlement(), {"claim_id": claim.id})
     if item is not None:
         settled = Money(item.payable, currency)
         if item.payable < item.approved:
             shortfall = Money(item.approved - item.payable, currency)
     interim = interim_ref = interim_at = paid = earlier = None
     interest = reference = paid_at = None
-    for row in db.session.scalars(select(PaymentItem).where(
-            PaymentItem.claim_id == claim.id, PaymentItem.state == ItemState.PAID)
-            .order_by(PaymentItem.id).options(lazyload("*"))):
+    for row in db.session.scalars(_payments(), {"claim_id": claim.id}):
         if row.part == "interim":
             interim, interim_ref, interim_at = (Money(row.amount, currency),
                                                 row.payment_reference, row.recorded_at)
