@@ -90,6 +90,30 @@ def test_an_inbound_status_text_is_stored_without_the_pin(app, world):
     assert not holds(every_row_text(), pin)
 
 
+def test_a_pin_texted_in_groups_answers_and_is_not_stored(app, world, monkeypatch):
+    """«482 913» or «۴۸۲ ۹۱۳»: the same PIN as 482913. It opens the claim, and the stored
+    text masks it like an unbroken one (before, it was neither read nor masked)."""
+    claim, pin = helpers.report(world)
+    monkeypatch.setitem(app.config, "SMS_INBOUND_SECRET", "s3cret")
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    texts = [f"STATUS {claim.reference} {pin[:3]} {pin[3:]}",
+             f"STATUS {claim.reference} PIN {pin[:3]}-{pin[3:]}".translate(persian)]
+    for text in texts:
+        answer = app.test_client().post(
+            "/sms/inbound", data={"from": "+37491234567", "text": text},
+            headers={"X-Pardus-Secret": "s3cret"})
+        assert answer.status_code == 200
+    replies = db.session.scalars(select(SmsMessage).where(SmsMessage.kind == "status")).all()
+    assert len(replies) == 2 and all(claim.reference in r.body for r in replies)
+    stored = db.session.scalars(select(SmsMessage).where(SmsMessage.direction == "in")).all()
+    assert [s.body for s in stored] == [
+        f"STATUS {claim.reference} *******",
+        f"STATUS {claim.reference} PIN *******".translate(persian)]
+    backup = every_row_text()
+    for digits in (pin, pin.translate(persian)):
+        assert not re.search(rf"(?<![\d.]){'[ -]?'.join(digits)}(?!\d)", backup)
+
+
 def test_idempotency_records_keep_no_pin_and_expire(app, world):
     household = helpers.household(world)
     _token, secret = tokens.issue(world.clerk, "tests", tokens.allowed_scopes(world.clerk))

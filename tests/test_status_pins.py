@@ -135,3 +135,27 @@ def test_a_paid_claim_s_check_reads_its_payment_once(app, world):
         event.remove(db.engine, "before_cursor_execute", seen)
     assert page.status_code == 200 and "MM-4711" in page.get_data(as_text=True)
     assert len([s for s in statements if "FROM payment_item" in s]) == 1
+
+
+def test_reference_and_pin_typed_in_native_digits_open_the_claim(app, world):
+    """As herders type them on a phone: Persian or Arabic-Indic digits, lower case,
+    spaces, the PIN in groups. Each is the same claim, not a wrong guess."""
+    claim, pin = helpers.report(world)
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    typed = [
+        (claim.reference.translate(persian), pin.translate(persian)),
+        (" " + claim.reference.lower().translate(arabic) + " ",
+         pin[:3].translate(arabic) + " " + pin[3:].translate(arabic)),
+        # Written down in two groups, as six digits are read out and kept on paper.
+        (claim.reference.replace("-", "\u2013"), f"{pin[:3]}-{pin[3:]}"),
+        (claim.reference, f"{pin[:3]}\u00a0{pin[3:]}"),
+    ]
+    for reference, given in typed:
+        client = app.test_client()
+        page = client.post("/status", data={"csrf_token": csrf_token(client, "/status"),
+                                            "reference": reference, "pin": given})
+        assert page.status_code == 200, (reference, given)
+        assert claim.reference in page.get_data(as_text=True)
+    # None of them counted as a failure towards the lock.
+    assert db.session.get(PinGuard, claim.id) is None

@@ -105,12 +105,13 @@ class LocalisedIntegerField(IntegerField):
 
 
 class DigitsField(StringField):
-    """A code typed in any digits (a PIN, a reference): kept with Latin digits."""
+    """A code typed in any digits (a PIN): kept as Latin digits, without the spaces, dashes
+    or points people put between groups («482 913» is the PIN 482913, not a wrong guess)."""
 
     widget = NumberText("numeric")
 
     def process_formdata(self, valuelist):  # noqa: ANN001
-        self.data = inputs.clean(valuelist[0]) if valuelist else None
+        self.data = inputs.compact_code(valuelist[0]) if valuelist else None
 
 
 class PhoneField(StringField):

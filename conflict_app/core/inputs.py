@@ -62,6 +62,14 @@ def clean(text: str | None) -> str:
     return _MARKS.sub("", latin_digits(text or "")).strip()
 
 
+_CODE_SEPARATORS = re.compile(r"[\s.\u2010-\u2015-]")
+
+
+def compact_code(text: str | None) -> str:
+    """A code typed in groups (a PIN): Latin digits, no spaces, dashes or points between."""
+    return _CODE_SEPARATORS.sub("", clean(text))
+
+
 def parse_number(text: str | None, locale: str | Locale = "en") -> Decimal | None:
     """The number typed, or ``None`` when nothing was typed; ``ValueError`` when it is not one.
 

@@ -102,7 +102,8 @@ def _report_in(village: Village, data: PublicReport) -> tuple[Claim, str]:
 
 
 def normalise_reference(raw: str | None) -> str | None:
-    ref = re.sub(r"\s+", "", inputs.clean(raw)).upper()
+    # Phones and word processors turn "-" into a dash of another kind; spaces are dropped.
+    ref = re.sub(r"[\u2010-\u2015\u2212]", "-", re.sub(r"\s+", "", inputs.clean(raw))).upper()
     return ref if REFERENCE.match(ref) else None
 
 
@@ -223,9 +224,11 @@ KEYWORDS = {
     "ar": "حالة", "ckb": "دۆخ", "ur": "اسٹیٹس", "hy": "ԿԱՐԳԱՎԻՃԱԿ", "ka": "სტატუსი",
     "az": "STATUS", "tr": "DURUM", "tk": "ÝAGDAÝ", "tg": "ҲОЛАТ", "uz": "HOLAT", "ps": "حالت",
 }
-_SMS_QUERY = re.compile(r"([A-Za-z]{2}-\d{4}-\d{6})\D+(\d{4,8})")
-# A run of 4 to 8 digits that is not part of a claim reference: a PIN, or a try at one.
-_PIN_LIKE = re.compile(r"(?<![\d-])\d{4,8}(?!\d)")
+# A PIN as people write it: 4 to 8 digits, in one run or in groups («482 913», «482-913»).
+_PIN = r"\d(?:[\s.\u2010-\u2013-]?\d){3,7}(?!\d)"
+_SMS_QUERY = re.compile(rf"([A-Za-z]{{2}}-\d{{4}}-\d{{6}})\D+?({_PIN})")
+# Digits that are not part of a claim reference: a PIN, or a try at one.
+_PIN_LIKE = re.compile(rf"(?<![\d-]){_PIN}")
 
 
 def redact_pins(text: str) -> str:
@@ -245,7 +248,7 @@ def answer_sms(phone: str, text: str) -> None:
     locale = next((code for code, word in KEYWORDS.items() if word.upper() == first_word),
                   None)
     match = _SMS_QUERY.search(typed)
-    claim = lookup(match.group(1), match.group(2)) if match else None
+    claim = lookup(match.group(1), re.sub(r"\D", "", match.group(2))) if match else None
     with unit_of_work():
         if claim is not None:
             household = db.session.get(Household, claim.household_id)
