@@ -26,6 +26,7 @@ from conflict_app.documents.views import CLAIM_DOCUMENT_ROLES
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.i18n import LOCALES, _negotiated, force_timezone
+from conflict_app.payments import operations as pay_ops
 from conflict_app.payments.models import ItemState, PaymentBatch
 from conflict_app.schemes.models import Scheme
 from conflict_app.schemes.scope import reaches
@@ -123,7 +124,7 @@ def voucher_pdf(item_id: int):
 
 def _batch_for(batch_id: int) -> PaymentBatch:
     user = finance_reader()
-    batch = db.session.get(PaymentBatch, batch_id)
+    batch = db.session.get(PaymentBatch, batch_id, options=pay_ops.WITH_PAYEES)
     if batch is None or not covers(user, batch):
         raise ApiError(404, "Not found", "No payment batch with this id in your area.")
     return batch

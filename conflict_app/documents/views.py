@@ -20,6 +20,7 @@ from conflict_app.documents.fonts import MissingFont
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.i18n import force_timezone
+from conflict_app.payments import operations as pay_ops
 from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -82,7 +83,7 @@ def decision(claim_id: int):
 
 
 def _batch(batch_id: int) -> PaymentBatch:
-    batch = db.session.get(PaymentBatch, batch_id)
+    batch = db.session.get(PaymentBatch, batch_id, options=pay_ops.WITH_PAYEES)
     if batch is None or not covers(current_user, batch):
         abort(404)
     return batch

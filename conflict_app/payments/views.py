@@ -113,7 +113,7 @@ def create_batch():
 
 
 def _load(batch_id: int) -> PaymentBatch:
-    batch = db.session.get(PaymentBatch, batch_id)
+    batch = db.session.get(PaymentBatch, batch_id, options=operations.WITH_PAYEES)
     if batch is None or not covers(current_user, batch):
         abort(404)
     return batch

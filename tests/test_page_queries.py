@@ -1,0 +1,72 @@
+"""Staff pages cost the same number of queries however many rows they list: a payment batch
+of 500 items, or a claim flagged against many others, is not one query per row."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from conflict_app.extensions import db
+from conflict_app.payments import operations as pay
+from conflict_app.payments.models import PaymentMethod
+from tests import helpers
+from tests.conftest import csrf_token
+
+
+def _statements(client, url: str, data: dict | None = None) -> int:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(url, data=data) if data is not None else client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(seen)
+
+
+def _paid_claims(world, n: int, start: int) -> list:
+    claims = []
+    for k in range(start, start + n):
+        claim = helpers.approved(world, hh=helpers.household(world, name=f"Payee {k}"))
+        helpers.payout(claim.household)
+        claims.append(claim)
+    return claims
+
+
+def test_a_batch_of_ten_costs_the_queries_of_a_batch_of_two(world, browser_for):
+    small = pay.create_batch(world.finance, [c.id for c in _paid_claims(world, 2, 0)],
+                             PaymentMethod.MOBILE_MONEY)
+    large = pay.create_batch(world.finance, [c.id for c in _paid_claims(world, 10, 2)],
+                             PaymentMethod.MOBILE_MONEY)
+    db.session.commit()
+    finance = browser_for(world.finance)
+    for page in ("/payments/batches/{}", "/payments/batches/{}/export",
+                 "/documents/payments/batches/{}/list.pdf",
+                 "/documents/payments/batches/{}/vouchers.pdf"):
+        two, ten = (_statements(finance, page.format(b.id)) for b in (small, large))
+        assert ten == two, (page, two, ten)
+    page = finance.get(f"/payments/batches/{large.id}").get_data(as_text=True)
+    assert "Payee 11" in page and "Payee 2" in page  # every payee is still listed
+    # The payment file itself (the release): the same queries for ten payees as for two.
+    finance.token = csrf_token(finance.client, "/queue")  # fetched before counting
+    files = []
+    for batch in (small, large):
+        items = ",".join(str(i.id) for i in batch.live_items())
+        files.append(_statements(finance, f"/payments/batches/{batch.id}/export",
+                                 {"items": items}))
+    assert files[1] == files[0], files
+
+
+def test_a_claim_flagged_against_five_claims_costs_the_queries_of_one(world, browser_for):
+    # Each new report of the same village and day is flagged against the earlier ones.
+    claims = [helpers.report(world)[0] for _ in range(6)]
+    db.session.commit()
+    clerk = browser_for(world.clerk)
+    second, sixth = (_statements(clerk, f"/claims/{c.id}") for c in (claims[1], claims[5]))
+    assert sixth == second, (second, sixth)
+    page = clerk.get(f"/claims/{claims[5].id}").get_data(as_text=True)
+    assert all(c.reference in page for c in claims[:5])  # each earlier claim is linked
