@@ -8,15 +8,18 @@ from sqlalchemy import event
 from conflict_app.extensions import db
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
-from tests import helpers
+from conflict_app.schemes.params import SchemeKind
+from tests import helpers, scheme_data
 from tests.conftest import csrf_token
 
 
-def _statements(client, url: str, data: dict | None = None) -> int:
+def _statements(client, url: str, data: dict | None = None, repeats: list | None = None) -> int:
     seen: list[str] = []
 
-    def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+    def record(conn, cursor, statement, parameters, *args) -> None:  # noqa: ANN001
         seen.append(statement)
+        if repeats is not None and not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            repeats.append((statement, repr(parameters)))
 
     db.session.expire_all()
     event.listen(db.engine, "before_cursor_execute", record)
@@ -70,3 +73,26 @@ def test_a_claim_flagged_against_five_claims_costs_the_queries_of_one(world, bro
     assert sixth == second, (second, sixth)
     page = clerk.get(f"/claims/{claims[5].id}").get_data(as_text=True)
     assert all(c.reference in page for c in claims[:5])  # each earlier claim is linked
+
+
+def test_no_staff_page_reads_the_same_row_twice(world, browser_for):
+    """The scheme page converted each budget line to USD with its own read of the same
+    rate; the batch page read its maker's roles again; the claim page loaded its household,
+    incident and village one by one after the claim."""
+    scheme = scheme_data.scheme(world, "AM-COMP", SchemeKind.COMPENSATION)
+    claim = helpers.approved(world)
+    helpers.payout(claim.household)
+    batch = pay.create_batch(world.finance, [claim.id], PaymentMethod.MOBILE_MONEY)
+    db.session.commit()
+    for user, url in ((world.manager, f"/schemes/{scheme.id}"),
+                      (world.finance, f"/payments/batches/{batch.id}"),
+                      (world.clerk, f"/claims/{claim.id}")):
+        client = browser_for(user)
+        client.get(url)  # the session's touch and the form token are not what is counted
+        sent: list = []
+        _statements(client, url, repeats=sent)
+        twice = {s for s in sent if sent.count(s) > 1}
+        assert not twice, (url, twice)
+    lazily = []
+    _statements(browser_for(world.clerk), f"/claims/{claim.id}", repeats=lazily)
+    assert not any(sql.startswith("SELECT household.") for sql, _ in lazily)

@@ -74,7 +74,8 @@ NOT_WHEN_PAID = frozenset({Action.REJECT, Action.DISMISS_APPEAL})
 
 
 def load_claim(claim_id: int) -> Claim:
-    claim = db.session.get(Claim, claim_id)
+    # With its household, incident and village, which every claim page shows.
+    claim = db.session.get(Claim, claim_id, options=queries.ONE_LOAD)
     if claim is None or not covers(current_user, claim) or not current_user.has_role(
         *CASE_ROLES
     ):

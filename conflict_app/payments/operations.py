@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defaultload, joinedload, selectinload
 
 from conflict_app.auth.models import User
 from conflict_app.claims import operations as claim_ops
@@ -257,6 +257,8 @@ def _settled(claim: Claim) -> Decimal:
 # page, its PDF list and the payment file name each payee, and loading them one item at a
 # time made a batch of 500 cost 1,000 queries.
 WITH_PAYEES = (
+    # Who made the batch is often who reads it: their roles are loaded already.
+    defaultload(PaymentBatch.created_by).lazyload(User.role_rows),
     selectinload(PaymentBatch.items).options(
         joinedload(PaymentItem.claim).selectinload(Claim.household)
         .joinedload(Household.village),

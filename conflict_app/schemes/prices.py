@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask import g, has_app_context
 from sqlalchemy import select
 
 from conflict_app.auth.models import User
@@ -81,20 +82,31 @@ def set_rate(actor: User, currency: str, valid_from: date, per_usd: Decimal,
                             source=(source or "").strip() or None, created_by_id=actor.id)
         db.session.add(rate)
         db.session.flush()
+        if has_app_context():
+            g.pop("usd_rates", None)  # a conversion after this uses the new rate
         audit.record(actor_id=actor.id, object_type="exchange_rate", object_id=rate.id,
                      action="set_rate", changes={"currency": currency, "per_usd": per_usd,
                                                  "valid_from": valid_from})
     return rate
 
 
+def _rate(currency: str, on: date) -> Decimal | None:
+    """The rate of that day, read once per request: a scheme page converts each of its
+    budget lines, and read the same row six times."""
+    seen = g.setdefault("usd_rates", {}) if has_app_context() else {}
+    if (currency, on) not in seen:
+        seen[currency, on] = db.session.scalar(
+            select(ExchangeRate.per_usd).where(ExchangeRate.currency == currency,
+                                               ExchangeRate.valid_from <= on)
+            .order_by(ExchangeRate.valid_from.desc()).limit(1))
+    return seen[currency, on]
+
+
 def to_usd(money: Money, on: date) -> Money | None:
     """The amount in USD at the rate recorded for that day; None when no rate is known."""
     if money.currency == "USD":
         return money
-    per_usd = db.session.scalar(
-        select(ExchangeRate.per_usd).where(ExchangeRate.currency == money.currency,
-                                           ExchangeRate.valid_from <= on)
-        .order_by(ExchangeRate.valid_from.desc()).limit(1))
+    per_usd = _rate(money.currency, on)
     if per_usd is None:
         return None
     return Money(money.amount / per_usd, "USD").rounded()
