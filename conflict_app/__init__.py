@@ -276,6 +276,7 @@ def _import_models() -> None:
     import conflict_app.bundles.models
     import conflict_app.claims.models
     import conflict_app.core.audit
+    import conflict_app.documents.models
     import conflict_app.exports.models
     import conflict_app.fieldforms.models
     import conflict_app.geo.models
@@ -349,6 +350,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import scheme_edit_views as _api_scheme_edits  # noqa: F401 - joins api_bp
     from conflict_app.api import scheme_views as _api_schemes  # noqa: F401 - joins api_bp
     from conflict_app.api import settlement_views as _api_settlements  # noqa: F401 - joins api_bp
+    from conflict_app.api import voucher_views as _api_vouchers  # noqa: F401 - joins api_bp
     from conflict_app.api import withholding_views as _api_withholdings  # noqa: F401 - joins api_bp
     from conflict_app.api.views import bp as api_bp
     from conflict_app.auth import grant_views  # noqa: F401 - its routes join admin_bp

@@ -122,7 +122,7 @@ def voucher_pdf(item_id: int):
                 layout.safe_filename("voucher", data.batch_reference, str(data.item_id)))
 
 
-def _batch_for(batch_id: int) -> PaymentBatch:
+def batch_for(batch_id: int) -> PaymentBatch:
     user = finance_reader()
     batch = db.session.get(PaymentBatch, batch_id, options=pay_ops.WITH_PAYEES)
     if batch is None or not covers(user, batch):
@@ -133,7 +133,7 @@ def _batch_for(batch_id: int) -> PaymentBatch:
 @bp.route("/payment-batches/<int:batch_id>/list.pdf", methods=["GET"])
 @authenticated("payments")
 def batch_list_pdf(batch_id: int):
-    data = contents.batch_data(_batch_for(batch_id))
+    data = contents.batch_data(batch_for(batch_id))
     return _pdf(vouchers.render_batch, data, reader_locale(),
                 layout.safe_filename("batch", data.reference))
 
@@ -141,7 +141,13 @@ def batch_list_pdf(batch_id: int):
 @bp.route("/payment-batches/<int:batch_id>/vouchers.pdf", methods=["GET"])
 @authenticated("payments")
 def batch_vouchers_pdf(batch_id: int):
-    data = contents.batch_data(_batch_for(batch_id))
+    batch = batch_for(batch_id)
+    data = contents.batch_data(batch)
+    if data.count > current_app.config["VOUCHERS_IN_REQUEST"]:
+        raise ApiError(409, "Too many vouchers for one request",
+                       f"The batch has {data.count} vouchers: ask for them with POST "
+                       f"/api/v1/payment-batches/{batch.id}/voucher-runs and download them "
+                       "when the run is done.")
     return _pdf(vouchers.render_vouchers, data, reader_locale(),
                 layout.safe_filename("vouchers", data.reference))
 

@@ -13,6 +13,7 @@ from conflict_app.api import (
     payment_views,
     recovery_views,
     scheme_views,
+    voucher_views,
 )
 from conflict_app.api import schemas as api_schemas
 from conflict_app.api import scheme_edit_views as scheme_edits
@@ -23,7 +24,7 @@ from conflict_app.schemes.params import SchemeKind
 
 MODELS = (*scheme_views.MODELS, *scheme_edits.MODELS, *payment_views.MODELS,
           *batch_views.MODELS, *incentive_views.MODELS, *recovery_views.MODELS,
-          *export_views.MODELS)
+          *export_views.MODELS, *voucher_views.MODELS)
 
 ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -237,8 +238,23 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
         "/payment-batches/{batch_id}/list.pdf": _get(
             "paymentBatchListPdf", "A batch's list (finance)", [_path("batch_id"), LANG], pdf),
         "/payment-batches/{batch_id}/vouchers.pdf": _get(
-            "paymentBatchVouchersPdf", "Every voucher of a batch (finance)",
-            [_path("batch_id"), LANG], pdf),
+            "paymentBatchVouchersPdf", "Every voucher of a batch (finance); a batch with more "
+            "vouchers than the server renders in one request answers 409: ask for a voucher "
+            "run instead", [_path("batch_id"), LANG], {**pdf, **problems(409)}),
+        "/payment-batches/{batch_id}/voucher-runs": {"post": {
+            "operationId": "createVoucherRun",
+            "summary": "Every voucher of a batch, rendered by a background job (finance); "
+                       "follow the run at Location",
+            "parameters": [_path("batch_id"), LANG, idempotency],
+            "responses": {"202": json(voucher_views.VoucherRunOut, "The run, queued"),
+                          **problems(400, 401, 403, 404, 409)}}},
+        "/voucher-runs/{run_id}": _get(
+            "getVoucherRun", "A voucher run you asked for: its state, and its file once done",
+            [_path("run_id")], {"200": json(voucher_views.VoucherRunOut, "The run"),
+                                **problems(401, 403, 404)}),
+        "/voucher-runs/{run_id}/vouchers.pdf": _get(
+            "voucherRunPdf", "The vouchers of a finished run (kept for a day); 409 while it "
+            "runs", [_path("run_id")], {**pdf, **problems(409)}),
         "/schemes/{scheme_id}/report.pdf": _get(
             "schemeReportPdf", "A scheme's implementation report for a period of losses "
             "(scheme managers; analysts read it de-identified)",

@@ -6,8 +6,21 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, request, send_file, session
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from conflict_app.claims import harm_records
@@ -17,9 +30,12 @@ from conflict_app.core.sealed import unseal
 from conflict_app.core.web import roles_required
 from conflict_app.documents import contents, layout, render, vouchers
 from conflict_app.documents.fonts import MissingFont
+from conflict_app.documents.jobs import job_id, request_vouchers
+from conflict_app.documents.models import VoucherRun
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.i18n import force_timezone
+from conflict_app.jobs import uses_redis
 from conflict_app.payments import operations as pay_ops
 from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem
 
@@ -115,10 +131,65 @@ def batch_list(batch_id: int):
 @bp.route("/payments/batches/<int:batch_id>/vouchers.pdf")
 @roles_required(Role.FINANCE)
 def batch_vouchers(batch_id: int):
+    """A small batch's vouchers at once; a large one's are prepared by a job (POST)."""
     batch = _batch(batch_id)
     data = contents.batch_data(batch)
+    if data.count > current_app.config["VOUCHERS_IN_REQUEST"]:
+        flash(_("This batch has %(count)s vouchers: prepare them, and download them when "
+                "they are ready.", count=data.count), "info")
+        return redirect(url_for("payments.batch", batch_id=batch.id), 303)
     return _pdf(vouchers.render_vouchers, data, _user_locale(),
                 layout.safe_filename("vouchers", data.reference))
+
+
+RUN_STATES = {"queued": _l("Waiting for its turn"), "running": _l("Preparing"),
+              "done": _l("Ready"), "failed": _l("The vouchers could not be prepared")}
+
+
+@bp.route("/payments/batches/<int:batch_id>/vouchers", methods=["POST"])
+@roles_required(Role.FINANCE)
+def prepare_vouchers(batch_id: int):
+    """Ask for every voucher of a batch; a job renders them in the asker's language."""
+    run = request_vouchers(current_user.id, _batch(batch_id), _user_locale(),
+                           str(get_timezone()))
+    return redirect(url_for("documents.voucher_run", run_id=run.id), 303)
+
+
+def _run(run_id: int) -> VoucherRun:
+    run = db.session.get(VoucherRun, run_id)
+    # Only who asked sees the run, and only while the batch is still in their area.
+    if run is None or run.user_id != current_user.id or not covers(current_user, run.batch):
+        abort(404)
+    return run
+
+
+@bp.route("/vouchers/<int:run_id>")
+@roles_required(Role.FINANCE)
+def voucher_run(run_id: int):
+    run = _run(run_id)
+    percent = run.percent
+    if not run.finished and uses_redis():
+        from conflict_app.jobs.rq_backend import fetch
+
+        job = fetch(job_id(run))
+        meta = job.get_meta(refresh=True) if job is not None else {}
+        if meta.get("total"):
+            percent = min(99, int(meta["done"]) * 100 // int(meta["total"]))
+    return render_template("documents/voucher_run.html", run=run, percent=percent,
+                           state=RUN_STATES[run.state])
+
+
+@bp.route("/vouchers/<int:run_id>/vouchers.pdf")
+@roles_required(Role.FINANCE)
+def voucher_run_file(run_id: int):
+    run = _run(run_id)
+    if run.pdf is None:
+        abort(404)
+    response = send_file(io.BytesIO(run.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=layout.safe_filename(
+                             "vouchers", contents.reference_of(run.batch)), max_age=0)
+    response.headers["Cache-Control"] = "no-store"  # personal data
+    return response
 
 
 @bp.route("/schemes/<int:scheme_id>/report.pdf")

@@ -3,7 +3,7 @@ the batch list, streamed page by page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from flask_babel import force_locale
@@ -148,8 +148,10 @@ class CutLine(Flowable):
 PER_PAGE = 3  # vouchers on an A4 page
 
 
-def render_vouchers(data: BatchData, locale: str, out: BinaryIO) -> None:
-    """Every voucher of a batch, three to an A4 page with cut lines, streamed."""
+def render_vouchers(data: BatchData, locale: str, out: BinaryIO,
+                    progress: Callable[[int], None] | None = None) -> None:
+    """Every voucher of a batch, three to an A4 page with cut lines, streamed;
+    ``progress`` hears how many are laid out so far (a job's progress bar)."""
     with force_locale(locale):
         # Translators: printed letter or receipt, legal weight: exact, plain
         b = Builder(locale, _("Payment vouchers"), data.reference)
@@ -161,6 +163,8 @@ def render_vouchers(data: BatchData, locale: str, out: BinaryIO) -> None:
                     yield PageBreak()  # three to a page, so the cut lines fall alike
                 count += 1
                 yield _voucher_compact(b, voucher)
+                if progress is not None and count % 50 == 0:
+                    progress(count)
             if not count:
                 # Translators: printed letter or receipt, legal weight: exact, plain
                 yield b.p(_("This batch has no items."), b.s.body)

@@ -38,6 +38,8 @@ TASKS: dict[str, str] = {
     "notices.overdue": "conflict_app.notices.operations:notify_overdue",
     "notices.digest": "conflict_app.notices.digest:send_digests",
     "bundles.import": "conflict_app.bundles.jobs:run_import",
+    "documents.vouchers": "conflict_app.documents.jobs:render_run",
+    "documents.purge_runs": "conflict_app.documents.jobs:purge_runs",
     "analytics.refresh": "conflict_app.analytics.service:refresh",
     "webhooks.deliver": "conflict_app.webhooks.delivery:deliver",
     "webhooks.dispatch": "conflict_app.webhooks.delivery:dispatch_due",
