@@ -114,6 +114,7 @@ def measure_pages(app, world, batches: dict[int, int]) -> list[tuple[str, str, t
     from conflict_app.claims.models import Claim, DuplicateFlag
     from conflict_app.extensions import db
     from conflict_app.schemes.models import Scheme
+    from tests import scheme_data
     from tests.conftest import Browser, RequestClient
 
     # Each request in its own app context, as in production (not this script's).
@@ -149,9 +150,13 @@ def measure_pages(app, world, batches: dict[int, int]) -> list[tuple[str, str, t
         ("analytics overview", "/analytics/", "/analytics/"),
         ("claim receipt PDF", f"/documents/claims/{one}/receipt.pdf",
          f"/documents/claims/{many[0]}/receipt.pdf"),
+        ("API claim list, 10 vs 100 claims", "/api/v1/claims?limit=10",
+         "/api/v1/claims?limit=100"),
     ]
+    api = scheme_data.client(app, world.clerk)
+    db.session.commit()  # the token
     users = {"queue": clerk, "claim": clerk, "batch": finance, "release": finance,
-             "scheme": manager, "analytics": analyst}
+             "scheme": manager, "analytics": analyst, "API": api}
     out = []
     for name, first, second in pages:
         client = users.get(name.split()[0], clerk if "receipt" in name else finance)

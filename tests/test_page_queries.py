@@ -96,3 +96,30 @@ def test_no_staff_page_reads_the_same_row_twice(world, browser_for):
     lazily = []
     _statements(browser_for(world.clerk), f"/claims/{claim.id}", repeats=lazily)
     assert not any(sql.startswith("SELECT household.") for sql, _ in lazily)
+
+
+def test_claims_waiting_for_payment_and_the_api_claim_list_cost_the_same_for_two_or_eight(
+        world, browser_for, api):
+    """The payments page computed each waiting claim's amount with four queries of its own
+    and read each payee apart; the API's claim list read each claim's assessment, loss lines
+    and harm record apart (a page of 100 cost about 300 queries)."""
+    scheme_data.scheme(world, "AM-COMP", SchemeKind.COMPENSATION, budget="90000000")
+    counts = []
+    made = []
+    for size in (2, 8):
+        while len(made) < size:
+            made.append(helpers.approved(world, hh=helpers.household(
+                world, name=f"Waiting {len(made)}")))
+        db.session.commit()
+        finance, clerk = browser_for(world.finance), api(world.clerk)
+        finance.get("/payments/")
+        page = finance.get("/payments/").get_data(as_text=True)
+        assert all(f"Waiting {k}" in page for k in range(size))  # every payee is named
+        assert page.count("135,000.00") >= size  # and their amount
+        listed = clerk.get("/api/v1/claims?limit=100").get_json()["items"]
+        assert len(listed) == size and all(c["assessment"]["total"] == "135000.00"
+                                           for c in listed)
+        assert all(c["lines"] for c in listed)
+        counts.append((_statements(finance, "/payments/"),
+                       _statements(clerk, "/api/v1/claims?limit=100")))
+    assert counts[0] == counts[1], counts

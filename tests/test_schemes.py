@@ -17,6 +17,7 @@ from conflict_app.core.errors import InvalidInput
 from conflict_app.extensions import db
 from conflict_app.mitigation.models import Measure, MeasureType
 from conflict_app.payments import operations as pay
+from conflict_app.payments import owed
 from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem, PaymentMethod
 from conflict_app.schemes import incentives, insurance, params
 from conflict_app.schemes import operations as scheme_ops
@@ -420,7 +421,7 @@ def test_interim_payment_after_assessment_and_the_rest_on_decision(world, browse
     _pay_all(world, [helpers.reload(claim)])
     claim = helpers.reload(claim)
     assert claim.state == State.ASSESSED  # the interim does not decide the claim
-    assert pay.interim_due(claim) is None  # paid once
+    assert owed.interim_due(claim) is None  # paid once
     budget = scheme_ops.budget(scheme)
     assert budget.disbursed.amount == Decimal("27000.00") and budget.committed.amount == 0
     ops.approve(claim.id, world.approver, None)
@@ -537,8 +538,8 @@ def test_interim_payments_commit_budget_as_an_approval_does(world, browser_for, 
     goats = dict(species=params.Species.GOAT)
     second = helpers.assessed(world, hh=helpers.household(world, name="B"), killed=2, **goats)
     third = helpers.assessed(world, hh=helpers.household(world, name="C"), killed=3, **goats)
-    assert pay.interim_due(helpers.reload(second)).amount == Decimal("18750.00")
-    assert pay.interim_due(helpers.reload(third)).amount == Decimal("28125.00")
+    assert owed.interim_due(helpers.reload(second)).amount == Decimal("18750.00")
+    assert owed.interim_due(helpers.reload(third)).amount == Decimal("28125.00")
     finance = browser_for(world.finance)
     for claim in (second, third):
         response = finance.post("/payments/batches", data={

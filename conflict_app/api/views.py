@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from conflict_app.analytics import service as analytics
@@ -21,7 +22,7 @@ from conflict_app.analytics import store as analytics_store
 from conflict_app.api import idempotency, schemas, tokens
 from conflict_app.claims import appeals, harm_records, intake, queries
 from conflict_app.claims import operations as ops
-from conflict_app.claims.models import AgeClass, Channel, Claim
+from conflict_app.claims.models import AgeClass, Channel, Claim, Incident
 from conflict_app.claims.workflow import Action
 from conflict_app.core.errors import (
     DomainError,
@@ -254,9 +255,15 @@ def claim_for(reference: str) -> Claim:
     return claim
 
 
-def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
-              **extra: Any) -> schemas.ClaimOut:
-    assessment = ops.latest_assessment(claim.id)
+_READ = object()  # claim_out reads what it was not given
+
+
+def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut, *,
+              assessment: Any = _READ, harm: Any = _READ, **extra: Any) -> schemas.ClaimOut:
+    """A claim as the API shows it; a list passes each claim's latest assessment and harm
+    record, read for the whole page at once."""
+    if assessment is _READ:
+        assessment = ops.latest_assessment(claim.id)
     return model(
         reference=claim.reference, state=claim.state, version=claim.version,
         scheme=claim.scheme.code if claim.scheme else None, country=claim.country_code,
@@ -285,13 +292,12 @@ def claim_out(claim: Claim, model: type[schemas.ClaimOut] = schemas.ClaimOut,
             steps=[schemas.StepOut(text=s["text"], rule=s["rule"])
                    for s in explain.sentences(assessment.steps)],
         ) if assessment else None,
-        harm=_harm_out(claim),
+        harm=_harm_out(claim, harm_records.of_claim(claim.id) if harm is _READ else harm),
         **extra,
     )
 
 
-def _harm_out(claim: Claim) -> schemas.HarmOut | None:
-    row = harm_records.of_claim(claim.id)
+def _harm_out(claim: Claim, row: Any) -> schemas.HarmOut | None:
     if row is None:
         return None
     out = schemas.HarmOut(kind=row.kind, crop=row.crop, measured_on=row.measured_on,
@@ -316,7 +322,15 @@ def list_claims():
     if state and state not in {s.value for s in State}:
         raise ApiError(400, "Bad query", f"Unknown state {state!r}.")
     rows = queries.search(user, None, state or None, after, limit + 1)
-    page = schemas.ClaimPage(items=[claim_out(c) for c in rows[:limit]],
+    claims = rows[:limit]
+    ids = [c.id for c in claims]
+    # What each claim shows, for the whole page at once (it was four queries a claim).
+    assessments, harms = ops.latest_assessments(ids), harm_records.of_claims(ids)
+    db.session.scalars(select(Incident).where(Incident.id.in_([c.incident_id for c in claims]))
+                       .options(selectinload(Incident.lines))
+                       .execution_options(populate_existing=True)).all()
+    page = schemas.ClaimPage(items=[claim_out(c, assessment=assessments.get(c.id),
+                                              harm=harms.get(c.id)) for c in claims],
                              next_cursor=str(rows[limit - 1].id) if len(rows) > limit
                              else None)
     return json_response(page)

@@ -91,6 +91,14 @@ def of_claim(claim_id: int) -> ClaimHarm | None:
     return db.session.scalar(select(ClaimHarm).where(ClaimHarm.claim_id == claim_id))
 
 
+def of_claims(claim_ids: list[int]) -> dict[int, ClaimHarm]:
+    """The harm records of a page of claims, in one query."""
+    if not claim_ids:
+        return {}
+    return {h.claim_id: h for h in db.session.scalars(
+        select(ClaimHarm).where(ClaimHarm.claim_id.in_(claim_ids)))}
+
+
 def record(claim_id: int, actor: User, version: int | None, data: HarmInput,
            document: bytes | None = None) -> ClaimHarm:
     """The verifier (or supervisor) records what the harm is valued from, with the medical

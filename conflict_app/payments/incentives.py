@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
@@ -26,6 +27,7 @@ def ready(villages: Select, limit: int = 200) -> list[IncentivePayment]:
         select(IncentivePayment).where(
             IncentivePayment.state == "approved",
             IncentivePayment.village_id.in_(villages.with_only_columns(Village.id)))
+        .options(selectinload(IncentivePayment.household))
         .order_by(IncentivePayment.id).limit(limit)))
 
 

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defaultload, joinedload, selectinload
 
@@ -38,13 +38,10 @@ from conflict_app.payments.models import (
     PaymentBatch,
     PaymentItem,
     PaymentMethod,
-    PaymentRecovery,
-    RecoveryState,
 )
+from conflict_app.payments.owed import final_paid, interim_due, payable
 from conflict_app.schemes import operations as scheme_ops
-from conflict_app.schemes import rules
-from conflict_app.schemes.models import Assessment, IncentivePayment, SettlementItem
-from conflict_app.schemes.params import SchemeKind
+from conflict_app.schemes.models import IncentivePayment
 from conflict_app.status import notify
 
 
@@ -156,101 +153,6 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
                               "incentive_payments": len(set(incentive_ids)),
                               "method": method.value, "currency": batch.currency})
     return batch
-
-
-def interim_paid(claim_id: int) -> Decimal:
-    """The interim amount paid or on its way (pending) for a claim; one that came back
-    (recovered after the claim was rejected) no longer counts."""
-    returned = select(PaymentRecovery.id).where(
-        PaymentRecovery.payment_item_id == PaymentItem.id,
-        PaymentRecovery.state == RecoveryState.RECOVERED).exists()
-    return Decimal(db.session.scalar(select(func.coalesce(func.sum(PaymentItem.amount), 0))
-                                     .where(PaymentItem.claim_id == claim_id,
-                                            PaymentItem.part == "interim",
-                                            PaymentItem.state.in_((ItemState.PENDING,
-                                                                   ItemState.PAID)),
-                                            ~returned)))
-
-
-def final_paid(claim_id: int) -> Decimal:
-    """What was paid on a claim's decisions (the final payment and any top-up), without
-    the interest for late payment, which is owed on top of the approved amount."""
-    return Decimal(db.session.scalar(
-        select(func.coalesce(func.sum(PaymentItem.amount - PaymentItem.interest), 0))
-        .where(PaymentItem.claim_id == claim_id, PaymentItem.part != "interim",
-               PaymentItem.state == ItemState.PAID)))
-
-
-def paid_so_far(claim_id: int) -> Decimal:
-    """Everything a claim received or has on its way towards its approved amount."""
-    return interim_paid(claim_id) + final_paid(claim_id)
-
-
-def interim_due(claim: Claim) -> Money | None:
-    """The interim payment an assessed claim may receive now, if its scheme pays one."""
-    if claim.state != State.ASSESSED or claim.scheme is None:
-        return None
-    assessment = claim_ops.latest_assessment(claim.id)
-    if assessment is None or not assessment.interim or interim_paid(claim.id):
-        return None
-    return Money(assessment.interim, claim.currency)
-
-
-def interim_ready(claims: Select, limit: int = 200) -> list[tuple[Claim, Money]]:
-    """Of the claims selected (scoped by the caller), the assessed ones whose latest
-    assessment has an interim share not yet paid or pending, with that share; one query."""
-    latest = (select(Assessment.claim_id, func.max(Assessment.id).label("id"))
-              .group_by(Assessment.claim_id).subquery())
-    live = select(PaymentItem.id).where(
-        PaymentItem.claim_id == Claim.id, PaymentItem.part == "interim",
-        PaymentItem.state.in_((ItemState.PENDING, ItemState.PAID))).exists()
-    rows = db.session.execute(
-        claims.add_columns(Assessment.interim)
-        .join(latest, latest.c.claim_id == Claim.id)
-        .join(Assessment, Assessment.id == latest.c.id)
-        .where(Claim.state == State.ASSESSED, Claim.scheme_id.is_not(None),
-               Assessment.interim > 0, ~live)
-        .order_by(Claim.id).limit(limit)).all()
-    return [(claim, Money(interim, claim.currency)) for claim, interim in rows]
-
-
-def payable(claim: Claim) -> tuple[Decimal, Decimal]:
-    """What a claim is paid now: the approved amount (an insurance claim: its settled
-    share of the pool) plus interest when the scheme's payment period has passed."""
-    scheme = claim.scheme
-    if scheme is None or scheme.kind is SchemeKind.INSURANCE:
-        settled = claim.amount_approved
-        if scheme is not None:
-            settled = _settled(claim)
-        rest = settled - final_paid(claim.id)
-        if rest <= 0:
-            raise InvalidInput(N_("Claim %(reference)s was paid in full already."),
-                               field="claim_ids", reference=claim.reference)
-        return rest, Decimal(0)
-    assessment = claim_ops.latest_assessment(claim.id)
-    version = assessment.rule_version if assessment else None
-    rest = claim.amount_approved - paid_so_far(claim.id)  # the interim was paid already
-    if rest <= 0:
-        raise InvalidInput(N_("Claim %(reference)s was paid in full by its interim "
-                              "payment."), field="claim_ids", reference=claim.reference)
-    if version is None or claim.decided_at is None:
-        return rest, Decimal(0)
-    interest = rules.late_interest(scheme_ops.rules_of(version),
-                                   Money(rest, claim.currency),
-                                   claim.decided_at.date(), clock.today())
-    return rest + interest.amount, interest.amount
-
-
-def _settled(claim: Claim) -> Decimal:
-    """An insurance claim's share of its period's pool."""
-    item = db.session.scalar(select(SettlementItem).where(SettlementItem.claim_id == claim.id))
-    if item is None:
-        raise InvalidInput(N_("Claim %(reference)s waits for the settlement of its insurance "
-                              "period."), field="claim_ids", reference=claim.reference)
-    if item.payable <= 0:
-        raise InvalidInput(N_("Claim %(reference)s was settled at nothing: the pool was "
-                              "empty."), field="claim_ids", reference=claim.reference)
-    return item.payable
 
 
 # A batch with every item's payee and village, in a fixed handful of queries: the batch

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.auth.two_factor import recent_auth_required
 from conflict_app.claims.models import Claim
@@ -27,7 +28,7 @@ from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
-from conflict_app.payments import files, operations, recoveries
+from conflict_app.payments import files, operations, owed, recoveries
 from conflict_app.payments import incentives as incentive_items
 from conflict_app.payments.forms import (
     BatchForm,
@@ -46,10 +47,12 @@ def _ready(after: int | None, size: int) -> list[Claim]:
     query = scope(select(Claim), Claim, current_user).where(Claim.state == State.APPROVED)
     if after:
         query = query.where(Claim.id > after)
-    return list(db.session.scalars(query.order_by(Claim.id).limit(size)))
+    # The page names each payee: their households in one more query, not one per row.
+    return list(db.session.scalars(query.options(selectinload(Claim.household))
+                                   .order_by(Claim.id).limit(size)))
 
 
-def _due(claim: Claim) -> dict:
+def _due(claim: Claim, facts: owed.PaidFacts) -> dict:
     """What a batch would pay the claim now, as the batch itself computes it: after an
     appeal only the top-up, for an insurance its settled share, with interest when late;
     or why it cannot be paid yet."""
@@ -59,29 +62,34 @@ def _due(claim: Claim) -> dict:
     elif claim.review_required and claim.reviewed_at is None:
         why = _("Claim %(reference)s waits for its second review.", reference=claim.reference)
     try:
-        amount, _interest = operations.payable(claim)
+        amount, _interest = owed.payable(claim, facts)
     except DomainError as err:
         why = err.translated()
     if why:
         return {"claim": claim, "due": None, "why": why, "topup": False}
     return {"claim": claim, "due": Money(amount, claim.currency), "why": None,
-            "topup": bool(operations.final_paid(claim.id))}
+            "topup": bool(facts.final)}
 
 
 def _page(form: BatchForm, status: int = 200):  # noqa: ANN202
     size = current_app.config["PAGE_SIZE"] * 4
     after = coerce_int_or_none(request.args.get("after"))
     ready = _ready(after, size + 1)
-    totals = dict(db.session.execute(
-        select(PaymentItem.batch_id, func.count(PaymentItem.id))
-        .where(PaymentItem.state != "removed").group_by(PaymentItem.batch_id)).all())
+    facts = owed.paid_facts(c.id for c in ready[:size])
     batches = db.session.scalars(scope(select(PaymentBatch), PaymentBatch, current_user)
                                  .order_by(PaymentBatch.id.desc()).limit(50)).all()
+    # Items of the batches shown, not of every batch ever made.
+    totals = dict(db.session.execute(
+        select(PaymentItem.batch_id, func.count(PaymentItem.id))
+        .where(PaymentItem.state != "removed",
+               PaymentItem.batch_id.in_([b.id for b in batches]))
+        .group_by(PaymentItem.batch_id)).all())
     # Assessed claims whose scheme pays an interim share before the decision.
-    interim = operations.interim_ready(scope(select(Claim), Claim, current_user))
+    interim = owed.interim_ready(scope(select(Claim), Claim, current_user)
+                                 .options(selectinload(Claim.household)))
     rewards = incentive_items.ready(scope(select(Village), Village, current_user))
     return render_template("payments/index.html", form=form,
-                           ready=[_due(c) for c in ready[:size]],
+                           ready=[_due(c, facts[c.id]) for c in ready[:size]],
                            next_after=ready[size - 1].id if len(ready) > size else None,
                            batches=batches, counts=totals, interim=interim,
                            incentives=rewards), status

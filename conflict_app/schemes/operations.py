@@ -394,7 +394,7 @@ def budget(scheme: Scheme) -> Budget:
 def still_due(claim: Claim, amount: Decimal) -> Money:
     """What an approval of ``amount`` still commits: an interim payment already made (or on
     its way), and a payment made before an appeal, count as disbursed, not twice."""
-    from conflict_app.payments.operations import paid_so_far
+    from conflict_app.payments.owed import paid_so_far
 
     return Money(amount - paid_so_far(claim.id), claim.currency)
 
