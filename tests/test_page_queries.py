@@ -123,3 +123,31 @@ def test_claims_waiting_for_payment_and_the_api_claim_list_cost_the_same_for_two
         counts.append((_statements(finance, "/payments/"),
                        _statements(clerk, "/api/v1/claims?limit=100")))
     assert counts[0] == counts[1], counts
+
+
+def test_making_a_batch_reads_what_its_claims_are_owed_once_for_all(world):
+    """A batch of 500 claims was 13 statements a claim inside one request (the lock, the
+    latest assessment, what was paid, the settlement, the approver, each apart); now the
+    claims are locked and read together, and what is left per claim is its own change: the
+    state, the audit entry, the payment item, the event for webhooks."""
+    scheme_data.scheme(world, "AM-COMP", SchemeKind.COMPENSATION, budget="90000000")
+    sizes = {}
+    for n in (2, 8):
+        claims = _paid_claims(world, n, 100 + n)
+        db.session.commit()
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, *args, seen=seen) -> None:  # noqa: ANN001
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            batch = pay.create_batch(world.finance, [c.id for c in claims],
+                                     PaymentMethod.MOBILE_MONEY)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert len(batch.live_items()) == n
+        assert all(i.amount == 135000 for i in batch.live_items())
+        sizes[n] = len(seen)
+    per_claim = (sizes[8] - sizes[2]) / 6
+    assert per_claim <= 5, sizes

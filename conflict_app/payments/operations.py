@@ -29,7 +29,7 @@ from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household
-from conflict_app.payments import files
+from conflict_app.payments import files, owed
 from conflict_app.payments import incentives as incentive_items
 from conflict_app.payments.events import payment_recorded
 from conflict_app.payments.models import (
@@ -39,7 +39,6 @@ from conflict_app.payments.models import (
     PaymentItem,
     PaymentMethod,
 )
-from conflict_app.payments.owed import final_paid, interim_due, payable
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes.models import IncentivePayment
 from conflict_app.status import notify
@@ -50,10 +49,26 @@ def _finance(actor: User) -> None:
         raise PermissionDenied(N_("Your role may not do this."))
 
 
-def _not_the_approver(actor: User, claim: Claim) -> None:
-    approved = db.session.scalar(select(Approval.id).where(
-        Approval.claim_id == claim.id, Approval.approver_id == actor.id))
-    if approved is not None:
+def _lock_claims(ids: list[int]) -> list[Claim]:
+    """The claims, locked in one statement in the order of their ids (as two batches lock
+    them, so they wait for each other rather than deadlock), with fresh values and the
+    households their herders are texted at."""
+    claims = list(db.session.scalars(
+        select(Claim).where(Claim.id.in_(ids)).order_by(Claim.id).with_for_update(of=Claim)
+        .execution_options(populate_existing=True).options(selectinload(Claim.household))))
+    if len(claims) != len(ids):
+        raise InvalidInput(N_("This claim does not exist."))
+    return claims
+
+
+def _approved_by(actor: User, claim_ids: list[int]) -> set[int]:
+    """Of these claims, those ``actor`` approved (who approves a claim does not pay it)."""
+    return set(db.session.scalars(select(Approval.claim_id).where(
+        Approval.claim_id.in_(claim_ids), Approval.approver_id == actor.id)))
+
+
+def _not_the_approver(approved_by_actor: set[int], claim: Claim) -> None:
+    if claim.id in approved_by_actor:
         raise PermissionDenied(N_("You approved claim %(reference)s, so you may not pay it."),
                                reference=claim.reference)
 
@@ -87,12 +102,16 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
         db.session.flush()
         currencies, schemes = set(), set()
         beyond_approval = Decimal(0)  # interim shares and interest: budget not yet committed
-        for claim_id in ids:
-            claim = claim_ops.lock_claim(claim_id)
+        claims = _lock_claims(ids)
+        # Read for every claim at once, after the locks (a batch of 500 was 13 statements
+        # a claim).
+        facts = owed.paid_facts(ids)
+        approved_by_actor = _approved_by(actor, ids)
+        for claim in claims:
             if not covers(actor, claim):
                 raise PermissionDenied(N_("Claim %(reference)s is outside your jurisdiction."),
                                        reference=claim.reference)
-            interim = interim_due(claim)
+            interim = owed.interim_due(claim, facts[claim.id])
             if interim is not None:
                 # The scheme pays a share after the assessment, before the decision.
                 beyond_approval += interim.amount
@@ -108,14 +127,14 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
             if claim.state != State.APPROVED or not claim.amount_approved:
                 raise InvalidInput(N_("Claim %(reference)s is not approved for payment."),
                                    field="claim_ids", reference=claim.reference)
-            _not_the_approver(actor, claim)
+            _not_the_approver(approved_by_actor, claim)
             if claim.budget_hold:
                 raise InvalidInput(N_("Claim %(reference)s waits for budget."),
                                    field="claim_ids", reference=claim.reference)
             if claim.review_required and claim.reviewed_at is None:
                 raise InvalidInput(N_("Claim %(reference)s waits for its second review."),
                                    field="claim_ids", reference=claim.reference)
-            amount, interest = payable(claim)
+            amount, interest = owed.payable(claim, facts[claim.id])
             beyond_approval += interest
             currencies.add(claim.currency)
             schemes.add(claim.scheme_id)
@@ -123,7 +142,7 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
                            changes={"batch": batch.id, "amount": amount,
                                     "interest": interest})
             # Re-decided upward on appeal after payment: only the difference, as a top-up.
-            part = "topup" if final_paid(claim.id) else "final"
+            part = "topup" if facts[claim.id].final else "final"
             db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id, part=part,
                                        amount=amount, interest=interest,
                                        currency=claim.currency, state=ItemState.PENDING))
@@ -254,7 +273,7 @@ def _pay(actor: User, item: PaymentItem, reference: str, idempotency_key: str | 
         payment_recorded.send(item, actor=actor)
         return
     claim = claim_ops.lock_claim(item.claim_id)
-    _not_the_approver(actor, claim)
+    _not_the_approver(_approved_by(actor, [claim.id]), claim)
     now = clock.now()
     item.state = ItemState.PAID
     item.payment_reference = reference

@@ -12,7 +12,6 @@ from decimal import Decimal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from conflict_app.claims import operations as claim_ops
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
 from conflict_app.core import clock
@@ -94,12 +93,13 @@ def paid_facts(claim_ids: Iterable[int]) -> dict[int, PaidFacts]:
                          final.get(i, Decimal(0)), settled.get(i)) for i in ids}
 
 
-def interim_due(claim: Claim) -> Money | None:
+def interim_due(claim: Claim, facts: PaidFacts | None = None) -> Money | None:
     """The interim payment an assessed claim may receive now, if its scheme pays one."""
     if claim.state != State.ASSESSED or claim.scheme is None:
         return None
-    assessment = claim_ops.latest_assessment(claim.id)
-    if assessment is None or not assessment.interim or interim_paid(claim.id):
+    facts = facts or paid_facts([claim.id])[claim.id]
+    assessment = facts.assessment
+    if assessment is None or not assessment.interim or facts.interim:
         return None
     return Money(assessment.interim, claim.currency)
 
