@@ -151,3 +151,33 @@ def test_making_a_batch_reads_what_its_claims_are_owed_once_for_all(world):
         sizes[n] = len(seen)
     per_claim = (sizes[8] - sizes[2]) / 6
     assert per_claim <= 5, sizes
+
+
+def test_a_confirmation_file_reads_its_items_and_claims_once_for_all(world):
+    """Each line of the bank's file locked its item and its claim, looked up the approver
+    and the webhook subscriptions apart: 16 statements a line."""
+    per_line = {}
+    for n in (2, 8):
+        claims = _paid_claims(world, n, 200 + n)
+        batch = pay.create_batch(world.finance, [c.id for c in claims],
+                                 PaymentMethod.MOBILE_MONEY)
+        db.session.commit()
+        pay.export_batch(world.finance, batch.id)
+        text = "item,status,reference\n" + "".join(
+            f"{i.id},paid,TX-{i.id}\n" for i in batch.live_items())
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, *args, seen=seen) -> None:  # noqa: ANN001
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            counts = pay.import_confirmations(world.finance, batch.id, text)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert counts["paid"] == n
+        assert all(helpers.reload(c).state.value == "paid" for c in claims)
+        per_line[n] = len(seen)
+    # What is left per line is its own change: the item, the claim, the audit entry, the
+    # herder's text and the webhook message (10 here, against 18 before).
+    assert (per_line[8] - per_line[2]) / 6 <= 11, per_line

@@ -49,7 +49,24 @@ def _covering(place: Place):  # noqa: ANN202 - a SQL condition
                       sub.jurisdiction_area_id == place.admin2_id))))
 
 
+_SEEN = "webhook_subscribers"
+
+
 def subscribers(event_type: EventType, place: Place) -> list[WebhookSubscription]:
+    """The subscriptions an event goes to; looked up once per transaction for each event type
+    and place (a batch of 500 payments announces 500 events)."""
+    session = db.session()
+    transaction = session.get_transaction()
+    memo = session.info.get(_SEEN)
+    if memo is None or memo[0] is not transaction:
+        memo = session.info[_SEEN] = (transaction, {})
+    key = (event_type, place)
+    if key not in memo[1]:
+        memo[1][key] = _lookup(event_type, place)
+    return memo[1][key]
+
+
+def _lookup(event_type: EventType, place: Place) -> list[WebhookSubscription]:
     query = (select(WebhookSubscription)
              .join(WebhookSubscriptionEvent)
              .where(WebhookSubscription.active.is_(True),
