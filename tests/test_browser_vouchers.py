@@ -1,0 +1,66 @@
+"""A large batch's vouchers in a real browser, in English and Arabic (right to left): the
+batch page offers to prepare them, the next page follows the job and offers the file,
+which downloads with every payee's voucher. Every page: no sideways overflow, axe-core
+clean, Nu HTML checker clean."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conflict_app.extensions import db
+from conflict_app.payments import operations as pay
+from conflict_app.payments.models import PaymentMethod
+from tests import browser_support as bs
+from tests import helpers
+from tests.test_documents import Drawn, _clean
+
+pytestmark = [pytest.mark.browser, pytest.mark.committed]
+
+
+def _shot(session, name: str) -> None:
+    """Screenshots for a person to look at, when SCREENSHOT_DIR is set."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        session.page.screenshot(path=str(Path(folder) / f"{name}-{session.locale}.png"),
+                                full_page=True)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_finance_prepares_and_downloads_the_vouchers_of_a_large_batch(
+        app, live, chromium_browser, world_committed, visit, locale):
+    w = world_committed.world
+    references = []
+    ids = []
+    for k in range(3):
+        claim = helpers.approved(w, hh=helpers.household(w, name=f"Payee {k}"))
+        helpers.payout(claim.household)
+        references.append(claim.reference)
+        ids.append(claim.id)
+    batch = pay.create_batch(w.finance, ids, PaymentMethod.CASH)
+    db.session.commit()
+    batch_id = batch.id
+    db.session.remove()
+    before = app.config["VOUCHERS_IN_REQUEST"]
+    app.config["VOUCHERS_IN_REQUEST"] = 2  # three payees are a large batch here
+    try:
+        finance = bs.Session(chromium_browser, live, visit, locale)
+        finance.login(world_committed.finance)
+        finance.goto(f"/payments/batches/{batch_id}")
+        finance.check("batch page with a prepare button")
+        _shot(finance, "batch-prepare")
+        finance.submit(f"form[action$='/batches/{batch_id}/vouchers'] button[type=submit]")
+        finance.check("vouchers ready")
+        _shot(finance, "vouchers-ready")
+        assert finance.page.locator("progress").get_attribute("value") == "100"
+        with finance.page.expect_download() as download:
+            finance.page.locator("main a[href$='/vouchers.pdf']").click()
+        text = _clean(Drawn(download.value.path().read_bytes()).text())
+        assert all(reference in text for reference in references)
+        finance.close()
+    finally:
+        app.config["VOUCHERS_IN_REQUEST"] = before
+    bs.assert_clean(visit)
