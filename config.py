@@ -135,6 +135,9 @@ class Config:
     # A batch with more vouchers than this has them prepared by a job (about 5 ms of CPU
     # each); fewer download at once.
     VOUCHERS_IN_REQUEST = int(os.environ.get("VOUCHERS_IN_REQUEST", 60))
+    # A confirmation file with more lines than this is recorded by a job (about 10 ms a
+    # line); shorter ones at once.
+    CONFIRMATIONS_IN_REQUEST = int(os.environ.get("CONFIRMATIONS_IN_REQUEST", 100))
     # Webhooks: seconds to wait for a receiver (each connect and read), attempts per message.
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))

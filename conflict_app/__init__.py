@@ -331,6 +331,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import agreement_views as _api_agreements  # noqa: F401 - joins api_bp
     from conflict_app.api import batch_views as _api_batches  # noqa: F401 - joins api_bp
     from conflict_app.api import committee_views as _api_committee  # noqa: F401 - joins api_bp
+    from conflict_app.api import confirmation_views as _api_confirmations  # noqa: F401 - joins api_bp
     from conflict_app.api import document_views as _api_documents  # noqa: F401 - joins api_bp
     from conflict_app.api import enrolment_views as _api_enrolments  # noqa: F401 - joins api_bp
     from conflict_app.api import export_views as _api_exports  # noqa: F401 - joins api_bp

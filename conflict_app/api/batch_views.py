@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from conflict_app.api import schemas
+from conflict_app.api.confirmation_views import run_answer
+from conflict_app.api.document_views import reader_locale
 from conflict_app.api.views import (
     ApiError,
     authenticated,
@@ -33,6 +35,7 @@ from conflict_app.claims.models import Claim
 from conflict_app.core.errors import DomainError, StaleObject
 from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.extensions import db
+from conflict_app.payments import confirmation_runs
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
 from conflict_app.schemes.models import IncentivePayment
@@ -170,6 +173,10 @@ def import_confirmations(batch_id: int):
     user = _finance_user()
     batch = _batch_for(user, batch_id)
     data = body(ConfirmationsIn)
+    if data.csv.count("\n") - 1 > current_app.config["CONFIRMATIONS_IN_REQUEST"]:
+        # A long file is recorded by a job, as on the batch page: 202 and where to follow it.
+        return run_answer(confirmation_runs.request_run(user, batch.id, data.csv,
+                                                        reader_locale()), 202)
     counts = pay.import_confirmations(user, batch.id, data.csv)
     db.session.expire_all()
     return json_response(ConfirmationsOut(**counts,

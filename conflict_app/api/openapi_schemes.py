@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from conflict_app.api import (
     batch_views,
+    confirmation_views,
     export_views,
     incentive_views,
     payment_views,
@@ -24,7 +25,7 @@ from conflict_app.schemes.params import SchemeKind
 
 MODELS = (*scheme_views.MODELS, *scheme_edits.MODELS, *payment_views.MODELS,
           *batch_views.MODELS, *incentive_views.MODELS, *recovery_views.MODELS,
-          *export_views.MODELS, *voucher_views.MODELS)
+          *export_views.MODELS, *voucher_views.MODELS, *confirmation_views.MODELS)
 
 ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -167,8 +168,16 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": ref(batch_views.ConfirmationsIn)}}},
             "responses": {"200": json(batch_views.ConfirmationsOut, "What was recorded"),
+                          "202": json(confirmation_views.ConfirmationRunOut,
+                                      "A long file: recorded by a job; follow it at "
+                                      "Location"),
                           **post},
         }},
+        "/confirmation-runs/{run_id}": _get(
+            "getConfirmationRun", "A long confirmation file you sent: its state, then what "
+            "was recorded or which line stopped it", [_path("run_id")],
+            {"200": json(confirmation_views.ConfirmationRunOut, "The run"),
+             **problems(401, 403, 404)}),
         "/payment-items/{item_id}/removal": {"post": {
             "operationId": "removePaymentItem",
             "summary": "Take an item out of a batch not yet exported (finance); the claim or "

@@ -40,6 +40,8 @@ TASKS: dict[str, str] = {
     "bundles.import": "conflict_app.bundles.jobs:run_import",
     "documents.vouchers": "conflict_app.documents.jobs:render_run",
     "documents.purge_runs": "conflict_app.documents.jobs:purge_runs",
+    "payments.confirmations": "conflict_app.payments.confirmation_runs:run_confirmations",
+    "payments.purge_runs": "conflict_app.payments.confirmation_runs:purge_runs",
     "analytics.refresh": "conflict_app.analytics.service:refresh",
     "webhooks.deliver": "conflict_app.webhooks.delivery:deliver",
     "webhooks.dispatch": "conflict_app.webhooks.delivery:dispatch_due",

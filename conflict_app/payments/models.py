@@ -6,8 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from conflict_app.core import clock
 from conflict_app.core.money import Money
@@ -166,3 +166,31 @@ class PaymentRecovery(db.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+# A confirmation file recorded by a job (payments/confirmation_runs.py).
+RUN_QUEUED, RUN_RUNNING, RUN_DONE, RUN_FAILED = "queued", "running", "done", "failed"
+
+
+class ConfirmationRun(db.Model):
+    """A large confirmation file and its outcome, for the page that follows its job."""
+
+    __tablename__ = "confirmation_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(16))  # the uploader's, for the outcome
+    lines: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str | None] = deferred(mapped_column(Text))  # the file, until it is read
+    state: Mapped[str] = mapped_column(String(16), default=RUN_QUEUED)
+    counts: Mapped[dict | None] = mapped_column(JSON)  # paid, failed, unchanged
+    problem: Mapped[str | None] = mapped_column(Text)  # why nothing was recorded
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    batch = relationship("PaymentBatch")
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (RUN_DONE, RUN_FAILED)

@@ -13,7 +13,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -28,7 +30,7 @@ from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
 from conflict_app.geo.models import Village
-from conflict_app.payments import files, operations, owed, recoveries
+from conflict_app.payments import confirmation_runs, files, operations, owed, recoveries
 from conflict_app.payments import incentives as incentive_items
 from conflict_app.payments.forms import (
     BatchForm,
@@ -38,7 +40,13 @@ from conflict_app.payments.forms import (
     PaidForm,
     RecoveryForm,
 )
-from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod, PaymentRecovery
+from conflict_app.payments.models import (
+    ConfirmationRun,
+    PaymentBatch,
+    PaymentItem,
+    PaymentMethod,
+    PaymentRecovery,
+)
 
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
@@ -155,6 +163,11 @@ def confirmations(batch_id: int):
             except UnicodeDecodeError:
                 raise InvalidInput(N_("The file must be CSV text in UTF-8."),
                                    field="file") from None
+            if text.count("\n") - 1 > current_app.config["CONFIRMATIONS_IN_REQUEST"]:
+                # A long file is recorded by a job; its page follows it.
+                run = confirmation_runs.request_run(current_user, batch.id, text,
+                                                    str(get_locale()))
+                return redirect(url_for("payments.confirmation_run", run_id=run.id), 303)
             counts = operations.import_confirmations(current_user, batch.id, text)
         except DomainError as err:
             attach_error(form, err)
@@ -163,6 +176,22 @@ def confirmations(batch_id: int):
                     "already recorded.", **counts), "success")
             return redirect(url_for("payments.batch", batch_id=batch.id))
     return _batch_page(_load(batch_id), form, 400)
+
+
+RUN_STATES = {"queued": _l("Waiting for its turn"), "running": _l("Recording"),
+              "done": _l("Recorded"), "failed": _l("Nothing was recorded")}
+
+
+@bp.route("/confirmation-runs/<int:run_id>")
+@roles_required(Role.FINANCE)
+def confirmation_run(run_id: int):
+    """A long confirmation file's job: its state, then what it recorded or what stopped it
+    (to the uploader only, while the batch is in their area)."""
+    run = db.session.get(ConfirmationRun, run_id)
+    if run is None or run.user_id != current_user.id or not covers(current_user, run.batch):
+        abort(404)
+    return render_template("payments/confirmation_run.html", run=run,
+                           state=RUN_STATES[run.state])
 
 
 def _export_page(batch: PaymentBatch, form: ExportForm | None = None, status: int = 200):

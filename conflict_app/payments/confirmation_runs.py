@@ -1,0 +1,89 @@
+"""A large confirmation file from the bank or mobile-money provider, recorded by a background
+job (queue ``bulk``): a file of 1,000 lines is several seconds of work, which no web request
+should hold a worker for. The file is still all or nothing; its outcome (the counts, or the
+line that stopped it) lands on the run for the page that follows it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete
+
+from conflict_app.auth.models import User
+from conflict_app.core import clock
+from conflict_app.core.errors import DomainError
+from conflict_app.core.transaction import unit_of_work
+from conflict_app.extensions import db
+from conflict_app.jobs import enqueue
+from conflict_app.payments import operations
+from conflict_app.payments.models import (
+    RUN_DONE,
+    RUN_FAILED,
+    RUN_QUEUED,
+    RUN_RUNNING,
+    ConfirmationRun,
+)
+
+log = logging.getLogger(__name__)
+
+# The file names payees' payment references: kept until the job has read it and a day after.
+KEPT_FOR = timedelta(days=1)
+
+
+def job_id(run: ConfirmationRun) -> str:
+    return f"confirmations-{run.id}"
+
+
+def request_run(actor: User, batch_id: int, text: str, locale: str) -> ConfirmationRun:
+    """Keep the file and queue its job; it runs after the commit (in this process when no
+    Redis is configured)."""
+    with unit_of_work():
+        run = ConfirmationRun(batch_id=batch_id, user_id=actor.id, locale=locale, text=text,
+                              lines=max(0, text.count("\n") - 1), state=RUN_QUEUED)
+        db.session.add(run)
+        db.session.flush()
+        enqueue("payments.confirmations", run, queue="bulk", job_id=job_id(run))
+    return run
+
+
+def run_confirmations(run_id: int) -> str:
+    """Record the file as the upload page would have; the problem that stopped it is kept
+    in the uploader's language."""
+    run = db.session.get(ConfirmationRun, run_id)
+    if run is None or run.state != RUN_QUEUED:
+        return "nothing to do"
+    run.state = RUN_RUNNING
+    db.session.commit()
+    actor, text, locale = db.session.get(User, run.user_id), run.text or "", run.locale
+    outcome: dict = {}
+    try:
+        counts = operations.import_confirmations(actor, run.batch_id, text)
+        outcome = {"state": RUN_DONE, "counts": counts}
+    except DomainError as err:
+        db.session.rollback()
+        with force_locale(locale):
+            outcome = {"state": RUN_FAILED, "problem": err.translated()}
+    except Exception:
+        log.exception("confirmation run %s stopped", run_id)
+        db.session.rollback()
+        with force_locale(locale):
+            outcome = {"state": RUN_FAILED,
+                       "problem": _("The file could not be recorded. Nothing was changed.")}
+    run = db.session.get(ConfirmationRun, run_id)
+    for key, value in outcome.items():
+        setattr(run, key, value)
+    run.text = None  # read: the references are on the items now, or nowhere
+    run.finished_at = clock.now()
+    db.session.commit()
+    return run.state
+
+
+def purge_runs() -> int:
+    """Remove finished runs older than ``KEPT_FOR`` (the daily job)."""
+    removed = db.session.execute(delete(ConfirmationRun).where(
+        ConfirmationRun.created_at < clock.now() - KEPT_FOR)).rowcount
+    db.session.commit()
+    return removed or 0
