@@ -188,12 +188,55 @@ def measure_vouchers(batches: dict[int, int]) -> dict[int, tuple[float, float]]:
     return out
 
 
+def measure_writes(world, n: int, tag: str) -> dict[str, tuple[float, float]]:
+    """Make a batch of ``n`` newly approved claims, release it, and record a confirmation
+    file of ``n`` lines: {step: (ms per claim or line, statements per claim or line)}."""
+    from sqlalchemy import event
+
+    from conflict_app.extensions import db
+    from conflict_app.payments import operations as pay
+    from conflict_app.payments.models import PaymentMethod
+    from tests import helpers
+
+    ids = []
+    for k in range(n):
+        hh = helpers.household(world, village=world.shikahogh, name=f"Writes {tag} {k}")
+        claim = helpers.approved(world, hh=hh, days_ago=1 + k % 12)
+        helpers.payout(claim.household)
+        ids.append(claim.id)
+    db.session.commit()
+    sent = [0]
+
+    def count(*_args) -> None:
+        sent[0] += 1
+
+    out = {}
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        start = time.perf_counter()
+        batch = pay.create_batch(world.finance, ids, PaymentMethod.MOBILE_MONEY)
+        out["make the batch"] = ((time.perf_counter() - start) * 1000 / n, sent[0] / n)
+        pay.export_batch(world.finance, batch.id)
+        text = "item,status,reference\n" + "".join(
+            f"{i.id},paid,TX-{tag}-{i.id}\n" for i in batch.live_items())
+        sent[0] = 0
+        start = time.perf_counter()
+        pay.import_confirmations(world.finance, batch.id, text)
+        out["confirmation file"] = ((time.perf_counter() - start) * 1000 / n, sent[0] / n)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("url", help="database (built once, reused)")
     parser.add_argument("--payees", type=int, default=1000, choices=SIZES)
     parser.add_argument("--show-repeats", action="store_true",
                         help="print each statement a request sent more than once")
+    parser.add_argument("--writes", type=int, default=0, metavar="N",
+                        help="also make a batch of N new claims and record its confirmation "
+                             "file, against the same for 10 (builds N + 10 claims each run)")
     args = parser.parse_args()
 
     import flask_migrate
@@ -213,6 +256,9 @@ def main() -> None:
         batches = build(world, args.payees)
         pages = measure_pages(app, world, batches)
         voucher_costs = measure_vouchers(batches)
+        tag = str(int(time.time()))
+        writes = ((measure_writes(world, 10, tag + "a"), measure_writes(world, args.writes, tag))
+                  if args.writes else None)
 
     print("\n== statements per request (small case -> large case; repeated: the same "
           "SQL with the same values sent again in one request)")
@@ -225,6 +271,13 @@ def main() -> None:
         if len(voucher_costs) == 2:
             (ms1, m1), (ms2, m2) = voucher_costs[100], voucher_costs[1000]
             print(f"1,000 vs 100: x{ms2 / ms1:.2f} per voucher, memory {m2 - m1:+.1f} MiB")
+    if writes:
+        small, large = writes
+        print(f"\n== writes in one request, 10 vs {args.writes:,} claims (per claim or line)")
+        for step, (ms, sql) in large.items():
+            ms0, sql0 = small[step]
+            print(f"{step:<18} {ms0:6.2f} ms {sql0:5.1f} statements -> {ms:6.2f} ms "
+                  f"{sql:5.1f} statements   x{ms / ms0:4.2f}")
 
 
 def _world():

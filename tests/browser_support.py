@@ -248,3 +248,12 @@ def snapshot(world):
     return SimpleNamespace(world=world, shvanidzor_id=world.shvanidzor.id,
                            shikahogh_id=world.shikahogh.id, syunik_id=world.syunik.id,
                            **people)
+
+
+def shot(session, name: str) -> None:
+    """A full-page screenshot for a person to look at, when SCREENSHOT_DIR is set."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        session.page.screenshot(path=str(Path(folder) / f"{name}-{session.locale}.png"),
+                                full_page=True)

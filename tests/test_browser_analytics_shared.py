@@ -5,9 +5,6 @@ overflow, axe-core clean, Nu HTML checker clean."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from conflict_app.analytics import store
@@ -17,15 +14,6 @@ from tests.test_analytics_shared import REDIS_URL, _import, _work
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed,
               pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL=redis://...")]
-
-
-def _shot(session, name: str) -> None:
-    """Screenshots for a person to look at, when SCREENSHOT_DIR is set."""
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        session.page.screenshot(path=str(Path(folder) / f"{name}-{session.locale}.png"),
-                                full_page=True)
 
 
 @pytest.mark.parametrize("locale", ["en", "fa"])
@@ -48,7 +36,7 @@ def test_figures_being_computed_then_dated_while_a_job_refreshes_them(
         assert analyst.page.locator("meta[http-equiv=refresh]").count() == 0
         assert analyst.page.locator("main a.button").count() == 1
         analyst.check("/analytics/ pending")
-        _shot(analyst, "analytics-pending")
+        bs.shot(analyst, "analytics-pending")
 
         _work(conn)
         analyst.goto("/analytics/")
@@ -58,7 +46,7 @@ def test_figures_being_computed_then_dated_while_a_job_refreshes_them(
         analyst.goto("/analytics/")
         notice = analyst.page.locator("p.notice[role=status]")
         assert notice.is_visible()
-        _shot(analyst, "analytics-stale")
+        bs.shot(analyst, "analytics-stale")
         analyst.close()
         bs.assert_clean(visit)
     finally:

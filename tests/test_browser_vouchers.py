@@ -5,9 +5,6 @@ clean, Nu HTML checker clean."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from conflict_app.extensions import db
@@ -18,15 +15,6 @@ from tests import helpers
 from tests.test_documents import Drawn, _clean
 
 pytestmark = [pytest.mark.browser, pytest.mark.committed]
-
-
-def _shot(session, name: str) -> None:
-    """Screenshots for a person to look at, when SCREENSHOT_DIR is set."""
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        session.page.screenshot(path=str(Path(folder) / f"{name}-{session.locale}.png"),
-                                full_page=True)
 
 
 @pytest.mark.parametrize("locale", ["en", "ar"])
@@ -51,10 +39,10 @@ def test_finance_prepares_and_downloads_the_vouchers_of_a_large_batch(
         finance.login(world_committed.finance)
         finance.goto(f"/payments/batches/{batch_id}")
         finance.check("batch page with a prepare button")
-        _shot(finance, "batch-prepare")
+        bs.shot(finance, "batch-prepare")
         finance.submit(f"form[action$='/batches/{batch_id}/vouchers'] button[type=submit]")
         finance.check("vouchers ready")
-        _shot(finance, "vouchers-ready")
+        bs.shot(finance, "vouchers-ready")
         assert finance.page.locator("progress").get_attribute("value") == "100"
         with finance.page.expect_download() as download:
             finance.page.locator("main a[href$='/vouchers.pdf']").click()

@@ -20,7 +20,7 @@ from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.core.web import roles_required
 from conflict_app.extensions import db
-from conflict_app.jobs import enqueue, uses_redis
+from conflict_app.jobs import enqueue, percent_done
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -74,14 +74,8 @@ def detail(import_id: int):
     record = db.session.get(BundleImport, import_id)
     if record is None or record.user_id != current_user.id:
         abort(404)
-    percent = record.percent
-    if not record.finished and uses_redis():
-        from conflict_app.jobs.rq_backend import fetch
-
-        job = fetch(job_id(record))
-        meta = job.get_meta(refresh=True) if job is not None else {}
-        if meta.get("total"):
-            percent = min(99, int(meta["done"]) * 100 // int(meta["total"]))
+    percent = (record.percent if record.finished
+               else percent_done(job_id(record), record.percent))
     problems = [Problem.from_dict(p) for p in record.problems or []]
     created = [(KINDS.get(k, k), n) for k, n in sorted((record.created or {}).items())]
     unchanged = [(KINDS.get(k, k), n) for k, n in sorted((record.unchanged or {}).items())]

@@ -35,7 +35,7 @@ from conflict_app.documents.models import VoucherRun
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.i18n import force_timezone
-from conflict_app.jobs import uses_redis
+from conflict_app.jobs import percent_done
 from conflict_app.payments import operations as pay_ops
 from conflict_app.payments.models import ItemState, PaymentBatch, PaymentItem
 
@@ -167,14 +167,7 @@ def _run(run_id: int) -> VoucherRun:
 @roles_required(Role.FINANCE)
 def voucher_run(run_id: int):
     run = _run(run_id)
-    percent = run.percent
-    if not run.finished and uses_redis():
-        from conflict_app.jobs.rq_backend import fetch
-
-        job = fetch(job_id(run))
-        meta = job.get_meta(refresh=True) if job is not None else {}
-        if meta.get("total"):
-            percent = min(99, int(meta["done"]) * 100 // int(meta["total"]))
+    percent = run.percent if run.finished else percent_done(job_id(run), run.percent)
     return render_template("documents/voucher_run.html", run=run, percent=percent,
                            state=RUN_STATES[run.state])
 

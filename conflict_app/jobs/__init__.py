@@ -97,6 +97,20 @@ def uses_redis() -> bool:
     return bool(current_app.config.get("REDIS_URL"))
 
 
+def percent_done(job_id: str, recorded: int) -> int:
+    """How far a running job is, from the progress it reports on its RQ job (Redis), else
+    ``recorded`` (what its row says); never 100 before the row says it is finished."""
+    if not uses_redis():
+        return recorded
+    from conflict_app.jobs.rq_backend import fetch
+
+    job = fetch(job_id)
+    meta = job.get_meta(refresh=True) if job is not None else {}
+    if not meta.get("total"):
+        return recorded
+    return min(99, int(meta["done"]) * 100 // int(meta["total"]))
+
+
 def submit(name: str, *args: object, queue: str = "default", front: bool = False,
            job_id: str | None = None) -> str | None:
     """Hand a job over now (no transaction involved); returns the RQ job id, if any."""
