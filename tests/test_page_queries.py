@@ -181,3 +181,26 @@ def test_a_confirmation_file_reads_its_items_and_claims_once_for_all(world):
     # What is left per line is its own change: the item, the claim, the audit entry, the
     # herder's text and the webhook message (10 here, against 18 before).
     assert (per_line[8] - per_line[2]) / 6 <= 11, per_line
+
+
+def test_a_household_with_eight_claims_costs_the_queries_of_one_with_two(world, browser_for):
+    """The household page read each claim's incident (for the date of the loss) apart."""
+    household = helpers.household(world, name="Many Losses")
+    counts = []
+    for n in (2, 8):
+        while _claims_of(household) < n:
+            helpers.report(world, hh=household, days_ago=1 + _claims_of(household))
+        db.session.commit()
+        clerk = browser_for(world.clerk)
+        clerk.get(f"/households/{household.id}")
+        counts.append(_statements(clerk, f"/households/{household.id}"))
+    assert counts[0] == counts[1], counts
+
+
+def _claims_of(household) -> int:
+    from sqlalchemy import func, select
+
+    from conflict_app.claims.models import Claim
+
+    return db.session.scalar(select(func.count(Claim.id)).where(
+        Claim.household_id == household.id))

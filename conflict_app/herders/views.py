@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.claims import linking
 from conflict_app.claims.models import Claim
@@ -118,6 +119,7 @@ def detail(household_id: int):
 def _detail_page(household: Household, form: MeasureForm):  # noqa: ANN202
     claims = db.session.scalars(
         select(Claim).where(Claim.household_id == household.id).order_by(Claim.id.desc())
+        .options(selectinload(Claim.incident))  # the date of each loss, in one query
     ).all()
     measures = db.session.scalars(
         select(Measure).where(Measure.household_id == household.id)
