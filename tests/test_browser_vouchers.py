@@ -52,3 +52,41 @@ def test_finance_prepares_and_downloads_the_vouchers_of_a_large_batch(
     finally:
         app.config["VOUCHERS_IN_REQUEST"] = before
     bs.assert_clean(visit)
+
+
+@pytest.mark.parametrize("locale", ["en", "fa"])
+def test_finance_uploads_a_long_confirmation_file_and_reads_what_was_recorded(
+        app, live, chromium_browser, world_committed, visit, locale, tmp_path):
+    w = world_committed.world
+    ids = []
+    for k in range(3):
+        claim = helpers.approved(w, hh=helpers.household(w, name=f"Payee {k}"))
+        helpers.payout(claim.household)
+        ids.append(claim.id)
+    batch = pay.create_batch(w.finance, ids, PaymentMethod.CASH)
+    pay.export_batch(w.finance, batch.id)
+    db.session.commit()
+    batch_id, items = batch.id, [i.id for i in batch.live_items()]
+    db.session.remove()
+    confirmation = tmp_path / "results.csv"
+    confirmation.write_text("item,status,reference,reason\n" + "".join(
+        f"{item},paid,BANK-{item},\n" for item in items), encoding="utf-8")
+    before = app.config["CONFIRMATIONS_IN_REQUEST"]
+    app.config["CONFIRMATIONS_IN_REQUEST"] = 2  # three lines are a long file here
+    try:
+        finance = bs.Session(chromium_browser, live, visit, locale)
+        finance.login(world_committed.finance)
+        finance.goto(f"/payments/batches/{batch_id}")
+        finance.page.set_input_files("input[type=file][name=file]", str(confirmation))
+        finance.submit("form[action$='/confirmations'] button[type=submit]")
+        assert "/payments/confirmation-runs/" in finance.page.url
+        finance.check("confirmation file recorded by a job")
+        bs.shot(finance, "confirmations-recorded")
+        status = finance.page.locator("main p[role=status]").inner_text()
+        assert status.split("·")[0].strip() != ""
+        finance.goto(f"/payments/batches/{batch_id}")
+        assert finance.page.locator("input[id^=ref-]").count() == 0, "items left unrecorded"
+        finance.close()
+    finally:
+        app.config["CONFIRMATIONS_IN_REQUEST"] = before
+    bs.assert_clean(visit)
