@@ -155,3 +155,20 @@ def test_the_api_answers_202_for_a_long_file_and_the_run_says_what_was_recorded(
     colleague = world.user("finance5@syunik.test", {Role.FINANCE}, "AM", world.syunik.id)
     db.session.commit()
     assert api(colleague).get(asked.headers["Location"]).status_code == 404
+
+
+def test_a_long_file_with_a_nul_is_refused_on_the_form_and_nothing_is_kept(
+        world, browser_for, api, short_limit):
+    """PostgreSQL cannot store a NUL character: the file is refused before it is kept."""
+    batch, claims = _released(world)
+    items = batch.live_items()
+    lines = [f"{items[0].id},paid,TX-1,", f"{items[1].id},paid,TX\x00-2,",
+             f"{items[2].id},paid,TX-3,"]
+    response = _upload(browser_for(world.finance), batch, lines)
+    assert response.status_code == 400 and "Line 3" in response.get_data(as_text=True)
+    csv = "item,status,reference,reason\n" + "".join(f"{line}\n" for line in lines)
+    answer = api(world.finance).post(f"/api/v1/payment-batches/{batch.id}/confirmations",
+                                     json={"csv": csv})
+    assert answer.status_code in (400, 422), answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ConfirmationRun.id))) == 0
+    assert all(helpers.reload(c).state == State.PAYMENT_SCHEDULED for c in claims)

@@ -40,6 +40,7 @@ def job_id(run: ConfirmationRun) -> str:
 def request_run(actor: User, batch_id: int, text: str, locale: str) -> ConfirmationRun:
     """Keep the file and queue its job; it runs after the commit (in this process when no
     Redis is configured)."""
+    operations.refuse_nul(text)
     with unit_of_work():
         run = ConfirmationRun(batch_id=batch_id, user_id=actor.id, locale=locale, text=text,
                               lines=max(0, text.count("\n") - 1), state=RUN_QUEUED)

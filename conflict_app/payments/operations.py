@@ -349,15 +349,21 @@ def record_failed(actor: User, item_id: int, reason: str) -> PaymentItem:
 CONFIRMATION_COLUMNS = ("item", "status", "reference", "reason")
 
 
+def refuse_nul(text: str) -> None:
+    """A confirmation file with a NUL character is refused, naming its line: PostgreSQL can
+    store it neither in a reference or a reason nor as the file kept for a job."""
+    nul = nul_position(text)
+    if nul is not None:
+        raise InvalidInput(N_("Line %(line)s: %(problem)s"), field="file", line=nul[0],
+                           problem=InvalidInput(NUL_REFUSED).translated())
+
+
 def import_confirmations(actor: User, batch_id: int, text: str) -> dict[str, int]:
     """Apply the bank's or provider's confirmation file (CSV: item, status, reference,
     reason) all-or-nothing: one bad line and nothing is recorded. Lines already recorded
     the same way are skipped, so the file can be imported again."""
     _finance(actor)
-    nul = nul_position(text)
-    if nul is not None:  # PostgreSQL cannot store it in a reference or a reason
-        raise InvalidInput(N_("Line %(line)s: %(problem)s"), field="file", line=nul[0],
-                           problem=InvalidInput(NUL_REFUSED).translated())
+    refuse_nul(text)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     if not rows or not set(CONFIRMATION_COLUMNS[:2]) <= set(rows[0]):
         raise InvalidInput(N_("The file needs the columns: %(columns)s."), field="file",
