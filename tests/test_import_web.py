@@ -11,9 +11,10 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from conflict_app.bundles.models import RUNNING, BundleImport
+from conflict_app.bundles.models import BundleImport
 from conflict_app.extensions import db
 from conflict_app.herders.models import Household
+from conflict_app.jobs.records import RUNNING
 from tests.test_bundles import GOOD
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.documents.jobs import purge_runs
-from conflict_app.documents.models import QUEUED, RUNNING, VoucherRun
+from conflict_app.documents.models import VoucherRun
 from conflict_app.extensions import db
+from conflict_app.jobs.records import QUEUED, RUNNING
 from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
 from tests.test_documents import Drawn, _clean

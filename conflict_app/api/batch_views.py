@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -37,7 +37,12 @@ from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.extensions import db
 from conflict_app.payments import confirmation_runs
 from conflict_app.payments import operations as pay
-from conflict_app.payments.models import PaymentBatch, PaymentItem, PaymentMethod
+from conflict_app.payments.models import (
+    ConfirmationRun,
+    PaymentBatch,
+    PaymentItem,
+    PaymentMethod,
+)
 from conflict_app.schemes.models import IncentivePayment
 
 MAX_FILE = 2 * 1024 * 1024  # as the page's upload
@@ -173,11 +178,9 @@ def import_confirmations(batch_id: int):
     user = _finance_user()
     batch = _batch_for(user, batch_id)
     data = body(ConfirmationsIn)
-    if data.csv.count("\n") - 1 > current_app.config["CONFIRMATIONS_IN_REQUEST"]:
-        # A long file is recorded by a job, as on the batch page: 202 and where to follow it.
-        return run_answer(confirmation_runs.request_run(user, batch.id, data.csv,
-                                                        reader_locale()), 202)
-    counts = pay.import_confirmations(user, batch.id, data.csv)
+    counts = confirmation_runs.record(user, batch.id, data.csv, reader_locale())
+    if isinstance(counts, ConfirmationRun):  # a long file: 202 and where to follow its job
+        return run_answer(counts, 202)
     db.session.expire_all()
     return json_response(ConfirmationsOut(**counts,
                                           batch=_batch_out(pay.load_batch(user, batch.id))))

@@ -13,21 +13,15 @@ from conflict_app.api.payment_views import finance_reader
 from conflict_app.api.views import ApiError, authenticated, bp, json_response
 from conflict_app.core.permissions import covers
 from conflict_app.extensions import db
-from conflict_app.payments.models import (
-    RUN_DONE,
-    RUN_FAILED,
-    RUN_QUEUED,
-    RUN_RUNNING,
-    ConfirmationRun,
-)
+from conflict_app.jobs.records import DONE, FAILED, QUEUED, RUNNING
+from conflict_app.payments.models import ConfirmationRun
 
 
 class ConfirmationRunOut(BaseModel):
     id: int
     batch_id: int
     state: str = Field(description="queued, running, done or failed",
-                       json_schema_extra={"enum": [RUN_QUEUED, RUN_RUNNING, RUN_DONE,
-                                                   RUN_FAILED]})
+                       json_schema_extra={"enum": [QUEUED, RUNNING, DONE, FAILED]})
     lines: int
     paid: int | None = None
     failed: int | None = None
@@ -42,7 +36,6 @@ MODELS = (ConfirmationRunOut,)
 
 
 def run_answer(run: ConfirmationRun, status: int = 200) -> Response:
-    run = db.session.get(ConfirmationRun, run.id)
     counts = run.counts or {}
     response = json_response(ConfirmationRunOut(
         id=run.id, batch_id=run.batch_id, state=run.state, lines=run.lines,

@@ -64,7 +64,12 @@ def _pdf(draw: Callable, data: object, locale: str, filename: str) -> Response:
         current_app.logger.error("PDF not rendered: %s", err)
         raise ApiError(503, "Document unavailable",
                        "The document cannot be printed on this server now.") from err
-    response = Response(out.getvalue(), mimetype=PDF)
+    return pdf_response(out.getvalue(), locale, filename)
+
+
+def pdf_response(pdf: bytes, locale: str, filename: str) -> Response:
+    """A PDF download in ``locale``, never kept by a cache (personal data)."""
+    response = Response(pdf, mimetype=PDF)
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     response.headers["Content-Language"] = locale.replace("_", "-")
     response.headers["Cache-Control"] = "no-store"  # personal data

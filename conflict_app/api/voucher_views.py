@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, g, url_for
+from flask import g, url_for
 from flask_babel import get_timezone
 from pydantic import BaseModel, Field
 
-from conflict_app.api.document_views import PDF, batch_for, reader_locale
+from conflict_app.api.document_views import batch_for, pdf_response, reader_locale
 from conflict_app.api.payment_views import finance_reader
 from conflict_app.api.views import ApiError, authenticated, bp, idempotent, json_response
 from conflict_app.core.permissions import covers
 from conflict_app.documents import contents, layout
 from conflict_app.documents.jobs import request_vouchers
-from conflict_app.documents.models import DONE, FAILED, QUEUED, RUNNING, VoucherRun
+from conflict_app.documents.models import VoucherRun
 from conflict_app.extensions import db
+from conflict_app.jobs.records import DONE, FAILED, QUEUED, RUNNING
 
 
 class VoucherRunOut(BaseModel):
@@ -60,7 +61,7 @@ def _run_for(run_id: int) -> VoucherRun:
 def create_voucher_run(batch_id: int):
     batch = batch_for(batch_id)
     run = request_vouchers(g.api_user.id, batch, reader_locale(), str(get_timezone()))
-    response = json_response(_out(db.session.get(VoucherRun, run.id)), 202)
+    response = json_response(_out(run), 202)
     response.headers["Location"] = url_for("api.get_voucher_run", run_id=run.id)
     return response
 
@@ -78,9 +79,5 @@ def voucher_run_pdf(run_id: int):
     if run.pdf is None:
         raise ApiError(409, "Not ready", f"The run is {run.state}; the file downloads once "
                                          "it is done.")
-    response = Response(run.pdf, mimetype=PDF)
-    name = layout.safe_filename("vouchers", contents.reference_of(run.batch))
-    response.headers["Content-Disposition"] = f"attachment; filename={name}"
-    response.headers["Content-Language"] = run.locale.replace("_", "-")
-    response.headers["Cache-Control"] = "no-store"  # personal data
-    return response
+    return pdf_response(run.pdf, run.locale,
+                        layout.safe_filename("vouchers", contents.reference_of(run.batch)))

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from conflict_app.bundles.events import import_finished
 from conflict_app.bundles.importer import BundleInvalid, import_bundle
-from conflict_app.bundles.models import DONE, FAILED, QUEUED, RUNNING, BundleImport
+from conflict_app.bundles.models import BundleImport
 from conflict_app.bundles.schema import M, Problem
 from conflict_app.core import clock
 from conflict_app.extensions import db
+from conflict_app.jobs.records import DONE, FAILED, QUEUED, RUNNING
 
 log = logging.getLogger(__name__)
 

@@ -3,19 +3,14 @@ outcome (the problems found, or what was created), for the page that follows it.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conflict_app.core import clock
-from conflict_app.core.types import UTCDateTime
 from conflict_app.extensions import db
+from conflict_app.jobs.records import JobRecord
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
-
-class BundleImport(db.Model):
+class BundleImport(JobRecord, db.Model):
     __tablename__ = "bundle_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,19 +18,12 @@ class BundleImport(db.Model):
     file_name: Mapped[str] = mapped_column(String(200))
     # The upload on disk until the job has read it (removed afterwards).
     path: Mapped[str] = mapped_column(String(500))
-    state: Mapped[str] = mapped_column(String(16), default=QUEUED)
     done_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     total_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     problems: Mapped[list | None] = mapped_column(JSON)  # Problem.as_dict() of the first 200
     hidden_problems: Mapped[int] = mapped_column(default=0)
     created: Mapped[dict | None] = mapped_column(JSON)  # what the import created, by kind
     unchanged: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (DONE, FAILED)
 
     @property
     def percent(self) -> int:

@@ -14,13 +14,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
 
-from conflict_app.bundles.models import QUEUED, BundleImport
+from conflict_app.bundles.models import BundleImport
 from conflict_app.bundles.schema import Problem
 from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.core.web import roles_required
 from conflict_app.extensions import db
 from conflict_app.jobs import enqueue, percent_done
+from conflict_app.jobs.records import QUEUED
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 

@@ -8,15 +8,12 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
-
-from conflict_app.core import clock
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.documents import contents, vouchers
-from conflict_app.documents.models import DONE, FAILED, QUEUED, RUNNING, VoucherRun
+from conflict_app.documents.models import VoucherRun
 from conflict_app.extensions import db
 from conflict_app.i18n import force_timezone
-from conflict_app.jobs import enqueue
+from conflict_app.jobs import enqueue, records
 from conflict_app.payments.models import PaymentBatch
 
 log = logging.getLogger(__name__)
@@ -34,7 +31,7 @@ def request_vouchers(actor_id: int, batch: PaymentBatch, locale: str, zone: str)
     process when no Redis is configured)."""
     with unit_of_work():
         run = VoucherRun(batch_id=batch.id, user_id=actor_id, locale=locale, zone=zone,
-                         state=QUEUED, items=len(batch.live_items()))
+                         state=records.QUEUED, items=len(batch.live_items()))
         db.session.add(run)
         db.session.flush()
         enqueue("documents.vouchers", run, queue="bulk", job_id=job_id(run))
@@ -43,26 +40,21 @@ def request_vouchers(actor_id: int, batch: PaymentBatch, locale: str, zone: str)
 
 def render_run(run_id: int) -> str:
     """Render the run's vouchers into its row; a failure is recorded, not retried."""
-    run = db.session.get(VoucherRun, run_id)
-    if run is None or run.state != QUEUED:
+    run = records.start(VoucherRun, run_id)
+    if run is None:
         return "nothing to do"
-    run.state = RUNNING
-    db.session.commit()
     out = io.BytesIO()
     try:
         batch = db.session.get(PaymentBatch, run.batch_id)
         data = contents.batch_data(batch)
         with force_timezone(ZoneInfo(run.zone)):
             vouchers.render_vouchers(data, run.locale, out, progress=_progress(run.id, run.items))
-        outcome = {"state": DONE, "pdf": out.getvalue(), "done": data.count}
+        outcome = {"state": records.DONE, "pdf": out.getvalue(), "done": data.count}
     except Exception:
         log.exception("vouchers of run %s not rendered", run_id)
         db.session.rollback()
-        outcome = {"state": FAILED}
-    run = db.session.get(VoucherRun, run_id)
-    for key, value in outcome.items():
-        setattr(run, key, value)
-    run.finished_at = clock.now()
+        outcome = {"state": records.FAILED}
+    run = records.finish(VoucherRun, run_id, outcome)
     db.session.commit()
     return run.state
 
@@ -81,7 +73,4 @@ def _progress(run_id: int, total: int):  # noqa: ANN202
 
 def purge_runs() -> int:
     """Remove rendered vouchers older than ``KEPT_FOR`` (the daily job)."""
-    removed = db.session.execute(delete(VoucherRun).where(
-        VoucherRun.created_at < clock.now() - KEPT_FOR)).rowcount
-    db.session.commit()
-    return removed or 0
+    return records.purge(VoucherRun, KEPT_FOR)

@@ -3,19 +3,14 @@ asks for them, the page follows the job and then offers the file."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from conflict_app.core import clock
-from conflict_app.core.types import UTCDateTime
 from conflict_app.extensions import db
+from conflict_app.jobs.records import JobRecord
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
-
-class VoucherRun(db.Model):
+class VoucherRun(JobRecord, db.Model):
     """One request for a batch's vouchers, in the language and time zone of who asked.
 
     The PDF is kept in the database, not on the disk of the machine that rendered it, so a
@@ -29,18 +24,10 @@ class VoucherRun(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     locale: Mapped[str] = mapped_column(String(16))
     zone: Mapped[str] = mapped_column(String(64))
-    state: Mapped[str] = mapped_column(String(16), default=QUEUED)
     items: Mapped[int] = mapped_column(default=0)  # vouchers to render
     done: Mapped[int] = mapped_column(default=0)  # rendered (set when the job ends)
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
     batch = relationship("PaymentBatch")
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (DONE, FAILED)
 
     @property
     def percent(self) -> int:

@@ -55,7 +55,11 @@ def _pdf(draw: Callable, data: object, locale: str, filename: str):  # noqa: ANN
         current_app.logger.error("PDF not rendered: %s", err)
         abort(503)
     out.seek(0)
-    response = send_file(out, mimetype="application/pdf", as_attachment=True,
+    return _download(out, filename)
+
+
+def _download(pdf: io.BytesIO, filename: str):  # noqa: ANN202
+    response = send_file(pdf, mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)
     response.headers["Cache-Control"] = "no-store"  # personal data
     return response
@@ -178,11 +182,8 @@ def voucher_run_file(run_id: int):
     run = _run(run_id)
     if run.pdf is None:
         abort(404)
-    response = send_file(io.BytesIO(run.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=layout.safe_filename(
-                             "vouchers", contents.reference_of(run.batch)), max_age=0)
-    response.headers["Cache-Control"] = "no-store"  # personal data
-    return response
+    return _download(io.BytesIO(run.pdf),
+                     layout.safe_filename("vouchers", contents.reference_of(run.batch)))
 
 
 @bp.route("/schemes/<int:scheme_id>/report.pdf")

@@ -13,6 +13,7 @@ from conflict_app.core import clock
 from conflict_app.core.money import Money
 from conflict_app.core.types import MONEY, UTCDateTime, enum_column
 from conflict_app.extensions import db
+from conflict_app.jobs.records import JobRecord
 
 
 class PaymentMethod(StrEnum):
@@ -168,11 +169,7 @@ class PaymentRecovery(db.Model):
         return Money(self.amount, self.currency)
 
 
-# A confirmation file recorded by a job (payments/confirmation_runs.py).
-RUN_QUEUED, RUN_RUNNING, RUN_DONE, RUN_FAILED = "queued", "running", "done", "failed"
-
-
-class ConfirmationRun(db.Model):
+class ConfirmationRun(JobRecord, db.Model):
     """A large confirmation file and its outcome, for the page that follows its job."""
 
     __tablename__ = "confirmation_run"
@@ -183,14 +180,7 @@ class ConfirmationRun(db.Model):
     locale: Mapped[str] = mapped_column(String(16))  # the uploader's, for the outcome
     lines: Mapped[int] = mapped_column(default=0)
     text: Mapped[str | None] = deferred(mapped_column(Text))  # the file, until it is read
-    state: Mapped[str] = mapped_column(String(16), default=RUN_QUEUED)
     counts: Mapped[dict | None] = mapped_column(JSON)  # paid, failed, unchanged
     problem: Mapped[str | None] = mapped_column(Text)  # why nothing was recorded
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     batch = relationship("PaymentBatch")
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (RUN_DONE, RUN_FAILED)

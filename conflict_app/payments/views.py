@@ -163,15 +163,12 @@ def confirmations(batch_id: int):
             except UnicodeDecodeError:
                 raise InvalidInput(N_("The file must be CSV text in UTF-8."),
                                    field="file") from None
-            if text.count("\n") - 1 > current_app.config["CONFIRMATIONS_IN_REQUEST"]:
-                # A long file is recorded by a job; its page follows it.
-                run = confirmation_runs.request_run(current_user, batch.id, text,
-                                                    str(get_locale()))
-                return redirect(url_for("payments.confirmation_run", run_id=run.id), 303)
-            counts = operations.import_confirmations(current_user, batch.id, text)
+            counts = confirmation_runs.record(current_user, batch.id, text, str(get_locale()))
         except DomainError as err:
             attach_error(form, err)
         else:
+            if isinstance(counts, ConfirmationRun):  # a long file: its job's page follows it
+                return redirect(url_for("payments.confirmation_run", run_id=counts.id), 303)
             flash(_("Confirmations recorded: %(paid)s paid, %(failed)s failed, %(unchanged)s "
                     "already recorded.", **counts), "success")
             return redirect(url_for("payments.batch", batch_id=batch.id))
