@@ -12,15 +12,16 @@ import re
 from collections.abc import Iterator
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from conflict_app.claims.models import Claim
+from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
+from conflict_app.geo.models import Village
 from conflict_app.herders.models import Household
 from conflict_app.payments.models import PaymentBatch, PaymentItem
-from conflict_app.schemes.models import IncentivePayment
+from conflict_app.schemes.models import IncentivePayment, Scheme
 
 CLAIM_COLUMNS = ("reference", "state", "scheme", "country", "household", "phone", "village",
                  "incident_date", "reported_at", "late_report", "heads_killed",
@@ -42,20 +43,33 @@ def safe(value: object) -> object:
     return value
 
 
-def claim_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
-    query = (scope(select(Claim, Household).join(Household, Claim.household_id == Household.id),
-                   Claim, user).order_by(Claim.id).execution_options(yield_per=batch))
-    for claim, household in db.session.execute(query):
-        lines = claim.incident.lines
-        yield (claim.reference, claim.state.value, claim.scheme.code if claim.scheme else "",
-               claim.country_code, household.head_name,
-               household.phone, claim.incident.village.name,
-               claim.incident.occurred_on.isoformat(), claim.reported_at.isoformat(),
-               claim.late_report, sum(ln.killed for ln in lines),
-               sum(ln.injured for ln in lines),
-               str(claim.amount_approved) if claim.amount_approved is not None else "",
-               claim.currency, claim.decided_at.isoformat() if claim.decided_at else "",
-               claim.paid_at.isoformat() if claim.paid_at else "")
+def claim_rows(user, batch: int = 2000) -> Iterator[tuple]:  # noqa: ANN001
+    """One row per claim of the user's jurisdiction, read in one statement: the loss
+    lines are summed by the database and the incident, village and scheme joined, so a
+    province of half a million claims streams at the speed of the database, not at one
+    statement per claim."""
+    losses = (select(LossLine.incident_id, func.sum(LossLine.killed).label("killed"),
+                     func.sum(LossLine.injured).label("injured"))
+              .group_by(LossLine.incident_id).subquery())
+    query = (scope(select(Claim.reference, Claim.state, Scheme.code, Claim.country_code,
+                          Household.head_name, Household.phone, Village.name,
+                          Incident.occurred_on, Claim.reported_at, Claim.late_report,
+                          losses.c.killed, losses.c.injured, Claim.amount_approved,
+                          Claim.currency, Claim.decided_at, Claim.paid_at)
+                   .join(Household, Claim.household_id == Household.id)
+                   .join(Incident, Claim.incident_id == Incident.id)
+                   .join(Village, Incident.village_id == Village.id)
+                   .outerjoin(Scheme, Claim.scheme_id == Scheme.id)
+                   .outerjoin(losses, losses.c.incident_id == Incident.id), Claim, user)
+             .order_by(Claim.id).execution_options(yield_per=batch))
+    for (reference, state, scheme, country, name, phone, village, occurred_on, reported_at,
+         late, killed, injured, amount, currency, decided_at, paid_at) in db.session.execute(
+            query):
+        yield (reference, state.value, scheme or "", country, name, phone, village,
+               occurred_on.isoformat(), reported_at.isoformat(), late, int(killed or 0),
+               int(injured or 0), str(amount) if amount is not None else "", currency,
+               decided_at.isoformat() if decided_at else "",
+               paid_at.isoformat() if paid_at else "")
 
 
 def payment_rows(user, batch: int = 500) -> Iterator[tuple]:  # noqa: ANN001
