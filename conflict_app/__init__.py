@@ -334,6 +334,7 @@ def _register_blueprints(app: Flask) -> None:
     from conflict_app.api import confirmation_views as _api_confirmations  # noqa: F401 - joins api_bp
     from conflict_app.api import document_views as _api_documents  # noqa: F401 - joins api_bp
     from conflict_app.api import enrolment_views as _api_enrolments  # noqa: F401 - joins api_bp
+    from conflict_app.api import export_run_views as _api_export_runs  # noqa: F401 - joins api_bp
     from conflict_app.api import export_views as _api_exports  # noqa: F401 - joins api_bp
     from conflict_app.api import fund_views as _api_funds  # noqa: F401 - joins api_bp
     from conflict_app.api import harm_views as _api_harm  # noqa: F401 - joins api_bp

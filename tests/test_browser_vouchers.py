@@ -1,7 +1,7 @@
-"""A large batch's vouchers in a real browser, in English and Arabic (right to left): the
-batch page offers to prepare them, the next page follows the job and offers the file,
-which downloads with every payee's voucher. Every page: no sideways overflow, axe-core
-clean, Nu HTML checker clean."""
+"""A large batch's vouchers, a long confirmation file and a large claims export in a real
+browser, in English and a right-to-left language: the page offers to prepare them, the next
+page follows the job and offers the file, which downloads with every row. Every page: no
+sideways overflow, axe-core clean, Nu HTML checker clean."""
 
 from __future__ import annotations
 
@@ -89,4 +89,38 @@ def test_finance_uploads_a_long_confirmation_file_and_reads_what_was_recorded(
         finance.close()
     finally:
         app.config["CONFIRMATIONS_IN_REQUEST"] = before
+    bs.assert_clean(visit)
+
+
+@pytest.mark.parametrize("locale", ["en", "ur"])
+def test_a_clerk_prepares_and_downloads_a_large_claims_export(
+        app, live, chromium_browser, world_committed, visit, locale):
+    w = world_committed.world
+    references = [helpers.report(w, hh=helpers.household(w, name=f"Herder {k}"))[0].reference
+                  for k in range(3)]
+    db.session.commit()
+    db.session.remove()
+    before = app.config["EXPORT_ROWS_IN_REQUEST"]
+    app.config["EXPORT_ROWS_IN_REQUEST"] = 2  # three claims are a large export here
+    try:
+        clerk = bs.Session(chromium_browser, live, visit, locale)
+        clerk.login(world_committed.clerk)
+        clerk.goto("/exports/")
+        clerk.check("exports page with prepare buttons")
+        bs.shot(clerk, "exports-prepare")
+        clerk.submit("form[action$='/exports/runs']:has(input[value=xlsx]) button[type=submit]")
+        clerk.check("export ready")
+        bs.shot(clerk, "export-ready")
+        assert clerk.page.locator("progress").get_attribute("value") == "100"
+        with clerk.page.expect_download() as download:
+            clerk.page.locator("main a[href$='/file']").click()
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(BytesIO(download.value.path().read_bytes())).active
+        assert sorted(row[0].value for row in sheet.iter_rows(min_row=2)) == sorted(references)
+        clerk.close()
+    finally:
+        app.config["EXPORT_ROWS_IN_REQUEST"] = before
     bs.assert_clean(visit)

@@ -20,7 +20,7 @@ from conflict_app.analytics import store as analytics_store
 from conflict_app.api.views import ApiError, authenticated, bp, json_response
 from conflict_app.auth.models import User
 from conflict_app.core import clock
-from conflict_app.exports import aggregate, tables
+from conflict_app.exports import aggregate, jobs, tables
 from conflict_app.exports.views import CASEWORK, DEIDENTIFIED, PAYMENTS, XLSX
 from conflict_app.extensions import db
 from conflict_app.geo.models import Country
@@ -35,7 +35,7 @@ def _allowed(*roles) -> User:  # noqa: ANN002
     return user
 
 
-def _download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
+def download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
     response = Response(body, mimetype=mimetype)
     stem, _dot, extension = name.rpartition(".")
     response.headers["Content-Disposition"] = (
@@ -44,49 +44,64 @@ def _download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
     return response
 
 
+def refuse_large(table: str) -> None:
+    """409 for a table too large for one request, naming the route that prepares it."""
+    count = jobs.too_large(g.api_user, table)
+    if count is not None:
+        raise ApiError(409, "Too large", f"This export has {count} rows: ask for it with POST "
+                                         "/api/v1/export-runs and download it when it is "
+                                         "done.")
+
+
 @bp.route("/exports/claims.csv", methods=["GET"])
 @authenticated("exports")
 def export_claims_csv():
     rows = tables.claim_rows(_allowed(*CASEWORK))
-    return _download(stream_with_context(tables.as_csv(tables.CLAIM_COLUMNS, rows)),
+    refuse_large("claims")
+    return download(stream_with_context(tables.as_csv(tables.CLAIM_COLUMNS, rows)),
                      "text/csv", "claims.csv")
 
 
 @bp.route("/exports/claims.xlsx", methods=["GET"])
 @authenticated("exports")
 def export_claims_xlsx():
+    _allowed(*CASEWORK)
+    refuse_large("claims")
     data = tables.as_xlsx(tables.CLAIM_COLUMNS, tables.claim_rows(_allowed(*CASEWORK)),
                           "claims")
-    return _download(data, XLSX, "claims.xlsx")
+    return download(data, XLSX, "claims.xlsx")
 
 
 @bp.route("/exports/payments.csv", methods=["GET"])
 @authenticated("exports")
 def export_payments_csv():
     rows = tables.payment_rows(_allowed(*PAYMENTS))
-    return _download(stream_with_context(tables.as_csv(tables.PAYMENT_COLUMNS, rows)),
+    refuse_large("payments")
+    return download(stream_with_context(tables.as_csv(tables.PAYMENT_COLUMNS, rows)),
                      "text/csv", "payments.csv")
 
 
 @bp.route("/exports/payments.xlsx", methods=["GET"])
 @authenticated("exports")
 def export_payments_xlsx():
+    _allowed(*PAYMENTS)
+    refuse_large("payments")
     data = tables.as_xlsx(tables.PAYMENT_COLUMNS, tables.payment_rows(_allowed(*PAYMENTS)),
                           "payments")
-    return _download(data, XLSX, "payments.xlsx")
+    return download(data, XLSX, "payments.xlsx")
 
 
 @bp.route("/exports/incidents.geojson", methods=["GET"])
 @authenticated("read")
 def export_incidents_geojson():
     collection = aggregate.geojson(_allowed(*DEIDENTIFIED))
-    return _download(json.dumps(collection), "application/geo+json", "incidents.geojson")
+    return download(json.dumps(collection), "application/geo+json", "incidents.geojson")
 
 
 @bp.route("/exports/aggregate.csv", methods=["GET"])
 @authenticated("read")
 def export_aggregate_csv():
-    return _download(aggregate.aggregate_csv(_allowed(*DEIDENTIFIED)), "text/csv",
+    return download(aggregate.aggregate_csv(_allowed(*DEIDENTIFIED)), "text/csv",
                      "aggregate.csv")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from conflict_app.api import (
     batch_views,
     confirmation_views,
+    export_run_views,
     export_views,
     incentive_views,
     payment_views,
@@ -25,7 +26,8 @@ from conflict_app.schemes.params import SchemeKind
 
 MODELS = (*scheme_views.MODELS, *scheme_edits.MODELS, *payment_views.MODELS,
           *batch_views.MODELS, *incentive_views.MODELS, *recovery_views.MODELS,
-          *export_views.MODELS, *voucher_views.MODELS, *confirmation_views.MODELS)
+          *export_views.MODELS, *voucher_views.MODELS, *confirmation_views.MODELS,
+          *export_run_views.MODELS)
 
 ID = {"type": "integer", "minimum": 1, "maximum": api_schemas.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -274,6 +276,7 @@ def paths(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
               "description": "Last day of losses (default: today); at most ten years"},
              LANG], pdf),
         **_exports(problems),
+        **_export_runs(ref, problems, json, idempotency),
         "/analytics/overview": _get(
             "analyticsOverview", "The analytics overview's figures, de-identified; 503 with "
             "Retry-After while they are being computed",
@@ -303,17 +306,21 @@ def _exports(problems) -> dict:  # noqa: ANN001
                                             "properties": {"type": {"const": "FeatureCollection"},
                                                            "features": {"type": "array"}}}}}}
     refused = problems(401, 403)
+    too_large = problems(401, 403, 409)
+    large = "; more rows than the server writes in one request answer 409: ask for an export run"
     return {
-        "/exports/claims.csv": _get("exportClaimsCsv", f"Claims of your area ({personal})",
-                                    [], {"200": _binary("text/csv", "CSV"), **refused}),
-        "/exports/claims.xlsx": _get("exportClaimsXlsx", f"Claims of your area ({personal})",
-                                     [], {"200": _binary(XLSX, "Workbook"), **refused}),
+        "/exports/claims.csv": _get("exportClaimsCsv",
+                                    f"Claims of your area ({personal}){large}", [],
+                                    {"200": _binary("text/csv", "CSV"), **too_large}),
+        "/exports/claims.xlsx": _get("exportClaimsXlsx",
+                                     f"Claims of your area ({personal}){large}", [],
+                                     {"200": _binary(XLSX, "Workbook"), **too_large}),
         "/exports/payments.csv": _get("exportPaymentsCsv",
-                                      f"Payment items of your area ({personal})", [],
-                                      {"200": _binary("text/csv", "CSV"), **refused}),
+                                      f"Payment items of your area ({personal}){large}", [],
+                                      {"200": _binary("text/csv", "CSV"), **too_large}),
         "/exports/payments.xlsx": _get("exportPaymentsXlsx",
-                                       f"Payment items of your area ({personal})", [],
-                                       {"200": _binary(XLSX, "Workbook"), **refused}),
+                                       f"Payment items of your area ({personal}){large}", [],
+                                       {"200": _binary(XLSX, "Workbook"), **too_large}),
         "/exports/incidents.geojson": _get("exportIncidentsGeojson",
                                            "Incidents on the analytics grid (de-identified)",
                                            [], {"200": geojson, **refused}),
@@ -323,3 +330,27 @@ def _exports(problems) -> dict:  # noqa: ANN001
                                        {"200": _binary("text/csv", "CSV"), **refused}),
     }
 
+
+
+def _export_runs(ref, problems, json, idempotency) -> dict:  # noqa: ANN001
+    files = {"200": {**_binary("text/csv", "CSV"),
+                     "content": {"text/csv": {"schema": BINARY}, XLSX: {"schema": BINARY}}},
+             **problems(401, 403, 404, 409)}
+    return {
+        "/export-runs": {"post": {
+            "operationId": "createExportRun",
+            "summary": "A whole claims or payments table of your area, written by a "
+                       "background job (the 'exports' scope); follow the run at Location",
+            "parameters": [idempotency],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": ref(export_run_views.ExportRunIn)}}},
+            "responses": {"202": json(export_run_views.ExportRunOut, "The run, queued"),
+                          **problems(400, 401, 403, 409, 413, 415, 422)}}},
+        "/export-runs/{run_id}": _get(
+            "getExportRun", "An export run you asked for: its state, and its file once done",
+            [_path("run_id")], {"200": json(export_run_views.ExportRunOut, "The run"),
+                                **problems(401, 403, 404)}),
+        "/export-runs/{run_id}/file": _get(
+            "exportRunFile", "The file of a finished export run (kept for a day); 409 while "
+            "it runs", [_path("run_id")], files),
+    }

@@ -42,6 +42,8 @@ TASKS: dict[str, str] = {
     "documents.purge_runs": "conflict_app.documents.jobs:purge_runs",
     "payments.confirmations": "conflict_app.payments.confirmation_runs:run_confirmations",
     "payments.purge_runs": "conflict_app.payments.confirmation_runs:purge_runs",
+    "exports.file": "conflict_app.exports.jobs:write_run",
+    "exports.purge_runs": "conflict_app.exports.jobs:purge_runs",
     "analytics.refresh": "conflict_app.analytics.service:refresh",
     "webhooks.deliver": "conflict_app.webhooks.delivery:deliver",
     "webhooks.dispatch": "conflict_app.webhooks.delivery:dispatch_due",

@@ -25,6 +25,7 @@ SCHEDULE = (
     ("api.purge_idempotency", "default", "45 3 * * *", None),
     ("documents.purge_runs", "default", "50 3 * * *", None),  # rendered vouchers, a day on
     ("payments.purge_runs", "default", "55 3 * * *", None),  # confirmation runs, a day on
+    ("exports.purge_runs", "default", "57 3 * * *", None),  # large exports, a day on
     ("claims.close_paid", "default", "0 2 * * *", None),  # after the appeal period
     ("notices.overdue", "default", None, 3600),  # tell staff of claims past due
     ("notices.digest", "default", "0 6 * * *", None),  # the morning digest
