@@ -53,3 +53,22 @@ def test_the_claims_export_costs_the_same_statements_for_ten_claims_as_for_two(
     assert row["state"] == "approved" and row["decided_at"]
     sheet = load_workbook(io.BytesIO(clerk.get("/exports/claims.xlsx").get_data())).active
     assert sheet.max_row == 12  # the header and the eleven claims
+
+
+def test_the_payments_export_costs_the_same_statements_for_ten_items_as_for_two(
+        world, browser_for):
+    from conflict_app.payments import operations as pay
+    from conflict_app.payments.models import PaymentMethod
+    from tests.test_page_queries import _paid_claims
+
+    finance = browser_for(world.finance)
+    counts = []
+    for start, n in ((0, 2), (2, 8)):
+        claims = _paid_claims(world, n, start)
+        pay.create_batch(world.finance, [c.id for c in claims], PaymentMethod.CASH)
+        db.session.commit()
+        counts.append({page: _statements(finance, page) for page in (
+            "/exports/payments.csv", "/exports/payments.xlsx")})
+    assert counts[1] == counts[0]
+    text = finance.get("/exports/payments.csv").get_data(as_text=True)
+    assert all(f"Payee {k}" in text for k in range(10))
