@@ -165,3 +165,19 @@ def test_the_command_line_computes_what_no_job_has_yet_and_shares_it(
     scope = store.Scope.of(_RangeWide())
     kept = store.read(service._key(scope, None, "confirmed_probable", "effectiveness"))
     assert kept is not None and kept.value["results"]
+
+
+def test_the_incident_grid_download_waits_for_the_same_job_as_the_map(
+        app, world, browser_for, tmp_path, queue):
+    _import(app, tmp_path, 5)
+    analyst = browser_for(world.analyst)
+    first = analyst.get("/exports/incidents.geojson")
+    assert first.status_code == 503 and first.headers["Retry-After"] == "10"
+    assert "being computed" in first.get_data(as_text=True)
+    assert queue.llen("rq:queue:bulk") == 1  # the map's grid, queued once
+    _work(queue)
+    ready = analyst.get("/exports/incidents.geojson")
+    assert ready.status_code == 200 and ready.get_json()["type"] == "FeatureCollection"
+    # The map page reads the same grid the download made: only the overview is queued.
+    assert analyst.get("/analytics/").status_code == 503
+    assert queue.llen("rq:queue:bulk") == 1

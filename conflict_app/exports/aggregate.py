@@ -25,11 +25,14 @@ AGGREGATE_COLUMNS = ("country", "region", "year", "species", "households", "inci
 
 def geojson(user) -> dict:  # noqa: ANN001
     """A FeatureCollection of grid cells (polygons), never points: the grid the analytics
-    map shows (``maps.coarse_grid``: 0.1°, coarser when too few households share a cell)."""
-    from conflict_app.analytics import maps
+    map shows (``maps.coarse_grid``: 0.1°, coarser when too few households share a cell),
+    kept until the data change like the map's (counting it takes seconds at range-wide
+    scale; with a job system a job recounts it and the download waits for nothing)."""
+    from conflict_app.analytics import service
 
     features = []
-    for c in maps.coarse_grid(user)["cells"]:
+    # Kept under the user's country, as the map page keeps it: one grid for both.
+    for c in service.grid(user, user.jurisdiction_country)["cells"]:
         if c["suppressed"]:
             continue
         lat, lon, size = c["lat"], c["lon"], c["size"]

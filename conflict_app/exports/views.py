@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from conflict_app.analytics.store import FiguresPending
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
@@ -46,6 +47,17 @@ def _download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
 
 
 TABLE_ROLES = {"claims": CASEWORK, "payments": PAYMENTS}
+RETRY_SECONDS = 10
+
+
+@bp.errorhandler(FiguresPending)
+def figures_pending(_error: FiguresPending):
+    """The incident grid nobody computed yet: a job is at it, as on the analytics pages."""
+    response = Response(render_template("analytics/pending.html", retry=RETRY_SECONDS),
+                        503)
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/")
