@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.alerts import effect, operations
 from conflict_app.alerts.forms import BroadcastForm
@@ -24,8 +25,11 @@ ANALYSTS = (Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN)
 
 
 def alerts_for(user, limit: int = 100, after: int | None = None) -> list[Alert]:  # noqa: ANN001
-    """Alerts inside the user's jurisdiction, newest first (keyset by id)."""
-    query = scope(select(Alert), Alert, user).order_by(Alert.id.desc()).limit(limit)
+    """Alerts inside the user's jurisdiction, newest first (keyset by id), with the place
+    each names and the villages it reached read for all of them, not alert by alert."""
+    query = scope(select(Alert).options(
+        selectinload(Alert.village), selectinload(Alert.admin1), selectinload(Alert.admin2),
+        selectinload(Alert.reached)), Alert, user).order_by(Alert.id.desc()).limit(limit)
     if after is not None:
         query = query.where(Alert.id < after)
     return list(db.session.scalars(query))

@@ -11,6 +11,7 @@ from typing import Literal
 from flask import g, request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.api import schemas
 from conflict_app.api.views import (
@@ -110,9 +111,17 @@ def _reader():  # noqa: ANN202
     return user
 
 
+def _query(user):  # noqa: ANN001, ANN202 - a Select
+    """The agreements of the user's area with what the API answers of each (milestones, the
+    agreement renewed) read with them, not one agreement at a time."""
+    return agreement_queries.query(user).options(
+        selectinload(ConservationAgreement.milestones),
+        selectinload(ConservationAgreement.renews))
+
+
 def _one(agreement_id: int) -> AgreementOut:
     db.session.expire_all()
-    found = agreement_queries.rows(agreement_queries.query(g.api_user).where(
+    found = agreement_queries.rows(_query(g.api_user).where(
         ConservationAgreement.id == agreement_id))
     if not found:
         raise ApiError(404, "Not found", "No agreement with this id in your area.")
@@ -123,7 +132,7 @@ def _one(agreement_id: int) -> AgreementOut:
 @authenticated("read")
 def list_agreements():
     user = _reader()
-    query = agreement_queries.query(user)
+    query = _query(user)
     code = request.args.get("scheme")
     if code is not None:
         if len(code) > 32 or "\x00" in code:

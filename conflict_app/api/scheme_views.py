@@ -161,11 +161,8 @@ def _money(value: Decimal | None) -> str | None:
     return str(Decimal(value).quantize(Decimal("0.01"))) if value is not None else None
 
 
-def _sources(scheme: Scheme) -> dict:
+def _sources(found) -> dict:  # noqa: ANN001 - a funds.Sources
     """Where the budget came from, as the scheme page and its report show it."""
-    from conflict_app.schemes import funds
-
-    found = funds.sources(scheme)
     return {"from_funds": _money(found.from_funds.amount),
             "direct": _money(found.direct.amount),
             "sources": [BudgetSourceOut(fund_id=e.fund_id, fund=e.fund.name, kind=e.kind.value,
@@ -173,9 +170,19 @@ def _sources(scheme: Scheme) -> dict:
                         for e in found.entries]}
 
 
-def _scheme_out(scheme: Scheme) -> SchemeOut:
-    budget = scheme_ops.budget(scheme)
-    in_force = scheme_ops.version_for(scheme, clock.today())
+def _scheme_outs(schemes: list[Scheme]) -> list[SchemeOut]:
+    """Schemes as the API answers them; their budgets, versions in force and fund sources
+    are each read for all of them at once, so a list costs what one scheme does."""
+    from conflict_app.schemes import funds
+
+    budgets = scheme_ops.budgets(schemes)
+    in_force = scheme_ops.versions_for(schemes, clock.today())
+    sources = funds.sources_of(schemes)
+    return [_scheme_out(s, budgets[s.id], in_force.get(s.id), sources[s.id]) for s in schemes]
+
+
+def _scheme_out(scheme: Scheme, budget: scheme_ops.Budget, in_force: RuleVersion | None,
+                sources) -> SchemeOut:  # noqa: ANN001 - a funds.Sources
     return SchemeOut(
         id=scheme.id, code=scheme.code, name=scheme.name, kind=scheme.kind,
         country=scheme.country_code, admin1_id=scheme.admin1_id,
@@ -190,13 +197,13 @@ def _scheme_out(scheme: Scheme) -> SchemeOut:
             disbursed=_money(budget.disbursed.amount),
             remaining=_money(budget.remaining.amount), held=_money(budget.held.amount),
             to_recover=_money(budget.to_recover.amount) if budget.to_recover else None,
-            **_sources(scheme)),
+            **_sources(sources)),
         etag=scheme_ops.scheme_fingerprint(scheme))
 
 
 def scheme_answer(scheme_id: int, status: int = 200) -> Response:
     db.session.expire_all()
-    return tagged_response(_scheme_out(db.session.get(Scheme, scheme_id)), status,
+    return tagged_response(_scheme_outs([db.session.get(Scheme, scheme_id)])[0], status,
                            f"/api/v1/schemes/{scheme_id}")
 
 
@@ -223,7 +230,7 @@ def list_schemes():
     if kind and kind not in {k.value for k in SchemeKind}:
         raise ApiError(400, "Bad query", f"Unknown kind {kind!r}.")
     schemes = [s for s in scheme_ops.visible_schemes(user) if not kind or s.kind == kind]
-    return json_response(SchemePage(items=[_scheme_out(s) for s in schemes]))
+    return json_response(SchemePage(items=_scheme_outs(schemes)))
 
 
 @bp.route("/schemes/<int:scheme_id>", methods=["GET"])
@@ -364,7 +371,8 @@ def list_settlements(scheme_id: int):
     if scheme.kind is not SchemeKind.INSURANCE:
         raise ApiError(404, "Not found", "Only an insurance scheme has settlements.")
     return json_response(SettlementPage(items=[
-        settlement_out(s, scheme.currency, user) for s in insurance.settlements(scheme.id)]))
+        settlement_out(s, scheme.currency, user)
+        for s in insurance.settlements(scheme.id, with_items=True)]))
 
 
 def settlement_out(s: Settlement, currency: str, user: User) -> SettlementOut:

@@ -76,7 +76,9 @@ def _input(form: HouseholdForm) -> operations.HouseholdInput:
 def index():
     q = (request.args.get("q") or "").strip()[:100]
     after = coerce_int_or_none(request.args.get("after"))
-    query = scope(select(Household), Household, current_user)
+    # Each row names its village and district: read with the page, not one row at a time.
+    query = scope(select(Household).options(selectinload(Household.village).options(
+        selectinload(Village.admin1), selectinload(Village.admin2))), Household, current_user)
     if q:
         like = f"%{q}%"
         query = query.join(Village, Household.village_id == Village.id).where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -24,13 +25,18 @@ def recoveries_of(claim_id: int) -> list[PaymentRecovery]:
         PaymentRecovery.claim_id == claim_id).order_by(PaymentRecovery.id)))
 
 
-def totals(scheme_id: int) -> dict[RecoveryState, Decimal]:
-    """Sum of recoveries of a scheme's claims by state, in one query."""
+def totals(scheme_ids: Iterable[int]) -> dict[int, dict[RecoveryState, Decimal]]:
+    """Sum of recoveries of each scheme's claims by state, in one query for them all."""
     rows = db.session.execute(
-        select(PaymentRecovery.state, func.coalesce(func.sum(PaymentRecovery.amount), 0))
+        select(Claim.scheme_id, PaymentRecovery.state,
+               func.coalesce(func.sum(PaymentRecovery.amount), 0))
         .join(Claim, Claim.id == PaymentRecovery.claim_id)
-        .where(Claim.scheme_id == scheme_id).group_by(PaymentRecovery.state)).all()
-    return {state: Decimal(total) for state, total in rows}
+        .where(Claim.scheme_id.in_(list(scheme_ids)))
+        .group_by(Claim.scheme_id, PaymentRecovery.state)).all()
+    found: dict[int, dict[RecoveryState, Decimal]] = {}
+    for scheme_id, state, total in rows:
+        found.setdefault(scheme_id, {})[state] = Decimal(total)
+    return found
 
 
 def settle(actor: User, recovery_id: int, outcome: str, note: str) -> PaymentRecovery:

@@ -51,7 +51,9 @@ def _areas() -> tuple[list[Country], list[AdminArea]]:
 
 
 def _list(form: FundForm | None = None, status: int = 200):
-    rows = [(f, funds.totals(f)) for f in funds.visible_funds(current_user)]
+    found = funds.visible_funds(current_user)
+    totals = funds.totals_of(found)
+    rows = [(f, totals[f.id]) for f in found]
     if form is None:
         form = FundForm(*_areas())
         form.kind.data = FundKind.ENDOWMENT.value

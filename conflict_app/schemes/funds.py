@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
@@ -107,9 +108,24 @@ class Totals:
 
 
 def totals(fund: Fund) -> Totals:
-    rows = db.session.execute(
-        select(FundEntry.kind, FundEntry.pot, func.coalesce(func.sum(FundEntry.amount), 0))
-        .where(FundEntry.fund_id == fund.id).group_by(FundEntry.kind, FundEntry.pot)).all()
+    return totals_of([fund])[fund.id]
+
+
+def totals_of(funds: list[Fund]) -> dict[int, Totals]:
+    """``totals`` of each fund by its id, in one query however many funds a list shows."""
+    sums: dict[int, list] = {f.id: [] for f in funds}
+    if funds:
+        for fund_id, kind, pot, amount in db.session.execute(
+                select(FundEntry.fund_id, FundEntry.kind, FundEntry.pot,
+                       func.coalesce(func.sum(FundEntry.amount), 0))
+                .where(FundEntry.fund_id.in_(list(sums)))
+                .group_by(FundEntry.fund_id, FundEntry.kind, FundEntry.pot)):
+            sums[fund_id].append((kind, pot, amount))
+    return {f.id: _totals(f, sums[f.id]) for f in funds}
+
+
+def _totals(fund: Fund, rows: list) -> Totals:
+    """A fund's totals from the sums of its entries by kind and pot."""
     by_kind: dict[EntryKind, Decimal] = {}
     by_pot: dict[Pot, Decimal] = {}
     for kind, pot, amount in rows:
@@ -155,11 +171,24 @@ class Sources:
 
 
 def sources(scheme: Scheme) -> Sources:
-    entries = list(db.session.scalars(select(FundEntry).join(Fund).where(
-        FundEntry.scheme_id == scheme.id).order_by(FundEntry.booked_on, FundEntry.id)))
-    from_funds = -sum((e.amount for e in entries), Decimal(0))
-    return Sources(entries, scheme.money(from_funds),
-                   scheme.money(scheme.budget - from_funds))
+    return sources_of([scheme])[scheme.id]
+
+
+def sources_of(schemes: list[Scheme]) -> dict[int, Sources]:
+    """``sources`` of each scheme by its id, the entries and their funds in one query."""
+    entries: dict[int, list[FundEntry]] = {s.id: [] for s in schemes}
+    if schemes:
+        for entry in db.session.scalars(
+                select(FundEntry).join(Fund).options(contains_eager(FundEntry.fund))
+                .where(FundEntry.scheme_id.in_(list(entries)))
+                .order_by(FundEntry.booked_on, FundEntry.id)):
+            entries[entry.scheme_id].append(entry)
+    found = {}
+    for scheme in schemes:
+        from_funds = -sum((e.amount for e in entries[scheme.id]), Decimal(0))
+        found[scheme.id] = Sources(entries[scheme.id], scheme.money(from_funds),
+                                   scheme.money(scheme.budget - from_funds))
+    return found
 
 
 # --- ledger entries ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.auth.models import User
 from conflict_app.core import audit, clock
@@ -320,9 +321,13 @@ def cancel(actor: User, payment_id: int, reason: str) -> IncentivePayment:
     return payment
 
 
-def payments(scheme_id: int) -> list[IncentivePayment]:
-    return list(db.session.scalars(select(IncentivePayment).where(
-        IncentivePayment.scheme_id == scheme_id).order_by(IncentivePayment.id.desc())))
+def payments(scheme_id: int, with_households: bool = False) -> list[IncentivePayment]:
+    """The scheme's payments, newest first; ``with_households``: the household of each
+    (the scheme page names it) read in one more query for them all, not one a payment."""
+    query = select(IncentivePayment).where(IncentivePayment.scheme_id == scheme_id)
+    if with_households:
+        query = query.options(selectinload(IncentivePayment.household))
+    return list(db.session.scalars(query.order_by(IncentivePayment.id.desc())))
 
 
 def withholdings(scheme_id: int) -> list[Withholding]:

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.auth.models import User
 from conflict_app.claims.models import Claim, Incident
@@ -260,9 +261,13 @@ def enrolments(scheme_id: int) -> list[Enrolment]:
                                    .order_by(Enrolment.starts_on.desc(), Enrolment.id)))
 
 
-def settlements(scheme_id: int) -> list[Settlement]:
-    return list(db.session.scalars(select(Settlement).where(Settlement.scheme_id == scheme_id)
-                                   .order_by(Settlement.id.desc())))
+def settlements(scheme_id: int, with_items: bool = False) -> list[Settlement]:
+    """The pool's settlements, newest first; ``with_items``: their items (and each item's
+    claim) read in one more query for them all, for a list that shows them."""
+    query = select(Settlement).where(Settlement.scheme_id == scheme_id)
+    if with_items:
+        query = query.options(selectinload(Settlement.items))
+    return list(db.session.scalars(query.order_by(Settlement.id.desc())))
 
 
 def cover_of(enrolment: Enrolment) -> date | None:

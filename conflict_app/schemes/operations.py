@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
 from conflict_app.claims.models import Claim, Incident
-from conflict_app.claims.workflow import State
 from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied, StaleObject
 from conflict_app.core.money import CURRENCIES, Money
@@ -25,15 +24,18 @@ from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Country
-from conflict_app.payments.models import ItemState, PaymentItem, RecoveryState
 from conflict_app.schemes import params, scope
+from conflict_app.schemes.budgets import (  # noqa: F401 - Budget, budgets: found here too
+    COMMITTED,
+    Budget,
+    budget,
+    budgets,
+)
 from conflict_app.schemes.fund_models import funded
 from conflict_app.schemes.models import (
     Assessment,
-    IncentivePayment,
     RuleVersion,
     Scheme,
-    SettlementItem,
 )
 from conflict_app.schemes.params import SchemeKind
 
@@ -274,14 +276,27 @@ def publish_version(actor: User, version_id: int, expected: str | None = None) -
     return version
 
 
+def _in_force_first(on: date):  # noqa: ANN202 - a Select
+    """Published versions started by ``on``, the one in force first."""
+    return (select(RuleVersion).where(RuleVersion.published_at.is_not(None),
+                                      RuleVersion.valid_from <= on)
+            .order_by(RuleVersion.valid_from.desc(), RuleVersion.number.desc()))
+
+
 def version_for(scheme: Scheme, on: date) -> RuleVersion | None:
     """The published version in force on a day: the latest one started by then."""
     return db.session.scalars(
-        select(RuleVersion).where(
-            RuleVersion.scheme_id == scheme.id, RuleVersion.published_at.is_not(None),
-            RuleVersion.valid_from <= on)
-        .order_by(RuleVersion.valid_from.desc(), RuleVersion.number.desc()).limit(1)
-    ).first()
+        _in_force_first(on).where(RuleVersion.scheme_id == scheme.id).limit(1)).first()
+
+
+def versions_for(schemes: list[Scheme], on: date) -> dict[int, RuleVersion]:
+    """``version_for`` of each scheme that has one, by scheme id, in one query (a list)."""
+    found: dict[int, RuleVersion] = {}
+    if schemes:
+        for version in db.session.scalars(_in_force_first(on).where(
+                RuleVersion.scheme_id.in_([s.id for s in schemes]))):
+            found.setdefault(version.scheme_id, version)
+    return found
 
 
 def rules_of(version: RuleVersion) -> dict[str, object]:
@@ -328,69 +343,8 @@ def scheme_to_act_on(actor: User, scheme_id: int, kind: SchemeKind, *roles: Role
 
 
 # --- budgets ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Budget:
-    allocated: Money
-    committed: Money  # approved, not yet paid
-    disbursed: Money
-    held: Money  # approvals queued beyond the budget
-    # Interim payments of claims that ended unpaid, owed back (already in ``disbursed``).
-    to_recover: Money | None = None
-
-    @property
-    def remaining(self) -> Money:
-        return self.allocated - self.committed - self.disbursed
-
-
-_COMMITTED = (State.APPROVED, State.PAYMENT_SCHEDULED)
-
-
-def budget(scheme: Scheme) -> Budget:
-    payable = func.coalesce(SettlementItem.payable, Claim.amount_approved)
-    claims = select(func.coalesce(func.sum(payable), 0)).select_from(Claim).outerjoin(
-        SettlementItem, SettlementItem.claim_id == Claim.id).where(
-        Claim.scheme_id == scheme.id, Claim.state.in_(_COMMITTED))
-    committed = db.session.scalar(claims.where(Claim.budget_hold.is_(False)))
-    held = db.session.scalar(claims.where(Claim.budget_hold.is_(True)))
-    paid_claims = db.session.scalar(
-        select(func.coalesce(func.sum(PaymentItem.amount), 0)).join(
-            Claim, PaymentItem.claim_id == Claim.id).where(
-            Claim.scheme_id == scheme.id, PaymentItem.state == ItemState.PAID))
-    # Interim payments: paid ones already count as disbursed, so they leave the committed
-    # amount of their approved claims; pending ones of undecided claims are committed.
-    interim = select(func.coalesce(func.sum(PaymentItem.amount), 0)).join(
-        Claim, PaymentItem.claim_id == Claim.id).where(
-        Claim.scheme_id == scheme.id, PaymentItem.part == "interim")
-    # A payment made before an appeal re-decided the claim is disbursed as well.
-    paid_before = select(func.coalesce(func.sum(PaymentItem.amount - PaymentItem.interest),
-                                       0)).join(Claim, PaymentItem.claim_id == Claim.id).where(
-        Claim.scheme_id == scheme.id, PaymentItem.state == ItemState.PAID)
-    committed -= db.session.scalar(paid_before.where(Claim.state.in_(_COMMITTED),
-                                                     Claim.budget_hold.is_(False)))
-    committed += db.session.scalar(interim.where(PaymentItem.state == ItemState.PENDING,
-                                                 Claim.state.not_in(_COMMITTED)))
-    # Interest for late payment on its way is committed beyond the approved amount.
-    committed += db.session.scalar(
-        select(func.coalesce(func.sum(PaymentItem.interest), 0)).join(
-            Claim, PaymentItem.claim_id == Claim.id).where(
-            Claim.scheme_id == scheme.id, PaymentItem.part != "interim",
-            PaymentItem.state == ItemState.PENDING))
-    incentive = dict(db.session.execute(
-        select(IncentivePayment.state, func.coalesce(func.sum(IncentivePayment.amount), 0))
-        .where(IncentivePayment.scheme_id == scheme.id).group_by(IncentivePayment.state)
-    ).all())
-    # Cancelled payments count nowhere: cancelling releases their budget.
-    committed += sum(incentive.get(s, 0) for s in ("approved", "withheld", "scheduled"))
-    from conflict_app.payments.recoveries import totals
-
-    recoveries = totals(scheme.id)
-    paid_claims -= recoveries.get(RecoveryState.RECOVERED, 0)  # the money came back
-    return Budget(scheme.money(scheme.budget), scheme.money(Decimal(committed)),
-                  scheme.money(Decimal(paid_claims) + Decimal(incentive.get("paid", 0))),
-                  scheme.money(Decimal(held)),
-                  scheme.money(recoveries.get(RecoveryState.OPEN, Decimal(0))))
-
-
+# Budget, budget and budgets are in schemes.budgets (every sum grouped by scheme, for
+# lists); they are imported above so that callers find them here as before.
 def still_due(claim: Claim, amount: Decimal) -> Money:
     """What an approval of ``amount`` still commits: an interim payment already made (or on
     its way), and a payment made before an appeal, count as disbursed, not twice."""
@@ -437,7 +391,7 @@ def release_budget_holds(actor: User, scheme_id: int) -> int:
         scheme = lock_scheme(scheme_id)
         held = db.session.scalars(select(Claim).where(
             Claim.scheme_id == scheme.id, Claim.budget_hold.is_(True),
-            Claim.state.in_(_COMMITTED)).order_by(Claim.decided_at, Claim.id)).all()
+            Claim.state.in_(COMMITTED)).order_by(Claim.decided_at, Claim.id)).all()
         remaining = budget(scheme).remaining
         for claim in held:
             due = still_due(claim, claim.amount_approved)

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from conflict_app.claims.models import AgeClass
 from conflict_app.core import clock
@@ -151,7 +152,7 @@ def _provinces() -> list[AdminArea]:
 @roles_required(*READERS)
 def index():
     schemes = operations.visible_schemes(current_user)
-    budgets = {s.id: operations.budget(s) for s in schemes}
+    budgets = operations.budgets(schemes)
     return render_template("schemes/index.html", schemes=schemes, budgets=budgets)
 
 
@@ -195,9 +196,11 @@ def _villages(scheme: Scheme) -> list[Village]:
 
 
 def _household_measures(scheme: Scheme):  # noqa: ANN202 - a Select
+    """Households' measures of the scheme's country in the user's area, each with its
+    household (the adoption form names it) read with them, not one measure at a time."""
     return scope(select(Measure).where(Measure.country_code == scheme.country_code,
-                                       Measure.household_id.is_not(None)),
-                 Measure, current_user)
+                                       Measure.household_id.is_not(None))
+                 .options(selectinload(Measure.household)), Measure, current_user)
 
 
 def _detail(scheme: Scheme, status: int = 200, **forms: object):
@@ -233,7 +236,7 @@ def _detail(scheme: Scheme, status: int = 200, **forms: object):
                 IncentivePayment.measure_id.is_not(None))))
             .order_by(Measure.verified_on.desc()).limit(200)).all()
         context.update(
-            payments=[p for p in incentives.payments(scheme.id)
+            payments=[p for p in incentives.payments(scheme.id, with_households=True)
                       if covers(current_user, p.village)],
             withholdings=incentives.withholdings(scheme.id),
             presence_records=_presence_records(scheme),

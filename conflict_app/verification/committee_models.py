@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from conflict_app.core import clock
 from conflict_app.core.types import UTCDateTime, enum_column
@@ -58,8 +58,11 @@ class CommitteeMember(db.Model):
 
 
 def meetings_of(claim_id: int) -> list[CommitteeMeeting]:
+    """The claim's meetings in order, with their members (whom every reader of a meeting
+    shows or tallies) read in one more query, not one per meeting."""
     return list(db.session.scalars(select(CommitteeMeeting).where(
-        CommitteeMeeting.claim_id == claim_id).order_by(CommitteeMeeting.id)))
+        CommitteeMeeting.claim_id == claim_id).options(selectinload(CommitteeMeeting.members))
+        .order_by(CommitteeMeeting.id)))
 
 
 def latest_tally(claim_id: int) -> Tally | None:
