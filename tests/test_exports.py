@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -57,3 +59,48 @@ def test_aggregate_round_trip_into_a_regional_view(world):
     bad = text.replace(",5,", ",2,", 1)
     count, errors = import_aggregate(bad, "armenia")
     assert count == 0 and "must be suppressed" in errors[0]
+
+
+def _mixed_currencies(world) -> list:
+    """Five claims of one region and year: three in drams (two paid), two in US dollars
+    (one paid), as when a donor's scheme pays in dollars beside the national one."""
+    from datetime import datetime
+
+    claims = [helpers.report(world, hh=helpers.household(world, name=f"M{i}"))[0]
+              for i in range(5)]
+    for claim, (currency, amount, paid) in zip(claims, (
+            ("AMD", "1000", True), ("AMD", "2000", True), ("AMD", None, False),
+            ("USD", "10", True), ("USD", None, False)), strict=True):
+        claim.currency = currency
+        if amount:
+            claim.amount_approved = Decimal(amount)
+        if paid:
+            claim.paid_at = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    db.session.commit()
+    return claims
+
+
+def test_aggregate_counts_every_claim_of_a_region_and_year_whatever_its_currency(world):
+    """The claims of a region and year were read per currency and the last currency read
+    replaced the others: 5 claims showed as 3 or 2, and the dollars paid vanished."""
+    from datetime import date
+
+    from conflict_app.schemes.models import ExchangeRate
+
+    _mixed_currencies(world)
+    db.session.add(ExchangeRate(currency="AMD", valid_from=date(1990, 1, 1),
+                                per_usd=Decimal("400")))
+    db.session.commit()
+    row = next(csv.DictReader(io.StringIO(aggregate_csv(world.admin))))
+    assert (row["claims"], row["paid_claims"]) == ("5", "3")
+    # Paid in two currencies: the sum in US dollars at each payment day's rate.
+    assert (row["paid_amount"], row["currency"]) == ("17.50", "USD")
+
+
+def test_aggregate_without_a_rate_gives_no_paid_amount_rather_than_a_wrong_one(world):
+    _mixed_currencies(world)
+    row = next(csv.DictReader(io.StringIO(aggregate_csv(world.admin))))
+    assert (row["claims"], row["paid_claims"]) == ("5", "3")
+    assert (row["paid_amount"], row["currency"]) == ("", "")
+    count, errors = import_aggregate(aggregate_csv(world.admin), "armenia")
+    assert errors == [] and count == 1  # still a valid regional row

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.inputs import nul_position
+from conflict_app.core.money import Money
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea
@@ -56,21 +57,33 @@ def aggregate_rows(user) -> list[dict]:  # noqa: ANN001
             .join(AdminArea, AdminArea.id == Incident.admin1_id)
             .group_by(Incident.country_code, region, year, LossLine.species))
     losses = db.session.execute(scope(base, Incident, user)).all()
+    paid_day = func.date(Claim.paid_at)
     money = db.session.execute(scope(
-        select(Claim.country_code, region, year.label("year"), Claim.currency,
+        select(Claim.country_code, region, year.label("year"), Claim.currency, paid_day,
                func.count(Claim.id),
                func.sum(func.coalesce(Claim.amount_approved, 0)).filter(
                    Claim.paid_at.is_not(None)),
                func.count(Claim.id).filter(Claim.paid_at.is_not(None)))
         .join(Incident, Incident.id == Claim.incident_id)
         .join(AdminArea, AdminArea.id == Claim.admin1_id)
-        .group_by(Claim.country_code, region, year, Claim.currency), Claim, user)).all()
-    payouts: dict[tuple, tuple] = defaultdict(lambda: (0, Decimal(0), 0, ""))
-    for country, reg, yr, currency, claims, paid, n_paid in money:
-        payouts[(country, reg, int(yr))] = (claims, paid or Decimal(0), n_paid, currency)
+        .group_by(Claim.country_code, region, year, Claim.currency, paid_day),
+        Claim, user)).all()
+    # Every currency and payment day of a region and year adds up (before, the last
+    # currency read replaced the others: claims and payouts went missing).
+    groups: dict[tuple, dict] = defaultdict(
+        lambda: {"claims": 0, "paid": 0, "currencies": set(), "payments": []})
+    for country, reg, yr, currency, day, claims, paid, n_paid in money:
+        group = groups[(country, reg, int(yr))]
+        group["claims"] += claims
+        group["paid"] += n_paid
+        group["currencies"].add(currency)
+        if n_paid:
+            group["payments"].append((currency, day, Decimal(paid or 0)))
+    payouts = {key: (g["claims"], *_paid_amount(g), g["paid"]) for key, g in groups.items()}
     rows = []
     for country, reg, yr, species, households, incidents, killed, injured in losses:
-        claims, paid, n_paid, currency = payouts[(country, reg, int(yr))]
+        claims, paid, currency, n_paid = payouts.get((country, reg, int(yr)),
+                                                     (0, Decimal(0), "", 0))
         small = households < MIN_CELL_HOUSEHOLDS
         rows.append({
             "country": country, "region": reg.value if reg else "", "year": int(yr),
@@ -79,10 +92,34 @@ def aggregate_rows(user) -> list[dict]:  # noqa: ANN001
             "injured": None if small else injured,
             # Claims and payouts are per country, region and year (not per species).
             "claims": None if small else claims, "paid_claims": None if small else n_paid,
-            "paid_amount": None if small else str(paid), "currency": currency,
+            "paid_amount": None if small or paid is None else str(paid),
+            "currency": currency,
             "suppressed": small,
         })
     return sorted(rows, key=lambda r: (r["country"], r["region"], r["year"], r["species"]))
+
+
+def _paid_amount(group: dict) -> tuple[Decimal | None, str]:
+    """What a region and year paid, and in which currency: in its one currency; paid in
+    several, the sum in US dollars at the rate of each payment day; with a rate missing,
+    nothing (None, no currency) rather than a sum of different currencies."""
+    from datetime import date
+
+    from conflict_app.schemes.prices import to_usd
+
+    paid_in = {currency for currency, _day, _amount in group["payments"]}
+    if len(paid_in) <= 1:
+        only = paid_in or group["currencies"]
+        return (sum((a for _c, _d, a in group["payments"]), Decimal(0)),
+                next(iter(only)) if len(only) == 1 else "")
+    total = Decimal(0)
+    for currency, day, amount in group["payments"]:
+        on = day if isinstance(day, date) else date.fromisoformat(str(day)[:10])
+        usd = to_usd(Money(amount, currency), on)
+        if usd is None:
+            return None, ""
+        total += usd.amount
+    return total, "USD"
 
 
 def aggregate_csv(user) -> str:  # noqa: ANN001
