@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from conflict_app.analytics import downloads, plots, service, store, summary
+from conflict_app.analytics import downloads, pending, plots, service, store, summary
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.core.web import roles_required
@@ -21,7 +21,6 @@ from conflict_app.i18n import bidi, direction
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 ANALYSTS = (Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN)
-RETRY_SECONDS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -30,11 +29,7 @@ def figures_pending(_error: store.FiguresPending):
     """The first view of figures nobody computed yet: a job is at it (at range-wide scale
     it takes longer than a web request may); the page offers to look again, and the
     Retry-After header tells a program when."""
-    response = current_app.make_response(
-        (render_template("analytics/pending.html", retry=RETRY_SECONDS), 503))
-    response.headers["Retry-After"] = str(RETRY_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pending.page()
 
 
 @bp.app_context_processor

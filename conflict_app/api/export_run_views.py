@@ -11,11 +11,11 @@ from typing import Literal
 from flask import Response, g, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from conflict_app.api.export_views import download
+from conflict_app.api.export_views import allowed
 from conflict_app.api.views import ApiError, authenticated, body, bp, idempotent, json_response
 from conflict_app.exports import jobs
 from conflict_app.exports.models import ExportRun
-from conflict_app.exports.views import TABLE_ROLES, XLSX
+from conflict_app.exports.views import TABLE_ROLES, XLSX, download
 from conflict_app.extensions import db
 from conflict_app.jobs.records import DONE, FAILED, QUEUED, RUNNING
 
@@ -50,11 +50,6 @@ def _out(run: ExportRun) -> ExportRunOut:
         file=url_for("api.export_run_file", run_id=run.id) if run.state == DONE else None)
 
 
-def _allowed(table: str) -> None:
-    if not g.api_user.has_role(*TABLE_ROLES[table]):
-        raise ApiError(403, "Forbidden", "Your role may not download this export.")
-
-
 def _run_for(run_id: int) -> ExportRun:
     run = db.session.get(ExportRun, run_id)
     # Only who asked follows the run, and only while their role may see the table.
@@ -69,7 +64,7 @@ def _run_for(run_id: int) -> ExportRun:
 @idempotent
 def create_export_run():
     asked = body(ExportRunIn)
-    _allowed(asked.table)
+    allowed(*TABLE_ROLES[asked.table])
     run = jobs.request_export(g.api_user, asked.table, asked.format)
     response = json_response(_out(run), 202)
     response.headers["Location"] = url_for("api.get_export_run", run_id=run.id)

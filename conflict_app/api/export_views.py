@@ -19,89 +19,73 @@ from conflict_app.analytics import service as analytics
 from conflict_app.analytics import store as analytics_store
 from conflict_app.api.views import ApiError, authenticated, bp, json_response
 from conflict_app.auth.models import User
-from conflict_app.core import clock
 from conflict_app.exports import aggregate, jobs, tables
-from conflict_app.exports.views import CASEWORK, DEIDENTIFIED, PAYMENTS, XLSX
+from conflict_app.exports.views import DEIDENTIFIED, TABLE_ROLES, XLSX, download
 from conflict_app.extensions import db
 from conflict_app.geo.models import Country
 
 ANALYSTS = DEIDENTIFIED  # the analytics pages' roles: analysts, scheme managers, admins
 
 
-def _allowed(*roles) -> User:  # noqa: ANN002
+def allowed(*roles) -> User:  # noqa: ANN002
     user = g.api_user
     if not user.has_role(*roles):
         raise ApiError(403, "Forbidden", "Your role may not download this export.")
     return user
 
 
-def download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
-    response = Response(body, mimetype=mimetype)
-    stem, _dot, extension = name.rpartition(".")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=pardus-{stem}-{clock.today().isoformat()}.{extension}")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def refuse_large(table: str) -> None:
-    """409 for a table too large for one request, naming the route that prepares it."""
-    count = jobs.too_large(g.api_user, table)
+def _table(table: str, extension: str) -> Response:
+    """A claims or payments table as on the exports page: refused (403) for a role that may
+    not see it, 409 when too large for one request (naming the route that prepares it),
+    else streamed (CSV) or written at once (XLSX)."""
+    user = allowed(*TABLE_ROLES[table])
+    count = jobs.too_large(user, table)
     if count is not None:
         raise ApiError(409, "Too large", f"This export has {count} rows: ask for it with POST "
                                          "/api/v1/export-runs and download it when it is "
                                          "done.")
+    columns, rows = jobs.TABLES[table]
+    if extension == "csv":
+        return download(stream_with_context(tables.as_csv(columns, rows(user))), "text/csv",
+                        f"{table}.csv")
+    return download(tables.as_xlsx(columns, rows(user), table), XLSX, f"{table}.xlsx")
 
 
 @bp.route("/exports/claims.csv", methods=["GET"])
 @authenticated("exports")
 def export_claims_csv():
-    rows = tables.claim_rows(_allowed(*CASEWORK))
-    refuse_large("claims")
-    return download(stream_with_context(tables.as_csv(tables.CLAIM_COLUMNS, rows)),
-                     "text/csv", "claims.csv")
+    return _table("claims", "csv")
 
 
 @bp.route("/exports/claims.xlsx", methods=["GET"])
 @authenticated("exports")
 def export_claims_xlsx():
-    _allowed(*CASEWORK)
-    refuse_large("claims")
-    data = tables.as_xlsx(tables.CLAIM_COLUMNS, tables.claim_rows(_allowed(*CASEWORK)),
-                          "claims")
-    return download(data, XLSX, "claims.xlsx")
+    return _table("claims", "xlsx")
 
 
 @bp.route("/exports/payments.csv", methods=["GET"])
 @authenticated("exports")
 def export_payments_csv():
-    rows = tables.payment_rows(_allowed(*PAYMENTS))
-    refuse_large("payments")
-    return download(stream_with_context(tables.as_csv(tables.PAYMENT_COLUMNS, rows)),
-                     "text/csv", "payments.csv")
+    return _table("payments", "csv")
 
 
 @bp.route("/exports/payments.xlsx", methods=["GET"])
 @authenticated("exports")
 def export_payments_xlsx():
-    _allowed(*PAYMENTS)
-    refuse_large("payments")
-    data = tables.as_xlsx(tables.PAYMENT_COLUMNS, tables.payment_rows(_allowed(*PAYMENTS)),
-                          "payments")
-    return download(data, XLSX, "payments.xlsx")
+    return _table("payments", "xlsx")
 
 
 @bp.route("/exports/incidents.geojson", methods=["GET"])
 @authenticated("read")
 def export_incidents_geojson():
-    collection = aggregate.geojson(_allowed(*DEIDENTIFIED))
+    collection = aggregate.geojson(allowed(*DEIDENTIFIED))
     return download(json.dumps(collection), "application/geo+json", "incidents.geojson")
 
 
 @bp.route("/exports/aggregate.csv", methods=["GET"])
 @authenticated("read")
 def export_aggregate_csv():
-    return download(aggregate.aggregate_csv(_allowed(*DEIDENTIFIED)), "text/csv",
+    return download(aggregate.aggregate_csv(allowed(*DEIDENTIFIED)), "text/csv",
                      "aggregate.csv")
 
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from conflict_app.analytics import pending
 from conflict_app.analytics.store import FiguresPending
 from conflict_app.core import clock
 from conflict_app.core.permissions import Role
@@ -36,7 +37,8 @@ DEIDENTIFIED = (Role.ANALYST, Role.SCHEME_MANAGER, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
+def download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
+    """A file to save (the pages and the API alike): dated name, never cached."""
     response = Response(body, mimetype=mimetype)
     stamp = clock.today().isoformat()
     stem, _dot, extension = name.rpartition(".")  # the date before the extension
@@ -47,17 +49,12 @@ def _download(body, mimetype: str, name: str) -> Response:  # noqa: ANN001
 
 
 TABLE_ROLES = {"claims": CASEWORK, "payments": PAYMENTS}
-RETRY_SECONDS = 10
 
 
 @bp.errorhandler(FiguresPending)
 def figures_pending(_error: FiguresPending):
     """The incident grid nobody computed yet: a job is at it, as on the analytics pages."""
-    response = Response(render_template("analytics/pending.html", retry=RETRY_SECONDS),
-                        503)
-    response.headers["Retry-After"] = str(RETRY_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pending.page()
 
 
 @bp.route("/")
@@ -81,9 +78,9 @@ def _table(table: str, extension: str) -> Response:
         return redirect(url_for("exports.index"), 303)
     columns, rows = jobs.TABLES[table]
     if extension == "csv":
-        return _download(stream_with_context(tables.as_csv(columns, rows(current_user))),
+        return download(stream_with_context(tables.as_csv(columns, rows(current_user))),
                          "text/csv", f"{table}.csv")
-    return _download(tables.as_xlsx(columns, rows(current_user), table), XLSX,
+    return download(tables.as_xlsx(columns, rows(current_user), table), XLSX,
                      f"{table}.xlsx")
 
 
@@ -156,17 +153,17 @@ def run_file(run_id: int):
     if export.state != "done" or export.data is None:
         abort(404)
     mimetype = "text/csv" if export.format == "csv" else XLSX
-    return _download(jobs.file_chunks(export), mimetype, f"{export.table}.{export.format}")
+    return download(jobs.file_chunks(export), mimetype, f"{export.table}.{export.format}")
 
 
 @bp.route("/incidents.geojson")
 @roles_required(*DEIDENTIFIED)
 def incidents_geojson():
-    return _download(json.dumps(aggregate.geojson(current_user)), "application/geo+json",
+    return download(json.dumps(aggregate.geojson(current_user)), "application/geo+json",
                      "incidents.geojson")
 
 
 @bp.route("/aggregate.csv")
 @roles_required(*DEIDENTIFIED)
 def aggregate_csv():
-    return _download(aggregate.aggregate_csv(current_user), "text/csv", "aggregate.csv")
+    return download(aggregate.aggregate_csv(current_user), "text/csv", "aggregate.csv")
