@@ -9,20 +9,18 @@ from conflict_app.bundles.events import import_finished
 from conflict_app.bundles.importer import BundleInvalid, import_bundle
 from conflict_app.bundles.models import BundleImport
 from conflict_app.bundles.schema import M, Problem
-from conflict_app.core import clock
 from conflict_app.extensions import db
-from conflict_app.jobs.records import DONE, FAILED, QUEUED, RUNNING
+from conflict_app.jobs import records
+from conflict_app.jobs.records import DONE, FAILED
 
 log = logging.getLogger(__name__)
 
 
 def run_import(import_id: int) -> str:
     """Import the upload; the outcome (problems, or what was created) lands on its row."""
-    record = db.session.get(BundleImport, import_id)
-    if record is None or record.state != QUEUED:
+    record = records.start(BundleImport, import_id)
+    if record is None:
         return "nothing to do"
-    record.state = RUNNING
-    db.session.commit()
     path, user_id, name = Path(record.path), record.user_id, record.file_name
     outcome: dict = {}
     try:
@@ -40,10 +38,7 @@ def run_import(import_id: int) -> str:
                    "problems": [Problem(name, 1, 1, M.STOPPED).as_dict()]}
     finally:
         path.unlink(missing_ok=True)
-        record = db.session.get(BundleImport, import_id)
-        for key, value in outcome.items():
-            setattr(record, key, value)
-        record.finished_at = clock.now()
+        record = records.finish(BundleImport, import_id, outcome)
         import_finished.send(record)
         db.session.commit()
     return record.state
