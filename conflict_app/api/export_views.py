@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, g, request
 from pydantic import BaseModel, Field
 
 from conflict_app.analytics import service as analytics
 from conflict_app.analytics import store as analytics_store
 from conflict_app.api.views import ApiError, authenticated, bp, json_response
 from conflict_app.auth.models import User
-from conflict_app.exports import aggregate, jobs, tables
-from conflict_app.exports.views import DEIDENTIFIED, TABLE_ROLES, XLSX, download
+from conflict_app.exports import aggregate, jobs
+from conflict_app.exports.views import DEIDENTIFIED, TABLE_ROLES, download, table_file
 from conflict_app.extensions import db
 from conflict_app.geo.models import Country
 
@@ -44,11 +44,7 @@ def _table(table: str, extension: str) -> Response:
         raise ApiError(409, "Too large", f"This export has {count} rows: ask for it with POST "
                                          "/api/v1/export-runs and download it when it is "
                                          "done.")
-    columns, rows = jobs.TABLES[table]
-    if extension == "csv":
-        return download(stream_with_context(tables.as_csv(columns, rows(user))), "text/csv",
-                        f"{table}.csv")
-    return download(tables.as_xlsx(columns, rows(user), table), XLSX, f"{table}.xlsx")
+    return table_file(user, table, extension)
 
 
 @bp.route("/exports/claims.csv", methods=["GET"])

@@ -76,12 +76,16 @@ def _table(table: str, extension: str) -> Response:
         flash(_("This export has %(count)s rows: prepare it, and download it when it is "
                 "ready.", count=count), "info")
         return redirect(url_for("exports.index"), 303)
+    return table_file(current_user, table, extension)
+
+
+def table_file(user, table: str, extension: str) -> Response:  # noqa: ANN001
+    """The table inside ``user``'s jurisdiction as a download (pages and API alike)."""
     columns, rows = jobs.TABLES[table]
     if extension == "csv":
-        return download(stream_with_context(tables.as_csv(columns, rows(current_user))),
-                         "text/csv", f"{table}.csv")
-    return download(tables.as_xlsx(columns, rows(current_user), table), XLSX,
-                     f"{table}.xlsx")
+        return download(stream_with_context(tables.as_csv(columns, rows(user))), "text/csv",
+                        f"{table}.csv")
+    return download(tables.as_xlsx(columns, rows(user), table), XLSX, f"{table}.xlsx")
 
 
 @bp.route("/claims.csv")
