@@ -17,12 +17,14 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from conflict_app.auth.models import User
+from conflict_app.claims.models import Claim
 from conflict_app.core.permissions import scope
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.exports import tables
 from conflict_app.exports.models import ExportRun
 from conflict_app.extensions import db
 from conflict_app.jobs import enqueue, records
+from conflict_app.payments.models import PaymentBatch, PaymentItem
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,6 @@ def job_id(run: ExportRun) -> str:
 
 def row_count(user: User, table: str) -> int:
     """How many rows the user's export of ``table`` holds (one indexed count)."""
-    from conflict_app.claims.models import Claim
-    from conflict_app.payments.models import PaymentBatch, PaymentItem
-
     if table == "claims":
         query = scope(select(func.count(Claim.id)), Claim, user)
     else:
