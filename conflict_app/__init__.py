@@ -14,15 +14,15 @@ import click
 import flask_babel
 from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from conflict_app.core import sqlite
 from conflict_app.core.web import has_nul_byte, is_api_request
 from conflict_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+sqlite.listen()  # before any engine connects, as the app's own or a script's
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -245,25 +245,6 @@ def _check_shared_limits(app: Flask, relaxed: bool) -> None:
             f"RATELIMIT_STORAGE_URI is memory:// but {workers} worker processes are "
             "configured: each would keep its own rate-limit counts. Set "
             "RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared), or run one worker.")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_on_connect(dbapi_connection, connection_record) -> None:  # noqa: ANN001
-    """Foreign keys on, and let SQLAlchemy (not pysqlite) open transactions, so SAVEPOINTs
-    and rollbacks behave as on PostgreSQL."""
-    module = type(dbapi_connection).__module__
-    if "sqlite" not in module:
-        return
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:  # noqa: ANN001
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
 
 
 def _import_models() -> None:

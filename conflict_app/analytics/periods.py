@@ -20,6 +20,7 @@ from conflict_app.analytics.data import leopard_only
 from conflict_app.analytics.suppression import hidden_cells, small
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.payments.models import ItemState, PaymentItem
 
 PRIMARY = frozenset({"confirmed", "probable"})
@@ -35,6 +36,14 @@ def _year(column):  # noqa: ANN001, ANN202
 
 def _month(column):  # noqa: ANN001, ANN202 - 202605 for May 2026
     return cast(func.extract("year", column) * 100 + func.extract("month", column), Integer)
+
+
+def _local(query, column):  # noqa: ANN001, ANN202 - (Select, SQL expression)
+    """``query`` (over claims) with what it needs to read ``column``, a UTC time, as the
+    wall-clock time of the claim's place: a claim reported at 01:00 on New Year's Day in
+    Yerevan counts in the new year, though it is still the old one in UTC."""
+    query, zone = timezones.zone_sql(query, Claim)
+    return query, timezones.local_time(column, zone)
 
 
 def _grouped(rows, measures: dict, extra: tuple = ()) -> list:  # noqa: ANN001
@@ -84,24 +93,24 @@ def raw_figures(user) -> dict:  # noqa: ANN001 - a jurisdiction (the whole range
             "incidents": lambda r: func.count(r.c.incident.distinct()),
             "killed": lambda r: func.sum(r.c.killed), "households": _households})}
     for name, column in (("received", Claim.reported_at), ("decided", Claim.decided_at)):
-        claims = scope(select(Claim.country_code.label("country"),
-                              _year(column).label("year"), _month(column).label("month"),
-                              Claim.household_id.label("household"), Claim.id.label("claim"))
-                       .where(column.is_not(None), Claim.state != "duplicate"),
+        claims, at = _local(select(Claim.household_id.label("household"),
+                                   Claim.id.label("claim"))
+                            .where(column.is_not(None), Claim.state != "duplicate"), column)
+        claims = scope(claims.add_columns(Claim.country_code.label("country"),
+                                          _year(at).label("year"), _month(at).label("month")),
                        Claim, user).cte(f"claims_{name}")
         out[name] = {_key(level, c, p): {"claims": int(n), "households": int(h)}
                      for level, c, p, n, h in _grouped(claims, {
                          "claims": lambda r: func.count(r.c.claim), "households": _households})
                 if n}  # the whole range's row comes back even when nothing was paid
-    paid = scope(select(Claim.country_code.label("country"),
-                        _year(PaymentItem.recorded_at).label("year"),
-                        _month(PaymentItem.recorded_at).label("month"),
-                        PaymentItem.currency.label("currency"),
-                        Claim.household_id.label("household"), Claim.id.label("claim"),
-                        (PaymentItem.amount + PaymentItem.interest).label("amount"))
-                 .join(Claim, Claim.id == PaymentItem.claim_id)
-                 .where(PaymentItem.state == ItemState.PAID,
-                        PaymentItem.recorded_at.is_not(None)), Claim, user).cte("paid_items")
+    paid, at = _local(select(PaymentItem.currency.label("currency"),
+                             Claim.household_id.label("household"), Claim.id.label("claim"),
+                             (PaymentItem.amount + PaymentItem.interest).label("amount"))
+                      .select_from(PaymentItem).join(Claim, Claim.id == PaymentItem.claim_id)
+                      .where(PaymentItem.state == ItemState.PAID,
+                             PaymentItem.recorded_at.is_not(None)), PaymentItem.recorded_at)
+    paid = scope(paid.add_columns(Claim.country_code.label("country"), _year(at).label("year"),
+                                  _month(at).label("month")), Claim, user).cte("paid_items")
     out["paid"] = defaultdict(dict)
     for level, c, p, currency, amount, n, h in _grouped(paid, {
             "amount": lambda r: func.sum(r.c.amount),
@@ -126,11 +135,11 @@ def _days_to_payment(user) -> dict:  # noqa: ANN001
     def day(value):  # noqa: ANN001, ANN202 - days since an epoch, as a float
         return func.extract("epoch", value) / 86400.0 if postgres else func.julianday(value)
 
-    rows = scope(select(Claim.country_code.label("country"), _year(Claim.paid_at).label("year"),
-                        _month(Claim.paid_at).label("month"),
-                        Claim.household_id.label("household"), Claim.id.label("claim"),
-                        cast(day(Claim.paid_at) - day(Claim.reported_at), Float).label("days"))
-                 .where(Claim.paid_at.is_not(None)), Claim, user).cte("paid_claims")
+    rows, at = _local(select(Claim.household_id.label("household"), Claim.id.label("claim"),
+                             cast(day(Claim.paid_at) - day(Claim.reported_at), Float)
+                             .label("days")).where(Claim.paid_at.is_not(None)), Claim.paid_at)
+    rows = scope(rows.add_columns(Claim.country_code.label("country"), _year(at).label("year"),
+                                  _month(at).label("month")), Claim, user).cte("paid_claims")
     if postgres:
         return {_key(level, c, p): {"median": float(m), "claims": int(n), "households": int(h)}
                 for level, c, p, m, n, h in _grouped(rows, {

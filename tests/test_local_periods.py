@@ -1,0 +1,84 @@
+"""Figures by year and month count a moment in the year and month it was where it happened.
+
+A claim reported at 01:00 on New Year's Day in Yerevan is 21:00 on 31 December in UTC: the
+public statistics counted it (and its payment) in the old year.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from conflict_app.analytics import store
+from conflict_app.core import clock
+from conflict_app.extensions import db
+from conflict_app.payments import operations as pay
+from conflict_app.payments.models import PaymentMethod
+from tests import helpers
+
+# 01:00 on 1 January 2026 in Yerevan (UTC+4); still 2025 in UTC.
+NEW_YEAR_NIGHT = datetime(2025, 12, 31, 21, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def new_year(world):
+    """Five Armenian households report, are decided and paid in the first hour of 2026."""
+    store.clear()
+    clock.freeze(NEW_YEAR_NIGHT)
+    try:
+        claims = []
+        for k in range(5):
+            household = helpers.household(world, name=f"Anahit Sargsyan {k}")
+            claims.append(helpers.approved(world, hh=household, killed=2))
+        batch = pay.create_batch(world.finance, [c.id for c in claims], PaymentMethod.CASH)
+        pay.export_batch(world.finance, batch.id)
+        for n, item in enumerate(batch.items):
+            pay.record_paid(world.finance, item.id, f"TX-{n}", idempotency_key=f"ny-{n}")
+        db.session.commit()
+        yield claims
+    finally:
+        clock.freeze(None)
+
+
+def _rows(client, url: str) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_claims_of_new_year_s_night_count_in_the_new_year(app, new_year):
+    client = app.test_client()
+    rows = {r["period"]: r for r in _rows(client, "/statistics/by-year.csv?country=AM")}
+    # The losses happened on 30 December: they stay in 2025.
+    assert rows["2025"]["verified_attacks"] == "5"
+    assert rows["2025"]["claims_received"] == "0"
+    assert rows["2026"]["claims_received"] == "5"
+    assert rows["2026"]["claims_decided"] == "5"
+    months = {r["period"]: r["claims_received"] for r in _rows(client, "/statistics/all.csv")
+              if r["country"] == "" and "-" in r["period"]}
+    assert months == {"2025-12": "0", "2026-01": "5"}
+    paid = [r for r in _rows(client, "/statistics/payments.csv")
+            if r["country"] == "AM" and r["period"]]
+    assert [(r["period"], r["claims_paid"]) for r in paid] == [("2026", "5")]
+
+
+def test_an_area_s_own_zone_decides_the_year(app, world):
+    """An area that keeps UTC (as Kazakhstan's west keeps its own zone) counts the same
+    moment in the old year."""
+    world.syunik.timezone = "UTC"
+    db.session.flush()
+    store.clear()
+    clock.freeze(NEW_YEAR_NIGHT)
+    try:
+        for k in range(5):
+            helpers.report(world, hh=helpers.household(world, name=f"Gohar Hakobyan {k}"))
+        db.session.commit()
+        rows = {r["period"]: r for r in _rows(app.test_client(),
+                                                "/statistics/by-year.csv?country=AM")}
+    finally:
+        clock.freeze(None)
+    assert rows["2025"]["claims_received"] == "5"
+    assert "2026" not in rows  # the same moment, in UTC, is still 2025
