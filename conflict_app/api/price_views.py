@@ -22,9 +22,9 @@ from conflict_app.api.views import (
     page_args,
 )
 from conflict_app.claims.models import AgeClass
-from conflict_app.core import clock
 from conflict_app.core.permissions import Role
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Country
 from conflict_app.herders.models import Species
 from conflict_app.schemes import prices
@@ -98,7 +98,8 @@ def _in_force(country: str, ids: list[int]) -> set[int]:
         return set()
     rows = db.session.execute(
         select(MarketPrice.id, MarketPrice.species, MarketPrice.age_class)
-        .where(MarketPrice.country_code == country, MarketPrice.valid_from <= clock.today())
+        .where(MarketPrice.country_code == country,
+               MarketPrice.valid_from <= timezones.today_where(country))
         .order_by(MarketPrice.valid_from.desc())).all()
     first: dict = {}
     for row_id, species, age_class in rows:

@@ -28,10 +28,10 @@ from conflict_app.api.views import (
     tagged_response,
 )
 from conflict_app.auth.models import User
-from conflict_app.core import clock
 from conflict_app.core.errors import StaleObject
 from conflict_app.core.permissions import CASE_ROLES, Role, covers
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.schemes import dry_run as dry_runs
 from conflict_app.schemes import insurance, params
 from conflict_app.schemes import operations as scheme_ops
@@ -176,7 +176,7 @@ def _scheme_outs(schemes: list[Scheme]) -> list[SchemeOut]:
     from conflict_app.schemes import funds
 
     budgets = scheme_ops.budgets(schemes)
-    in_force = scheme_ops.versions_for(schemes, clock.today())
+    in_force = scheme_ops.versions_in_force(schemes)
     sources = funds.sources_of(schemes)
     return [_scheme_out(s, budgets[s.id], in_force.get(s.id), sources[s.id]) for s in schemes]
 
@@ -324,7 +324,7 @@ def dry_run(version_id: int):
     next to what it was. Nothing is stored."""
     version = _version_for(version_id)
     user = _manager_of(version.scheme)
-    today = clock.today()
+    today = timezones.today_for(version.scheme)
     start = query_date("start", date(today.year - 1, 1, 1))
     end = query_date("end", today)
     if (end - start).days > LONGEST_DRY_RUN_DAYS:

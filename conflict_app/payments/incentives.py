@@ -15,6 +15,7 @@ from conflict_app.core import audit, clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.permissions import covers
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Village
 from conflict_app.payments.models import BatchState, ItemState, PaymentBatch, PaymentItem
 from conflict_app.schemes.events import incentive_stopped
@@ -66,7 +67,7 @@ def paid(actor: User, item: PaymentItem, reference: str) -> None:
     payment = item.incentive
     payment.state = "paid"
     payment.payment_reference = reference
-    payment.paid_on = clock.today()
+    payment.paid_on = timezones.today_for(db.session.get(Village, payment.village_id))
     payment.paid_by_id = actor.id
     audit.record(actor_id=actor.id, object_type="incentive_payment", object_id=payment.id,
                  action="pay", from_state="scheduled", to_state="paid",

@@ -14,10 +14,10 @@ from sqlalchemy.orm import joinedload
 
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
-from conflict_app.core import clock
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.payments.models import (
     ItemState,
     PaymentItem,
@@ -144,9 +144,15 @@ def payable(claim: Claim, facts: PaidFacts | None = None) -> tuple[Decimal, Deci
                               "payment."), field="claim_ids", reference=claim.reference)
     if version is None or claim.decided_at is None:
         return rest, Decimal(0)
-    interest = rules.late_interest(scheme_ops.rules_of(version),
-                                   Money(rest, claim.currency),
-                                   claim.decided_at.date(), clock.today())
+    terms = scheme_ops.rules_of(version)
+    if not terms.get("late_interest"):
+        return rest, Decimal(0)
+    # Days as the herder counts them: a decision at 01:30 there was still yesterday in UTC,
+    # which made a payment on the last day of the period one day late.
+    where = timezones.zone_of(claim)
+    interest = rules.late_interest(terms, Money(rest, claim.currency),
+                                   timezones.local(claim.decided_at, where).date(),
+                                   timezones.today_in(where))
     return rest + interest.amount, interest.amount
 
 

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from conflict_app.core import clock
 from conflict_app.core.errors import DomainError
 from conflict_app.core.permissions import CASE_ROLES, Role, covers
 from conflict_app.core.web import attach_error, roles_required
@@ -56,7 +55,7 @@ def _list(scheme: Scheme, form: AgreementForm | None = None, status: int = 200):
     incentives.release_due()
     if form is None:
         form = _sign_form(scheme)
-        form.signed_on.data = clock.today()
+        form.signed_on.data = timezones.today_for(scheme)
         form.term_years.data = 3
         household = request.args.get("household", type=int)
         if household is not None:

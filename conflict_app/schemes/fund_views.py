@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from conflict_app.core import clock
 from conflict_app.core.errors import DomainError
 from conflict_app.core.permissions import CASE_ROLES, Role
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Country
 from conflict_app.schemes import funds
 from conflict_app.schemes import operations as scheme_ops
@@ -108,7 +108,7 @@ def _schemes(fund: Fund) -> list:
 def _entry_form(fund: Fund, formdata: object = None) -> FundEntryForm:
     form = FundEntryForm(_schemes(fund), formdata=formdata)
     if formdata is None:
-        form.booked_on.data = clock.today()
+        form.booked_on.data = timezones.today_where(fund.country_code, fund.admin1_id)
         form.direction.data = "in"
     return form
 

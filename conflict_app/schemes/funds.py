@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from conflict_app.auth.models import User
-from conflict_app.core import audit, clock
+from conflict_app.core import audit
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
 from conflict_app.core.money import CURRENCIES, Money
 from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Country
 from conflict_app.schemes import operations as scheme_ops
 from conflict_app.schemes import scope
@@ -238,7 +239,7 @@ def _check_entry(fund: Fund, data: EntryInput) -> None:
         raise InvalidInput(N_("This fund keeps its money in %(fund)s: an amount in "
                               "%(currency)s cannot be recorded in it."), field="currency",
                            fund=fund.currency, currency=data.currency)
-    if data.booked_on > clock.today():
+    if data.booked_on > timezones.today_where(fund.country_code, fund.admin1_id):
         raise InvalidInput(N_("The date cannot be in the future."), field="booked_on")
     if data.kind is EntryKind.CONTRIBUTION and not (data.donor or "").strip():
         raise InvalidInput(N_("Name the donor of the contribution."), field="donor")

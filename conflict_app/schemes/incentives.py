@@ -225,7 +225,7 @@ def withhold(actor: User, scheme_id: int, village_id: int, reason: str,
 
 def _end(actor_id: int | None, item: Withholding, state: str, reason: str | None) -> None:
     item.state = state
-    item.closed_on = clock.today()
+    item.closed_on = timezones.today_for(db.session.get(Village, item.village_id))
     released = 0
     for payment in db.session.scalars(select(IncentivePayment).where(
             IncentivePayment.scheme_id == item.scheme_id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from conflict_app.auth.models import User
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.claims.workflow import State
-from conflict_app.core import audit, clock
+from conflict_app.core import audit
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
@@ -186,13 +186,14 @@ def settle(actor: User, scheme_id: int, period_start: date, period_end: date) ->
         db.session.add(settlement)
         db.session.flush()
         by_id = {c.id: c for c in claims}
+        settled_on = timezones.today_for(scheme)  # the pool's day, as its premiums are
         for claim_id, share in shares:
             db.session.add(SettlementItem(settlement_id=settlement.id, claim_id=claim_id,
                                           approved=by_id[claim_id].amount_approved,
                                           payable=share.amount))
             if share.amount:
                 db.session.add(PoolEntry(scheme_id=scheme.id, kind="payout",
-                                         amount=-share.amount, on_date=clock.today(),
+                                         amount=-share.amount, on_date=settled_on,
                                          claim_id=claim_id, settlement_id=settlement.id,
                                          created_by_id=actor.id))
         audit.record(actor_id=actor.id, object_type="settlement", object_id=settlement.id,

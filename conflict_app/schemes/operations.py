@@ -23,6 +23,7 @@ from conflict_app.core.money import CURRENCIES, Money
 from conflict_app.core.permissions import Role
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea, Country
 from conflict_app.schemes import params, scope
 from conflict_app.schemes.budgets import (  # noqa: F401 - Budget, budgets: found here too
@@ -289,13 +290,23 @@ def version_for(scheme: Scheme, on: date) -> RuleVersion | None:
         _in_force_first(on).where(RuleVersion.scheme_id == scheme.id).limit(1)).first()
 
 
-def versions_for(schemes: list[Scheme], on: date) -> dict[int, RuleVersion]:
-    """``version_for`` of each scheme that has one, by scheme id, in one query (a list)."""
+def versions_in_force(schemes: list[Scheme]) -> dict[int, RuleVersion]:
+    """The version in force today of each scheme that has one, by scheme id, in one query
+    (a list). Today is the scheme's own: after midnight there its claims are already
+    valued under a version starting that day, though UTC's date is still yesterday's."""
+    days: dict[tuple, date] = {}
+    today = {}
+    for s in schemes:
+        place = (s.country_code, s.admin1_id)
+        if place not in days:
+            days[place] = timezones.today_where(*place)
+        today[s.id] = days[place]
     found: dict[int, RuleVersion] = {}
-    if schemes:
-        for version in db.session.scalars(_in_force_first(on).where(
-                RuleVersion.scheme_id.in_([s.id for s in schemes]))):
-            found.setdefault(version.scheme_id, version)
+    if today:
+        for version in db.session.scalars(_in_force_first(max(today.values())).where(
+                RuleVersion.scheme_id.in_(list(today)))):
+            if version.valid_from <= today[version.scheme_id]:
+                found.setdefault(version.scheme_id, version)
     return found
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conflict_app.claims.models import AgeClass
-from conflict_app.core import clock
 from conflict_app.core.errors import DomainError, PermissionDenied
 from conflict_app.core.permissions import CASE_ROLES, Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
@@ -76,7 +75,7 @@ def prices():
         select(MarketPrice).where(MarketPrice.country_code == country)
         .order_by(MarketPrice.species, MarketPrice.age_class, MarketPrice.valid_from.desc())
     ).all()
-    today = clock.today()
+    today = timezones.today_where(country)  # valuations there already use today's prices
     in_force = {}
     for row in rows:  # newest first per key: the first one not in the future is in force
         key = (row.species, row.age_class)
@@ -205,7 +204,7 @@ def _household_measures(scheme: Scheme):  # noqa: ANN202 - a Select
 
 def _detail(scheme: Scheme, status: int = 200, **forms: object):
     budget = operations.budget(scheme)
-    today = clock.today()
+    today = timezones.today_for(scheme)
     usd = {name: scheme_prices.to_usd(getattr(budget, name), today)
            for name in ("allocated", "committed", "disbursed", "remaining", "held",
                         "to_recover")}
@@ -337,7 +336,7 @@ def dry_run(version_id: int):
                              version.scheme.admin1_id):
         abort(403)
     form = PeriodForm(request.args, meta={"csrf": False})
-    today = clock.today()
+    today = timezones.today_for(version.scheme)
     if not request.args:
         form.start.data, form.end.data = date(today.year - 1, 1, 1), today
     rows, status = [], 200
