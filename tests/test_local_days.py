@@ -134,3 +134,14 @@ def test_a_pool_settled_at_night_pays_out_on_today_there(world, api, pool):  # n
     assert made.status_code == 201, made.get_data(as_text=True)
     payout = db.session.scalars(select(PoolEntry).where(PoolEntry.kind == "payout")).one()
     assert payout.on_date == date(2026, 4, 14)
+
+
+def test_the_scheme_report_counts_a_payment_made_at_night_on_today_there(
+        world, browser_for, night):
+    from conflict_app.documents.report import report_data
+    from tests.test_incentive_payouts import _adopt, _adoption_scheme, _measure
+
+    manager, scheme = _adoption_scheme(world, browser_for)
+    assert _adopt(manager, scheme, _measure(world, helpers.household(world))).status_code == 302
+    data = report_data(scheme, date(2026, 3, 3), date(2026, 3, 31))
+    assert ("Payments: %(kind)s", "adoption", 1) in data.kpis

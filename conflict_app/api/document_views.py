@@ -18,7 +18,6 @@ from flask import Response, current_app, g, request
 from conflict_app.api.payment_views import finance_reader, item_for
 from conflict_app.api.views import ApiError, authenticated, bp, claim_for, query_date
 from conflict_app.claims import harm_records
-from conflict_app.core import clock
 from conflict_app.core.permissions import Role, covers
 from conflict_app.documents import contents, layout, render, report, vouchers
 from conflict_app.documents.fonts import MissingFont
@@ -173,7 +172,7 @@ def scheme_report_pdf(scheme_id: int):
     scheme = db.session.get(Scheme, scheme_id)
     if scheme is None or not reaches(user, scheme.country_code, scheme.admin1_id):
         raise ApiError(404, "Not found", "No scheme with this id in your area.")
-    today = clock.today()
+    today = timezones.today_for(scheme)
     start = query_date("start", date(today.year, 1, 1))
     end = query_date("end", today)
     if end < start or (end - start).days > LONGEST_REPORT_DAYS:

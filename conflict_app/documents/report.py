@@ -98,6 +98,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
     from conflict_app.claims.models import Claim, Incident, LossLine
     from conflict_app.claims.workflow import State
     from conflict_app.extensions import db
+    from conflict_app.geo import timezones
     from conflict_app.geo.models import AdminArea
     from conflict_app.payments.models import ItemState, PaymentItem
     from conflict_app.schemes import agreement_queries, funds, incentives, insurance
@@ -255,8 +256,10 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
         ]
         grouped("insurance")
     if scheme.kind is SchemeKind.INCENTIVE:
+        where = timezones.zone_of(scheme)  # the period's days are the scheme's own
         payments = [p for p in incentives.payments(scheme.id)
-                    if (p.period is None and start <= p.created_at.date() <= end)
+                    if (p.period is None
+                        and start <= timezones.local(p.created_at, where).date() <= end)
                     or (p.period is not None and start.year <= p.period <= end.year)]
         who["kpis"]["incentive"] = {p.household_id for p in payments if p.household_id}
         for kind in ("performance", "adoption", "instalment"):

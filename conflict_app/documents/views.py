@@ -192,7 +192,6 @@ def scheme_report(scheme_id: int):
     """The implementation report of a scheme for a period of losses (aggregates only)."""
     from datetime import date
 
-    from conflict_app.core import clock
     from conflict_app.documents import report
     from conflict_app.schemes.models import Scheme
     from conflict_app.schemes.scope import reaches
@@ -200,7 +199,7 @@ def scheme_report(scheme_id: int):
     scheme = db.session.get(Scheme, scheme_id)
     if scheme is None or not reaches(current_user, scheme.country_code, scheme.admin1_id):
         abort(404)
-    today = clock.today()
+    today = timezones.today_for(scheme)
     try:
         start = date.fromisoformat(request.args.get("start") or f"{today.year}-01-01")
         end = date.fromisoformat(request.args.get("end") or today.isoformat())
