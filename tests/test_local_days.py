@@ -145,3 +145,20 @@ def test_the_scheme_report_counts_a_payment_made_at_night_on_today_there(
     assert _adopt(manager, scheme, _measure(world, helpers.household(world))).status_code == 302
     data = report_data(scheme, date(2026, 3, 3), date(2026, 3, 31))
     assert ("Payments: %(kind)s", "adoption", 1) in data.kpis
+
+
+def test_a_withholding_ends_at_midnight_where_the_village_is(world, browser_for, night):
+    """Withheld through 4 March: released from 00:00 on 5 March in Yerevan, not four hours
+    later when UTC's day turns."""
+    from conflict_app.schemes import incentives
+    from tests.test_incentive_payouts import _adoption_scheme
+
+    _manager, scheme = _adoption_scheme(world, browser_for, withholding_days="1")
+    item = incentives.withhold(world.manager, scheme.id, world.gndevaz.id,
+                               "poisoned carcass", date(2026, 3, 3))
+    assert item.ends_on == date(2026, 3, 4)
+    clock.freeze(datetime(2026, 3, 4, 19, 59, tzinfo=UTC))  # 23:59 there
+    assert incentives.release_due() == 0
+    clock.freeze(datetime(2026, 3, 4, 20, 30, tzinfo=UTC))  # 00:30 on 5 March there
+    assert incentives.release_due() == 1
+    assert incentives.withholdings(scheme.id)[0].closed_on == date(2026, 3, 5)

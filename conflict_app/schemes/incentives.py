@@ -274,22 +274,28 @@ def appeal(actor: User, withholding_id: int, reason: str, upheld: bool,
     return item
 
 
-def _release_expired(today: date, *where: object) -> int:
+def _release_expired(today: date | None, *where: object) -> int:
     """End the active withholdings (of ``where``) whose cycle is over; in the caller's
-    transaction."""
+    transaction. ``today`` None: each village's own today, so a cycle ends at midnight
+    there, not hours later when UTC's day turns."""
+    # No zone is a whole day ahead of UTC: these are all the candidates.
+    latest = today or clock.today() + timedelta(days=1)
     count = 0
     for item in db.session.scalars(select(Withholding).where(
-            Withholding.state == "active", Withholding.ends_on < today, *where)
+            Withholding.state == "active", Withholding.ends_on < latest, *where)
             .with_for_update(of=Withholding)):
+        if today is None and item.ends_on >= timezones.today_for(
+                db.session.get(Village, item.village_id)):
+            continue
         _end(None, item, "released", None)
         count += 1
     return count
 
 
 def release_due(today: date | None = None) -> int:
-    """Release every withholding whose cycle has ended."""
+    """Release every withholding whose cycle has ended (by each village's today)."""
     with unit_of_work():
-        return _release_expired(today or clock.today())
+        return _release_expired(today)
 
 
 def cancel(actor: User, payment_id: int, reason: str) -> IncentivePayment:
