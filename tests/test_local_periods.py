@@ -11,12 +11,13 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from conflict_app.analytics import store
 from conflict_app.core import clock
 from conflict_app.extensions import db
 from conflict_app.payments import operations as pay
-from conflict_app.payments.models import PaymentMethod
+from conflict_app.payments.models import PaymentBatch, PaymentMethod
 from tests import helpers
 
 # 01:00 on 1 January 2026 in Yerevan (UTC+4); still 2025 in UTC.
@@ -50,6 +51,8 @@ def _rows(client, url: str) -> list[dict]:
 
 
 def test_claims_of_new_year_s_night_count_in_the_new_year(app, new_year):
+    assert {c.reference[:8] for c in new_year} == {"AM-2026-"}
+    assert db.session.scalars(select(PaymentBatch.reference)).one().startswith("PAY-AM-2026-")
     client = app.test_client()
     rows = {r["period"]: r for r in _rows(client, "/statistics/by-year.csv?country=AM")}
     # The losses happened on 30 December: they stay in 2025.

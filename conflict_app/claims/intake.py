@@ -182,7 +182,8 @@ def _open_claim(actor: User | None, household: Household, report: ReportInput,
     )
     db.session.add(claim)
     db.session.flush()
-    claim.reference = f"{claim.country_code}-{now.year}-{claim.id:06d}"
+    # The year the herder reported in: on New Year's night there, UTC's is still the old one.
+    claim.reference = f"{claim.country_code}-{now.astimezone(where).year}-{claim.id:06d}"
     if report.harm_kind is not None:
         harm_records.attach(claim, report.harm_kind, report.harm_crop)
     audit.record(

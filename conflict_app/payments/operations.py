@@ -28,6 +28,7 @@ from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers
 from conflict_app.core.transaction import unit_of_work
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.herders.models import Household
 from conflict_app.payments import files, owed
 from conflict_app.payments import incentives as incentive_items
@@ -165,7 +166,8 @@ def create_batch(actor: User, claim_ids: Sequence[int], method: PaymentMethod,
         batch.currency = currencies.pop()
         if batch.scheme_id is not None and ids:
             scheme_ops.commit_payments(batch.scheme_id, Money(beyond_approval, batch.currency))
-        batch.reference = f"PAY-{country}-{clock.now().year}-{batch.id:05d}"
+        year = timezones.today_where(country, admin2, admin1).year  # the office's year
+        batch.reference = f"PAY-{country}-{year}-{batch.id:05d}"
         audit.record(actor_id=actor.id, object_type="payment_batch", object_id=batch.id,
                      action="create_batch",
                      changes={"reference": batch.reference, "claims": len(ids),
