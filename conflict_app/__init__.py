@@ -48,9 +48,9 @@ def create_app(config: object | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    from conflict_app.i18n import select_locale
+    from conflict_app.i18n import select_locale, select_timezone
 
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     limiter.init_app(app)
 

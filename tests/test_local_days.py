@@ -162,3 +162,12 @@ def test_a_withholding_ends_at_midnight_where_the_village_is(world, browser_for,
     clock.freeze(datetime(2026, 3, 4, 20, 30, tzinfo=UTC))  # 00:30 on 5 March there
     assert incentives.release_due() == 1
     assert incentives.withholdings(scheme.id)[0].closed_on == date(2026, 3, 5)
+
+
+def test_staff_read_times_in_their_own_zone(world, browser_for, night):
+    """A claim reported at 01:30 in Yerevan reads 01:30 on 3 March to an Armenian clerk,
+    not 21:30 on 2 March; a range-wide administrator keeps the instance's default zone."""
+    claim, _pin = helpers.report(world)
+    page = browser_for(world.clerk).get(f"/claims/{claim.id}?lang=en").get_data(as_text=True)
+    assert "3/3/26, 1:30\u202fAM" in page
+    assert "3/2/26, 9:30\u202fPM" not in page

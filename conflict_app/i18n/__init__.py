@@ -92,6 +92,20 @@ def _negotiated(header: str) -> str | None:
     return negotiated
 
 
+def select_timezone() -> str | None:
+    """Staff read times in their jurisdiction's zone: one instance serves the whole range,
+    and a report at 01:30 in Yerevan is not "21:30 the day before" to the clerk there.
+    Anyone else (range-wide staff, the public) reads the instance's default zone."""
+    from flask_login import current_user
+
+    country = getattr(current_user, "jurisdiction_country", None)
+    if not country:
+        return None
+    from conflict_app.geo import timezones
+
+    return timezones.zone_name(country, current_user.jurisdiction_area_id)
+
+
 @contextmanager
 def force_timezone(zone) -> Iterator[None]:  # noqa: ANN001 - a tzinfo
     """Dates and times shown inside are in ``zone`` (a claim's jurisdiction), like
