@@ -6,8 +6,6 @@ ReportLab graphics. Aggregates only: no herder's name, no coordinates.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,12 +19,11 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer
-from sqlalchemy import select
 
 from conflict_app.core import clock
 from conflict_app.core.errors import N_
 from conflict_app.core.money import Money
-from conflict_app.documents import fonts
+from conflict_app.documents import fonts, report_claims
 from conflict_app.documents.bidi_text import ltr
 from conflict_app.documents.layout import Builder, money, number, percent
 from conflict_app.documents.report_suppression import SUPPRESSED
@@ -75,19 +72,9 @@ class SchemeReportData:
     kpis: list[tuple[str, str | None, object]] = field(default_factory=list)
     # The households behind each figure (report_suppression hides the small groups for
     # readers of de-identified data); never rendered.
-    households: dict[str, dict[object, set[int]]] = field(default_factory=dict, repr=False)
+    households: dict[str, dict[object, int]] = field(default_factory=dict, repr=False)
     kpi_groups: list[str] = field(default_factory=list, repr=False)  # one per KPI
     deidentified: bool = False
-
-
-def _quantiles(values: list[float]) -> tuple[Decimal | None, Decimal | None]:
-    if not values:
-        return None, None
-    if len(values) == 1:
-        return Decimal(str(round(values[0], 1))), Decimal(str(round(values[0], 1)))
-    p90 = statistics.quantiles(values, n=10, method="inclusive")[-1]
-    return (Decimal(str(round(statistics.median(values), 1))),
-            Decimal(str(round(p90, 1))))
 
 
 def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
@@ -95,16 +82,11 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
     """Gather the report of one scheme for the claims of losses in [start, end];
     ``deidentified`` (a reader of analytics only) hides groups of fewer than 5 households
     as the analytics do."""
-    from conflict_app.claims.models import Claim, Incident, LossLine
     from conflict_app.claims.workflow import State
-    from conflict_app.extensions import db
     from conflict_app.geo import timezones
-    from conflict_app.geo.models import AdminArea
-    from conflict_app.payments.models import ItemState, PaymentItem
     from conflict_app.schemes import agreement_queries, funds, incentives, insurance
     from conflict_app.schemes import operations as scheme_ops
     from conflict_app.schemes import prices as scheme_prices
-    from conflict_app.schemes.models import Assessment
     from conflict_app.schemes.params import SchemeKind
 
     currency = scheme.currency
@@ -113,37 +95,30 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
         code=scheme.code, name=scheme.name, kind=scheme.kind.value, currency=currency,
         area=scheme.country.name + (f" · {scheme.admin1.name}" if scheme.admin1 else ""),
         start=start, end=end, generated_at=clock.now(), example=scheme.example)
-    claims = db.session.scalars(select(Claim).join(Incident, Claim.incident_id == Incident.id)
-                                .where(Claim.scheme_id == scheme.id,
-                                       Incident.occurred_on >= start,
-                                       Incident.occurred_on <= end)).all()
-    ids = [c.id for c in claims]
-    who = data.households = {name: defaultdict(set) for name in (
+    # Processing times against the deadlines.
+    decision_limit = current_app.config["DECISION_WITHIN_DAYS"]
+    version = scheme_ops.version_for(scheme, end)
+    pay_limit = None
+    if version is not None and scheme.kind is SchemeKind.COMPENSATION:
+        pay_limit = int(scheme_ops.rules_of(version).get("payment_within_days") or 0) or None
+    limits = {"decision": decision_limit, "payment": pay_limit}
+    # Counted by the database: a range-wide scheme has hundreds of thousands of claims.
+    figures = report_claims.claim_figures(scheme.id, start, end, limits)
+    # The households behind each figure, counted (report_suppression hides small groups).
+    who = data.households = {name: {} for name in (
         "all", "states", "species", "areas", "months", "amounts", "times", "kpis")}
-    for c in claims:
-        who["all"][None].add(c.household_id)
-        who["states"][c.state.value].add(c.household_id)
-        who["months"][c.incident.occurred_on.strftime("%Y-%m")].add(c.household_id)
-    data.states = sorted(Counter(c.state.value for c in claims).items(),
-                         key=lambda kv: list(State).index(State(kv[0])))
-    latest: dict[int, Assessment] = {}
-    if ids:
-        for a in db.session.scalars(select(Assessment).where(Assessment.claim_id.in_(ids))
-                                    .order_by(Assessment.id)):
-            latest[a.claim_id] = a
-    data.assessed = sum((Money(a.total, currency) for a in latest.values()), zero)
-    household_of = {c.id: c.household_id for c in claims}
-    who["amounts"]["assessed"] = {household_of[i] for i in latest}
-    approved_states = {State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED}
-    data.approved = sum((Money(c.amount_approved, currency) for c in claims
-                         if c.amount_approved is not None and c.state in approved_states), zero)
-    paid_items = db.session.scalars(select(PaymentItem).where(
-        PaymentItem.claim_id.in_(ids), PaymentItem.state == ItemState.PAID)).all() if ids else []
-    data.paid = sum((Money(i.amount, currency) for i in paid_items), zero)
-    who["amounts"]["paid"] = {household_of[i.claim_id] for i in paid_items}
-    who["amounts"]["approved"] = who["kpis"]["approved"] = {
-        c.household_id for c in claims
-        if c.amount_approved is not None and c.state in approved_states}
+    who["all"][None] = figures.households
+    order = {state.value: k for k, state in enumerate(State)}
+    data.states = sorted(((state, n) for state, (n, _h) in figures.states.items()),
+                         key=lambda kv: order[kv[0]])
+    who["states"] = {state: homes for state, (_n, homes) in figures.states.items()}
+    data.assessed = Money(figures.assessed, currency)
+    data.approved = Money(figures.approved, currency)
+    data.paid = Money(figures.paid, currency)
+    who["amounts"] = {"assessed": figures.assessed_households,
+                      "approved": figures.approved_households,
+                      "paid": figures.paid_households}
+    who["kpis"]["approved"] = figures.approved_households
     budget = scheme_ops.budget(scheme)
     today = clock.today()
     data.budget = [(name, getattr(budget, name), scheme_prices.to_usd(getattr(budget, name), today))
@@ -153,80 +128,41 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
                      Money(-e.amount, currency)) for e in sources.entries]
     data.direct = sources.direct
 
-    # Processing times against the deadlines.
-    decision_limit = current_app.config["DECISION_WITHIN_DAYS"]
-    version = scheme_ops.version_for(scheme, end)
-    pay_limit = None
-    if version is not None and scheme.kind is SchemeKind.COMPENSATION:
-        pay_limit = int(scheme_ops.rules_of(version).get("payment_within_days") or 0) or None
-    to_decision = [(c.decided_at - c.reported_at).total_seconds() / 86400
-                   for c in claims if c.decided_at]
-    who["times"]["decision"] = who["kpis"]["decided"] = {c.household_id for c in claims
-                                                         if c.decided_at}
-    who["times"]["payment"] = {c.household_id for c in claims if c.paid_at and c.decided_at}
-    to_payment = [(c.paid_at - c.decided_at).total_seconds() / 86400
-                  for c in claims if c.paid_at and c.decided_at]
-    for step, values, limit in (("decision", to_decision, decision_limit),
-                                ("payment", to_payment, pay_limit)):
-        median, p90 = _quantiles(values)
-        within = (Decimal(sum(1 for v in values if v <= limit)) / len(values)
-                  if values and limit else None)
-        data.times.append(TimeRow(step, len(values), median, p90, limit, within))
-
-    # Losses by species and by area: the loss lines of all the claims in one query.
-    species: dict[str, list[int]] = {}
-    by_area: dict[int, list] = {}
-    lines_of: dict[int, list[LossLine]] = {}
-    if claims:
-        for line in db.session.scalars(select(LossLine).where(
-                LossLine.incident_id.in_([c.incident_id for c in claims]))):
-            lines_of.setdefault(line.incident_id, []).append(line)
-    area_ids = {c.admin2_id or c.admin1_id for c in claims}
-    areas = dict(db.session.execute(select(AdminArea.id, AdminArea.name).where(
-        AdminArea.id.in_(area_ids))).all()) if area_ids else {}
-    for c in claims:
-        heads = 0
-        for name in {line.species.value for line in lines_of.get(c.incident_id, [])}:
-            species.setdefault(name, [0, 0, 0])[0] += 1
-            who["species"][name].add(c.household_id)
-        for line in lines_of.get(c.incident_id, []):
-            row = species[line.species.value]
-            row[1] += line.killed
-            row[2] += line.injured
-            heads += line.killed + line.injured
-        key = c.admin2_id or c.admin1_id
-        who["areas"][areas.get(key, "—")].add(c.household_id)
-        entry = by_area.setdefault(key, [0, 0, zero])
-        entry[0] += 1
-        entry[1] += heads
-        if c.amount_approved is not None and c.state in approved_states:
-            entry[2] = entry[2] + Money(c.amount_approved, currency)
-    data.by_species = sorted(((s, *v) for s, v in species.items()), key=lambda r: -r[2])
-    data.by_area = sorted(((areas.get(k, "—"), *v) for k, v in by_area.items()),
-                          key=lambda r: (-r[1], r[0]))
-    months = Counter(c.incident.occurred_on.strftime("%Y-%m") for c in claims)
+    for step in ("decision", "payment"):
+        taken = figures.steps[step]
+        limit = limits[step]
+        within = (Decimal(taken.within) / taken.claims if taken.claims and limit else None)
+        data.times.append(TimeRow(step, taken.claims, taken.median, taken.p90, limit, within))
+        who["times"][step] = taken.households
+    who["kpis"]["decided"] = figures.steps["decision"].households
+    data.by_species = list(figures.species)
+    who["species"] = dict(figures.species_households)
+    data.by_area = [(name, claims, heads, Money(approved, currency))
+                    for name, claims, heads, approved in figures.areas]
+    who["areas"] = dict(figures.area_households)
     cursor = date(start.year, start.month, 1)
     while cursor <= end and len(data.by_month) < 36:
         key = cursor.strftime("%Y-%m")
-        data.by_month.append((key, months.get(key, 0)))
+        claims, homes = figures.months.get(key, (0, 0))
+        data.by_month.append((key, claims))
+        who["months"][key] = homes
         cursor = (cursor + timedelta(days=32)).replace(day=1)
 
     # The scheme's own indicators.
-    decided = [c for c in claims if c.decided_at]
-    approved_n = sum(1 for c in claims if c.state in approved_states)
+    approved_n = figures.approved_n
 
     def grouped(group: str) -> None:
         """The indicators added since the last call rest on the households of ``group``."""
         data.kpi_groups += [group] * (len(data.kpis) - len(data.kpi_groups))
 
     who["kpis"]["claims"] = who["all"][None]
-    data.kpis.append((N_("Claims"), None, len(claims)))
+    data.kpis.append((N_("Claims"), None, figures.claims))
     grouped("claims")
     data.kpis.append((N_("Approved claims"), None, approved_n))
     grouped("approved")
-    if decided:
+    if figures.decided_n:
         data.kpis.append((N_("Share of decided claims approved"), None,
-                          Decimal(approved_n) / len(decided)))
+                          Decimal(approved_n) / figures.decided_n))
         grouped("decided")
     if approved_n:
         data.kpis.append((N_("Average approved amount per claim"), None,
@@ -242,7 +178,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
         enrolments = [e for e in insurance.enrolments(scheme.id)
                       if e.starts_on <= end and e.ends_on >= start]
         enrolled = len(enrolments)
-        who["kpis"]["insurance"] = {e.household_id for e in enrolments}
+        who["kpis"]["insurance"] = len({e.household_id for e in enrolments})
         shortfall = sum((s.shortfall for s in insurance.settlements(scheme.id)
                          if s.period_start <= end and s.period_end >= start), Decimal(0))
         data.kpis += [
@@ -261,7 +197,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
                     if (p.period is None
                         and start <= timezones.local(p.created_at, where).date() <= end)
                     or (p.period is not None and start.year <= p.period <= end.year)]
-        who["kpis"]["incentive"] = {p.household_id for p in payments if p.household_id}
+        paid_to = {p.household_id for p in payments if p.household_id}
         for kind in ("performance", "adoption", "instalment"):
             chosen = [p for p in payments if p.kind == kind]
             data.kpis.append((N_("Payments: %(kind)s"), kind, len(chosen)))
@@ -273,7 +209,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
                           sum(1 for w in incentives.withholdings(scheme.id)
                               if start <= w.noticed_on <= end)))
         in_force, verified, households = agreement_queries.in_period(scheme.id, start, end)
-        who["kpis"]["incentive"] |= households
+        who["kpis"]["incentive"] = len(paid_to | households)
         data.kpis.append((N_("Conservation agreements in force"), None, in_force))
         data.kpis.append((N_("Agreement milestones verified"), None, verified))
         grouped("incentive")

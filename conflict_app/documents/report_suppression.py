@@ -38,22 +38,23 @@ class _Suppressed:
 SUPPRESSED = _Suppressed()
 
 
-def small(households: set[int]) -> bool:
+def small(households: int) -> bool:
     """The analytics' rule: a group of 1 to 4 households is not shown (none is no secret)."""
-    return 0 < len(households) < MIN_CELL_HOUSEHOLDS
+    return 0 < households < MIN_CELL_HOUSEHOLDS
 
 
-def hidden_keys(groups: dict[Hashable, set[int]]) -> set[Hashable]:
-    """The rows of one table to hide: the small ones, and the next smallest when only one
-    would be hidden (primary and secondary suppression)."""
+def hidden_keys(groups: dict[Hashable, int]) -> set[Hashable]:
+    """The rows of one table to hide (``groups``: row → its households, counted): the small
+    ones, and the next smallest when only one would be hidden (primary and secondary
+    suppression)."""
     hidden = {key for key, households in groups.items() if small(households)}
     shown = [key for key, households in groups.items() if key not in hidden and households]
     if len(hidden) == 1 and shown:
-        hidden.add(min(shown, key=lambda key: (len(groups[key]), str(key))))
+        hidden.add(min(shown, key=lambda key: (groups[key], str(key))))
     return hidden
 
 
-def _rows(rows: list[tuple], groups: dict[Hashable, set[int]]) -> list[tuple]:
+def _rows(rows: list[tuple], groups: dict[Hashable, int]) -> list[tuple]:
     """``rows`` keyed by their first value, the hidden ones merged into one unnamed row
     (placed last) whose every figure is SUPPRESSED."""
     hidden = hidden_keys(groups)
@@ -87,15 +88,15 @@ def deidentify(data: SchemeReportData, scheme) -> None:  # noqa: ANN001
     months = hidden_keys(who["months"])
     data.by_month = [(key, 0 if key in months else n) for key, n in data.by_month]
     amounts = who["amounts"]
-    if small(amounts.get("assessed", set())):
+    if small(amounts.get("assessed", 0)):
         data.assessed = SUPPRESSED
-    if small(amounts.get("approved", set())):
+    if small(amounts.get("approved", 0)):
         data.approved = SUPPRESSED
-    if small(amounts.get("paid", set())):
+    if small(amounts.get("paid", 0)):
         data.paid = SUPPRESSED
     data.times = [
         replace(t, claims=SUPPRESSED, median_days=SUPPRESSED, p90_days=SUPPRESSED,
-                within=SUPPRESSED) if small(who["times"].get(t.step, set())) else t
+                within=SUPPRESSED) if small(who["times"].get(t.step, 0)) else t
         for t in data.times]
     budget_hidden = 0 < scheme_households(scheme.id) < MIN_CELL_HOUSEHOLDS
     if budget_hidden:
@@ -104,7 +105,7 @@ def deidentify(data: SchemeReportData, scheme) -> None:  # noqa: ANN001
                        for name, money, usd in data.budget]
     kpis = []
     for (name, kind, value), group in zip(data.kpis, data.kpi_groups, strict=True):
-        if (budget_hidden if group == "budget" else small(who["kpis"].get(group, set()))):
+        if (budget_hidden if group == "budget" else small(who["kpis"].get(group, 0))):
             value = SUPPRESSED
         kpis.append((name, kind, value))
     data.kpis = kpis

@@ -1,0 +1,87 @@
+"""A scheme's report reads its claims in grouped queries: a province's year is tens of
+thousands of claims, and one statement per claim (its incident, its loss lines, its
+payments) held a web worker for minutes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conflict_app.core import clock
+from conflict_app.extensions import db
+from conflict_app.payments import operations as pay
+from conflict_app.payments.models import PaymentMethod
+from conflict_app.schemes.params import SchemeKind
+from tests import helpers, scheme_data
+from tests.test_page_queries import _statements
+
+
+def test_the_scheme_report_costs_the_same_for_eight_claims_as_for_two(world, browser_for):
+    clock.freeze(scheme_data.START)
+    try:
+        scheme = scheme_data.scheme(world, "AM-REP", SchemeKind.COMPENSATION,
+                                    admin1_id=world.syunik.id)
+        manager = browser_for(world.manager)
+        url = (f"/documents/schemes/{scheme.id}/report.pdf"
+               f"?start=2026-01-01&end={(scheme_data.START + timedelta(days=1)).date()}")
+        counts = []
+        made = 0
+        for size in (2, 8):
+            while made < size:
+                household = helpers.household(world, name=f"Reported Herder {made}")
+                helpers.payout(household)
+                claim = helpers.approved(world, hh=household, killed=1 + made % 3)
+                assert claim.scheme_id == scheme.id
+                if made % 2:
+                    batch = pay.create_batch(world.finance, [claim.id],
+                                             PaymentMethod.MOBILE_MONEY)
+                    pay.export_batch(world.finance, batch.id)
+                    pay.record_paid(world.finance, batch.live_items()[-1].id, f"R-{made}")
+                made += 1
+            db.session.commit()
+            manager.get(url)
+            counts.append(_statements(manager, url))
+    finally:
+        clock.freeze(None)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_report_s_figures_are_those_of_its_claims(world):
+    """Decisions after 1, 2, 3 and 10 days: median 2.5, 90th percentile 7.9 (linear, as
+    ``statistics`` inclusive), all within the 30 days; two paid, after 4 and 6 days."""
+    from datetime import date
+    from decimal import Decimal
+
+    from conflict_app.documents.report import TimeRow, report_data
+
+    clock.freeze(scheme_data.START)
+    try:
+        scheme = scheme_data.scheme(world, "AM-REP", SchemeKind.COMPENSATION,
+                                    admin1_id=world.syunik.id)
+        claims = []
+        for k in range(4):
+            household = helpers.household(world, name=f"Counted Herder {k}")
+            helpers.payout(household)
+            claims.append(helpers.report(world, hh=household, killed=k + 1)[0])
+        for claim, days in zip(claims, (1, 2, 3, 10), strict=True):
+            clock.freeze(scheme_data.START + timedelta(days=days))
+            helpers.approved(world, claim=claim)
+        for claim, days in ((claims[0], 5), (claims[1], 8)):
+            clock.freeze(scheme_data.START + timedelta(days=days))
+            batch = pay.create_batch(world.finance, [claim.id], PaymentMethod.MOBILE_MONEY)
+            pay.export_batch(world.finance, batch.id)
+            pay.record_paid(world.finance, batch.live_items()[-1].id, f"P-{days}")
+        db.session.commit()
+        data = report_data(scheme, date(2026, 1, 1), date(2026, 3, 31))
+    finally:
+        clock.freeze(None)
+    decision, payment = data.times
+    assert decision == TimeRow("decision", 4, Decimal("2.5"), Decimal("7.9"), 30, Decimal(1))
+    assert (payment.claims, payment.median_days, payment.p90_days) == (2, Decimal("5.0"),
+                                                                       Decimal("5.8"))
+    assert data.by_species == [("sheep", 4, 10, 0)]
+    assert [(name, n, heads) for name, n, heads, _amount in data.by_area] == [
+        ("Meghri", 4, 10)]
+    assert dict(data.states) == {"paid": 2, "approved": 2}
+    assert data.kpis[0][2] == 4 and data.households["all"][None] == 4
+    assert data.paid.amount == sum(helpers.reload(c).amount_approved for c in claims[:2])
+    assert data.by_month[:3] == [("2026-01", 0), ("2026-02", 0), ("2026-03", 4)]
