@@ -141,6 +141,9 @@ class Config:
     # A claims or payments export of more rows than this is written by a job (a spreadsheet
     # takes about 0.25 ms a row, a CSV 0.03 ms); smaller ones download at once.
     EXPORT_ROWS_IN_REQUEST = int(os.environ.get("EXPORT_ROWS_IN_REQUEST", 10_000))
+    # A dry run values every claim of its period again in the request (a few statements
+    # each): a longer period is refused with the count, and the manager chooses a shorter one.
+    DRY_RUN_MOST_CLAIMS = int(os.environ.get("DRY_RUN_MOST_CLAIMS", 1_000))
     # Webhooks: seconds to wait for a receiver (each connect and read), attempts per message.
     WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "5"))

@@ -12,6 +12,7 @@ from conflict_app.payments import operations as pay
 from conflict_app.payments.models import PaymentMethod
 from conflict_app.schemes.params import SchemeKind
 from tests import helpers, scheme_data
+from tests.test_api import api  # noqa: F401
 from tests.test_page_queries import _statements
 
 
@@ -85,3 +86,39 @@ def test_the_report_s_figures_are_those_of_its_claims(world):
     assert data.kpis[0][2] == 4 and data.households["all"][None] == 4
     assert data.paid.amount == sum(helpers.reload(c).amount_approved for c in claims[:2])
     assert data.by_month[:3] == [("2026-01", 0), ("2026-02", 0), ("2026-03", 4)]
+
+
+def test_a_dry_run_of_more_claims_than_a_request_values_asks_for_a_shorter_period(
+        app, world, browser_for, api):  # noqa: F811
+    """Each claim is valued again (a few statements each): a year of a range-wide scheme
+    took minutes and ended in the worker's timeout. Above the limit the period is refused
+    with a message naming both numbers, on the page and in the API."""
+    from conflict_app.schemes.models import RuleVersion
+
+    app.config["DRY_RUN_MOST_CLAIMS"] = 2
+    clock.freeze(scheme_data.START)
+    try:
+        scheme = scheme_data.scheme(world, "AM-DRY", SchemeKind.COMPENSATION,
+                                    admin1_id=world.syunik.id)
+        for k in range(3):
+            helpers.assessed(world, hh=helpers.household(world, name=f"Tried Herder {k}"))
+        db.session.commit()
+        version = db.session.scalars(db.select(RuleVersion).where(
+            RuleVersion.scheme_id == scheme.id)).first()
+        manager = browser_for(world.manager)
+        url = f"/schemes/versions/{version.id}/dry-run?start=2026-01-01&end=2026-12-31"
+        page = manager.get(url)
+        assert page.status_code == 400
+        assert "The period holds 3 claims of this scheme" in page.get_data(as_text=True)
+        assert "at most 2" in page.get_data(as_text=True)
+        russian = manager.get(url + "&lang=ru").get_data(as_text=True)
+        assert "The period holds" not in russian
+        answer = api(world.manager).get(f"/api/v1/rule-versions/{version.id}/dry-run"
+                                        "?start=2026-01-01&end=2026-12-31")
+        assert answer.status_code == 400
+        assert answer.get_json()["errors"][0]["field"] == "start"
+        narrow = manager.get(f"/schemes/versions/{version.id}/dry-run"
+                             f"?start={scheme_data.START.date()}&end={scheme_data.START.date()}")
+        assert narrow.status_code == 200
+    finally:
+        clock.freeze(None)
