@@ -101,7 +101,9 @@ def _query(user, occurred_from: date | None, occurred_to: date | None):  # noqa:
                     VerificationReport.confidence.in_(ATTACK_CONFIDENCE),
                     Claim.state.not_in(LEFT_OUT_STATES))
              .options(selectinload(Claim.incident).selectinload(Incident.lines),
-                      selectinload(Claim.incident).selectinload(Incident.village)))
+                      selectinload(Claim.incident).selectinload(Incident.village),
+                      # The attack's zone with it: one statement per attack otherwise.
+                      timezones.with_zone(Claim)))
     if user is not None:
         query = scope(query, Claim, user)
     if occurred_from:
@@ -144,7 +146,7 @@ def _attack(claim: Claim, confidence: Confidence, exact: bool) -> Attack:
             latitude, longitude = cell_centre(Decimal(latitude)), cell_centre(Decimal(longitude))
     else:
         latitude = longitude = None
-    zone = timezones.zone_of(incident)
+    zone = timezones.zone_of(claim)  # the claim is placed where its incident is
     at = datetime.combine(incident.occurred_on, incident.occurred_time or time(12), zone)
     return Attack(
         ref=claim.reference or f"claim-{claim.id}", claim_id=claim.id,
