@@ -17,12 +17,13 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from conflict_app.core import sqlite
+from conflict_app.core import data_version, sqlite
 from conflict_app.core.web import has_nul_byte, is_api_request
 from conflict_app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 sqlite.listen()  # before any engine connects, as the app's own or a script's
+data_version.listen()  # every write to the figures' tables raises the data's version
 
 
 def create_app(config: object | None = None) -> Flask:

@@ -132,7 +132,9 @@ class _BoundSession(FSASession):
 
 
 def _truncate_all() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    # The data's version stays and goes up: emptied tables are a change like any other, and
+    # a version seen before them must not be seen again with other data.
+    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "data_version"]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             quoted = ", ".join(f'"{t}"' for t in tables)
@@ -140,6 +142,7 @@ def _truncate_all() -> None:
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+        conn.execute(text("UPDATE data_version SET version = version + 1"))
 
 
 class World:

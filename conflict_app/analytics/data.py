@@ -156,16 +156,11 @@ def assignments(user, country: str | None = None) -> dict[str, str]:  # noqa: AN
 
 
 def fingerprint() -> tuple:
-    """Changes whenever the data the analytics read change: the newest audit entry (every
-    change is audited) and the size and newest row of each table read (claims too: the
-    overview's outcomes and processing times read them)."""
-    from conflict_app.core.audit import AuditEntry
+    """Changes whenever the data the analytics read change (``core.data_version``): one
+    row read by its key, however large the tables."""
+    from conflict_app.core import data_version
 
-    parts = [select(func.max(AuditEntry.id))]
-    for model in (Household, HerdCensus, Incident, LossLine, Measure, VerificationReport,
-                  Claim):
-        parts += [select(func.count(model.id)), select(func.max(model.id))]
-    return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+    return data_version.fingerprint()
 
 
 def grid(user, cell: Decimal = Decimal("0.1"),  # noqa: ANN001

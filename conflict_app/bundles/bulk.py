@@ -18,6 +18,7 @@ from sqlalchemy import ARRAY, Table, any_, bindparam, func, insert, select, upda
 
 from conflict_app.bundles.schema import Header, M, Problem
 from conflict_app.claims.models import Incident, Setting
+from conflict_app.core import data_version
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea, Village
 from conflict_app.geo.reference import ensure_country
@@ -70,6 +71,7 @@ def insert_rows(table: Table, rows: list[dict], with_ids: bool = False) -> list[
     convert = [(c.name, c.type._cached_bind_processor(dialect)) for c in columns]
     names = ", ".join(f'"{c.name}"' for c in columns)
     cursor = conn.connection.driver_connection.cursor()
+    data_version.touched(conn)  # COPY is no statement the data's version sees
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for n, row in enumerate(rows):
             values = []

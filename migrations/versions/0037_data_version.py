@@ -1,0 +1,31 @@
+"""The data's version: one row, raised by every transaction that writes to the tables the
+analytics and public statistics read, so their caches check one row instead of counting
+the tables.
+
+Revision ID: 0037_data_version
+Revises: 0036_export_runs
+Create Date: 2026-12-07 00:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0037_data_version'
+down_revision = '0036_export_runs'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table(
+        'data_version',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('version', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
+    )
+    op.bulk_insert(table, [{'id': 1, 'version': 0}])
+
+
+def downgrade():
+    op.drop_table('data_version')
