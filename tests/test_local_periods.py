@@ -85,3 +85,22 @@ def test_an_area_s_own_zone_decides_the_year(app, world):
         clock.freeze(None)
     assert rows["2025"]["claims_received"] == "5"
     assert "2026" not in rows  # the same moment, in UTC, is still 2025
+
+
+def test_a_zone_typed_wrong_counts_as_unset_and_fails_nothing(app, world, browser_for):
+    """An area whose zone was typed wrong: the statistics and the staff pages read the
+    country's zone instead of failing."""
+    world.syunik.timezone = "Asia/Yerevann"
+    db.session.flush()
+    store.clear()
+    clock.freeze(NEW_YEAR_NIGHT)
+    try:
+        claim, _pin = helpers.report(world)
+        db.session.commit()
+        rows = _rows(app.test_client(), "/statistics/by-year.csv")
+        page = browser_for(world.clerk).get(f"/claims/{claim.id}?lang=en")
+    finally:
+        clock.freeze(None)
+    assert page.status_code == 200
+    assert "1:00\u202fAM" in page.get_data(as_text=True)  # Yerevan's time, the country's
+    assert {r["period"] for r in rows} == {"", "2026"}  # Yerevan's new year

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import DateTime
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from conflict_app.core import clock
@@ -35,7 +36,7 @@ def zone(name: str | None) -> ZoneInfo:
 
 def zone_name(country_code: str | None, *areas: object) -> str:
     """The zone of the most specific area that sets one, else the country's, else the
-    range state's default."""
+    range state's default (a name typed wrong counts as unset)."""
     from sqlalchemy import literal, select
 
     from conflict_app.extensions import db
@@ -51,15 +52,21 @@ def zone_name(country_code: str | None, *areas: object) -> str:
                       for area in areas]
         candidates.append(select(Country.timezone).where(Country.code == country_code)
                           .scalar_subquery())
-        found = next((tz for tz in db.session.execute(select(*candidates)).one() if tz), None)
+        found = next((tz for tz in db.session.execute(select(*candidates)).one()
+                      if _known(tz)), None)
         return found or DEFAULT_TIMEZONES.get(country_code or "", "UTC")
     for area in areas:
-        if area is not None and getattr(area, "timezone", None):
+        if area is not None and _known(getattr(area, "timezone", None)):
             return area.timezone
     country = db.session.get(Country, country_code) if country_code else None
-    if country is not None and country.timezone:
+    if country is not None and _known(country.timezone):
         return country.timezone
     return DEFAULT_TIMEZONES.get(country_code or "", "UTC")
+
+
+def _known(name: str | None) -> bool:
+    """A zone name set and spelled right: one typed wrong counts as unset, in SQL too."""
+    return bool(name) and zone(name).key == name
 
 
 def with_zone(entity):  # noqa: ANN001, ANN201 - a mapped class with a zone_hint
@@ -84,7 +91,7 @@ def zone_of(obj: object) -> ZoneInfo:
     """The zone of anything placed in a jurisdiction (claim, household, village)."""
     country = getattr(obj, "country_code", None)
     hint = getattr(obj, "zone_hint", None)
-    if hint is not None:  # read with the object (with_zone)
+    if hint is not None and (not hint or _known(hint)):  # read with the object (with_zone)
         return zone(hint or DEFAULT_TIMEZONES.get(country or "", "UTC"))
     return zone(zone_name(country, getattr(obj, "admin2_id", None),
                           getattr(obj, "admin1_id", None)))
@@ -122,20 +129,26 @@ def zone_sql(query, entity):  # noqa: ANN001, ANN201 - (Select, SQL expression)
     """``query`` outer-joined to the areas and country of ``entity`` (a mapped class with
     ``country_code``, ``admin1_id``, ``admin2_id``), and the zone ``zone_name`` would pick
     for each row, as an SQL expression. Joins, not one subquery per row: the public
-    statistics read every claim of the range."""
-    from sqlalchemy import case, func
-    from sqlalchemy.orm import aliased
+    statistics read every claim of the range. A name the database would not know (typed
+    wrong into an area) counts as unset, as ``zone`` takes it, instead of failing the query."""
+    from sqlalchemy import case, func, null, select, union
 
+    from conflict_app.extensions import db
     from conflict_app.geo.models import AdminArea, Country
 
+    named = db.session.scalars(union(select(AdminArea.timezone), select(Country.timezone)))
+    known = sorted(name for name in named if _known(name))
     district, province, country = aliased(AdminArea), aliased(AdminArea), aliased(Country)
     query = (query.outerjoin(district, district.id == entity.admin2_id)
              .outerjoin(province, province.id == entity.admin1_id)
              .outerjoin(country, country.code == entity.country_code))
+
+    def usable(column):  # noqa: ANN001, ANN202
+        return case((column.in_(known), column)) if known else null()
+
     default = case(DEFAULT_TIMEZONES, value=entity.country_code, else_="UTC")
-    return query, func.coalesce(func.nullif(district.timezone, ""),
-                                func.nullif(province.timezone, ""),
-                                func.nullif(country.timezone, ""), default)
+    return query, func.coalesce(usable(district.timezone), usable(province.timezone),
+                                usable(country.timezone), default)
 
 
 class local_time(FunctionElement):  # noqa: N801 - reads as an SQL function
