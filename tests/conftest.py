@@ -142,7 +142,7 @@ def _truncate_all() -> None:
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
-        conn.execute(text("UPDATE data_version SET version = version + 1"))
+        conn.execute(text("UPDATE data_version SET version = version + 1"))  # if there is one
 
 
 class World:

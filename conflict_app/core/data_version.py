@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import BigInteger, event, insert, select, update
+from sqlalchemy import BigInteger, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -66,10 +67,12 @@ def _before_commit(session: Session) -> None:
     connection = session.connection()
     if not connection.info.get(_KEY):
         return
-    raised = connection.execute(update(DataVersion).where(DataVersion.id == 1)
-                                .values(version=DataVersion.version + 1))
-    if raised.rowcount == 0:  # a database made without the migration's row
-        connection.execute(insert(DataVersion).values(id=1, version=1))
+    # One statement whether the row is there yet or not (a new database has none, so a
+    # backup restores into it): the first two writers cannot both insert it.
+    upsert = (postgresql.insert if connection.dialect.name == "postgresql"
+              else sqlite.insert)(DataVersion).values(id=1, version=1)
+    connection.execute(upsert.on_conflict_do_update(
+        index_elements=[DataVersion.id], set_={"version": DataVersion.version + 1}))
 
 
 def fingerprint() -> tuple:

@@ -18,13 +18,12 @@ depends_on = None
 
 
 def upgrade():
-    table = op.create_table(
+    op.create_table(
         'data_version',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('version', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')),
-    )
-    op.bulk_insert(table, [{'id': 1, 'version': 0}])
+    )  # empty: the first write inserts the row, so a backup still restores into a new database
 
 
 def downgrade():
