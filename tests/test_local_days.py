@@ -18,14 +18,13 @@ from tests import helpers
 from tests.test_api import api  # noqa: F401
 from tests.test_api_settlements import pool  # noqa: F401
 from tests.test_herder_figures import english, pay_claim
+from tests.test_local_time import NIGHT
 from tests.test_schemes import _create, _version
-
-NIGHT = datetime(2026, 3, 2, 21, 30, tzinfo=UTC)
 
 
 @pytest.fixture
 def night():
-    clock.freeze(NIGHT)
+    clock.freeze(NIGHT)  # 01:30 on 3 March in Yerevan
     yield
     clock.freeze(None)
 
