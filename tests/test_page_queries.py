@@ -204,3 +204,33 @@ def _claims_of(household) -> int:
 
     return db.session.scalar(select(func.count(Claim.id)).where(
         Claim.household_id == household.id))
+
+
+def test_late_claims_waiting_for_payment_read_their_time_zone_with_them(world, browser_for):
+    """Under a scheme with late interest the payments page counts each claim's days late in
+    its own zone: read with the claims, not with a statement per claim."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from conflict_app.core import clock
+
+    clock.freeze(scheme_data.START)
+    try:
+        scheme_data.scheme(world, "AM-COMP", SchemeKind.COMPENSATION, budget="90000000",
+                           late_interest=Decimal("0.365"), payment_within_days=1)
+        made, counts = [], []
+        for size in (2, 8):
+            while len(made) < size:
+                made.append(helpers.approved(world, hh=helpers.household(
+                    world, name=f"Late {len(made)}")))
+            db.session.commit()
+            clock.freeze(scheme_data.START + timedelta(days=11))  # ten days late
+            finance = browser_for(world.finance)
+            finance.get("/payments/")
+            page = finance.get("/payments/").get_data(as_text=True)
+            assert page.count("136,350.00") >= size  # 135,000 with ten days of interest
+            counts.append(_statements(finance, "/payments/"))
+            clock.freeze(scheme_data.START)
+    finally:
+        clock.freeze(None)
+    assert counts[0] == counts[1], counts

@@ -56,7 +56,8 @@ def _lock_claims(ids: list[int]) -> list[Claim]:
     households their herders are texted at."""
     claims = list(db.session.scalars(
         select(Claim).where(Claim.id.in_(ids)).order_by(Claim.id).with_for_update(of=Claim)
-        .execution_options(populate_existing=True).options(selectinload(Claim.household))))
+        .execution_options(populate_existing=True)
+        .options(selectinload(Claim.household), timezones.with_zone(Claim))))
     if len(claims) != len(ids):
         raise InvalidInput(N_("This claim does not exist."))
     return claims

@@ -29,6 +29,7 @@ from conflict_app.core.money import Money
 from conflict_app.core.permissions import Role, covers, scope
 from conflict_app.core.web import attach_error, roles_required
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Village
 from conflict_app.payments import confirmation_runs, files, operations, owed, recoveries
 from conflict_app.payments import incentives as incentive_items
@@ -55,8 +56,10 @@ def _ready(after: int | None, size: int) -> list[Claim]:
     query = scope(select(Claim), Claim, current_user).where(Claim.state == State.APPROVED)
     if after:
         query = query.where(Claim.id > after)
-    # The page names each payee: their households in one more query, not one per row.
-    return list(db.session.scalars(query.options(selectinload(Claim.household))
+    # The page names each payee: their households in one more query, not one per row; the
+    # zone that counts a claim's days late is read with it.
+    return list(db.session.scalars(query.options(selectinload(Claim.household),
+                                                 timezones.with_zone(Claim))
                                    .order_by(Claim.id).limit(size)))
 
 
