@@ -120,7 +120,7 @@ def report_data(scheme, start: date, end: date,  # noqa: ANN001, C901
                       "paid": figures.paid_households}
     who["kpis"]["approved"] = figures.approved_households
     budget = scheme_ops.budget(scheme)
-    today = clock.today()
+    today = timezones.today_for(scheme)  # the rate of the day the scheme page uses
     data.budget = [(name, getattr(budget, name), scheme_prices.to_usd(getattr(budget, name), today))
                    for name in ("allocated", "committed", "disbursed", "remaining")]
     sources = funds.sources(scheme)

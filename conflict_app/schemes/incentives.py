@@ -223,9 +223,15 @@ def withhold(actor: User, scheme_id: int, village_id: int, reason: str,
     return item
 
 
-def _end(actor_id: int | None, item: Withholding, state: str, reason: str | None) -> None:
+def _today_at(item: Withholding) -> date:
+    """Today in the withholding's village: the day it is lifted or released on."""
+    return timezones.today_for(db.session.get(Village, item.village_id))
+
+
+def _end(actor_id: int | None, item: Withholding, state: str, reason: str | None,
+         today: date | None = None) -> None:
     item.state = state
-    item.closed_on = timezones.today_for(db.session.get(Village, item.village_id))
+    item.closed_on = today or _today_at(item)
     released = 0
     for payment in db.session.scalars(select(IncentivePayment).where(
             IncentivePayment.scheme_id == item.scheme_id,
@@ -284,10 +290,10 @@ def _release_expired(today: date | None, *where: object) -> int:
     for item in db.session.scalars(select(Withholding).where(
             Withholding.state == "active", Withholding.ends_on < latest, *where)
             .with_for_update(of=Withholding)):
-        if today is None and item.ends_on >= timezones.today_for(
-                db.session.get(Village, item.village_id)):
+        day = today or _today_at(item)
+        if item.ends_on >= day:
             continue
-        _end(None, item, "released", None)
+        _end(None, item, "released", None, day)
         count += 1
     return count
 
