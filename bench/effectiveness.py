@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import median_s  # noqa: E402 - after the path is set
 
 BASELINE = """
 SELECT i.household_id, EXTRACT(YEAR FROM i.occurred_on), EXTRACT(MONTH FROM i.occurred_on),
@@ -76,15 +77,6 @@ def grow(incidents: int) -> None:
             import_bundle(Path(tmp))
         db.session.commit()
         print(f"  {have + len(land.incidents):,} incidents", flush=True)
-
-
-def median_s(fn, repeat: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

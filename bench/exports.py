@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import bench_app  # noqa: E402 - after the path is set
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -30,14 +32,7 @@ def main() -> None:
     parser.add_argument("--skip-job", action="store_true", help="no whole-province job run")
     args = parser.parse_args()
 
-    from config import TestConfig
-    from conflict_app import create_app
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = args.url
-        PIN_KEY = "bench-pin-key-" + "k" * 30
-
-    app = create_app(Config)
+    app = bench_app(args.url)
     with app.app_context():
         import flask_migrate
         from sqlalchemy import select

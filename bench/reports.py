@@ -14,9 +14,7 @@ figures allocate.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 import tracemalloc
 from datetime import date
 from decimal import Decimal
@@ -24,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import bench_app, median_s  # noqa: E402 - after the path is set
 
 BASELINE = """
 SELECT count(DISTINCT c.id), count(DISTINCT c.household_id), sum(l.killed), sum(l.injured)
@@ -64,29 +64,13 @@ def _scheme():  # noqa: ANN202
     return scheme
 
 
-def median_s(fn, repeat: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("url", help="the large database of scale.py")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from config import TestConfig
-    from conflict_app import create_app
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = args.url
-        PIN_KEY = "bench-pin-key-" + "k" * 30
-
-    app = create_app(Config)
+    app = bench_app(args.url)
     with app.app_context():
         import flask_migrate
         from sqlalchemy import event, text
