@@ -104,3 +104,23 @@ def test_a_zone_typed_wrong_counts_as_unset_and_fails_nothing(app, world, browse
     assert page.status_code == 200
     assert "1:00\u202fAM" in page.get_data(as_text=True)  # Yerevan's time, the country's
     assert {r["period"] for r in rows} == {"", "2026"}  # Yerevan's new year
+
+
+def test_days_from_attack_to_report_count_from_the_place_s_noon(world):
+    """An attack has a date, not a time: it counts as noon of that day where it happened.
+    Five Armenian herders report at 14:00 in Yerevan the day after their attack: 26 hours,
+    1.1 days. Taking the attack's noon in UTC made it 22 hours (0.9 days), and put every
+    range state's reports 3 to 5 hours early."""
+    from conflict_app.analytics import overview
+
+    clock.freeze(datetime(2026, 3, 10, 10, 0, tzinfo=UTC))  # 14:00 in Yerevan
+    try:
+        for k in range(5):
+            household = helpers.household(world, name=f"Gayane Hakobyan {k}")
+            helpers.report(world, hh=household, days_ago=1)
+        times = {t["step"]: t for t in overview.processing_times(world.analyst)}
+    finally:
+        clock.freeze(None)
+    reported = times["incident_to_report"]
+    assert reported["claims"] == 5
+    assert reported["median_days"] == 1.1 and reported["p90_days"] == 1.1

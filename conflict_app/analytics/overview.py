@@ -25,6 +25,7 @@ from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, SETTING_CODE, leopa
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea
 from conflict_app.herders.models import HerdCensus, Household
 
@@ -160,14 +161,17 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
                      first(["record_payment"]).label("paid"))
               .where(AuditEntry.object_type == "claim", AuditEntry.action.in_(steps))
               .group_by(AuditEntry.object_id).subquery())
-    # Incidents are dated, not timed: noon of the day.
+    # Incidents are dated, not timed: noon of the day where it happened, so the report's
+    # time is read on the clock of the claim's place (3 to 5 hours ahead of UTC's).
+    query, zone = timezones.zone_sql(
+        select().select_from(Claim).join(Incident, Claim.incident_id == Incident.id)
+        .outerjoin(firsts, firsts.c.claim_id == Claim.id), Claim)
+    reported_here = day(timezones.local_time(Claim.reported_at, zone))
     per_claim = _scoped(
-        select((day(Claim.reported_at) - day(Incident.occurred_on) - 0.5).label("reported"),
-               firsts.c.verified, firsts.c.decided, firsts.c.paid,
-               day(Claim.reported_at).label("reported_at"),
-               Claim.household_id.label("household"))
-        .join(Incident, Claim.incident_id == Incident.id)
-        .outerjoin(firsts, firsts.c.claim_id == Claim.id),
+        query.add_columns((reported_here - day(Incident.occurred_on) - 0.5).label("reported"),
+                          firsts.c.verified, firsts.c.decided, firsts.c.paid,
+                          day(Claim.reported_at).label("reported_at"),
+                          Claim.household_id.label("household")),
         Claim, user, country).subquery()
     c = per_claim.c
     spans = {"incident_to_report": c.reported,
