@@ -104,3 +104,23 @@ def test_aggregate_without_a_rate_gives_no_paid_amount_rather_than_a_wrong_one(w
     assert (row["paid_amount"], row["currency"]) == ("", "")
     count, errors = import_aggregate(aggregate_csv(world.admin), "armenia")
     assert errors == [] and count == 1  # still a valid regional row
+
+
+def test_aggregate_converts_a_payment_at_the_rate_of_its_day_where_it_was_paid(world):
+    """Paid at 01:30 on 11 March in Yerevan (21:30 on 10 March in UTC): the dram's rate of
+    11 March applies, as on every other page that converts that payment."""
+    from datetime import date, datetime
+
+    from conflict_app.schemes.models import ExchangeRate
+
+    claims = _mixed_currencies(world)
+    for claim in claims:
+        if claim.paid_at is not None:
+            claim.paid_at = datetime(2026, 3, 10, 21, 30, tzinfo=UTC)
+    db.session.add_all([
+        ExchangeRate(currency="AMD", valid_from=date(1990, 1, 1), per_usd=Decimal("400")),
+        ExchangeRate(currency="AMD", valid_from=date(2026, 3, 11), per_usd=Decimal("500"))])
+    db.session.commit()
+    row = next(csv.DictReader(io.StringIO(aggregate_csv(world.admin))))
+    # AMD 3,000 at 500 per dollar, and USD 10.
+    assert (row["paid_amount"], row["currency"]) == ("16.00", "USD")

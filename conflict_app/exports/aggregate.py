@@ -17,6 +17,7 @@ from conflict_app.core.inputs import nul_position
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea
 
 AGGREGATE_COLUMNS = ("country", "region", "year", "species", "households", "incidents",
@@ -57,15 +58,18 @@ def aggregate_rows(user) -> list[dict]:  # noqa: ANN001
             .join(AdminArea, AdminArea.id == Incident.admin1_id)
             .group_by(Incident.country_code, region, year, LossLine.species))
     losses = db.session.execute(scope(base, Incident, user)).all()
-    paid_day = func.date(Claim.paid_at)
+    # A payment is converted at the rate of its day where it was paid, as on every page
+    # that shows it: UTC's date is still the day before for hours each night in the range.
+    query, zone = timezones.zone_sql(
+        select().select_from(Claim).join(Incident, Incident.id == Claim.incident_id)
+        .join(AdminArea, AdminArea.id == Claim.admin1_id), Claim)
+    paid_day = func.date(timezones.local_time(Claim.paid_at, zone))
     money = db.session.execute(scope(
-        select(Claim.country_code, region, year.label("year"), Claim.currency, paid_day,
-               func.count(Claim.id),
-               func.sum(func.coalesce(Claim.amount_approved, 0)).filter(
-                   Claim.paid_at.is_not(None)),
-               func.count(Claim.id).filter(Claim.paid_at.is_not(None)))
-        .join(Incident, Incident.id == Claim.incident_id)
-        .join(AdminArea, AdminArea.id == Claim.admin1_id)
+        query.add_columns(Claim.country_code, region, year.label("year"), Claim.currency,
+                          paid_day, func.count(Claim.id),
+                          func.sum(func.coalesce(Claim.amount_approved, 0)).filter(
+                              Claim.paid_at.is_not(None)),
+                          func.count(Claim.id).filter(Claim.paid_at.is_not(None)))
         .group_by(Claim.country_code, region, year, Claim.currency, paid_day),
         Claim, user)).all()
     # Every currency and payment day of a region and year adds up (before, the last
