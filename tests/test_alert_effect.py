@@ -57,3 +57,32 @@ def test_the_interval_covers_the_true_ratio_as_often_as_it_promises():
         covered += result.ci_low <= true_ratio <= result.ci_high
     assert runs >= 150
     assert covered / runs >= 0.90  # a 95 % interval, with Monte Carlo slack
+
+
+def test_an_alert_after_midnight_starts_its_village_s_weeks_on_that_day(world, monkeypatch):
+    """Sent at 01:00 on Monday in Yerevan (21:00 on Sunday in UTC): its weeks start with
+    that Monday's week. Read as Sunday, the week in which the alert went out (after the
+    attack that triggered it) counted as a week after the alert."""
+    from datetime import UTC, datetime
+
+    from conflict_app.alerts import effect
+    from conflict_app.alerts.models import Alert, AlertKind, AlertVillage
+    from conflict_app.extensions import db
+
+    alert = Alert(kind=AlertKind.BROADCAST, country_code="AM",
+                  admin1_id=world.shvanidzor.admin1_id)
+    db.session.add(alert)
+    db.session.flush()
+    db.session.add(AlertVillage(alert_id=alert.id, village_id=world.shvanidzor.id,
+                                sent_at=datetime(2026, 3, 1, 21, 0, tzinfo=UTC)))
+    db.session.commit()
+    seen = {}
+
+    def counted(first_alert, villages, attacks, weeks):  # noqa: ANN001, ANN202
+        seen.update(first_alert)
+        return tally(first_alert, villages, attacks, weeks)
+
+    monkeypatch.setattr(effect, "tally", counted)
+    effect.compare(world.admin, "AM")
+    assert seen == {world.shvanidzor.id: MONDAY}
+    assert week_of(seen[world.shvanidzor.id]) == week_of(MONDAY + timedelta(days=6))

@@ -16,12 +16,13 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Date, String, func, select, type_coerce
 
 from conflict_app.alerts.models import Alert, AlertVillage
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.geo.models import Village
 from conflict_app.verification.models import VerificationReport
 
@@ -130,14 +131,19 @@ def _estimate(result: Comparison) -> None:
 
 def compare(user, country: str | None, weeks: int = 4) -> Comparison:  # noqa: ANN001
     """The comparison for the user's jurisdiction (and one country, when given)."""
-    alerts = scope(select(AlertVillage.village_id, func.min(AlertVillage.sent_at))
-                   .join(Alert, Alert.id == AlertVillage.alert_id)
+    # The day of the first alert where the village is: sent at 01:00 on a Monday there, it
+    # is still Sunday in UTC, and its week would start a week early.
+    query, zone = timezones.zone_sql(
+        select().select_from(AlertVillage).join(Alert, Alert.id == AlertVillage.alert_id)
+        .join(Village, Village.id == AlertVillage.village_id), Village)
+    alerts = scope(query.add_columns(AlertVillage.village_id, type_coerce(func.min(func.date(
+        timezones.local_time(AlertVillage.sent_at, zone))), Date))
                    .group_by(AlertVillage.village_id), Alert, user)
     villages = scope(select(func.count(Village.id)), Village, user)
     if country:
         alerts = alerts.where(Alert.country_code == country)
         villages = villages.where(Village.country_code == country)
-    first = {v: sent.date() for v, sent in db.session.execute(alerts)}
+    first = dict(db.session.execute(alerts).all())
     total = db.session.scalar(villages) or 0
     attacks: list[tuple[int, date]] = []
     if first:
