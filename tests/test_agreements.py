@@ -314,3 +314,18 @@ def test_an_instalment_beyond_the_remaining_budget_is_refused_and_nothing_change
     again = db.session.get(ConservationAgreement, agreement.id)
     assert _milestone(again, 1, "corral").verified_on is None
     assert _instalment(agreement.id, 1).state == "waiting"
+
+
+def test_an_agreement_ends_at_midnight_in_its_village(world, browser_for, frozen):  # noqa: F811
+    """Its term ends on 1 March 2027: at 01:30 that day in Shvanidzor (still 28 February in
+    UTC) the lists and the API say the term has ended, as the renewal rules already did."""
+    manager, scheme = _scheme(world, browser_for)
+    household = helpers.household(world)
+    agreement = _agreement(_sign(manager, scheme, household=str(household.id)))
+    assert str(agreement.ends_on) == "2027-03-01"
+    clock.freeze(datetime(2027, 2, 28, 21, 30, tzinfo=UTC))
+    manager = browser_for(world.manager)  # signed in again a year later
+    page = manager.get(f"/schemes/agreements/{agreement.id}").get_data(as_text=True)
+    assert "Term ended" in page and "In force" not in page
+    listing = manager.get(f"/schemes/{scheme.id}/agreements").get_data(as_text=True)
+    assert "Term ended" in listing

@@ -11,10 +11,10 @@ from decimal import Decimal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from conflict_app.core import clock
 from conflict_app.core.money import Money
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
+from conflict_app.geo import timezones
 from conflict_app.schemes.agreement_models import AgreementMilestone, ConservationAgreement
 from conflict_app.schemes.agreements import state_of
 from conflict_app.schemes.models import Withholding
@@ -59,9 +59,15 @@ def rows(select_: Select, today: date | None = None, limit: int = LIMIT) -> list
         select(Withholding.scheme_id, Withholding.village_id).where(
             Withholding.state == "active",
             Withholding.village_id.in_({a.village_id for a in agreements})))}
-    today = today or clock.today()
+    # Each agreement's own today (a term ends at midnight in its village), read once for
+    # each place rather than once for each agreement.
+    todays: dict[tuple, date] = {}
     out = []
     for a in agreements:
+        place = (a.country_code, a.admin1_id, a.admin2_id)
+        if today is None and place not in todays:
+            todays[place] = timezones.today_for(a)
+        on = today or todays[place]
         currency = a.instalments[0].currency if a.instalments else a.scheme.currency
         zero = Decimal(0)
         paid = [i for i in a.instalments if i.state == "paid"]
@@ -69,7 +75,7 @@ def rows(select_: Select, today: date | None = None, limit: int = LIMIT) -> list
         held = [i for i in a.instalments if i.state == "withheld"]
         n, v = counts.get(a.id, (0, 0))
         out.append(Row(
-            agreement=a, state=state_of(a, (a.scheme_id, a.village_id) in withheld, today),
+            agreement=a, state=state_of(a, (a.scheme_id, a.village_id) in withheld, on),
             milestones=n, verified=v, instalments=len(a.instalments), paid=len(paid),
             paid_amount=Money(sum((i.amount for i in paid), zero), currency),
             due_amount=Money(sum((i.amount for i in due), zero), currency),

@@ -277,8 +277,9 @@ def renew(actor: User, agreement_id: int, terms: Terms) -> ConservationAgreement
 
 
 def state_of(agreement: ConservationAgreement, withheld: bool, today: date | None = None) -> str:
-    """What the list shows: renewed, withheld (the community's payments), ended, in force."""
-    today = today or clock.today()
+    """What the list shows: renewed, withheld (the community's payments), ended, in force.
+    ``today`` None: the village's own today, so a term ends at midnight there."""
+    today = today or timezones.today_for(agreement)
     if agreement.state == "renewed":
         return "renewed"
     if withheld:
