@@ -17,6 +17,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
     type_coerce,
     union_all,
 )
@@ -172,22 +173,33 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
                           firsts.c.verified, firsts.c.decided, firsts.c.paid,
                           day(Claim.reported_at).label("reported_at"),
                           Claim.household_id.label("household")),
-        Claim, user, country).subquery()
+        Claim, user, country).cte("per_claim")
     c = per_claim.c
     spans = {"incident_to_report": c.reported,
              "report_to_verification": c.verified - c.reported_at,
              "verification_to_decision": c.decided - c.verified,
              "decision_to_payment": c.paid - c.decided}
     if postgres:
-        columns = []
-        for span in spans.values():
-            span = cast(span, Float)
-            columns += [func.count(span),
-                        func.count(case((span.is_not(None), c.household)).distinct()),
-                        func.percentile_cont(0.5).within_group(span),
-                        func.percentile_cont(0.9).within_group(span)]
-        row = db.session.execute(select(*columns)).one()
-        figures = {step: row[4 * k:4 * k + 4] for k, step in enumerate(STEPS)}
+        from sqlalchemy.dialects.postgresql import array
+
+        # One sort per step for both percentiles (an array of fractions), and the
+        # households counted by one hash aggregate over the claims rather than a sort per
+        # step (COUNT DISTINCT): at range-wide scale the sorts were most of this figure.
+        spans_sql = [cast(span, Float) for span in spans.values()]
+        spread = select(*(column for span in spans_sql for column in (
+            func.count(span), func.percentile_cont(array([0.5, 0.9])).within_group(span)))
+        ).subquery()
+        per_household = (select(*(func.count(span).label(f"n{k}")
+                                  for k, span in enumerate(spans_sql)))
+                         .group_by(c.household).subquery())
+        households = select(*(func.count().filter(per_household.c[f"n{k}"] > 0)
+                              for k in range(len(STEPS)))).subquery()
+        row = db.session.execute(select(spread, households).select_from(
+            spread.join(households, true()))).one()  # two rows of one row each
+        figures = {}
+        for k, step in enumerate(STEPS):
+            n, percentiles = row[2 * k:2 * k + 2]
+            figures[step] = (n, row[2 * len(STEPS) + k], *(percentiles or (None, None)))
     else:
         import numpy as np
 
