@@ -17,6 +17,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
     true,
     type_coerce,
     union_all,
@@ -142,7 +143,7 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
     per claim in SQL from the first audit entry of each step, percentiles in SQL too
     (PostgreSQL's ``percentile_cont``). A step taken by claims of fewer than 5 households
     is suppressed like a small cell."""
-    from conflict_app.core.audit import AuditEntry
+    from conflict_app.core.audit import CLAIM_STEPS_WHERE, AuditEntry
 
     postgres = db.engine.dialect.name == "postgresql"
 
@@ -154,13 +155,15 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
     def first(actions):  # noqa: ANN001, ANN202
         return func.min(case((AuditEntry.action.in_(actions), day(AuditEntry.occurred_at))))
 
-    steps = ["file_verification", "approve", "reject", "declare_ineligible", "record_payment"]
-    # The first entry of each step per claim, from the audit entries of those steps only.
+    # The first entry of each step per claim, from the audit entries of those steps only:
+    # the partial index of exactly those (``ix_audit_entry_claim_steps``). Its condition is
+    # written into the statement as constants, so that the planner can match it also in a
+    # prepared statement's generic plan.
     firsts = (select(AuditEntry.object_id.label("claim_id"),
                      first(["file_verification"]).label("verified"),
                      first(["approve", "reject", "declare_ineligible"]).label("decided"),
                      first(["record_payment"]).label("paid"))
-              .where(AuditEntry.object_type == "claim", AuditEntry.action.in_(steps))
+              .where(text(CLAIM_STEPS_WHERE))
               .group_by(AuditEntry.object_id).subquery())
     # Incidents are dated, not timed: noon of the day where it happened, so the report's
     # time is read on the clock of the claim's place (3 to 5 hours ahead of UTC's).
