@@ -31,6 +31,14 @@ CROSS JOIN LATERAL (SELECT CASE WHEN c.id % 12 = 0 THEN 'wolf' ELSE 'leopard' EN
 WHERE c.state IN :visited
 """
 
+# Each incident's verdict: its latest report (what filing a report keeps).
+VERDICTS = """
+UPDATE incident SET verdict_report_id = latest.id
+FROM (SELECT c.incident_id, max(vr.id) AS id FROM claim c
+      JOIN verification_report vr ON vr.claim_id = c.id GROUP BY c.incident_id) latest
+WHERE latest.incident_id = incident.id
+"""
+
 ENTRIES = """
 INSERT INTO audit_entry (seq, occurred_at, actor_id, object_type, object_id, action,
     from_state, to_state, changes, entry_hash)
@@ -84,6 +92,7 @@ def add_history() -> bool:
     expanding = [bindparam(name, expanding=True) for name in ("visited", "decided", "paid")]
     db.session.execute(text(REPORTS).bindparams(expanding[0]),
                        {"verifier": ids["verifier"], "visited": list(VISITED)})
+    db.session.execute(text(VERDICTS))
     first = db.session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0)))
     db.session.execute(text(ENTRIES).bindparams(*expanding[1:]),
                        {**ids, "first": first, "decided": list(DECIDED), "paid": list(PAID)})

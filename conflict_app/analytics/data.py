@@ -74,15 +74,12 @@ def leopard_only(query, confidence: frozenset[str]):  # noqa: ANN001, ANN201 - a
     levels: the verdict of the incident's latest verification report, or, for incidents
     imported without a claim, the verdict recorded with them. Every figure of leopard
     losses (the overview, the effectiveness model, the public statistics) counts by it."""
-    latest = (select(Claim.incident_id, func.max(VerificationReport.id).label("report_id"))
-              .join(VerificationReport, VerificationReport.claim_id == Claim.id)
-              .group_by(Claim.incident_id).subquery())
     predator = func.coalesce(type_coerce(VerificationReport.predator, String),
                              Incident.recorded_predator)
     confidence_of = func.coalesce(type_coerce(VerificationReport.confidence, String),
                                   Incident.recorded_confidence)
-    return (query.outerjoin(latest, latest.c.incident_id == Incident.id)
-            .outerjoin(VerificationReport, VerificationReport.id == latest.c.report_id)
+    return (query.outerjoin(VerificationReport,
+                            VerificationReport.id == Incident.verdict_report_id)
             .where(predator == "leopard", confidence_of.in_(sorted(confidence))))
 
 

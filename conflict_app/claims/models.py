@@ -94,6 +94,11 @@ class Incident(db.Model):
     # verification report instead.
     recorded_predator: Mapped[str | None] = mapped_column(String(20))
     recorded_confidence: Mapped[str | None] = mapped_column(String(20))
+    # The latest verification report of any of its claims: its verdict decides whether the
+    # losses count as a leopard's. Set when a report is filed, so the analytics join it
+    # directly instead of finding the latest report of every incident on each computation.
+    verdict_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("verification_report.id", ondelete="SET NULL", use_alter=True))
 
     # Loaded when used, or per query (selectinload): joined by default, every claim query
     # became a ten-table join that cost more to plan than to run.

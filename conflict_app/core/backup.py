@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 import flask_migrate
 from alembic.util.exc import CommandError
 from flask import current_app
-from sqlalchemy import Table, func, inspect, select, text
+from sqlalchemy import Table, bindparam, func, inspect, select, text
 
 from conflict_app.core import backup_crypto, clock
 from conflict_app.extensions import db
@@ -167,8 +167,12 @@ def _restore_zip(path: Path) -> dict[str, int]:
                     if conn.execute(select(func.count()).select_from(table)).scalar():
                         raise BackupError(f"the database is not empty (table {table.name})")
                 counts = {}
+                later: list[tuple[Table, list[dict]]] = []
                 for table in _tables():
-                    counts[table.name] = _load(conn, table, archive)
+                    counts[table.name], pointers = _load(conn, table, archive)
+                    later.append((table, pointers))
+                for table, pointers in later:
+                    _point(conn, table, pointers)
                 if conn.dialect.name == "postgresql":
                     _reset_sequences(conn)
                 counts["photos"] = _restore_photos(conn, archive, written)
@@ -231,13 +235,24 @@ def _restore_photos(conn, archive: zipfile.ZipFile, written: list[Path]) -> int:
     return restored
 
 
-def _load(conn, table: Table, archive: zipfile.ZipFile) -> int:  # noqa: ANN001
+def _later_columns(table: Table) -> list[str]:
+    """Columns whose reference closes a cycle of tables (``use_alter``: an incident's
+    verdict is a report on its claim): loaded empty, and set once every table is in."""
+    return [c.name for c in table.columns for fk in c.foreign_keys if fk.use_alter]
+
+
+def _load(conn, table: Table, archive: zipfile.ZipFile) -> tuple[int, list[dict]]:  # noqa: ANN001
+    """The table's rows inserted; returns their count and the values of ``_later_columns``
+    (with the primary key) still to be set."""
     name = f"{table.name}.jsonl"
     if name not in archive.namelist():
-        return 0
+        return 0, []
     decoders = {c.name: _decoder(c) for c in table.columns}
     self_referring = any(fk.column.table is table for c in table.columns
                          for fk in c.foreign_keys)
+    later = _later_columns(table)
+    key = [c.name for c in table.primary_key.columns]
+    pointers: list[dict] = []
     rows: list[dict] = []
     count = 0
     with archive.open(name) as stream:
@@ -245,8 +260,13 @@ def _load(conn, table: Table, archive: zipfile.ZipFile) -> int:  # noqa: ANN001
             if not line.strip():
                 continue
             raw = json.loads(line)
-            rows.append({k: (decoders[k](v) if v is not None else None)
-                         for k, v in raw.items() if k in decoders})
+            row = {k: (decoders[k](v) if v is not None else None)
+                   for k, v in raw.items() if k in decoders}
+            if later and any(row.get(c) is not None for c in later):
+                pointers.append({**{f"_{k}": row[k] for k in key},
+                                 **{c: row.get(c) for c in later}})
+                row.update(dict.fromkeys(later))
+            rows.append(row)
             count += 1
             if len(rows) >= BATCH and not self_referring:
                 conn.execute(table.insert(), rows)
@@ -254,7 +274,18 @@ def _load(conn, table: Table, archive: zipfile.ZipFile) -> int:  # noqa: ANN001
     ordered = _parents_first(table, rows) if self_referring else rows
     for start in range(0, len(ordered), BATCH):
         conn.execute(table.insert(), ordered[start:start + BATCH])
-    return count
+    return count, pointers
+
+
+def _point(conn, table: Table, pointers: list[dict]) -> None:  # noqa: ANN001
+    """Set the ``_later_columns`` values ``_load`` held back, now that they can refer."""
+    if not pointers:
+        return
+    key = list(table.primary_key.columns)
+    statement = (table.update().where(*(c == bindparam(f"_{c.name}") for c in key))
+                 .values({c: bindparam(c) for c in _later_columns(table)}))
+    for start in range(0, len(pointers), BATCH):
+        conn.execute(statement, pointers[start:start + BATCH])
 
 
 def _parents_first(table: Table, rows: list[dict]) -> list[dict]:

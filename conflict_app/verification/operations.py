@@ -9,13 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from conflict_app.auth.models import User
 from conflict_app.claims import operations as claim_ops
 from conflict_app.claims.events import claim_flagged
 from conflict_app.claims.evidence import StoredFile, discard, store_photo
-from conflict_app.claims.models import Claim, DuplicateFlag, Evidence
+from conflict_app.claims.models import Claim, DuplicateFlag, Evidence, Incident
 from conflict_app.claims.workflow import Action
 from conflict_app.core import clock
 from conflict_app.core.errors import N_, InvalidInput, PermissionDenied
@@ -107,6 +107,13 @@ def _file(claim_id: int, actor: User, version: int | None, data: VerificationInp
     )
     db.session.add(report)
     db.session.flush()
+    # The incident's verdict is its latest report. The newer of two reports filed at once on
+    # claims of one incident wins: the row's lock makes the second update see the first.
+    db.session.execute(
+        update(Incident).where(Incident.id == claim.incident_id,
+                               or_(Incident.verdict_report_id.is_(None),
+                                   Incident.verdict_report_id < report.id))
+        .values(verdict_report_id=report.id).execution_options(synchronize_session=False))
     for item in stored:
         db.session.add(Evidence(
             claim_id=claim.id, verification_report_id=report.id,
