@@ -118,6 +118,27 @@ def approved(world, **kw):
     return claim
 
 
+def reverified(world, claim, predator=Predator.WOLF, confidence=Confidence.PROBABLE):
+    """A verified claim assessed, rejected, appealed and visited again: the second report
+    finds ``predator``. Returns that report."""
+    from conflict_app.claims import appeals
+
+    claim = reload(claim)
+    ops.assess(claim.id, world.clerk, claim.version)
+    ops.reject(claim.id, world.approver, reload(claim).version, "Not a leopard")
+    appeals.appeal(claim.id, world.clerk, reload(claim).version, "A second look")
+    ops.assign_verifier(claim.id, world.supervisor, reload(claim).version, world.verifier.id,
+                        appeal=True)
+    claim = reload(claim)
+    report = verification_ops.file_verification(
+        claim.id, world.verifier, claim.version, verification_ops.VerificationInput(
+            visited_on=claim.incident.occurred_on, signs=signs(), predator=predator,
+            confidence=confidence,
+            confirmed={ln.id: (ln.killed, ln.injured) for ln in claim.incident.lines}))
+    db.session.commit()
+    return report
+
+
 def reload(claim) -> Claim:
     db.session.expire_all()
     return db.session.scalars(select(Claim).where(Claim.id == claim.id)).one()

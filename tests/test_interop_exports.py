@@ -140,6 +140,16 @@ def test_dates_limit_the_export(app, world, attacks, tmp_path):
     assert events == []
 
 
+def test_a_second_visit_that_finds_a_wolf_takes_the_attack_back(app, world, attacks,
+                                                                 tmp_path):
+    """On appeal the confirmed attack is visited again and put on a wolf: the latest report
+    is what counts, so only the probable attack still goes out."""
+    confirmed, probable = attacks
+    helpers.reverified(world, confirmed, predator=Predator.WOLF)
+    _text, events = _earthranger(app, tmp_path)
+    assert [e["event_details"]["pardus_claim"] for e in events] == [probable.reference]
+
+
 def _api(app, user, scopes=None):
     from conflict_app.api import tokens
 
