@@ -347,3 +347,17 @@ def test_a_claim_state_or_amount_changed_in_the_database_directly_is_found(app, 
             in found.output)
     assert (f"claim {paid.reference}: approved amount 450000.00, its audit history says "
             "45000.00" in found.output)
+
+
+def test_reconcile_reads_each_batch_s_history_alone(app, world):
+    """Claims are checked a batch at a time: a claim changed directly is found in whichever
+    batch it falls, and the batches' neighbours are not mixed up."""
+    from conflict_app.claims.reconcile import disagreements
+
+    claims = [helpers.assessed(world, hh=helpers.household(world, name=f"Herder {n}"))
+              for n in range(5)]
+    assert list(disagreements(batch=2)) == []
+    db.session.execute(text("UPDATE claim SET state = 'paid' WHERE id = :id"),
+                       {"id": claims[3].id})
+    assert list(disagreements(batch=2)) == [
+        f"claim {claims[3].reference}: state paid, its audit history ends at assessed"]

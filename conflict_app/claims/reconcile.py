@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from conflict_app.claims.models import Claim
 from conflict_app.core.audit import AuditEntry
@@ -25,21 +25,17 @@ from conflict_app.extensions import db
 def disagreements(batch: int = 5000) -> Iterator[str]:
     """One line per claim whose state or approved amount its audit history does not give
     it (keyset pages)."""
-    last = (select(AuditEntry.object_id, func.max(AuditEntry.seq).label("seq"))
-            .where(AuditEntry.object_type == "claim", AuditEntry.to_state.is_not(None))
-            .group_by(AuditEntry.object_id).subquery())
     after = 0
     while True:
         rows = db.session.execute(
-            select(Claim.id, Claim.reference, Claim.state, AuditEntry.to_state,
-                   Claim.amount_approved)
-            .outerjoin(last, last.c.object_id == Claim.id)
-            .outerjoin(AuditEntry, and_(AuditEntry.seq == last.c.seq))
+            select(Claim.id, Claim.reference, Claim.state, Claim.amount_approved)
             .where(Claim.id > after).order_by(Claim.id).limit(batch)).all()
         if not rows:
             return
+        audited_states = _audited_states(rows[0][0], rows[-1][0])
         amounts = _audited_amounts([row[0] for row in rows])
-        for claim_id, reference, state, audited, approved in rows:
+        for claim_id, reference, state, approved in rows:
+            audited = audited_states.get(claim_id)
             name = reference or f"#{claim_id}"
             if audited is None:
                 yield f"claim {name}: no audited history"
@@ -55,6 +51,19 @@ def disagreements(batch: int = 5000) -> Iterator[str]:
 
 def _text(amount: Decimal | None) -> str:
     return "none" if amount is None else f"{amount:.2f}"
+
+
+def _audited_states(first: int, last: int) -> dict[int, str]:
+    """The last state the history of each claim from ``first`` to ``last`` records. Read for
+    the batch's claims alone (the object index): the latest entry of every claim, grouped
+    again for each batch, made a check of half a million claims grow with the square."""
+    latest = (select(AuditEntry.object_id, func.max(AuditEntry.seq).label("seq"))
+              .where(AuditEntry.object_type == "claim", AuditEntry.to_state.is_not(None),
+                     AuditEntry.object_id.between(first, last))
+              .group_by(AuditEntry.object_id).subquery())
+    return dict(db.session.execute(
+        select(latest.c.object_id, AuditEntry.to_state)
+        .join(AuditEntry, AuditEntry.seq == latest.c.seq)).all())
 
 
 def _audited_amounts(claim_ids: list[int]) -> dict[int, Decimal | None]:

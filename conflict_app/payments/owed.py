@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from conflict_app.claims.models import Claim
 from conflict_app.claims.workflow import State
@@ -107,16 +107,17 @@ def interim_due(claim: Claim, facts: PaidFacts | None = None) -> Money | None:
 def interim_ready(claims: Select, limit: int = 200) -> list[tuple[Claim, Money]]:
     """Of the claims selected (scoped by the caller), the assessed ones whose latest
     assessment has an interim share not yet paid or pending, with that share; one query."""
-    latest = (select(Assessment.claim_id, func.max(Assessment.id).label("id"))
-              .group_by(Assessment.claim_id).subquery())
+    # The latest assessment: none newer on the same claim. Answered per assessed claim from
+    # the claim_id index; a GROUP BY of every claim's assessments ran on each payments page.
+    newer = aliased(Assessment)
+    latest = ~exists().where(newer.claim_id == Claim.id, newer.id > Assessment.id)
     live = select(PaymentItem.id).where(
         PaymentItem.claim_id == Claim.id, PaymentItem.part == "interim",
         PaymentItem.state.in_((ItemState.PENDING, ItemState.PAID))).exists()
     rows = db.session.execute(
         claims.add_columns(Assessment.interim)
-        .join(latest, latest.c.claim_id == Claim.id)
-        .join(Assessment, Assessment.id == latest.c.id)
-        .where(Claim.state == State.ASSESSED, Claim.scheme_id.is_not(None),
+        .join(Assessment, Assessment.claim_id == Claim.id)
+        .where(Claim.state == State.ASSESSED, Claim.scheme_id.is_not(None), latest,
                Assessment.interim > 0, ~live)
         .order_by(Claim.id).limit(limit)).all()
     return [(claim, Money(interim, claim.currency)) for claim, interim in rows]
