@@ -89,14 +89,18 @@ def cell_centre(value: Decimal) -> Decimal:
     return coarsen(value, GRID) + HALF_CELL
 
 
-def _query(user, occurred_from: date | None, occurred_to: date | None):  # noqa: ANN001, ANN202
-    # The claim's latest report: none newer on the same claim. An anti-join the planner
-    # answers per claim of the batch from the claim_id index; a GROUP BY of every report
-    # ran again for each batch of 500, so a range-wide export grew with the square.
+def _query(user, occurred_from: date | None, occurred_to: date | None,  # noqa: ANN001, ANN202
+           after: int):
+    """Verified attacks of claims after ``after``, by claim. The claim's latest report is
+    the one with none newer on the same claim. The reports are read from ``after`` on, said
+    for both of their scans: the planner does not carry the claims' bound over to them, and
+    every batch of 500 scanned the reports of all the claims before it, so a range-wide
+    export grew with the square of its size."""
     newer = aliased(VerificationReport)
     query = (select(Claim, VerificationReport.confidence)
              .join(VerificationReport, VerificationReport.claim_id == Claim.id)
-             .where(~exists().where(newer.claim_id == Claim.id,
+             .where(Claim.id > after, VerificationReport.claim_id > after,
+                    ~exists().where(newer.claim_id == Claim.id, newer.claim_id > after,
                                     newer.id > VerificationReport.id))
              .join(Incident, Incident.id == Claim.incident_id)
              .where(VerificationReport.predator == Predator.LEOPARD,
@@ -123,10 +127,9 @@ def verified_attacks(*, exact: bool, user=None, occurred_from: date | None = Non
     ``limit`` of them for one page of the API."""
     given = 0
     while True:
-        query = _query(user, occurred_from, occurred_to)
+        query = _query(user, occurred_from, occurred_to, after)
         size = BATCH if limit is None else min(BATCH, limit - given)
-        rows = db.session.execute(
-            query.where(Claim.id > after).order_by(Claim.id).limit(size)).all()
+        rows = db.session.execute(query.order_by(Claim.id).limit(size)).all()
         for claim, confidence in rows:
             yield _attack(claim, confidence, exact)
         given += len(rows)
