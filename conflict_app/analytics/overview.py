@@ -153,7 +153,8 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
         return func.julianday(value)
 
     def first(actions):  # noqa: ANN001, ANN202
-        return func.min(case((AuditEntry.action.in_(actions), day(AuditEntry.occurred_at))))
+        # The earliest time, turned into days once per claim, not for each of its entries.
+        return day(func.min(AuditEntry.occurred_at).filter(AuditEntry.action.in_(actions)))
 
     # The first entry of each step per claim, from the audit entries of those steps only:
     # the partial index of exactly those (``ix_audit_entry_claim_steps``). Its condition is
