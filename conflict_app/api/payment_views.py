@@ -266,13 +266,8 @@ def list_payment_batches():
     user = finance_reader()
     after, limit = page_args()
     state = _choice("state", [s.value for s in BatchState])
-    live = PaymentItem.state != ItemState.REMOVED
-    totals = (select(PaymentItem.batch_id, func.count(PaymentItem.id).label("n"),
-                     func.coalesce(func.sum(PaymentItem.amount), 0).label("total"))
-              .where(live).group_by(PaymentItem.batch_id).subquery())
-    query = scope(select(PaymentBatch, Scheme.code, totals.c.n, totals.c.total)
-                  .outerjoin(Scheme, Scheme.id == PaymentBatch.scheme_id)
-                  .outerjoin(totals, totals.c.batch_id == PaymentBatch.id), PaymentBatch, user)
+    query = scope(select(PaymentBatch, Scheme.code)
+                  .outerjoin(Scheme, Scheme.id == PaymentBatch.scheme_id), PaymentBatch, user)
     if code := _scheme_code():
         query = query.where(Scheme.code == code)
     if state:
@@ -280,10 +275,19 @@ def list_payment_batches():
     if after:
         query = query.where(PaymentBatch.id < after)
     rows = db.session.execute(query.order_by(PaymentBatch.id.desc()).limit(limit + 1)).all()
+    # The totals of the page's batches alone: joined as a GROUP BY they summed every item of
+    # every batch ever made on each page.
+    totals = {batch_id: (n, total) for batch_id, n, total in db.session.execute(
+        select(PaymentItem.batch_id, func.count(PaymentItem.id),
+               func.coalesce(func.sum(PaymentItem.amount), 0))
+        .where(PaymentItem.state != ItemState.REMOVED,
+               PaymentItem.batch_id.in_([b.id for b, _code in rows[:limit]]))
+        .group_by(PaymentItem.batch_id))}
     items = [BatchSummary(
         id=b.id, reference=b.reference, state=b.state, method=b.method.value, scheme=code,
-        currency=b.currency, total=_money(total), items=n or 0, created_at=b.created_at,
-        exported_at=b.exported_at) for b, code, n, total in rows[:limit]]
+        currency=b.currency, total=_money(totals.get(b.id, (0, 0))[1]),
+        items=totals.get(b.id, (0, 0))[0], created_at=b.created_at,
+        exported_at=b.exported_at) for b, code in rows[:limit]]
     return json_response(BatchPage(
         items=items, next_cursor=str(rows[limit - 1][0].id) if len(rows) > limit else None))
 
