@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Float, Integer, String, and_, case, cast, func, select, type_coerce
+from sqlalchemy import Float, Integer, String, and_, case, cast, func, or_, select, type_coerce
 
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.permissions import scope
@@ -74,13 +74,17 @@ def leopard_only(query, confidence: frozenset[str]):  # noqa: ANN001, ANN201 - a
     levels: the verdict of the incident's latest verification report, or, for incidents
     imported without a claim, the verdict recorded with them. Every figure of leopard
     losses (the overview, the effectiveness model, the public statistics) counts by it."""
-    predator = func.coalesce(type_coerce(VerificationReport.predator, String),
-                             Incident.recorded_predator)
-    confidence_of = func.coalesce(type_coerce(VerificationReport.confidence, String),
-                                  Incident.recorded_confidence)
+    levels = sorted(confidence)
+    # Written as two branches, not COALESCE(report's, recorded): the planner cannot estimate
+    # a COALESCE and took the filter to keep ten rows of half a million, then joined the
+    # 370,000 it kept by nested loops (the loss rates at 500,000 claims: 2.5 s -> 1.9 s).
+    reported = and_(type_coerce(VerificationReport.predator, String) == "leopard",
+                    type_coerce(VerificationReport.confidence, String).in_(levels))
+    recorded = and_(VerificationReport.id.is_(None), Incident.recorded_predator == "leopard",
+                    Incident.recorded_confidence.in_(levels))
     return (query.outerjoin(VerificationReport,
                             VerificationReport.id == Incident.verdict_report_id)
-            .where(predator == "leopard", confidence_of.in_(sorted(confidence))))
+            .where(or_(reported, recorded)))
 
 
 def _month_sql(column):  # noqa: ANN001, ANN202
