@@ -26,6 +26,7 @@ from sqlalchemy import (
 from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS, SETTING_CODE, leopard_only
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.permissions import scope
+from conflict_app.core.types import days
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.geo.models import AdminArea
@@ -147,10 +148,8 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
 
     postgres = db.engine.dialect.name == "postgresql"
 
-    def day(value):  # noqa: ANN001, ANN202 - days since an epoch, as a float
-        if postgres:
-            return func.extract("epoch", value) / 86400.0
-        return func.julianday(value)
+    def day(value):  # noqa: ANN001, ANN202
+        return days(value, postgres)
 
     def first(actions):  # noqa: ANN001, ANN202
         # The earliest time, turned into days once per claim, not for each of its entries.

@@ -19,6 +19,7 @@ from sqlalchemy import Float, Integer, String, cast, func, literal, null, select
 from conflict_app.analytics.data import leopard_only
 from conflict_app.analytics.suppression import hidden_cells, small
 from conflict_app.claims.models import Claim, Incident, LossLine
+from conflict_app.core.types import days
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
 from conflict_app.payments.models import ItemState, PaymentItem
@@ -133,7 +134,7 @@ def _days_to_payment(user) -> dict:  # noqa: ANN001
     postgres = db.engine.dialect.name == "postgresql"
 
     def day(value):  # noqa: ANN001, ANN202 - days since an epoch, as a float
-        return func.extract("epoch", value) / 86400.0 if postgres else func.julianday(value)
+        return days(value, postgres)
 
     rows, at = _local(select(Claim.household_id.label("household"), Claim.id.label("claim"),
                              cast(day(Claim.paid_at) - day(Claim.reported_at), Float)
@@ -150,11 +151,11 @@ def _days_to_payment(user) -> dict:  # noqa: ANN001
 
     spans: dict = defaultdict(list)
     homes: dict = defaultdict(set)
-    for country, year, month, household, days in db.session.execute(
+    for country, year, month, household, taken in db.session.execute(
             select(rows.c.country, rows.c.year, rows.c.month, rows.c.household, rows.c.days)):
         for key in ((country, year), (country, None), (None, year), (None, None),
                     _key("month", None, month)):
-            spans[key].append(days)
+            spans[key].append(taken)
             homes[key].add(household)
     return {key: {"median": float(np.median(values)), "claims": len(values),
                   "households": len(homes[key])} for key, values in spans.items()}

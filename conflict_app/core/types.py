@@ -1,11 +1,11 @@
-"""Column types shared by all features."""
+"""Column types, and SQL expressions over them, shared by all features."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, Numeric
+from sqlalchemy import DateTime, Enum, Numeric, func
 from sqlalchemy.types import TypeDecorator
 
 
@@ -41,3 +41,13 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
 
 # Money amounts: 18 digits with 2 decimals covers IRR totals and cents alike.
 MONEY = Numeric(18, 2)
+
+
+def days(value, postgres: bool):  # noqa: ANN001, ANN201 - an SQL expression
+    """A date or timestamp as days since an epoch (a float), for durations and percentiles
+    in SQL. On PostgreSQL ``date_part``, a float: ``EXTRACT`` computes a numeric and made
+    the overview's processing times a fifth slower at range-wide scale."""
+    if postgres:
+        return func.date_part("epoch", value) / 86400.0
+    return func.julianday(value)
+

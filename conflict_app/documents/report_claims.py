@@ -21,6 +21,7 @@ from sqlalchemy import type_coerce as coerce
 
 from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.claims.workflow import State
+from conflict_app.core.types import days
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea
 from conflict_app.payments.models import ItemState, PaymentItem
@@ -66,9 +67,7 @@ class ClaimFigures:
 
 
 def _days(value):  # noqa: ANN001, ANN202 - days since an epoch, as a float
-    if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", value) / 86400.0
-    return func.julianday(value)
+    return days(value, db.engine.dialect.name == "postgresql")
 
 
 def _rows(scheme_id: int, start: date, end: date):  # noqa: ANN202 - a CTE
