@@ -148,12 +148,9 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
 
     postgres = db.engine.dialect.name == "postgresql"
 
-    def day(value):  # noqa: ANN001, ANN202
-        return days(value, postgres)
-
     def first(actions):  # noqa: ANN001, ANN202
         # The earliest time, turned into days once per claim, not for each of its entries.
-        return day(func.min(AuditEntry.occurred_at).filter(AuditEntry.action.in_(actions)))
+        return days(func.min(AuditEntry.occurred_at).filter(AuditEntry.action.in_(actions)))
 
     # The first entry of each step per claim, from the audit entries of those steps only:
     # the partial index of exactly those (``ix_audit_entry_claim_steps``). Its condition is
@@ -170,11 +167,11 @@ def processing_times(user, country: str | None = None) -> list[dict]:  # noqa: A
     query, zone = timezones.zone_sql(
         select().select_from(Claim).join(Incident, Claim.incident_id == Incident.id)
         .outerjoin(firsts, firsts.c.claim_id == Claim.id), Claim)
-    reported_here = day(timezones.local_time(Claim.reported_at, zone))
+    reported_here = days(timezones.local_time(Claim.reported_at, zone))
     per_claim = _scoped(
-        query.add_columns((reported_here - day(Incident.occurred_on) - 0.5).label("reported"),
+        query.add_columns((reported_here - days(Incident.occurred_on) - 0.5).label("reported"),
                           firsts.c.verified, firsts.c.decided, firsts.c.paid,
-                          day(Claim.reported_at).label("reported_at"),
+                          days(Claim.reported_at).label("reported_at"),
                           Claim.household_id.label("household")),
         Claim, user, country).cte("per_claim")
     c = per_claim.c

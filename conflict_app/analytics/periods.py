@@ -133,11 +133,8 @@ def _days_to_payment(user) -> dict:  # noqa: ANN001
 
     postgres = db.engine.dialect.name == "postgresql"
 
-    def day(value):  # noqa: ANN001, ANN202 - days since an epoch, as a float
-        return days(value, postgres)
-
     rows, at = _local(select(Claim.household_id.label("household"), Claim.id.label("claim"),
-                             cast(day(Claim.paid_at) - day(Claim.reported_at), Float)
+                             cast(days(Claim.paid_at) - days(Claim.reported_at), Float)
                              .label("days")).where(Claim.paid_at.is_not(None)), Claim.paid_at)
     rows = scope(rows.add_columns(Claim.country_code.label("country"), _year(at).label("year"),
                                   _month(at).label("month")), Claim, user).cte("paid_claims")

@@ -43,11 +43,13 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
 MONEY = Numeric(18, 2)
 
 
-def days(value, postgres: bool):  # noqa: ANN001, ANN201 - an SQL expression
+def days(value):  # noqa: ANN001, ANN201 - an SQL expression
     """A date or timestamp as days since an epoch (a float), for durations and percentiles
-    in SQL. On PostgreSQL ``date_part``, a float: ``EXTRACT`` computes a numeric and made
-    the overview's processing times a fifth slower at range-wide scale."""
-    if postgres:
+    in SQL on the database in use. On PostgreSQL ``date_part``, a float: ``EXTRACT``
+    computes a numeric and made the overview's processing times a fifth slower at
+    range-wide scale."""
+    from conflict_app.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
         return func.date_part("epoch", value) / 86400.0
     return func.julianday(value)
-

@@ -66,15 +66,11 @@ class ClaimFigures:
     steps: dict[str, Step] = field(default_factory=dict)
 
 
-def _days(value):  # noqa: ANN001, ANN202 - days since an epoch, as a float
-    return days(value, db.engine.dialect.name == "postgresql")
-
-
 def _rows(scheme_id: int, start: date, end: date):  # noqa: ANN202 - a CTE
     """One row per claim of the scheme whose loss happened in [start, end]."""
     area = func.coalesce(Claim.admin2_id, Claim.admin1_id)
     approved = Claim.state.in_(APPROVED_STATES)
-    decided = _days(Claim.decided_at)
+    decided = days(Claim.decided_at)
     heads = (select(LossLine.incident_id, func.sum(LossLine.killed + LossLine.injured)
                     .label("heads")).group_by(LossLine.incident_id).subquery())
     return (select(
@@ -84,8 +80,8 @@ def _rows(scheme_id: int, start: date, end: date):  # noqa: ANN202 - a CTE
         .label("approved"),
         case((approved, 1)).label("approved_n"),
         case((Claim.decided_at.is_not(None), 1)).label("decided"),
-        cast(decided - _days(Claim.reported_at), Float).label("to_decision"),
-        cast(_days(Claim.paid_at) - decided, Float).label("to_payment"),
+        cast(decided - days(Claim.reported_at), Float).label("to_decision"),
+        cast(days(Claim.paid_at) - decided, Float).label("to_payment"),
         cast(func.extract("year", Incident.occurred_on) * 100
              + func.extract("month", Incident.occurred_on), Integer).label("month"),
         area.label("area"), func.coalesce(AdminArea.name, NO_AREA).label("area_name"),
