@@ -285,9 +285,9 @@ def list_payment_batches():
         .group_by(PaymentItem.batch_id))}
     items = [BatchSummary(
         id=b.id, reference=b.reference, state=b.state, method=b.method.value, scheme=code,
-        currency=b.currency, total=_money(totals.get(b.id, (0, 0))[1]),
-        items=totals.get(b.id, (0, 0))[0], created_at=b.created_at,
-        exported_at=b.exported_at) for b, code in rows[:limit]]
+        currency=b.currency, total=_money(total), items=n, created_at=b.created_at,
+        exported_at=b.exported_at)
+        for b, code in rows[:limit] for n, total in [totals.get(b.id, (0, 0))]]
     return json_response(BatchPage(
         items=items, next_cursor=str(rows[limit - 1][0].id) if len(rows) > limit else None))
 
