@@ -19,6 +19,7 @@ from conflict_app.bundles.bulk import INVALID, Batch, BulkWriter, Report
 from conflict_app.bundles.schema import FILES, ORDER, Header, M, Problem
 from conflict_app.bundles.source import Limits, Refused, Source, records
 from conflict_app.core import audit
+from conflict_app.core.heap import settled
 from conflict_app.core.transaction import unit_of_work
 
 __all__ = ["BundleInvalid", "Report", "import_bundle", "bundle_size"]
@@ -92,7 +93,7 @@ def import_bundle(path: Path, actor_id: int | None = None,
             problem = Problem(name, problem.line, problem.column, problem.msgid,
                               problem.field, **dict(problem.params))
         raise BundleInvalid([problem]) from None
-    with source:
+    with source, settled():
         try:
             with unit_of_work():
                 writer = BulkWriter(report, problems)
