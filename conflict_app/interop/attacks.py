@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased, selectinload
 from conflict_app.bundles.exporter import coarsen
 from conflict_app.claims.models import Claim, Incident
 from conflict_app.claims.workflow import State
+from conflict_app.core.heap import settled
 from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
 from conflict_app.geo import timezones
@@ -126,16 +127,17 @@ def verified_attacks(*, exact: bool, user=None, occurred_from: date | None = Non
     range-wide export never holds every claim at once; ``after`` a claim id and at most
     ``limit`` of them for one page of the API."""
     given = 0
-    while True:
-        query = _query(user, occurred_from, occurred_to, after)
-        size = BATCH if limit is None else min(BATCH, limit - given)
-        rows = db.session.execute(query.order_by(Claim.id).limit(size)).all()
-        for claim, confidence in rows:
-            yield _attack(claim, confidence, exact)
-        given += len(rows)
-        if len(rows) < size or (limit is not None and given >= limit):
-            return
-        after = rows[-1][0].id
+    with settled():  # a walk of the whole range: see core/heap
+        while True:
+            query = _query(user, occurred_from, occurred_to, after)
+            size = BATCH if limit is None else min(BATCH, limit - given)
+            rows = db.session.execute(query.order_by(Claim.id).limit(size)).all()
+            for claim, confidence in rows:
+                yield _attack(claim, confidence, exact)
+            given += len(rows)
+            if len(rows) < size or (limit is not None and given >= limit):
+                return
+            after = rows[-1][0].id
 
 
 def _attack(claim: Claim, confidence: Confidence, exact: bool) -> Attack:

@@ -1,0 +1,46 @@
+"""Bulk work (imports, walks of every claim, jobs) sets the app's own objects aside from the
+garbage collector while it runs, and always gives them back: a worker left frozen would never
+free them again."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from sqlalchemy import text
+
+from conflict_app import jobs
+from conflict_app.claims.reconcile import disagreements
+from conflict_app.extensions import db
+from tests import helpers
+
+
+def test_a_walk_left_half_way_gives_the_objects_back(app, world):
+    claims = [helpers.assessed(world, hh=helpers.household(world, name=f"Herder {n}"))
+              for n in range(3)]
+    db.session.execute(text("UPDATE claim SET state = 'paid' WHERE id IN (:a, :b)"),
+                       {"a": claims[0].id, "b": claims[2].id})
+    walk = disagreements(batch=1)
+    assert next(walk).startswith(f"claim {claims[0].reference}: state paid")
+    assert gc.get_freeze_count() > 0  # walking
+    walk.close()  # e.g. the reader stopped after the first line
+    assert gc.get_freeze_count() == 0
+    assert len(list(disagreements(batch=1))) == 2  # and a full walk still finds both
+    assert gc.get_freeze_count() == 0
+
+
+def _watch_freeze() -> int:
+    return gc.get_freeze_count()
+
+
+def _fail() -> None:
+    raise RuntimeError("the job failed")
+
+
+def test_jobs_run_set_aside_and_give_the_objects_back_when_they_fail(app, monkeypatch):
+    monkeypatch.setitem(jobs.TASKS, "test.watch", f"{__name__}:_watch_freeze")
+    monkeypatch.setitem(jobs.TASKS, "test.fail", f"{__name__}:_fail")
+    assert jobs.run_now("test.watch", ()) > 0
+    with pytest.raises(RuntimeError):
+        jobs.run_now("test.fail", ())
+    assert gc.get_freeze_count() == 0
