@@ -44,3 +44,13 @@ def test_jobs_run_set_aside_and_give_the_objects_back_when_they_fail(app, monkey
     with pytest.raises(RuntimeError):
         jobs.run_now("test.fail", ())
     assert gc.get_freeze_count() == 0
+
+
+def test_figures_computed_on_a_view_are_computed_set_aside(app):
+    from conflict_app.analytics import store
+
+    key = ("test-heap", None, None, None, None, "")
+    assert store.remembered(key, ("v1",), _watch_freeze, key) > 0
+    with pytest.raises(RuntimeError):
+        store.remembered(key, ("v2",), _fail, key)
+    assert gc.get_freeze_count() == 0

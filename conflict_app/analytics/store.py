@@ -35,6 +35,7 @@ from datetime import datetime
 from flask import current_app, g, has_app_context, has_request_context
 
 from conflict_app.core import clock
+from conflict_app.core.heap import settled
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,8 @@ def remembered(key: tuple, fingerprint: tuple, compute: Callable[[], object],
             raise FiguresPending
         _note_stale(entry.computed_at)
         return entry.value
-    value = compute()
+    with settled():  # seconds of bulk work at range-wide scale: see core/heap
+        value = compute()
     write(key, Entry(fingerprint, clock.now(), value))
     return value
 
