@@ -181,3 +181,25 @@ def test_the_incident_grid_download_waits_for_the_same_job_as_the_map(
     # The map page reads the same grid the download made: only the overview is queued.
     assert analyst.get("/analytics/").status_code == 503
     assert queue.llen("rq:queue:bulk") == 1
+
+
+def test_the_regional_aggregate_waits_for_a_job_on_the_page_and_in_the_api(
+        app, world, browser_for, tmp_path, queue):
+    from conflict_app.api import tokens
+
+    _import(app, tmp_path, 5)
+    analyst = browser_for(world.analyst)
+    first = analyst.get("/exports/aggregate.csv")
+    assert first.status_code == 503 and first.headers["Retry-After"] == "10"
+    _token, secret = tokens.issue(world.analyst, "tests", tokens.allowed_scopes(world.analyst))
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    api = app.test_client().get("/api/v1/exports/aggregate.csv", headers=headers)
+    assert api.status_code == 503 and api.headers["Content-Type"] == "application/problem+json"
+    assert queue.llen("rq:queue:bulk") == 1  # one count for both
+    _work(queue)
+    store._LOCAL.clear()  # another worker: it reads what the job kept
+    page = analyst.get("/exports/aggregate.csv").get_data(as_text=True)
+    assert page.startswith("country,region,year,species") and "\nAM," in page
+    assert app.test_client().get("/api/v1/exports/aggregate.csv",
+                                 headers=headers).get_data(as_text=True) == page

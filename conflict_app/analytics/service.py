@@ -186,6 +186,13 @@ def _grid(scope: Scope, country: str | None, _verification_filter: str = "") -> 
     return maps.coarse_grid(scope, country)
 
 
+def _regional(scope: Scope, _country: str | None = None,
+              _verification_filter: str = "") -> dict:
+    from conflict_app.analytics import regional
+
+    return regional.counts(scope)
+
+
 def _public(scope: Scope, _country: str | None = None, _verification_filter: str = "") -> dict:
     from conflict_app.analytics import periods
 
@@ -194,7 +201,7 @@ def _public(scope: Scope, _country: str | None = None, _verification_filter: str
 
 
 COMPUTE: dict[str, Callable[[Scope, str | None, str], object]] = {
-    "overview": _overview, "grid": _grid, "public": _public}
+    "overview": _overview, "grid": _grid, "public": _public, "regional": _regional}
 # The public statistics cover the whole range, on behalf of no one: they are de-identified.
 PUBLIC = Scope(None, None, None)
 
@@ -211,6 +218,12 @@ def grid(user, country: str | None) -> dict:  # noqa: ANN001
     """The coarse map grid (``maps.coarse_grid``), kept until the data change."""
     scope = Scope.of(user)
     return remembered("grid", scope, country, lambda: _grid(scope, country))
+
+
+def regional(user) -> dict:  # noqa: ANN001
+    """The range-wide aggregate's counts (``regional.counts``), kept until the data change."""
+    scope = Scope.of(user)
+    return remembered("regional", scope, None, lambda: _regional(scope))
 
 
 def assignments(user=None, country: str | None = None) -> dict[str, str]:  # noqa: ANN001

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from conflict_app.analytics.data import MIN_CELL_HOUSEHOLDS
-from conflict_app.claims.models import Claim, Incident, LossLine
 from conflict_app.core.inputs import nul_position
 from conflict_app.core.money import Money
-from conflict_app.core.permissions import scope
 from conflict_app.extensions import db
-from conflict_app.geo import timezones
-from conflict_app.geo.models import AdminArea
 
 AGGREGATE_COLUMNS = ("country", "region", "year", "species", "households", "incidents",
                      "killed", "injured", "claims", "paid_claims", "paid_amount", "currency",
@@ -47,50 +42,20 @@ def geojson(user) -> dict:  # noqa: ANN001
 
 
 def aggregate_rows(user) -> list[dict]:  # noqa: ANN001
-    """Losses and payouts by country, region, year and species, in SQL."""
-    year = func.extract("year", Incident.occurred_on)
-    region = AdminArea.region
-    base = (select(Incident.country_code, region, year.label("year"), LossLine.species,
-                   func.count(func.distinct(Incident.household_id)),
-                   func.count(func.distinct(Incident.id)),
-                   func.sum(LossLine.killed), func.sum(LossLine.injured))
-            .join(LossLine, LossLine.incident_id == Incident.id)
-            .join(AdminArea, AdminArea.id == Incident.admin1_id)
-            .group_by(Incident.country_code, region, year, LossLine.species))
-    losses = db.session.execute(scope(base, Incident, user)).all()
-    # A payment is converted at the rate of its day where it was paid, as on every page
-    # that shows it: UTC's date is still the day before for hours each night in the range.
-    query, zone = timezones.zone_sql(
-        select().select_from(Claim).join(Incident, Incident.id == Claim.incident_id)
-        .join(AdminArea, AdminArea.id == Claim.admin1_id), Claim)
-    paid_day = func.date(timezones.local_time(Claim.paid_at, zone))
-    money = db.session.execute(scope(
-        query.add_columns(Claim.country_code, region, year.label("year"), Claim.currency,
-                          paid_day, func.count(Claim.id),
-                          func.sum(func.coalesce(Claim.amount_approved, 0)).filter(
-                              Claim.paid_at.is_not(None)),
-                          func.count(Claim.id).filter(Claim.paid_at.is_not(None)))
-        .group_by(Claim.country_code, region, year, Claim.currency, paid_day),
-        Claim, user)).all()
-    # Every currency and payment day of a region and year adds up (before, the last
-    # currency read replaced the others: claims and payouts went missing).
-    groups: dict[tuple, dict] = defaultdict(
-        lambda: {"claims": 0, "paid": 0, "currencies": set(), "payments": []})
-    for country, reg, yr, currency, day, claims, paid, n_paid in money:
-        group = groups[(country, reg, int(yr))]
-        group["claims"] += claims
-        group["paid"] += n_paid
-        group["currencies"].add(currency)
-        if n_paid:
-            group["payments"].append((currency, day, Decimal(paid or 0)))
+    """Losses and payouts by country, region, year and species: the counts kept by the
+    analytics (``analytics.regional``), payouts in several currencies converted here."""
+    from conflict_app.analytics import service
+
+    kept = service.regional(user)
+    losses, groups = kept["losses"], kept["groups"]
     payouts = {key: (g["claims"], *_paid_amount(g), g["paid"]) for key, g in groups.items()}
     rows = []
     for country, reg, yr, species, households, incidents, killed, injured in losses:
-        claims, paid, currency, n_paid = payouts.get((country, reg, int(yr)),
+        claims, paid, currency, n_paid = payouts.get((country, reg, yr),
                                                      (0, Decimal(0), "", 0))
         small = households < MIN_CELL_HOUSEHOLDS
         rows.append({
-            "country": country, "region": reg.value if reg else "", "year": int(yr),
+            "country": country, "region": reg.value if reg else "", "year": yr,
             "species": species.value, "households": None if small else households,
             "incidents": None if small else incidents, "killed": None if small else killed,
             "injured": None if small else injured,
