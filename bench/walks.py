@@ -1,5 +1,6 @@
-"""Reads that walk the whole range: an API page of incidents, the verified-attacks export and
-the audit reconciliation, on the small and the large database of ``scale.py``.
+"""Reads that walk the whole range: an API page of incidents, the regional aggregate download
+(counted after a change, then kept), the verified-attacks export and the audit
+reconciliation, on the small and the large database of ``scale.py``.
 
     .venv/bin/python bench/walks.py postgresql://postgres@127.0.0.1:5432/pardus_bench \\
         postgresql://postgres@127.0.0.1:5432/pardus_bench_small
@@ -29,6 +30,7 @@ def measure(url: str) -> dict[str, tuple[float, int]]:
         import flask_migrate
         from sqlalchemy import func, select
 
+        from conflict_app.analytics import store
         from conflict_app.api import tokens
         from conflict_app.auth.models import User
         from conflict_app.claims.models import Claim, Incident
@@ -51,6 +53,20 @@ def measure(url: str) -> dict[str, tuple[float, int]]:
         out = {"incidents API, page 1": (median_s(page, 9), 50),
                "incidents API, deep page": (median_s(lambda: page(f"&cursor={middle}"), 9),
                                             50)}
+
+        analyst = db.session.scalars(select(User).where(User.email == "analyst@am.test")).one()
+        _token, analyst_secret = tokens.issue(analyst, "bench", tokens.allowed_scopes(analyst))
+        db.session.commit()
+        analyst_headers = {"Authorization": f"Bearer {analyst_secret}"}
+
+        def aggregate(cold: bool) -> None:
+            if cold:  # as after any change of the data
+                store.clear()
+            response = client.get("/api/v1/exports/aggregate.csv", headers=analyst_headers)
+            assert response.status_code == 200, response.status_code
+
+        out["regional aggregate, counted"] = (median_s(lambda: aggregate(True), 5), 1)
+        out["regional aggregate, kept"] = (median_s(lambda: aggregate(False), 9), 1)
         for name, walk in (("verified attacks export", lambda: verified_attacks(exact=False)),
                            ("audit reconcile", disagreements)):
             started = time.perf_counter()
@@ -71,7 +87,7 @@ def main() -> None:
     print("\n== pages (median ms) and walks over every claim (us per row), small -> large")
     for name, (seconds, rows) in large.items():
         before, before_rows = small[name]
-        if name.startswith("incidents API"):
+        if name.startswith(("incidents API", "regional aggregate")):
             print(f"{name:<26} {before * 1000:9.2f} ms -> {seconds * 1000:9.2f} ms   "
                   f"x{seconds / before:5.2f}")
         else:
