@@ -44,6 +44,7 @@ def queue(app):
         app.config["REDIS_URL"] = None
         store.clear()
         conn.flushdb()
+        conn.close()
 
 
 def _work(conn) -> None:  # noqa: ANN001

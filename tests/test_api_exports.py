@@ -118,3 +118,4 @@ def test_overview_is_503_until_the_shared_store_is_filled(app, world, api):
         app.config["REDIS_URL"] = None
         store.clear()
         conn.flushdb()
+        conn.close()

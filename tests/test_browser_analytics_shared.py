@@ -53,3 +53,4 @@ def test_figures_being_computed_then_dated_while_a_job_refreshes_them(
         app.config["REDIS_URL"] = None
         store.clear()
         conn.flushdb()
+        conn.close()

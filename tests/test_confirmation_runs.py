@@ -137,6 +137,7 @@ def test_with_a_queue_the_file_waits_for_a_worker(app, world, browser_for, short
     finally:
         app.config["REDIS_URL"] = None
         conn.flushdb()
+        conn.close()
 
 
 def test_the_api_answers_202_for_a_long_file_and_the_run_says_what_was_recorded(

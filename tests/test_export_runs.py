@@ -160,6 +160,7 @@ def test_with_a_queue_the_export_waits_for_a_worker(app, world, browser_for, sma
     finally:
         app.config["REDIS_URL"] = None
         conn.flushdb()
+        conn.close()
 
 
 def test_the_api_asks_for_an_export_run_follows_it_and_downloads_the_file(

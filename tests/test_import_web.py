@@ -125,3 +125,4 @@ def test_with_a_queue_the_upload_waits_for_a_worker_on_the_bulk_queue(app, world
     finally:
         app.config["REDIS_URL"] = None
         conn.flushdb()
+        conn.close()

@@ -111,3 +111,19 @@ def test_with_a_queue_the_web_request_sends_nothing_and_a_worker_does(app, world
     finally:
         app.config["REDIS_URL"] = None
         conn.flushdb()
+        conn.close()
+
+
+def test_jobs_are_handed_over_through_one_redis_client_per_address(app):
+    """A new client for every job handed over (and every readiness check) left its socket
+    for the garbage collector to close, whenever it ran."""
+    from conflict_app.jobs.rq_backend import connection
+
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/14"
+    try:
+        first = connection()
+        assert connection() is first
+        app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+        assert connection() is not first
+    finally:
+        app.config["REDIS_URL"] = None

@@ -132,6 +132,7 @@ def test_two_web_workers_and_a_job_worker_share_jobs_limits_and_sessions(app, tm
         web.terminate()
         web.wait(timeout=30)
         redis.flushdb()
+        redis.close()
 
 
 def _wait_ready(base: str, process: subprocess.Popen, log: Path) -> None:

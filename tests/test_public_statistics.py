@@ -298,3 +298,4 @@ def test_with_a_job_system_the_first_view_waits_for_the_job(app, client, landsca
         app.config["REDIS_URL"] = None
         store.clear()
         conn.flushdb()
+        conn.close()

@@ -50,10 +50,13 @@ print(json.dumps(codes))
 def redis_or_skip() -> None:
     import redis
 
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        client.ping()
     except redis.RedisError:
         pytest.skip(f"needs Redis at {REDIS_URL} (TEST_REDIS_URL)")
+    finally:
+        client.close()
 
 
 def run_worker(app, actions, limits: str, prefix: str, proxies: int = 0) -> list[int]:

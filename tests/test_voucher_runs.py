@@ -140,6 +140,7 @@ def test_with_a_queue_the_vouchers_wait_for_a_worker(app, world, browser_for, sm
     finally:
         app.config["REDIS_URL"] = None
         conn.flushdb()
+        conn.close()
 
 
 def test_the_api_asks_for_a_run_follows_it_and_downloads_the_file(app, world, api,

@@ -99,10 +99,7 @@ def _redis_key(key: tuple) -> str:
 def _connection():  # noqa: ANN202
     from conflict_app.jobs import rq_backend
 
-    conn = current_app.extensions.get("analytics_redis")
-    if conn is None:
-        conn = current_app.extensions["analytics_redis"] = rq_backend.connection()
-    return conn
+    return rq_backend.connection()
 
 
 def read(key: tuple) -> Entry | None:

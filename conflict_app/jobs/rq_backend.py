@@ -35,7 +35,18 @@ SCHEDULE = (
 
 
 def connection(url: str | None = None) -> Redis:
-    return Redis.from_url(url or current_app.config["REDIS_URL"])
+    """The app's Redis client for its configured URL, made once and reused (it keeps a pool
+    of connections and is safe to share between threads; after a fork it opens new ones).
+    A new client for each job handed over left its socket to the garbage collector. With
+    ``url``: a client of the caller's own, to close when done."""
+    if url:
+        return Redis.from_url(url)
+    configured = current_app.config["REDIS_URL"]
+    clients = current_app.extensions.setdefault("redis_clients", {})
+    client = clients.get(configured)
+    if client is None:
+        client = clients[configured] = Redis.from_url(configured)
+    return client
 
 
 def queue(name: str, conn: Redis | None = None) -> Queue:
