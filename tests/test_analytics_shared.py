@@ -114,19 +114,15 @@ def test_first_view_waits_for_a_job_then_every_worker_reads_the_same_figures(
 
 
 def test_the_api_answers_503_with_retry_after_until_the_figures_exist(
-        app, world, tmp_path, queue):
-    from conflict_app.api import tokens
-
+        app, world, tmp_path, queue, api):
     _import(app, tmp_path, 5)
-    client = app.test_client()
-    _token, secret = tokens.issue(world.analyst, "tests", tokens.allowed_scopes(world.analyst))
-    headers = {"Authorization": f"Bearer {secret}"}
-    pending = client.get("/api/v1/analytics/effectiveness", headers=headers)
+    client = api(world.analyst)
+    pending = client.get("/api/v1/analytics/effectiveness")
     assert pending.status_code == 503
     assert pending.headers["Content-Type"] == "application/problem+json"
     assert pending.headers["Retry-After"] == "10"
     _work(queue)
-    answered = client.get("/api/v1/analytics/effectiveness", headers=headers)
+    answered = client.get("/api/v1/analytics/effectiveness")
     assert answered.status_code == 200
     assert {row["measure"] for row in answered.get_json()} >= {"corral"}
 
@@ -185,22 +181,19 @@ def test_the_incident_grid_download_waits_for_the_same_job_as_the_map(
 
 
 def test_the_regional_aggregate_waits_for_a_job_on_the_page_and_in_the_api(
-        app, world, browser_for, tmp_path, queue):
-    from conflict_app.api import tokens
-
+        app, world, browser_for, tmp_path, queue, api):
     _import(app, tmp_path, 5)
     analyst = browser_for(world.analyst)
     first = analyst.get("/exports/aggregate.csv")
     assert first.status_code == 503 and first.headers["Retry-After"] == "10"
-    _token, secret = tokens.issue(world.analyst, "tests", tokens.allowed_scopes(world.analyst))
+    client = api(world.analyst)
     db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
-    api = app.test_client().get("/api/v1/exports/aggregate.csv", headers=headers)
-    assert api.status_code == 503 and api.headers["Content-Type"] == "application/problem+json"
+    pending = client.get("/api/v1/exports/aggregate.csv")
+    assert (pending.status_code == 503
+            and pending.headers["Content-Type"] == "application/problem+json")
     assert queue.llen("rq:queue:bulk") == 1  # one count for both
     _work(queue)
     store._LOCAL.clear()  # another worker: it reads what the job kept
     page = analyst.get("/exports/aggregate.csv").get_data(as_text=True)
     assert page.startswith("country,region,year,species") and "\nAM," in page
-    assert app.test_client().get("/api/v1/exports/aggregate.csv",
-                                 headers=headers).get_data(as_text=True) == page
+    assert client.get("/api/v1/exports/aggregate.csv").get_data(as_text=True) == page
