@@ -283,11 +283,13 @@ def list_payment_batches():
         .where(PaymentItem.state != ItemState.REMOVED,
                PaymentItem.batch_id.in_([b.id for b, _code in rows[:limit]]))
         .group_by(PaymentItem.batch_id))}
-    items = [BatchSummary(
-        id=b.id, reference=b.reference, state=b.state, method=b.method.value, scheme=code,
-        currency=b.currency, total=_money(total), items=n, created_at=b.created_at,
-        exported_at=b.exported_at)
-        for b, code in rows[:limit] for n, total in [totals.get(b.id, (0, 0))]]
+    items = []
+    for b, code in rows[:limit]:
+        n, total = totals.get(b.id, (0, 0))
+        items.append(BatchSummary(
+            id=b.id, reference=b.reference, state=b.state, method=b.method.value, scheme=code,
+            currency=b.currency, total=_money(total), items=n, created_at=b.created_at,
+            exported_at=b.exported_at))
     return json_response(BatchPage(
         items=items, next_cursor=str(rows[limit - 1][0].id) if len(rows) > limit else None))
 
