@@ -28,27 +28,28 @@ def disagreements(batch: int = 5000) -> Iterator[str]:
     it (keyset pages)."""
     after = 0
     with settled():  # a walk of every claim: see core/heap
-        while True:
-            rows = db.session.execute(
+        while rows := db.session.execute(
                 select(Claim.id, Claim.reference, Claim.state, Claim.amount_approved)
-                .where(Claim.id > after).order_by(Claim.id).limit(batch)).all()
-            if not rows:
-                return
-            audited_states = _audited_states(rows[0][0], rows[-1][0])
-            amounts = _audited_amounts([row[0] for row in rows])
-            for claim_id, reference, state, approved in rows:
-                audited = audited_states.get(claim_id)
-                name = reference or f"#{claim_id}"
-                if audited is None:
-                    yield f"claim {name}: no audited history"
-                elif audited != state.value:
-                    yield (f"claim {name}: state {state.value}, its audit history ends at "
-                           f"{audited}")
-                expected = amounts.get(claim_id)
-                if approved != expected:
-                    yield (f"claim {name}: approved amount {_text(approved)}, its audit history "
-                           f"says {_text(expected)}")
+                .where(Claim.id > after).order_by(Claim.id).limit(batch)).all():
+            yield from _batch_disagreements(rows)
             after = rows[-1][0]
+
+
+def _batch_disagreements(rows: list) -> Iterator[str]:
+    """The disagreements of one batch of (id, reference, state, approved) rows."""
+    audited_states = _audited_states(rows[0][0], rows[-1][0])
+    amounts = _audited_amounts([row[0] for row in rows])
+    for claim_id, reference, state, approved in rows:
+        audited = audited_states.get(claim_id)
+        name = reference or f"#{claim_id}"
+        if audited is None:
+            yield f"claim {name}: no audited history"
+        elif audited != state.value:
+            yield f"claim {name}: state {state.value}, its audit history ends at {audited}"
+        expected = amounts.get(claim_id)
+        if approved != expected:
+            yield (f"claim {name}: approved amount {_text(approved)}, its audit history says "
+                   f"{_text(expected)}")
 
 
 def _text(amount: Decimal | None) -> str:
