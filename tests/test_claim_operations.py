@@ -234,6 +234,25 @@ def test_an_approved_amount_can_be_appealed_until_payment_is_scheduled(world):
         appeals.appeal(claim.id, world.clerk, reload(claim).version, "too late: scheduled")
 
 
+def test_a_claim_cannot_stand_approved_or_paid_without_its_amount(world):
+    """Payments, the budget and the herder's page read the approved amount of every claim
+    in these states: the database itself refuses one without it, whoever writes it."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    claim = helpers.approved(world, killed=2)
+    for state in ("approved", "payment_scheduled", "paid", "closed"):
+        with pytest.raises(IntegrityError):
+            db.session.execute(update(Claim).where(Claim.id == claim.id)
+                               .values(state=state, amount_approved=None))
+        db.session.rollback()
+    # Undecided and refused claims carry none.
+    db.session.execute(update(Claim).where(Claim.id == claim.id)
+                       .values(state="rejected", amount_approved=None))
+    db.session.rollback()
+    assert reload(claim).amount_approved
+
+
 def test_withdraw_and_mark_duplicate(world):
     original, _ = helpers.report(world)
     copy, _ = helpers.report(world, hh=helpers.household(world, name="D"))

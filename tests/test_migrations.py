@@ -61,3 +61,46 @@ def test_existing_places_and_countries_get_their_own_language(scratch_app):
             local = conn.execute(text("SELECT local_name FROM admin_area")).scalar_one()
         assert locales == {"AM": "hy", "TJ": "tg", "UZ": "uz"}
         assert local == "Սյունիք"
+
+
+def test_an_approved_claim_without_its_amount_stops_the_upgrade_by_name(scratch_app, capfd):
+    """No amount is made up for a claim written by hand without one: the upgrade names it
+    and changes nothing, and goes through once the office has set the amount."""
+    import pytest
+    from sqlalchemy import text
+
+    from tests import helpers
+    from tests.conftest import World, _BoundSession
+
+    with scratch_app.app_context():
+        flask_migrate.upgrade(revision="0039_incident_verdict")
+        # The suite's session is bound to the main test database: this one writes here.
+        connection = db.engine.connect()
+        outer = connection.begin()
+        suite_session = db.session
+        db.session = db._make_scoped_session({"bind": connection, "class_": _BoundSession,
+                                              "join_transaction_mode": "create_savepoint"})
+        try:
+            claim = helpers.approved(World())
+            reference = claim.reference
+            db.session.execute(text("UPDATE claim SET amount_approved = NULL WHERE id = :i"),
+                               {"i": claim.id})
+            db.session.commit()
+            outer.commit()
+        finally:
+            db.session.remove()
+            db.session = suite_session
+            connection.close()
+
+        def version() -> str:
+            with db.engine.connect() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+        with pytest.raises(SystemExit):  # how the upgrade command ends on an error
+            flask_migrate.upgrade()
+        assert f"without an approved amount: {reference}" in "".join(capfd.readouterr())
+        assert version() == "0039_incident_verdict"
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE claim SET amount_approved = 120000"))
+        flask_migrate.upgrade()
+        assert version() == "0040_decided_amount"

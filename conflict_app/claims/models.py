@@ -48,6 +48,9 @@ class AgeClass(StrEnum):
 
 
 REPORTABLE_AGE_CLASSES = (AgeClass.YOUNG, AgeClass.ADULT_FEMALE, AgeClass.ADULT_MALE)
+# The states of a claim decided for payment (paid and closed ones included).
+DECIDED = (State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED)
+DECIDED_SQL = "(" + ", ".join(f"'{s.value}'" for s in DECIDED) + ")"
 
 
 class Channel(StrEnum):
@@ -147,6 +150,10 @@ class Claim(db.Model):
         Index("ix_claim_state_district_due", "state", "admin2_id", "due_at", "id"),
         Index("ix_claim_state_verifier_due", "state", "verifier_id", "due_at", "id"),
         CheckConstraint("duplicate_of_id IS NULL OR duplicate_of_id <> id", name="not_self"),
+        # Payments, budgets and the herder's page read the amount of every claim decided
+        # for payment: none may stand in these states without it, however it was written.
+        CheckConstraint(f"amount_approved IS NOT NULL OR state NOT IN {DECIDED_SQL}",
+                        name="decided_amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

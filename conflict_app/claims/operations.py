@@ -344,13 +344,15 @@ def approve(claim_id: int, actor: User, version: int | None, note: str | None = 
                 hold = not scheme_ops.check_budget(
                     scheme, scheme_ops.still_due(claim, assessment.total))
             review = scheme_ops.sampled_for_review(scheme, assessment.total)
+        # The amount before the move: the reactions to it read the claim (and the database
+        # refuses an approved claim without its amount).
+        claim.amount_approved = assessment.total
         fire(claim, Action.APPROVE, actor, reason=note,
              changes={"amount": assessment.total, "currency": assessment.currency,
                       "approvals": len(approvers) + 1, "budget_hold": hold,
                       "second_review": review})
         claim.budget_hold = hold
         claim.review_required = review
-        claim.amount_approved = assessment.total
         claim.decided_at = clock.now()
         claim.decision_reason = None
     return claim
