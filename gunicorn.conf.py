@@ -36,12 +36,15 @@ def pre_fork(server, worker):  # noqa: ANN001, ANN201
 
 
 def when_ready(server):  # noqa: ANN001, ANN201
-    # Built once here, shared by every fork: catalogues, compiled templates, the form page.
+    # Built once here, shared by every fork: catalogues, compiled templates, the form page,
+    # and the fonts of the letters and vouchers (about a second of each worker's first PDF).
     app = server.app.wsgi()
     if "sqlalchemy" in getattr(app, "extensions", {}):
+        from conflict_app.documents.fonts import load_all
         from conflict_app.status.views import warm
 
         warm(app)
+        load_all()
 
 
 def post_fork(server, worker):  # noqa: ANN001, ANN201

@@ -341,6 +341,16 @@ def test_missing_font_names_the_script(app, monkeypatch):
         text.shape("საქართველო", 10, False, 0, "ka")
 
 
+def test_fonts_loaded_before_the_workers_fork_serve_every_letter(app, monkeypatch):
+    """What the web server's master loads is all a letter in any language needs: no worker
+    parses a font for its first letter."""
+    assert fonts.load_all() >= 2
+    monkeypatch.setattr(fonts, "_load", lambda key, bold: pytest.fail(f"loaded {key} late"))
+    for locale in ("en", "fa", "hy", "ka", "ckb", "ur"):
+        pdf, _log = _render("decision-approved", locale)
+        assert pdf.startswith(b"%PDF")
+
+
 def test_every_language_finds_a_font_for_its_letters(app):
     letters = "əğşıňýžәғқңөұүһіաբգაბგڵێہے"
     for ch in letters:
