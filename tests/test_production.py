@@ -147,3 +147,20 @@ def _wait_ready(base: str, process: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.5)
     raise AssertionError("gunicorn did not start")
+
+
+def test_the_web_master_sets_its_built_app_aside_from_the_collector_before_forking(app):
+    """What the master built (app, catalogues, fonts) is frozen before the workers fork, so
+    a worker's full collections no longer walk it on the herders' busiest pages."""
+    import gc
+    import runpy
+    from types import SimpleNamespace
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    before = gc.get_freeze_count()
+    try:
+        settings["when_ready"](server)
+        assert gc.get_freeze_count() > before + 100_000
+    finally:
+        gc.unfreeze()
