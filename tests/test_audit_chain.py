@@ -357,7 +357,9 @@ def test_reconcile_reads_each_batch_s_history_alone(app, world):
     claims = [helpers.assessed(world, hh=helpers.household(world, name=f"Herder {n}"))
               for n in range(5)]
     assert list(disagreements(batch=2)) == []
-    db.session.execute(text("UPDATE claim SET state = 'paid' WHERE id = :id"),
-                       {"id": claims[3].id})
+    # A paid claim carries an amount (the database refuses one without): both are found.
+    db.session.execute(text("UPDATE claim SET state = 'paid', amount_approved = 1 "
+                            "WHERE id = :id"), {"id": claims[3].id})
     assert list(disagreements(batch=2)) == [
-        f"claim {claims[3].reference}: state paid, its audit history ends at assessed"]
+        f"claim {claims[3].reference}: state paid, its audit history ends at assessed",
+        f"claim {claims[3].reference}: approved amount 1.00, its audit history says none"]
