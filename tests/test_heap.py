@@ -18,14 +18,15 @@ from tests import helpers
 def test_a_walk_left_half_way_gives_the_objects_back(app, world):
     claims = [helpers.assessed(world, hh=helpers.household(world, name=f"Herder {n}"))
               for n in range(3)]
-    db.session.execute(text("UPDATE claim SET state = 'paid' WHERE id IN (:a, :b)"),
-                       {"a": claims[0].id, "b": claims[2].id})
+    db.session.execute(text("UPDATE claim SET state = 'paid', amount_approved = 1 "
+                            "WHERE id IN (:a, :b)"), {"a": claims[0].id, "b": claims[2].id})
     walk = disagreements(batch=1)
     assert next(walk).startswith(f"claim {claims[0].reference}: state paid")
     assert gc.get_freeze_count() > 0  # walking
     walk.close()  # e.g. the reader stopped after the first line
     assert gc.get_freeze_count() == 0
-    assert len(list(disagreements(batch=1))) == 2  # and a full walk still finds both
+    # And a full walk still finds both (each paid without a recorded state or amount).
+    assert len(list(disagreements(batch=1))) == 4
     assert gc.get_freeze_count() == 0
 
 
@@ -54,3 +55,25 @@ def test_figures_computed_on_a_view_are_computed_set_aside(app):
     with pytest.raises(RuntimeError):
         store.remembered(key, ("v2",), _fail, key)
     assert gc.get_freeze_count() == 0
+
+
+def test_bulk_work_in_a_web_worker_leaves_the_masters_freeze_in_place(app):
+    """The web server's master freezes the app before forking (gunicorn.conf.py): bulk work
+    in a worker (an analytics view, a job run in process) must not give those objects back
+    to the collector, or every full collection for the rest of the worker's life walks the
+    whole app again."""
+    from conflict_app.core.heap import settled
+
+    gc.freeze()  # what the master did
+    try:
+        frozen = gc.get_freeze_count()
+        with settled(), settled():  # nested, as a job's import inside a job
+            pass
+        assert gc.get_freeze_count() >= frozen
+        key = ("test-heap-master", None, None, None, None, "")
+        from conflict_app.analytics import store
+
+        store.remembered(key, ("v1",), _watch_freeze, key)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
