@@ -66,14 +66,15 @@ def test_bulk_work_in_a_web_worker_leaves_the_masters_freeze_in_place(app):
 
     gc.freeze()  # what the master did
     try:
+        # Frozen objects that die leave the count: "still frozen" is nearly all of them.
         frozen = gc.get_freeze_count()
         with settled(), settled():  # nested, as a job's import inside a job
             pass
-        assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() > frozen * 0.9
         key = ("test-heap-master", None, None, None, None, "")
         from conflict_app.analytics import store
 
         store.remembered(key, ("v1",), _watch_freeze, key)
-        assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() > frozen * 0.9
     finally:
         gc.unfreeze()
