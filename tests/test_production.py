@@ -149,13 +149,17 @@ def _wait_ready(base: str, process: subprocess.Popen, log: Path) -> None:
     raise AssertionError("gunicorn did not start")
 
 
-def test_the_web_master_sets_its_built_app_aside_from_the_collector_before_forking(app):
+def test_the_web_master_sets_its_built_app_aside_from_the_collector_before_forking(
+        app, monkeypatch, tmp_path):
     """What the master built (app, catalogues, fonts) is frozen before the workers fork, so
     a worker's full collections no longer walk it on the herders' busiest pages."""
     import gc
     import runpy
     from types import SimpleNamespace
 
+    # The settings file writes these into the environment: given back after the test.
+    monkeypatch.setenv("PARDUS_WEB_WORKERS", "1")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
     before = gc.get_freeze_count()
