@@ -45,7 +45,6 @@ STATES = (["closed"] * 55 + ["paid"] * 15 + ["rejected"] * 8 + ["reported"] * 4
           + ["screened"] * 3 + ["verification_scheduled"] * 3 + ["verified"] * 2
           + ["assessed"] * 3 + ["approved"] * 3 + ["payment_scheduled"] * 2
           + ["more_evidence_requested"] + ["appealed"])
-DECIDED_STATES = {"approved", "payment_scheduled", "paid", "closed"}
 AMOUNT = 120_000
 HOUSEHOLDS = 40_000
 # Recorded attribution of the incidents (the analytics overview counts leopard losses).
@@ -59,6 +58,7 @@ def build(app, world, total: int, batch: int = 20_000) -> None:
 
     from conflict_app.claims import pins
     from conflict_app.claims.models import Claim, Incident, LossLine
+    from conflict_app.claims.workflow import DECIDED
     from conflict_app.extensions import db
     from conflict_app.herders.models import Household
 
@@ -97,16 +97,17 @@ def build(app, world, total: int, batch: int = 20_000) -> None:
         db.session.execute(insert(LossLine), [{
             "incident_id": i, "species": "sheep", "age_class": "adult_female", "killed": 2,
             "injured": 0} for i in incident_ids])
+        states = [rng.choice(STATES) for _ in picks]
         db.session.execute(insert(Claim), [{
             "incident_id": i, "household_id": h.id, "state": state, "version": 1,
             "country_code": "AM", "admin1_id": h.admin1_id, "admin2_id": h.admin2_id,
             "currency": "AMD", "channel": "office", "reported_at": d, "state_changed_at": d,
             "pin_hash": pin_hash, "due_at": d + timedelta(days=rng.randrange(1, 60)),
             # Two ewes at the reference price, as the approval would have written it.
-            "amount_approved": AMOUNT if state in DECIDED_STATES else None,
+            "amount_approved": AMOUNT if state in DECIDED else None,
             "reference": f"AM-{d.year}-{have + n + 1:06d}"}
-            for n, (i, h, d, state) in enumerate(zip(
-                incident_ids, picks, day, [rng.choice(STATES) for _ in picks], strict=True))])
+            for n, (i, h, d, state) in enumerate(zip(incident_ids, picks, day, states,
+                                                     strict=True))])
         db.session.commit()
         have += size
         print(f"  built {have:,} claims", flush=True)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
-from conflict_app.claims.workflow import State
+from conflict_app.claims.workflow import DECIDED, State
 from conflict_app.core import clock
 from conflict_app.core.types import UTCDateTime, enum_column
 from conflict_app.extensions import db
@@ -48,9 +48,8 @@ class AgeClass(StrEnum):
 
 
 REPORTABLE_AGE_CLASSES = (AgeClass.YOUNG, AgeClass.ADULT_FEMALE, AgeClass.ADULT_MALE)
-# The states of a claim decided for payment (paid and closed ones included).
-DECIDED = (State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED)
-DECIDED_SQL = "(" + ", ".join(f"'{s.value}'" for s in DECIDED) + ")"
+# workflow.DECIDED as SQL, in the states' own order (the constraint's text never varies).
+DECIDED_SQL = "(" + ", ".join(f"'{s.value}'" for s in State if s in DECIDED) + ")"
 
 
 class Channel(StrEnum):

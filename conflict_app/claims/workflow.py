@@ -74,6 +74,8 @@ OPEN = frozenset(
      S.ASSESSED, S.APPROVED, S.APPEALED}
 )
 FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
+# Decided for payment (paid and closed ones included): these carry an approved amount.
+DECIDED = frozenset({S.APPROVED, S.PAYMENT_SCHEDULED, S.PAID, S.CLOSED})
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def receipt_data(claim, pin: str | None = None, url: str | None = None) -> Recei
 
 def decision_outcome(claim) -> str | None:  # noqa: ANN001
     """approved / rejected / ineligible, or None while the claim is not decided."""
-    from conflict_app.claims.workflow import State
+    from conflict_app.claims.workflow import DECIDED, State
 
     if claim.decided_at is None:
         return None
@@ -161,9 +161,7 @@ def decision_outcome(claim) -> str | None:  # noqa: ANN001
         return "rejected"
     if claim.state == State.INELIGIBLE:
         return "ineligible"
-    if claim.amount_approved is not None and claim.state in {
-        State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED,
-    }:
+    if claim.amount_approved is not None and claim.state in DECIDED:
         return "approved"
     return None
 

@@ -20,14 +20,13 @@ from sqlalchemy import Float, Integer, String, and_, case, cast, func, literal, 
 from sqlalchemy import type_coerce as coerce
 
 from conflict_app.claims.models import Claim, Incident, LossLine
-from conflict_app.claims.workflow import State
+from conflict_app.claims.workflow import DECIDED
 from conflict_app.core.types import days
 from conflict_app.extensions import db
 from conflict_app.geo.models import AdminArea
 from conflict_app.payments.models import ItemState, PaymentItem
 from conflict_app.schemes.models import Assessment
 
-APPROVED_STATES = (State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED)
 NO_AREA = "—"
 
 
@@ -69,7 +68,7 @@ class ClaimFigures:
 def _rows(scheme_id: int, start: date, end: date):  # noqa: ANN202 - a CTE
     """One row per claim of the scheme whose loss happened in [start, end]."""
     area = func.coalesce(Claim.admin2_id, Claim.admin1_id)
-    approved = Claim.state.in_(APPROVED_STATES)
+    approved = Claim.state.in_(DECIDED)
     decided = days(Claim.decided_at)
     heads = (select(LossLine.incident_id, func.sum(LossLine.killed + LossLine.injured)
                     .label("heads")).group_by(LossLine.incident_id).subquery())

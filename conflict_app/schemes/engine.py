@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from conflict_app.claims.models import Claim, Incident, PartOfDay, Setting
-from conflict_app.claims.workflow import State
+from conflict_app.claims.workflow import DECIDED
 from conflict_app.core.errors import N_, InvalidInput
 from conflict_app.core.money import Money
 from conflict_app.extensions import db
@@ -35,8 +35,6 @@ from conflict_app.verification import committee
 from conflict_app.verification.committee_models import latest_tally
 
 CORE_RULE = "core-compensation"
-# States in which a claim's amount counts against the household's yearly caps.
-_COUNTED = (State.APPROVED, State.PAYMENT_SCHEDULED, State.PAID, State.CLOSED)
 
 
 def core_rules() -> dict[str, object]:
@@ -115,7 +113,8 @@ def _other_counted_claims(claim: Claim, scheme_id: int | None, start: date,
         Incident, Claim.incident_id == Incident.id).where(
         Claim.household_id == claim.household_id, Claim.id != claim.id,
         Claim.scheme_id.is_(None) if scheme_id is None else Claim.scheme_id == scheme_id,
-        Claim.state.in_(_COUNTED), Incident.occurred_on >= start,
+        Claim.state.in_(DECIDED),  # their amounts count against the yearly caps
+        Incident.occurred_on >= start,
         Incident.occurred_on <= end)))
 
 
