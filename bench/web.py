@@ -70,7 +70,8 @@ def _client(port: int, path: str, data: dict | None, until: float, k: int, base:
     cookie = "; ".join(line.split(b":", 1)[1].split(b";")[0].strip().decode()
                        for line in head.split(b"\r\n")
                        if line.lower().startswith(b"set-cookie:"))
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    found = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    token = {"csrf_token": found.group(1).decode()} if found else {}
     done = errors = n = 0
     get = _request("GET", path, cookie)
     while time.monotonic() < until:
@@ -79,9 +80,8 @@ def _client(port: int, path: str, data: dict | None, until: float, k: int, base:
         else:
             # A different claim each time: the per-reference limit is not what is timed.
             refs = data["references"]
-            fields = {"reference": refs[(base + k * 7919 + n) % len(refs)], "pin": data["pin"]}
-            if token:
-                fields["csrf_token"] = token.group(1).decode()
+            fields = {"reference": refs[(base + k * 7919 + n) % len(refs)], "pin": data["pin"],
+                      **token}
             request = _request("POST", path, cookie, urllib.parse.urlencode(fields).encode())
         n += 1
         if _fetch(port, request)[9:12] == b"200":
